@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install index check eval bench console clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(VENV)/bin/python requirements.txt requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(PY) bot.py build-index
+
+check: install
+	$(PY) bot.py check-knowledge
+
+run: index
+	$(PY) bot.py run
+
+console: index
+	$(PY) bot.py console
+
+test: install
+	$(PY) bot.py check-knowledge
+	$(PY) -m pytest
+
+eval: index
+	$(PY) -m scripts.eval ../shared/eval/dev.jsonl ../shared/eval/eligibility.jsonl
+
+bench: index
+	$(PY) -m scripts.bench
+
+clean:
+	rm -rf var .pytest_cache .hypothesis

@@ -1,0 +1,159 @@
+"""The Assistant: a worker's text in, an Answer out. No Telegram here: the console, the CLI and the
+bot all show the same reply text.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Literal
+
+from bot.i18n import render_date, t
+from bot.kb.index import Index, ensure_index
+from bot.kb.loader import KnowledgeBase
+from bot.kb.matcher import Matcher
+from bot.kb.schema import Entry
+from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, in_script, normalise
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["answer", "choose", "decline", "empty", "eligibility"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    answered: bool
+    lang: Lang
+    text: str
+    kind: Kind
+    entries: list[str] = field(default_factory=list)
+    score: float = 0.0
+    choices: list[Choice] = field(default_factory=list)  # offered instead of an answer, or beside it
+    related: list[Choice] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "q": self.query,
+            "answered": self.answered,
+            "lang": self.lang,
+            "text": self.text,
+            "entries": self.entries,
+            "score": round(self.score, 4),
+        }
+
+
+class Assistant:
+    """Answers from one index; `swap` replaces it atomically (answers keep flowing during a reload)."""
+
+    def __init__(self, index: Index, today: Callable[[], date] = date.today) -> None:
+        self._lock = threading.Lock()
+        self._set(index)
+        self.today = today
+
+    def _set(self, index: Index) -> None:
+        self.index = index
+        self.kb: KnowledgeBase = index.kb
+        self.matcher = Matcher(index)
+
+    @classmethod
+    def open(cls, knowledge_dir: Path, index_path: Path, today: Callable[[], date] = date.today) -> "Assistant":
+        """Build the index if the knowledge changed, then load it."""
+        ensure_index(knowledge_dir, index_path)
+        return cls(Index(index_path), today)
+
+    def swap(self, index: Index) -> None:
+        with self._lock:
+            old = self.index
+            self._set(index)
+        logger.info("knowledge swapped: %s entries", len(index.kb.entries))
+        del old  # the old connection closes when the last in-flight answer drops it
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def answer(self, text: str, lang: Lang | None = None) -> Answer:
+        raw = text or ""
+        clean = normalise(raw)
+        lang = lang or detect_lang(clean)
+        if not any(ch.isalnum() for ch in clean):
+            return Answer(raw, False, lang, t("empty", lang), "empty")
+        matcher, kb = self.matcher, self.kb  # one consistent snapshot even if swapped meanwhile
+        match = matcher.match(clean)
+        note = t("truncated", lang) + "\n\n" if len(normalise(raw[: MAX_QUERY_CHARS * 4])) >= MAX_QUERY_CHARS else ""
+        best = match.best
+        if match.decision == "answer" and best is not None:
+            entry = kb.entries[best.id]
+            close = [c for c in match.candidates[1:4] if best.score - c.score <= 0.04]
+            return Answer(
+                raw, True, lang, note + self.render_entry(entry, lang), "answer", [entry.id], best.score,
+                choices=[self.choice(kb.entries[c.id], lang) for c in close],
+                related=self.related(entry, lang),
+            )
+        if match.decision == "choose" and best is not None:
+            options = [kb.entries[c.id] for c in match.candidates[:3]]
+            lines = [t("choose", lang)] + [f"{i}. {self.title(e, lang)}" for i, e in enumerate(options, 1)]
+            return Answer(
+                raw, False, lang, note + "\n".join(lines), "choose", [e.id for e in options], best.score,
+                choices=[self.choice(e, lang) for e in options],
+            )
+        return self.decline(raw, lang, best.score if best else 0.0)
+
+    def decline(self, raw: str, lang: Lang, score: float = 0.0) -> Answer:
+        topics = sorted(self.kb.topics.values(), key=lambda tp: tp.order)
+        lines = [t("decline", lang)] + [f"• {in_script(tp.title.en if lang == 'en' else tp.title.zh, lang)}" for tp in topics]
+        lines.append(t("decline_hint", lang))
+        return Answer(raw, False, lang, "\n".join(lines), "decline", [], score)
+
+    def answer_entry(self, entry_id: str, lang: Lang) -> Answer | None:
+        """The reply for one entry, as when a button for it is pressed."""
+        entry = self.kb.entries.get(entry_id)
+        if entry is None:
+            return None
+        return Answer(entry_id, True, lang, self.render_entry(entry, lang), "answer", [entry_id], 1.0,
+                      related=self.related(entry, lang))
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def title(self, entry: Entry, lang: Lang) -> str:
+        if lang == "en":
+            return entry.title.en
+        if lang == "zh-Hans" and entry.title.zh_hans:
+            return entry.title.zh_hans
+        return in_script(entry.title.zh, lang)
+
+    def choice(self, entry: Entry, lang: Lang) -> Choice:
+        return Choice(entry.id, self.title(entry, lang))
+
+    def related(self, entry: Entry, lang: Lang, limit: int = 4) -> list[Choice]:
+        ids = ([entry.parent] if entry.parent else []) + list(entry.related)
+        ids += [c.id for c in self.kb.children(entry.id)]
+        seen: list[str] = []
+        for i in ids:
+            if i not in seen and i != entry.id and i in self.kb.entries:
+                seen.append(i)
+        return [self.choice(self.kb.entries[i], lang) for i in seen[:limit]]
+
+    def answer_text(self, entry: Entry, lang: Lang) -> str:
+        if lang == "en":
+            return entry.answer.en
+        if lang == "zh-Hans" and entry.answer.zh_hans:
+            return entry.answer.zh_hans
+        return in_script(entry.answer.zh, lang)
+
+    def source_line(self, entry: Entry, lang: Lang) -> str:
+        source = self.kb.sources[entry.source.doc]
+        name = source.title.en if lang == "en" else in_script(source.title.zh, lang)
+        if source.date and len(source.date) == 10:
+            return t("source_with_date", lang, source=name, date=render_date(source.date, lang))
+        return t("source", lang, source=name)
+
+    def render_entry(self, entry: Entry, lang: Lang) -> str:
+        return f"{self.answer_text(entry, lang)}\n\n{self.source_line(entry, lang)}"

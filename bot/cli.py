@@ -1,0 +1,171 @@
+"""Command line: run | console | ask | check-knowledge | build-index | settings.
+
+`ask` is a contract other tools rely on (see README): plain text, `--json` or `--jsonl FILE|-`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import SETTINGS, Config
+
+logger = logging.getLogger(__name__)
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+def open_assistant(config: Config):
+    from bot.assistant import Assistant
+    from bot.kb.loader import KnowledgeInvalid
+
+    try:
+        return Assistant.open(Path(config.knowledge_dir), config.index_path)
+    except KnowledgeInvalid as exc:
+        if config.index_path.exists():
+            # A broken edit never takes answers down: keep serving the last good index.
+            logger.error("knowledge files have errors; serving the last good index: %s", exc.errors[0])
+            from bot.assistant import Assistant as A
+            from bot.kb.index import Index
+
+            return A(Index(config.index_path))
+        for err in exc.errors:
+            print(err, file=sys.stderr)
+        raise SystemExit(1)
+
+
+def cmd_check(config: Config, args: argparse.Namespace) -> int:
+    from bot.kb.loader import KnowledgeInvalid, load_knowledge
+
+    try:
+        kb = load_knowledge(Path(config.knowledge_dir))
+    except KnowledgeInvalid as exc:
+        for err in exc.errors:
+            print(err)
+        print(f"{len(exc.errors)} error(s)", file=sys.stderr)
+        return 1
+    rules = len(kb.rules.rules) if kb.rules is not None else 0
+    print(f"ok: {len(kb.entries)} entries, {len(kb.sources)} sources, {len(kb.topics)} topics, {rules} rules")
+    return 0
+
+
+def cmd_build(config: Config, args: argparse.Namespace) -> int:
+    from bot.kb.index import build_index, ensure_index
+    from bot.kb.loader import KnowledgeInvalid, load_knowledge
+
+    try:
+        if args.force:
+            build_index(load_knowledge(Path(config.knowledge_dir)), Path(config.knowledge_dir), config.index_path)
+            print(f"index rebuilt: {config.index_path}")
+        else:
+            rebuilt = ensure_index(Path(config.knowledge_dir), config.index_path)
+            print(f"index {'rebuilt' if rebuilt else 'up to date'}: {config.index_path}")
+    except KnowledgeInvalid as exc:
+        for err in exc.errors:
+            print(err, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _lines(source: str) -> TextIO:
+    return sys.stdin if source == "-" else open(source, encoding="utf-8")
+
+
+def cmd_ask(config: Config, args: argparse.Namespace) -> int:
+    assistant = open_assistant(config)
+    if args.jsonl:
+        with _lines(args.jsonl) as stream:
+            for line in stream:
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    question = str(item.get("q", "")) if isinstance(item, dict) else str(item)
+                except json.JSONDecodeError:
+                    item, question = {}, line.rstrip("\n")
+                out = assistant.answer(question).as_json()
+                if isinstance(item, dict) and "id" in item:
+                    out = {"id": item["id"], **out}
+                print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    question = " ".join(args.question)
+    answer = assistant.answer(question)
+    print(json.dumps(answer.as_json(), ensure_ascii=False) if args.json else answer.text)
+    return 0
+
+
+def cmd_console(config: Config, args: argparse.Namespace) -> int:
+    assistant = open_assistant(config)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask a question (Ctrl-D to quit). 請輸入問題（Ctrl-D 離開）。")
+    while True:
+        if interactive:
+            print("> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        if not line.strip():
+            continue
+        answer = assistant.answer(line.rstrip("\n"))
+        print(answer.text)
+        for i, choice in enumerate(answer.related or [], 1):
+            if i == 1:
+                print("—")
+            print(f"  [{choice.id}] {choice.title}")
+        print(flush=True)
+    return 0
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    if not config.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN is not set: starting the local console.", file=sys.stderr)
+        return cmd_console(config, args)
+    from bot.telegram.app import run
+
+    run(config)
+    return 0
+
+
+def cmd_settings(config: Config, args: argparse.Namespace) -> int:
+    for s in SETTINGS:
+        value = getattr(config, s.name.lower())
+        shown = ("(set)" if value else "(not set)") if s.secret else value
+        print(f"{s.name:24} {shown!s:40} {s.help}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot.py", description="Vocational training assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console").set_defaults(func=cmd_run)
+    sub.add_parser("console", help="chat in the terminal; reads lines until EOF").set_defaults(func=cmd_console)
+    ask = sub.add_parser("ask", help="answer one question, or a JSONL file of them")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--jsonl", metavar="FILE", help="JSON lines with 'q' (and 'id'); - for stdin")
+    ask.set_defaults(func=cmd_ask)
+    sub.add_parser("check-knowledge", help="validate the knowledge files").set_defaults(func=cmd_check)
+    build = sub.add_parser("build-index", help="build the search index if stale")
+    build.add_argument("--force", action="store_true")
+    build.set_defaults(func=cmd_build)
+    sub.add_parser("settings", help="list the settings and their values").set_defaults(func=cmd_settings)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    config = Config()
+    setup_logging(config.log_level)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    raise SystemExit(args.func(config, args))

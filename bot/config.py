@@ -1,0 +1,98 @@
+"""Every setting in one table, read from the environment or a .env file.
+
+The CLI's `settings` command, the README table and the tests all read SETTINGS, so a new setting is
+declared once. Secrets are never shown by repr(), logs or the settings listing.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ids(value: str) -> frozenset[int]:
+    return frozenset(int(v) for v in value.replace(";", ",").split(",") if v.strip())
+
+
+def _opt_int(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("TELEGRAM_BOT_TOKEN", "", "Bot token from @BotFather; without it `make run` starts the console.", secret=True),
+    Setting("TELEGRAM_API_BASE_URL", "", "Self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot (PTB's base_url)."),
+    Setting("WEBHOOK_URL", "", "Public HTTPS URL for webhook mode; long polling when empty."),
+    Setting("WEBHOOK_SECRET", "", "Secret token Telegram sends with each webhook call.", secret=True),
+    Setting("WEBHOOK_LISTEN", "127.0.0.1", "Address the webhook server listens on."),
+    Setting("WEBHOOK_PORT", "8443", "Port the webhook server listens on.", int),
+    Setting("ADMIN_IDS", "", "Comma-separated Telegram user ids allowed to use admin commands.", _ids),
+    Setting("ADMIN_CHAT_ID", "", "Chat that receives reports and questions for a person.", _opt_int),
+    Setting("KNOWLEDGE_DIR", str(ROOT / "knowledge"), "Folder of the knowledge YAML files.", Path),
+    Setting("DATA_DIR", str(ROOT / "var"), "Folder for the derived index and the state database.", Path),
+    Setting("TIMEZONE", "Asia/Hong_Kong", "Time zone for dates, events and reminders."),
+    Setting("FLOOD_MAX_MESSAGES", "8", "Questions one user may send per flood window.", int),
+    Setting("FLOOD_WINDOW_SECONDS", "30", "Length of the flood window in seconds.", int),
+    Setting("REMINDER_DAYS", "7", "Days before an event or deadline that subscribed groups are reminded.", int),
+    Setting("LOG_LEVEL", "INFO", "Logging level."),
+)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; comments and blank lines ignored; quotes around values stripped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+class Config:
+    """Parsed settings; attribute names are the setting names in lower case."""
+
+    def __init__(self, env: dict[str, str] | None = None, dotenv: Path | None = ROOT / ".env") -> None:
+        source = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if env is None else env)}
+        self._values: dict[str, Any] = {}
+        for s in SETTINGS:
+            raw = source.get(s.name, s.default)
+            try:
+                self._values[s.name.lower()] = s.parse(raw)
+            except ValueError as exc:
+                raise SystemExit(f"setting {s.name} is not valid: {exc}") from None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self) -> str:
+        shown = []
+        for s in SETTINGS:
+            value = self._values[s.name.lower()]
+            shown.append(f"{s.name}={'***' if s.secret and value else value!r}")
+        return f"Config({', '.join(shown)})"
+
+    @property
+    def index_path(self) -> Path:
+        return Path(self.data_dir) / "index.sqlite"
+
+    @property
+    def state_path(self) -> Path:
+        return Path(self.data_dir) / "state.sqlite"

@@ -1,0 +1,54 @@
+"""The message catalog: every user-facing string by key, in Traditional Chinese and English.
+
+Simplified Chinese is derived with OpenCC unless a `zh-Hans` text is given. Placeholders use
+str.format names, and a test checks both languages use the same ones.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from bot.i18n.catalog import MESSAGES
+from bot.kb.text import Lang, to_simplified
+
+
+@lru_cache(maxsize=4096)
+def _template(key: str, lang: Lang) -> str:
+    entry = MESSAGES[key]
+    if lang == "en":
+        return entry["en"]
+    if lang == "zh-Hans":
+        return entry.get("zh-Hans") or to_simplified(entry["zh"])
+    return entry["zh"]
+
+
+def t(key: str, lang: Lang, /, **values: object) -> str:
+    """The message `key` in `lang`, with placeholders filled."""
+    text = _template(key, lang)
+    return text.format(**values) if values else text
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+
+
+def render_date(iso: str, lang: Lang) -> str:
+    """'2028-08-31' → '2028年8月31日' / '31 August 2028'; month and year precision kept."""
+    parts = [int(p) for p in iso.split("-")]
+    if lang == "en":
+        if len(parts) == 3:
+            return f"{parts[2]} {MONTHS_EN[parts[1] - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{MONTHS_EN[parts[1] - 1]} {parts[0]}"
+        return str(parts[0])
+    text = f"{parts[0]}年"
+    if len(parts) >= 2:
+        text += f"{parts[1]}月"
+    if len(parts) == 3:
+        text += f"{parts[2]}日"
+    return text
+
+
+def render_span(start: str, end: str | None, lang: Lang) -> str:
+    if not end or end == start:
+        return render_date(start, lang)
+    return t("date_span", lang, start=render_date(start, lang), end=render_date(end, lang))

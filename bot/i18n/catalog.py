@@ -1,0 +1,29 @@
+"""User-facing strings. Keys are stable; `zh` is Traditional Chinese (Hong Kong), `en` English."""
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "source": {"zh": "來源：{source}", "en": "Source: {source}"},
+    "source_with_date": {"zh": "來源：{source}（{date}）", "en": "Source: {source} ({date})"},
+    "date_span": {"zh": "{start}至{end}", "en": "{start} to {end}"},
+    "decline": {
+        "zh": "抱歉，我未有這方面的資料，不想估估吓答錯你。我可以解答以下題目：",
+        "en": "Sorry, I don't have information on that, and I'd rather not guess. I can answer questions on:",
+    },
+    "decline_hint": {
+        "zh": "你可以試下用其他字眼再問，或者揀一個題目。",
+        "en": "Try asking in other words, or pick a topic.",
+    },
+    "empty": {
+        "zh": "請用文字輸入你的問題，例如：「過往資歷認可免試期幾時完？」",
+        "en": "Please type your question in words, for example: \"When does the RPL exemption period end?\"",
+    },
+    "choose": {
+        "zh": "我不太肯定你想問哪一項，請選擇：",
+        "en": "I'm not sure which of these you mean; please choose one:",
+    },
+    "also": {"zh": "相關題目：", "en": "Related:"},
+    "truncated": {
+        "zh": "（你的訊息太長，我只讀了開首部分。）",
+        "en": "(Your message was long, so I read only the beginning.)",
+    },
+}

@@ -1,0 +1,213 @@
+"""The search index: an SQLite file derived from the knowledge files, rebuilt whenever they change.
+
+It holds the validated knowledge (so a fresh process starts without parsing YAML), FTS5 tables over
+pre-segmented text (this Python's sqlite3 cannot load a Chinese tokenizer), document frequencies,
+and the generated jieba dictionary beside it. It can be deleted at any time: the state database,
+not this file, holds what users did.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from bot.kb.loader import KnowledgeBase, content_digest, load_knowledge
+from bot.kb.schema import Entry, Source, Topic
+from bot.kb.text import Segmenter, fold, write_dictionary
+
+logger = logging.getLogger(__name__)
+
+INDEX_VERSION = "4"  # bump when the index layout or the tokenisation changes
+DICT_NAME = "jieba.dict"
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    """What the matcher needs of one entry, precomputed at build time."""
+
+    id: str
+    names: tuple[str, ...]  # folded titles and aliases
+    questions: tuple[str, ...]  # sample questions as space-joined tokens
+    tokens: frozenset[str]
+
+
+def entry_names(entry: Entry) -> list[str]:
+    return [entry.title.zh, entry.title.en, *entry.aliases]
+
+
+def _entry_rows(kb: KnowledgeBase, seg: Segmenter) -> Iterator[dict]:
+    for entry in kb.entries.values():
+        names = [fold(n) for n in entry_names(entry)]
+        name_tokens = [t for n in names for t in seg.cut(n)]
+        q_tokens = [seg.cut(fold(q)) for q in entry.questions.all()]
+        body = seg.cut(fold(f"{entry.answer.zh} {entry.answer.en}"))
+        yield {
+            "id": entry.id,
+            "file": kb.files.get(entry.id, ""),
+            "entry": json.dumps(entry.model_dump(by_alias=True, exclude_none=True), ensure_ascii=False),
+            "names": " ".join(name_tokens),
+            "questions": " ".join(t for q in q_tokens for t in q),
+            "body": " ".join(body),
+            "names_folded": json.dumps(names, ensure_ascii=False),
+            "questions_cut": json.dumps([" ".join(q) for q in q_tokens], ensure_ascii=False),
+        }
+
+
+def dictionary_words(kb: KnowledgeBase, knowledge_dir: Path) -> list[str]:
+    """Names and aliases from the knowledge base, plus the Cantonese word list kept beside it."""
+    words: list[str] = []
+    for entry in kb.entries.values():
+        words.extend(entry_names(entry))
+    cantonese = knowledge_dir / "cantonese_words.txt"
+    if cantonese.exists():
+        for line in cantonese.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                words.append(line)
+    return words
+
+
+def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterable[dict] | None = None) -> Path:
+    """Build a complete index beside `path` and swap it in atomically; readers never see half of one."""
+    started = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    dict_path = path.with_name(f"{path.stem}.{DICT_NAME}")
+    tmp_dict = path.with_name(f"{path.stem}.{tag}.{DICT_NAME}")
+    write_dictionary(tmp_dict, dictionary_words(kb, knowledge_dir))
+    seg = Segmenter(tmp_dict, path.parent)
+    tmp = path.with_name(f"{path.name}.{tag}.tmp")
+    db = sqlite_utils.Database(tmp)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        table = db["entries"]
+        table.insert_all(rows if rows is not None else _entry_rows(kb, seg), pk="id", batch_size=2000)
+        table.enable_fts(["names", "questions", "body"], fts_version="FTS5", tokenize="unicode61", create_triggers=False)
+        db.execute("INSERT INTO entries_fts(entries_fts) VALUES('optimize')")
+        df: dict[str, int] = {}
+        for row in db.execute("SELECT names, questions, body FROM entries"):
+            for tok in set(" ".join(row).split()):
+                df[tok] = df.get(tok, 0) + 1
+        db["vocab"].insert_all(({"token": t, "df": n} for t, n in df.items()), pk="token", batch_size=5000)
+        meta = {
+            "version": INDEX_VERSION,
+            "digest": kb.digest,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "entries": str(len(kb.entries)),
+            "sources": json.dumps({k: v.model_dump(by_alias=True, exclude_none=True) for k, v in kb.sources.items()}, ensure_ascii=False),
+            "topics": json.dumps({k: v.model_dump(by_alias=True, exclude_none=True) for k, v in kb.topics.items()}, ensure_ascii=False),
+            "files": json.dumps(dict(kb.files), ensure_ascii=False),
+            "rules": json.dumps(kb.rules.raw if kb.rules is not None else None, ensure_ascii=False),
+        }
+        db["meta"].insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
+    finally:
+        db.close()
+    # The dictionary first: an index is only ever paired with the dictionary it was cut with.
+    os.replace(tmp_dict, dict_path)
+    os.replace(tmp, path)
+    logger.info("index built: %d entries in %.2fs", len(kb.entries), time.perf_counter() - started)
+    return path
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+
+
+def is_fresh(path: Path, knowledge_dir: Path) -> bool:
+    meta = read_meta(path)
+    return (
+        meta.get("version") == INDEX_VERSION
+        and meta.get("digest") == content_digest(knowledge_dir)
+        and path.with_name(f"{path.stem}.{DICT_NAME}").exists()
+    )
+
+
+def ensure_index(knowledge_dir: Path, path: Path) -> bool:
+    """Rebuild the index if the knowledge files changed; True when it was rebuilt.
+
+    Raises KnowledgeInvalid when the files are broken, leaving any existing index untouched.
+    """
+    if is_fresh(path, knowledge_dir):
+        return False
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, knowledge_dir, path)
+    return True
+
+
+class Index:
+    """A read-only view of one built index file: the knowledge it holds and full-text search."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # check_same_thread off: PTB may call the engine from another thread; the connection is read-only.
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        self.meta = meta
+        self.segmenter = Segmenter(path.with_name(f"{path.stem}.{DICT_NAME}"), path.parent)
+        entries: dict[str, Entry] = {}
+        indexed: dict[str, IndexedEntry] = {}
+        for eid, raw, names, questions, n, q, b in self._conn.execute(
+            "SELECT id, entry, names_folded, questions_cut, names, questions, body FROM entries"
+        ):
+            entries[eid] = Entry.model_validate_json(raw)
+            indexed[eid] = IndexedEntry(
+                id=eid,
+                names=tuple(json.loads(names)),
+                questions=tuple(json.loads(questions)),
+                tokens=frozenset(f"{n} {q} {b}".split()),
+            )
+        self.indexed = MappingProxyType(indexed)
+        self.df: dict[str, int] = dict(self._conn.execute("SELECT token, df FROM vocab").fetchall())
+        rules = None
+        rules_raw = json.loads(meta.get("rules") or "null")
+        if rules_raw is not None:
+            from bot.rules.loader import load_rules
+
+            rules, errors = load_rules("rules.yaml", rules_raw, entries, {})
+            if errors:  # cannot happen for an index built from valid files; fail loudly if it does
+                raise RuntimeError(f"index holds invalid rules: {errors[0]}")
+        self.kb = KnowledgeBase(
+            entries=MappingProxyType(entries),
+            sources=MappingProxyType({k: Source.model_validate(v) for k, v in json.loads(meta["sources"]).items()}),
+            topics=MappingProxyType({k: Topic.model_validate(v) for k, v in json.loads(meta["topics"]).items()}),
+            files=MappingProxyType(json.loads(meta.get("files") or "{}")),
+            rules=rules,
+            digest=meta.get("digest", ""),
+        )
+
+    def search(self, tokens: list[str], limit: int = 40) -> list[tuple[str, float]]:
+        """BM25 over names (weighted most), sample questions, then answers; higher is better."""
+        terms = sorted({t.replace('"', "") for t in tokens if t.replace('"', "")})
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        try:
+            rows = self._conn.execute(
+                "SELECT e.id, -bm25(entries_fts, 4.0, 2.0, 1.0) AS s FROM entries_fts "
+                "JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ? "
+                "ORDER BY bm25(entries_fts, 4.0, 2.0, 1.0) LIMIT ?",
+                (match, limit),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            logger.warning("FTS query failed for %d terms", len(terms), exc_info=True)
+            return []
+        return [(eid, float(s)) for eid, s in rows]
+
+    def close(self) -> None:
+        self._conn.close()

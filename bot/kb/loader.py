@@ -1,0 +1,205 @@
+"""Knowledge files (YAML) → a validated, immutable KnowledgeBase, or every error with file/entry/field.
+
+An admin's broken edit must never take answers down, so loading is all-or-nothing: the caller
+keeps serving the previous KnowledgeBase whenever `load_knowledge` reports errors.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import yaml
+from pydantic import ValidationError
+
+from bot.kb.schema import EntriesFile, Entry, Source, SourcesFile, Topic
+
+SOURCES_FILE = "sources.yaml"
+RULES_FILE = "rules.yaml"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML, with dates kept as text: the schema checks them and reports a bad one precisely."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+@dataclass(frozen=True)
+class KnowledgeError:
+    file: str
+    entry: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.entry:
+            where += f" · entry {self.entry}"
+        if self.field:
+            where += f" · field {self.field}"
+        return f"{where}: {self.message}"
+
+
+class KnowledgeInvalid(Exception):
+    def __init__(self, errors: list[KnowledgeError]) -> None:
+        super().__init__(f"{len(errors)} error(s) in the knowledge files")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: Mapping[str, Entry]
+    sources: Mapping[str, Source]
+    topics: Mapping[str, Topic]
+    files: Mapping[str, str] = field(default_factory=dict)  # entry id -> file it came from
+    rules: Any = None  # eligibility rules (bot.rules), when rules.yaml exists
+    digest: str = ""
+
+    def children(self, entry_id: str) -> list[Entry]:
+        return [e for e in self.entries.values() if e.parent == entry_id]
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+
+
+def content_digest(directory: Path) -> str:
+    """A hash of every knowledge file's name and bytes: the index is stale when it changes."""
+    h = hashlib.sha256()
+    for path in knowledge_files(directory):
+        h.update(path.name.encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    extra = directory / "cantonese_words.txt"
+    if extra.exists():
+        h.update(extra.read_bytes())
+    return h.hexdigest()
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _validation_errors(file: str, exc: ValidationError, raw: Any, list_key: str) -> list[KnowledgeError]:
+    errors = []
+    for err in exc.errors():
+        loc = err["loc"]
+        entry_id = None
+        rest = loc
+        if len(loc) >= 2 and loc[0] == list_key and isinstance(loc[1], int):
+            try:
+                entry_id = str(raw[list_key][loc[1]].get("id") or f"#{loc[1] + 1}")
+            except (KeyError, IndexError, TypeError, AttributeError):
+                entry_id = f"#{loc[1] + 1}"
+            rest = loc[2:]
+        errors.append(KnowledgeError(file, entry_id, _field_path(rest) or None, err["msg"]))
+    return errors
+
+
+def _read_yaml(path: Path) -> tuple[Any, list[KnowledgeError]]:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader), []
+    except UnicodeDecodeError as exc:
+        return None, [KnowledgeError(path.name, None, None, f"not UTF-8 text: {exc}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [KnowledgeError(path.name, None, None, f"YAML syntax error{where}: {problem}")]
+    except (ValueError, TypeError) as exc:  # e.g. a constructor rejecting a value
+        return None, [KnowledgeError(path.name, None, None, f"YAML value error: {exc}")]
+
+
+def load_knowledge(directory: Path) -> KnowledgeBase:
+    """Load and validate every file; raise KnowledgeInvalid with all errors found."""
+    errors: list[KnowledgeError] = []
+    sources: dict[str, Source] = {}
+    topics: dict[str, Topic] = {}
+    entries: dict[str, Entry] = {}
+    files: dict[str, str] = {}
+    rules_raw: tuple[Path, Any] | None = None
+    paths = knowledge_files(directory)
+    if not (directory / SOURCES_FILE).exists():
+        errors.append(KnowledgeError(SOURCES_FILE, None, None, "missing: it lists the source documents"))
+    for path in paths:
+        raw, errs = _read_yaml(path)
+        errors.extend(errs)
+        if errs:
+            continue
+        if path.name == RULES_FILE:
+            rules_raw = (path, raw)
+            continue
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            errors.append(KnowledgeError(path.name, None, None, "the file must be a mapping with `entries:`"))
+            continue
+        if path.name == SOURCES_FILE:
+            try:
+                parsed = SourcesFile.model_validate(raw)
+            except ValidationError as exc:
+                errors.extend(_validation_errors(path.name, exc, raw, "sources"))
+                continue
+            for s in parsed.sources:
+                if s.id in sources:
+                    errors.append(KnowledgeError(path.name, s.id, "id", "duplicate source id"))
+                sources[s.id] = s
+            for t in parsed.topics:
+                topics[t.id] = t
+            continue
+        try:
+            parsed_entries = EntriesFile.model_validate(raw)
+        except ValidationError as exc:
+            errors.extend(_validation_errors(path.name, exc, raw, "entries"))
+            continue
+        for entry in parsed_entries.entries:
+            if entry.id in entries:
+                errors.append(KnowledgeError(
+                    path.name, entry.id, "id", f"duplicate id (also in {files[entry.id]})"))
+                continue
+            entries[entry.id] = entry
+            files[entry.id] = path.name
+
+    errors.extend(_reference_errors(entries, files, sources, topics))
+    rules = None
+    if rules_raw is not None:
+        from bot.rules.loader import load_rules  # rules refer to entries, so they load last
+
+        rules, rule_errors = load_rules(rules_raw[0].name, rules_raw[1], entries, sources)
+        errors.extend(rule_errors)
+    if not entries and not errors:
+        errors.append(KnowledgeError("knowledge/", None, None, "no entries found"))
+    if errors:
+        raise KnowledgeInvalid(errors)
+    return KnowledgeBase(
+        entries=MappingProxyType(entries),
+        sources=MappingProxyType(sources),
+        topics=MappingProxyType(topics),
+        files=MappingProxyType(files),
+        rules=rules,
+        digest=content_digest(directory),
+    )
+
+
+def _reference_errors(
+    entries: dict[str, Entry], files: dict[str, str], sources: dict[str, Source], topics: dict[str, Topic]
+) -> list[KnowledgeError]:
+    errors = []
+    for entry in entries.values():
+        file = files[entry.id]
+        if entry.source.doc not in sources:
+            errors.append(KnowledgeError(file, entry.id, "source.doc", f"unknown document {entry.source.doc!r}"))
+        if entry.topic not in topics:
+            errors.append(KnowledgeError(file, entry.id, "topic", f"unknown topic {entry.topic!r}"))
+        if entry.parent is not None and entry.parent not in entries:
+            errors.append(KnowledgeError(file, entry.id, "parent", f"no entry with id {entry.parent!r}"))
+        if entry.parent == entry.id:
+            errors.append(KnowledgeError(file, entry.id, "parent", "an entry cannot be its own parent"))
+        for i, rel in enumerate(entry.related):
+            if rel not in entries:
+                errors.append(KnowledgeError(file, entry.id, f"related.{i}", f"no entry with id {rel!r}"))
+    return errors

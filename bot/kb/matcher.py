@@ -1,0 +1,169 @@
+"""Find the entry a question is about: retrieve (BM25), rerank (rapidfuzz + coverage), decide.
+
+A wrong answer about a deadline is worse than "I don't know", so the decision needs two kinds of
+evidence: the question's meaningful words must be covered by the entry (coverage, weighted by how
+rare each word is), and the question must resemble the entry's names or sample questions.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.kb.index import Index, IndexedEntry
+from bot.kb.text import STOPWORDS, fold, is_han
+
+Decision = Literal["answer", "choose", "decline"]
+
+# Thresholds on the combined score (0..1). Calibrated on the knowledge base's own sample questions
+# (held out one at a time) and on off-topic questions, not on any evaluation set.
+ANSWER_AT = 0.50
+CHOOSE_AT = 0.36
+MIN_COVERAGE = 0.50
+CLOSE_GAP = 0.04
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    score: float
+    coverage: float
+    similarity: float
+    name_hit: float
+    bm25: float
+
+
+@dataclass(frozen=True)
+class Match:
+    decision: Decision
+    candidates: list[Candidate] = field(default_factory=list)
+    query_tokens: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def _pairs(text: str) -> list[str]:
+    return [text[i:i + 2] for i in range(len(text) - 1)]
+
+
+class Matcher:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._n = max(1, len(index.indexed))
+        self._latin_vocab = [t for t in index.df if t.isascii() and t.isalpha() and len(t) >= 4]
+        self._max_idf = math.log((self._n + 1) / 0.5)
+        # Long Chinese names by their character pairs, to mend one-character typos (過往資力認可).
+        self._names_by_pair: dict[str, set[str]] = {}
+        for ie in index.indexed.values():
+            for name in ie.names:
+                n = name.replace(" ", "")
+                if len(n) >= 4 and is_han(n[0]) and all(is_han(c) for c in n):
+                    for pair in _pairs(n):
+                        self._names_by_pair.setdefault(pair, set()).add(n)
+
+    def mend_names(self, folded: str) -> str:
+        """Replace a near-miss of a known long name (one character off) with the name itself."""
+        counts: dict[str, int] = {}
+        for pair in set(_pairs(folded)):
+            for name in self._names_by_pair.get(pair, ()):
+                counts[name] = counts.get(name, 0) + 1
+        for name, shared in sorted(counts.items(), key=lambda kv: -kv[1])[:12]:
+            if shared < 2 or name in folded:
+                continue
+            al = fuzz.partial_ratio_alignment(name, folded, score_cutoff=75)
+            if al is None or al.dest_end - al.dest_start != len(name):
+                continue
+            span = folded[al.dest_start:al.dest_end]
+            if sum(a != b for a, b in zip(span, name)) == 1 and is_han(span[0]) and is_han(span[-1]):
+                folded = folded[:al.dest_start] + name + folded[al.dest_end:]
+        return folded
+
+    def idf(self, token: str) -> float:
+        df = self.index.df.get(token, 0)
+        return math.log((self._n + 1) / (df + 0.5)) if df else self._max_idf
+
+    def content_tokens(self, folded: str) -> list[str]:
+        """Tokens that carry meaning, with English typos mended against the index's vocabulary."""
+        out: list[str] = []
+        for tok in self.index.segmenter.cut(folded):
+            if tok in STOPWORDS:
+                continue
+            if is_han(tok) and len(tok) == 1 and tok not in self.index.df:
+                continue
+            if tok.isascii() and tok.isalpha() and len(tok) >= 4 and tok not in self.index.df:
+                fixed = process.extractOne(tok, self._latin_vocab, scorer=fuzz.ratio, score_cutoff=80)
+                if fixed:
+                    tok = fixed[0]
+            out.append(tok)
+        # Keep order, drop repeats.
+        return list(dict.fromkeys(out))
+
+    def match(self, text: str, limit: int = 5) -> Match:
+        folded = self.mend_names(fold(text))
+        tokens = self.content_tokens(folded)
+        if not tokens:
+            return Match("decline", [], tokens)
+        hits = self.index.search(tokens)
+        if not hits:
+            return Match("decline", [], tokens)
+        top_bm = hits[0][1] or 1.0
+        weights = {t: self.idf(t) for t in tokens}
+        total = sum(weights.values()) or 1.0
+        query_str = " ".join(tokens)
+        compact = folded.replace(" ", "")
+        scored = []
+        for eid, bm in hits:
+            ie = self.index.indexed[eid]
+            coverage = sum(w for t, w in weights.items() if t in ie.tokens) / total
+            similarity = self._similarity(query_str, ie)
+            name_hit = self._name_hit(folded, compact, tokens, ie)
+            score = 0.34 * coverage + 0.36 * similarity + 0.14 * (bm / top_bm) + 0.16 * name_hit
+            scored.append(Candidate(eid, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
+        scored.sort(key=lambda c: c.score, reverse=True)
+        best = scored[0]
+        if best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE:
+            decision: Decision = "answer"
+        elif best.score >= CHOOSE_AT and best.coverage >= MIN_COVERAGE * 0.6:
+            decision = "choose"
+        else:
+            decision = "decline"
+        return Match(decision, scored[:limit], tokens)
+
+    @staticmethod
+    def _similarity(query_str: str, ie: IndexedEntry) -> float:
+        """How much the question resembles the closest sample question (content words only)."""
+        best = 0.0
+        for q in ie.questions:
+            content = " ".join(t for t in q.split() if t not in STOPWORDS)
+            if not content:
+                continue
+            s = 0.5 * fuzz.token_set_ratio(query_str, content) + 0.5 * fuzz.token_sort_ratio(query_str, content)
+            if s > best:
+                best = s
+        return best / 100.0
+
+    @staticmethod
+    def _name_hit(folded: str, compact: str, tokens: list[str], ie: IndexedEntry) -> float:
+        """1.0 when a name or alias of the entry appears in the question (typos tolerated for long names)."""
+        best = 0.0
+        for name in ie.names:
+            n = name.replace(" ", "")
+            if len(n) < 2:
+                continue
+            if len(n) <= 4 and n.isascii():
+                hit = 1.0 if name in tokens or f" {name} " in f" {folded} " else 0.0
+            elif n in compact:
+                hit = 1.0
+            elif len(n) >= 4:
+                r = fuzz.partial_ratio(n, compact) / 100.0
+                hit = r if r >= 0.8 else 0.0
+            else:
+                hit = 0.0
+            # Longer names are stronger evidence than a two-character word.
+            hit *= min(1.0, 0.55 + 0.1 * len(n))
+            best = max(best, hit)
+        return best

@@ -1,0 +1,138 @@
+"""The shape of the knowledge files: what an admin may write, validated before anything is served.
+
+Every field an admin can get wrong has a precise error (file, entry id, field) from the loader;
+these models are the single statement of what is allowed.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ENTRY_TYPES = (
+    "scheme", "programme", "organisation", "qualification", "event", "report", "figure",
+    "fact", "rule", "recommendation", "initiative", "agreement", "faq",
+)
+QUESTION_FORMS = ("zh-Hant", "yue", "zh-Hans", "en")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+# A partial ISO date: a year, a month or a day; the precision is kept for rendering.
+PARTIAL_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Bilingual(Strict):
+    """Text written in Traditional Chinese and English; Simplified is derived unless overridden."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    zh_hans: str | None = Field(default=None, alias="zh-Hans")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+
+def _check_partial_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = str(value)
+    if not PARTIAL_DATE_RE.match(value):
+        raise ValueError(f"{value!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    parts = [int(p) for p in value.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date: {exc}") from None
+    return value
+
+
+class When(Strict):
+    """A date or a span; `start`/`end` are partial ISO dates (YYYY, YYYY-MM, YYYY-MM-DD)."""
+
+    start: str
+    end: str | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _iso(cls, value: object) -> str | None:
+        return _check_partial_date(None if value is None else str(value))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "When":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class SourceRef(Strict):
+    doc: str = Field(description="id of a document in sources.yaml")
+    section: str = Field(min_length=1, description="heading or passage of the document")
+
+
+class Questions(Strict):
+    """Sample questions in the four forms workers write; paraphrases, not copies of eval sets."""
+
+    zh_hant: list[str] = Field(alias="zh-Hant", min_length=1)
+    yue: list[str] = Field(min_length=1)
+    zh_hans: list[str] = Field(alias="zh-Hans", min_length=1)
+    en: list[str] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+    def all(self) -> list[str]:
+        return [*self.zh_hant, *self.yue, *self.zh_hans, *self.en]
+
+
+class Entry(Strict):
+    id: str
+    type: Literal[ENTRY_TYPES]  # type: ignore[valid-type]
+    topic: str
+    title: Bilingual
+    answer: Bilingual
+    aliases: list[str] = Field(default_factory=list)
+    questions: Questions
+    parent: str | None = None
+    related: list[str] = Field(default_factory=list)
+    when: When | None = None
+    place: Bilingual | None = None
+    source: SourceRef
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, value: str) -> str:
+        if not ID_RE.match(value):
+            raise ValueError("use lower-case letters, digits and hyphens, e.g. rpl-elderly-care")
+        return value
+
+
+class Source(Strict):
+    id: str
+    file: str = Field(description="file name under shared/seeds/")
+    title: Bilingual
+    publisher: Bilingual
+    date: str | None = Field(default=None, description="the document's own date, when it states one")
+    date_note: Bilingual | None = Field(
+        default=None, description="how to read relative dates in the document ('last year' ...)")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso(cls, value: object) -> str | None:
+        return _check_partial_date(None if value is None else str(value))
+
+
+class Topic(Strict):
+    id: str
+    title: Bilingual
+    order: int = 100
+
+
+class SourcesFile(Strict):
+    sources: list[Source] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+
+
+class EntriesFile(Strict):
+    entries: list[Entry] = Field(default_factory=list)

@@ -1,0 +1,168 @@
+"""Text handling shared by the index and the matcher: normalising, script detection, conversion, cutting.
+
+Matching happens on one folded form (NFKC, lower case, Simplified characters), so a question typed
+in Traditional, Simplified or a mix finds the same entries; replies are converted back to the
+asker's script.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Literal
+
+import opencc
+
+logger = logging.getLogger(__name__)
+
+Lang = Literal["zh-Hant", "zh-Hans", "en"]
+LANGS: tuple[Lang, ...] = ("zh-Hant", "zh-Hans", "en")
+
+# hk2s also folds Hong Kong variants (衞) that t2s leaves alone; t2s is what readers of
+# Simplified expect in replies.
+_FOLD = opencc.OpenCC("hk2s")
+_T2S = opencc.OpenCC("t2s")
+_S2T = opencc.OpenCC("s2t")
+
+MAX_QUERY_CHARS = 300
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[a-zA-Z]+")
+# Runs of Han characters, or of Latin letters/digits (with inner &.-+ as in E&M, BIM-AM, 4.0).
+_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[&.+'-][a-z0-9]+)*")
+
+# Words that carry no topic: question words and particles in the four forms workers write.
+# Kept small on purpose; rarer function words are discounted by their document frequency.
+STOPWORDS = frozenset(
+    """
+    的 了 吗 呢 吧 啊 呀 嘛 啦 喇 咩 呀 嘅 咗 嗎 是 系 有 在 喺 和 与 及 或 我 你 他 她 佢 我们 你们 佢哋 我哋
+    什么 甚么 乜 乜嘢 咩嘢 嘢 怎么 怎样 点 点样 点解 为什么 为何 如何 哪 哪里 哪些 边 边度 边个 边啲 谁 几 几多 多少
+    几时 何时 时候 甚么时候 什么时候 可以 可唔可以 能 能否 会 会唔会 要 使 使唔使 需要 想 请问 请 唔该 吓 下 个 啲
+    这 这个 那 那个 呢个 嗰个 该 其 之 吗 么 唔 冇 没有 无 不 都 也 就 还 又 同 跟 给 畀 俾 对 得 着 过 来 去 到 上
+    what who whom whose which when where why how is are was were be been do does did can could would should will
+    shall may might must the a an of to in on at for by with from about as and or not no yes i me my we our you your
+    it its this that these those there their they them he she his her any some much many tell please know want
+    """.split()
+)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width to half-width), control characters out, spaces collapsed, length capped."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    return text[:MAX_QUERY_CHARS]
+
+
+def fold(text: str) -> str:
+    """The matching form: normalised, lower case, Simplified characters."""
+    return _FOLD.convert(normalise(text).lower())
+
+
+def to_simplified(text: str) -> str:
+    return _T2S.convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return _S2T.convert(text)
+
+
+@lru_cache(maxsize=65536)
+def _char_script(char: str) -> int:
+    """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 for shared."""
+    if _T2S.convert(char) != char:
+        return 1
+    if _S2T.convert(char) != char:
+        return -1
+    return 0
+
+
+def han_count(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+def detect_lang(text: str, default_chinese: Lang = "zh-Hant") -> Lang:
+    """The asker's language and script.
+
+    Chinese when Han characters outweigh Latin words (so "RPL 幾時截止?" is Chinese but an
+    English sentence naming 機電署 stays English); Simplified only when Simplified-only characters
+    outnumber Traditional-only ones, since most characters are shared and Hong Kong writes Traditional.
+    """
+    text = normalise(text)
+    hans = _HAN.findall(text)
+    words = len(_LATIN_WORD.findall(text))
+    if not hans or len(hans) * 2 < words * 3:
+        return "en"
+    score = sum(_char_script(c) for c in hans)
+    if score < 0:
+        return "zh-Hans"
+    if score > 0:
+        return "zh-Hant"
+    return default_chinese
+
+
+def in_script(text: str, lang: Lang) -> str:
+    """Knowledge text is written in Traditional; Simplified readers get it converted."""
+    return to_simplified(text) if lang == "zh-Hans" else text
+
+
+def runs(folded: str) -> list[str]:
+    return _RUN.findall(folded)
+
+
+def is_han(token: str) -> bool:
+    return bool(_HAN.match(token))
+
+
+class Segmenter:
+    """jieba with a small generated dictionary, so a fresh process starts in a fraction of a second.
+
+    The dictionary (built by `write_dictionary`) holds jieba's most frequent words plus every name
+    and alias in the knowledge base and a list of Cantonese words, all folded to Simplified.
+    """
+
+    def __init__(self, dictionary: Path, cache_dir: Path) -> None:
+        import jieba  # deferred: importing jieba costs ~0.1 s that tools without cutting should not pay
+
+        jieba.setLogLevel(logging.WARNING)
+        self._tk = jieba.Tokenizer(dictionary=str(dictionary))
+        self._tk.tmp_dir = str(cache_dir)
+        self._tk.initialize()
+
+    def cut(self, folded: str) -> list[str]:
+        """Search-mode tokens of an already folded text: long words and their known sub-words."""
+        out: list[str] = []
+        for run in runs(folded):
+            if is_han(run):
+                out.extend(w for w in self._tk.cut_for_search(run, HMM=True) if w.strip())
+            else:
+                out.append(run)
+        return out
+
+    def tokens(self, text: str) -> list[str]:
+        return self.cut(fold(text))
+
+
+def write_dictionary(path: Path, extra_words: Iterable[str], base_top: int = 60000) -> None:
+    """Write the trimmed jieba dictionary: the `base_top` most frequent jieba words plus `extra_words`."""
+    import jieba
+
+    base = Path(jieba.__file__).with_name("dict.txt")
+    rows = []
+    for line in base.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            rows.append((int(parts[1]), parts[0], parts[2] if len(parts) > 2 else "x"))
+    rows.sort(reverse=True)
+    words = {w: (f, t) for f, w, t in rows[:base_top]}
+    for word in extra_words:
+        w = fold(word).replace(" ", "")
+        if len(w) >= 2 and all(is_han(c) or c.isalnum() for c in w):
+            # Frequent enough to win over a split into two common words.
+            words[w] = (max(words.get(w, (0, "n"))[0], 2000), "nz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(f"{w} {f} {t}\n" for w, (f, t) in sorted(words.items())), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,137 @@
+"""Answer quality on question sets, scored by the rules in ../shared/eval/README.md, with two baselines.
+
+    python -m scripts.eval ../shared/eval/dev.jsonl [more.jsonl ...] [--show-fails]
+
+Runs in process over the same index as the bot: the engine, (a) jieba + BM25 returning the top
+entry with no threshold, and (b) rapidfuzz WRatio over the sample questions alone.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable
+
+import opencc
+from rapidfuzz import fuzz, process
+
+from bot.assistant import Answer, Assistant
+from bot.config import Config
+from bot.kb.text import detect_lang, fold
+
+T2S, S2T = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+LANG_ORDER = ("zh-Hant", "yue", "zh-Hans", "en")
+
+
+def norm(s: str) -> str:
+    return "".join(T2S.convert(unicodedata.normalize("NFKC", s).lower()).split())
+
+
+def _han(s: str) -> list[str]:
+    return [c for c in s if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"]
+
+
+def script_ok(lang: str, text: str) -> bool:
+    hs = _han(text)
+    if lang == "en":
+        latin = sum(c.isascii() and c.isalpha() for c in text)
+        return len(hs) <= 0.3 * (len(hs) + latin) if (hs or latin) else False
+    if not hs:
+        return False
+    conv = T2S if lang == "zh-Hans" else S2T
+    wrong = sum(conv.convert(c) != c for c in hs)
+    return wrong <= max(1, 0.05 * len(hs))
+
+
+def score(rows: list[dict], answer: Callable[[str], Answer]) -> dict:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    ins, dec, scr = [0, 0], [0, 0], [0, 0]
+    fails = []
+    for r in rows:
+        a = answer(r["q"])
+        if r.get("none"):
+            ok = not a.answered
+            dec[0] += ok
+            dec[1] += 1
+        else:
+            n = norm(a.text)
+            ok = a.answered and all(any(norm(alt) in n for alt in g) for g in r["expect"])
+            ins[0] += ok
+            ins[1] += 1
+            s_ok = script_ok(r["lang"], a.text)
+            scr[0] += s_ok
+            scr[1] += 1
+            if not s_ok:
+                fails.append((r, a, "script"))
+        per[r["lang"]][0] += ok
+        per[r["lang"]][1] += 1
+        if not ok:
+            fails.append((r, a, "wrong"))
+    return {"in_scope": ins, "declines": dec, "script": scr, "per_lang": dict(per), "fails": fails}
+
+
+def pct(x: list[int]) -> str:
+    return f"{100.0 * x[0] / x[1]:5.1f}% ({x[0]}/{x[1]})" if x[1] else "    –"
+
+
+class Baselines:
+    """The two naive matchers the engine must beat, over the same knowledge and rendering."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.a = assistant
+        self.questions: list[str] = []
+        self.owners: list[str] = []
+        for entry in assistant.kb.entries.values():
+            for q in entry.questions.all():
+                self.questions.append(fold(q))
+                self.owners.append(entry.id)
+
+    def _reply(self, q: str, entry_id: str | None, score: float) -> Answer:
+        lang = detect_lang(q)
+        if entry_id is None:
+            return self.a.decline(q, lang)
+        entry = self.a.kb.entries[entry_id]
+        return Answer(q, True, lang, self.a.render_entry(entry, lang), "answer", [entry_id], score)
+
+    def bm25(self, q: str) -> Answer:
+        hits = self.a.index.search(self.a.index.segmenter.tokens(q), limit=1)
+        return self._reply(q, hits[0][0] if hits else None, hits[0][1] if hits else 0.0)
+
+    def wratio(self, q: str) -> Answer:
+        best = process.extractOne(fold(q), self.questions, scorer=fuzz.WRatio)
+        return self._reply(q, self.owners[best[2]] if best else None, best[1] if best else 0.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--show-fails", action="store_true")
+    args = ap.parse_args(argv)
+    config = Config()
+    assistant = Assistant.open(Path(config.knowledge_dir), config.index_path)
+    base = Baselines(assistant)
+    systems = {"engine": assistant.answer, "bm25-top1": base.bm25, "wratio-questions": base.wratio}
+    for path in args.files:
+        rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+        print(f"\n## {Path(path).name} ({len(rows)} questions)\n")
+        langs = [lang for lang in LANG_ORDER if any(r["lang"] == lang for r in rows)]
+        print("| system | in scope | declines | script | " + " | ".join(langs) + " |")
+        print("|---|---|---|---|" + "---|" * len(langs))
+        results = {}
+        for name, fn in systems.items():
+            res = results[name] = score(rows, fn)
+            cells = [pct(res["in_scope"]), pct(res["declines"]), pct(res["script"])]
+            cells += [pct(res["per_lang"].get(lang, [0, 0])) for lang in langs]
+            print(f"| {name} | " + " | ".join(cells) + " |")
+        if args.show_fails:
+            for r, a, why in results["engine"]["fails"]:
+                print(f"--- {r['id']} [{r['lang']}] {why}: {r['q']}\n    expect {r.get('expect', 'decline')}"
+                      f"\n    got answered={a.answered} {a.entries} {a.score:.3f} {a.text[:160]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The CLI contract other tools rely on: `ask`, `ask --json`, `ask --jsonl`, and the console."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import ROOT, fixture_index_dir
+
+
+@pytest.fixture(scope="module")
+def env():
+    base = fixture_index_dir()
+    return {**os.environ, "KNOWLEDGE_DIR": str(base / "knowledge"), "DATA_DIR": str(base / "var"), "TELEGRAM_BOT_TOKEN": ""}
+
+
+def run(env, *args, stdin=""):
+    return subprocess.run([sys.executable, "bot.py", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_ask_prints_the_reply_text(env):
+    p = run(env, "ask", "過往資歷認可免試期幾時完")
+    assert p.returncode == 0
+    assert "2028年8月31日" in p.stdout and "來源" in p.stdout
+
+
+def test_ask_json_prints_one_object(env):
+    p = run(env, "ask", "--json", "What is VPES?")
+    data = json.loads(p.stdout)
+    assert data["answered"] is True and data["lang"] == "en" and data["entries"] == ["vpes"]
+    assert data["q"] == "What is VPES?" and isinstance(data["score"], float)
+
+
+def test_ask_jsonl_answers_every_line_in_order_with_ids(env):
+    lines = [{"id": "a", "q": "免試期幾時完"}, {"id": 2, "q": "Tell me a joke"}, {"q": "VPES 喺邊度？"}, {"id": "e", "q": ""}]
+    feed = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines) + "not json\n\n"
+    p = run(env, "ask", "--jsonl", "-", stdin=feed)
+    out = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["a", 2, None, "e", None]
+    assert [o["answered"] for o in out] == [True, False, True, False, False]
+    assert out[1]["lang"] == "en" and out[2]["lang"] == "zh-Hant"
+
+
+def test_console_reads_a_pipe_until_eof(env):
+    p = run(env, "console", stdin="免試期幾時完\n\nWhat is VPES?\n")
+    assert p.returncode == 0
+    assert "2028年8月31日" in p.stdout and "first operation centre" in p.stdout
+
+
+def test_run_without_a_token_starts_the_console(env):
+    p = run(env, "run", stdin="RPL 幾時截止?\n")
+    assert p.returncode == 0 and "2028" in p.stdout
+    assert "starting the local console" in p.stderr

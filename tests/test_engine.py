@@ -1,0 +1,120 @@
+"""The Assistant: answers in the asker's script with a source, declines honestly, never crashes."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.kb.text import han_count, to_simplified
+from tests.helpers import fixture_assistant
+
+
+@pytest.fixture(scope="module")
+def assistant():
+    return fixture_assistant()
+
+
+@pytest.mark.parametrize(
+    "question, lang",
+    [
+        ("過往資歷認可免試期幾時完", "zh-Hant"),
+        ("免試期甚麼時候結束？", "zh-Hant"),
+        ("过往资历认可免试期什么时候结束", "zh-Hans"),
+        ("When does the RPL exemption period end?", "en"),
+        ("rpl exemption perod end date", "en"),  # typo mended against the vocabulary
+        ("過往資力認可幾時截止", "zh-Hant"),  # one-character typo in a known name
+        ("RPL 幾時截止?", "zh-Hant"),  # mixed scripts: Chinese wins
+    ],
+)
+def test_deadline_questions_get_the_exemption_dates_in_the_askers_script(assistant, question, lang):
+    answer = assistant.answer(question)
+    assert answer.answered and answer.kind == "answer"
+    assert answer.entries == ["rpl-elderly-care-exemption"]
+    assert answer.lang == lang
+    assert "2028" in answer.text
+    if lang == "en":
+        assert "31 August 2028" in answer.text and "Source:" in answer.text
+        assert han_count(answer.text) == 0
+    elif lang == "zh-Hans":
+        assert to_simplified(answer.text) == answer.text and "来源" in answer.text
+    else:
+        assert "2028年8月31日" in answer.text and "來源" in answer.text
+
+
+def test_an_answer_ends_with_its_source_and_document_date(assistant):
+    text = assistant.answer("免試期幾時完").text
+    assert text.splitlines()[-1] == "來源：資歷架構通訊（2024年1月）"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Tell me a joke", "今日恒生指數收幾多？", "附近有什么好吃的餐厅？", "VTC 高級文憑學費多少？", "如何申請公屋？"],
+)
+def test_off_topic_questions_are_declined_with_topics(assistant, question):
+    answer = assistant.answer(question)
+    assert not answer.answered and answer.kind == "decline"
+    assert "過往資歷認可" in answer.text or "Recognition of Prior Learning" in answer.text or "过往资历认可" in answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "???", "🙂🙂🙂", "\x00\x07\x1b", "！？。"])
+def test_empty_or_symbol_only_input_asks_for_words(assistant, question):
+    answer = assistant.answer(question)
+    assert not answer.answered and answer.kind == "empty" and answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "x" * 10_000,
+        "免試期" * 4000,
+        '" * : ( ) NEAR OR AND',
+        'exemption" OR "*',
+        "NEAR(免試期 2028)",
+        "<b>免試期</b><script>alert(1)</script>",
+        "\u202e免試期\u200b幾時完",
+    ],
+)
+def test_hostile_input_gets_a_reply_or_a_decline(assistant, question):
+    answer = assistant.answer(question)
+    assert answer.text
+    assert answer.kind in {"answer", "choose", "decline", "empty"}
+
+
+def test_markup_in_a_question_is_not_echoed(assistant):
+    answer = assistant.answer("<script>alert(1)</script> 免試期幾時完")
+    assert "<script>" not in answer.text
+
+
+def test_a_very_long_question_is_answered_with_a_note(assistant):
+    answer = assistant.answer("免試期幾時完？" + "請問" * 400)
+    assert answer.text.startswith("（你的訊息太長")
+
+
+def test_a_button_answers_its_entry_with_related_topics(assistant):
+    answer = assistant.answer_entry("rpl-elderly-care", "en")
+    assert answer is not None and answer.answered
+    assert answer.text.startswith("From 1 September 2023")
+    assert [c.id for c in answer.related] == ["rpl-elderly-care-exemption"]
+    assert assistant.answer_entry("no-such-entry", "en") is None
+
+
+def test_the_json_form_carries_the_cli_contract_fields(assistant):
+    data = assistant.answer("What is VPES?").as_json()
+    assert set(data) == {"q", "answered", "lang", "text", "entries", "score"}
+    assert data["entries"] == ["vpes"] and data["lang"] == "en" and data["answered"] is True
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_any_text_gets_a_well_formed_answer(assistant, text):
+    answer = assistant.answer(text)
+    assert answer.lang in {"zh-Hant", "zh-Hans", "en"}
+    assert answer.text.strip()
+    assert answer.answered == (answer.kind in {"answer", "eligibility"})
+    assert all(e in assistant.kb.entries for e in answer.entries)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["過往資歷認可免試期幾時完", "What is VPES?", "VPES 喺邊度？"]), st.text(alphabet=" \t\n！？?!。.", max_size=8))
+def test_punctuation_and_spacing_do_not_change_the_match(assistant, question, noise):
+    assert assistant.answer(question + noise).entries == assistant.answer(question).entries
