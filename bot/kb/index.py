@@ -25,7 +25,7 @@ from bot.kb.text import Segmenter, fold, write_dictionary
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = "4"  # bump when the index layout or the tokenisation changes
+INDEX_VERSION = "5"  # bump when the index layout or the tokenisation changes
 DICT_NAME = "jieba.dict"
 
 
@@ -92,6 +92,8 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
         table = db["entries"]
         table.insert_all(rows if rows is not None else _entry_rows(kb, seg), pk="id", batch_size=2000)
         table.enable_fts(["names", "questions", "body"], fts_version="FTS5", tokenize="unicode61", create_triggers=False)
+        # The default ranking: BM25 weighting names most, then sample questions, then answers.
+        db.execute("INSERT INTO entries_fts(entries_fts, rank) VALUES('rank', 'bm25(4.0, 2.0, 1.0)')")
         db.execute("INSERT INTO entries_fts(entries_fts) VALUES('optimize')")
         df: dict[str, int] = {}
         for row in db.execute("SELECT names, questions, body FROM entries"):
@@ -162,9 +164,11 @@ class Index:
         self.segmenter = Segmenter(path.with_name(f"{path.stem}.{DICT_NAME}"), path.parent)
         entries: dict[str, Entry] = {}
         indexed: dict[str, IndexedEntry] = {}
-        for eid, raw, names, questions, n, q, b in self._conn.execute(
-            "SELECT id, entry, names_folded, questions_cut, names, questions, body FROM entries"
+        self._ids: dict[int, str] = {}
+        for rowid, eid, raw, names, questions, n, q, b in self._conn.execute(
+            "SELECT rowid, id, entry, names_folded, questions_cut, names, questions, body FROM entries"
         ):
+            self._ids[rowid] = eid
             entries[eid] = Entry.model_validate_json(raw)
             indexed[eid] = IndexedEntry(
                 id=eid,
@@ -192,22 +196,28 @@ class Index:
         )
 
     def search(self, tokens: list[str], limit: int = 40) -> list[tuple[str, float]]:
-        """BM25 over names (weighted most), sample questions, then answers; higher is better."""
+        """BM25 over names (weighted most), sample questions, then answers; higher is better.
+
+        Words found in more than 5% of a large index are left out of the query: they hardly
+        change the ranking but make SQLite score thousands of rows.
+        """
         terms = sorted({t.replace('"', "") for t in tokens if t.replace('"', "")})
+        n = len(self._ids)
+        if n >= 2000:
+            rare = [t for t in terms if self.df.get(t, 0) <= 0.05 * n]
+            terms = rare or sorted(terms, key=lambda t: self.df.get(t, 0))[:2]
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
         try:
             rows = self._conn.execute(
-                "SELECT e.id, -bm25(entries_fts, 4.0, 2.0, 1.0) AS s FROM entries_fts "
-                "JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ? "
-                "ORDER BY bm25(entries_fts, 4.0, 2.0, 1.0) LIMIT ?",
+                "SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?",
                 (match, limit),
             ).fetchall()
         except sqlite3.OperationalError:
             logger.warning("FTS query failed for %d terms", len(terms), exc_info=True)
             return []
-        return [(eid, float(s)) for eid, s in rows]
+        return [(self._ids[rowid], -float(rank)) for rowid, rank in rows]
 
     def close(self) -> None:
         self._conn.close()

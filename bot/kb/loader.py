@@ -58,8 +58,15 @@ class KnowledgeBase:
     rules: Any = None  # eligibility rules (bot.rules), when rules.yaml exists
     digest: str = ""
 
+    def __post_init__(self) -> None:
+        kids: dict[str, list[Entry]] = {}
+        for e in self.entries.values():
+            if e.parent:
+                kids.setdefault(e.parent, []).append(e)
+        object.__setattr__(self, "_children", kids)
+
     def children(self, entry_id: str) -> list[Entry]:
-        return [e for e in self.entries.values() if e.parent == entry_id]
+        return list(self._children.get(entry_id, ()))  # type: ignore[attr-defined]
 
 
 def knowledge_files(directory: Path) -> list[Path]:

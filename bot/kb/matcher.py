@@ -54,7 +54,11 @@ class Matcher:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._n = max(1, len(index.indexed))
-        self._latin_vocab = [t for t in index.df if t.isascii() and t.isalpha() and len(t) >= 4]
+        # English words by first letter: typos rarely touch it, and it keeps the scan short.
+        self._latin_vocab: dict[str, list[str]] = {}
+        for t in index.df:
+            if t.isascii() and t.isalpha() and len(t) >= 4:
+                self._latin_vocab.setdefault(t[0], []).append(t)
         self._max_idf = math.log((self._n + 1) / 0.5)
         # Long Chinese names by their character pairs, to mend one-character typos (過往資力認可).
         self._names_by_pair: dict[str, set[str]] = {}
@@ -69,7 +73,10 @@ class Matcher:
         """Replace a near-miss of a known long name (one character off) with the name itself."""
         counts: dict[str, int] = {}
         for pair in set(_pairs(folded)):
-            for name in self._names_by_pair.get(pair, ()):
+            names = self._names_by_pair.get(pair, ())
+            if len(names) > 200:  # a pair that common says nothing about which name was meant
+                continue
+            for name in names:
                 counts[name] = counts.get(name, 0) + 1
         for name, shared in sorted(counts.items(), key=lambda kv: -kv[1])[:12]:
             if shared < 2 or name in folded:
@@ -78,7 +85,11 @@ class Matcher:
             if al is None or al.dest_end - al.dest_start != len(name):
                 continue
             span = folded[al.dest_start:al.dest_end]
-            if sum(a != b for a, b in zip(span, name)) == 1 and is_han(span[0]) and is_han(span[-1]):
+            if sum(a != b for a, b in zip(span, name)) != 1 or not (is_han(span[0]) and is_han(span[-1])):
+                continue
+            # Only a span with a word the index has never seen is a typo; 服務業過往資歷認可 is
+            # a different name from 服裝業過往資歷認可, not a misspelling of it.
+            if any(tok not in self.index.df for tok in self.index.segmenter.cut(span)):
                 folded = folded[:al.dest_start] + name + folded[al.dest_end:]
         return folded
 
@@ -95,9 +106,13 @@ class Matcher:
             if is_han(tok) and len(tok) == 1 and tok not in self.index.df:
                 continue
             if tok.isascii() and tok.isalpha() and len(tok) >= 4 and tok not in self.index.df:
-                fixed = process.extractOne(tok, self._latin_vocab, scorer=fuzz.ratio, score_cutoff=80)
+                fixed = process.extractOne(tok, self._latin_vocab.get(tok[0], []), scorer=fuzz.ratio, score_cutoff=80)
                 if fixed:
                     tok = fixed[0]
+            # "Inno Portal" written apart still names the InnoPortal.
+            if out and tok.isascii() and out[-1].isascii() and (out[-1] + tok) in self.index.df:
+                out[-1] = out[-1] + tok
+                continue
             out.append(tok)
         # Keep order, drop repeats.
         return list(dict.fromkeys(out))
@@ -121,7 +136,7 @@ class Matcher:
             coverage = sum(w for t, w in weights.items() if t in ie.tokens) / total
             similarity = self._similarity(query_str, ie)
             name_hit = self._name_hit(folded, compact, tokens, ie)
-            score = 0.34 * coverage + 0.36 * similarity + 0.14 * (bm / top_bm) + 0.16 * name_hit
+            score = 0.45 * coverage + 0.25 * similarity + 0.20 * (bm / top_bm) + 0.10 * name_hit
             scored.append(Candidate(eid, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
         scored.sort(key=lambda c: c.score, reverse=True)
         best = scored[0]

@@ -25,6 +25,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+# A space YAML folding put between two Chinese characters (or Chinese punctuation).
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+
+
 class Bilingual(Strict):
     """Text written in Traditional Chinese and English; Simplified is derived unless overridden."""
 
@@ -33,6 +37,12 @@ class Bilingual(Strict):
     zh_hans: str | None = Field(default=None, alias="zh-Hans")
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+    @field_validator("zh", "zh_hans")
+    @classmethod
+    def _no_folding_gaps(cls, value: str | None) -> str | None:
+        """YAML's folded style (>-) joins lines with a space; Chinese text has none between characters."""
+        return _CJK_GAP.sub("", value) if value else value
 
 
 def _check_partial_date(value: str | None) -> str | None:

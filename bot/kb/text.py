@@ -41,6 +41,7 @@ STOPWORDS = frozenset(
     什么 甚么 乜 乜嘢 咩嘢 嘢 怎么 怎样 点 点样 点解 为什么 为何 如何 哪 哪里 哪些 边 边度 边个 边啲 谁 几 几多 多少
     几时 何时 时候 甚么时候 什么时候 可以 可唔可以 能 能否 会 会唔会 要 使 使唔使 需要 想 请问 请 唔该 吓 下 个 啲
     这 这个 那 那个 呢个 嗰个 该 其 之 吗 么 唔 冇 没有 无 不 都 也 就 还 又 同 跟 给 畀 俾 对 得 着 过 来 去 到 上
+    点算 好耐 做咗 咁 噉 喺度 冇得 有冇得 得唔得 有冇 系咪 系唔系 啱 咪 先 啦 嘞 喎 㗎 架 囉 啰 呀 吖
     what who whom whose which when where why how is are was were be been do does did can could would should will
     shall may might must the a an of to in on at for by with from about as and or not no yes i me my we our you your
     it its this that these those there their they them he she his her any some much many tell please know want

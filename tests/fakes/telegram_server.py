@@ -134,7 +134,8 @@ class Call:
         """One line for assertion messages."""
         shown = {k: v for k, v in self.params.items() if not isinstance(v, UploadedFile)}
         outcome = "pending" if self.status is None else str(self.status)
-        return f"{self.method}[{outcome}] {json.dumps(shown, ensure_ascii=False, default=str)[:200]}"
+        params = json.dumps(shown, ensure_ascii=False, default=str)[:200]
+        return f"{self.method}[{outcome}] {params}"
 
 
 @dataclass
@@ -277,7 +278,8 @@ class FakeTelegramServer:
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> None:
-        """Bind to a free port; safe to call from any running event loop."""
+        """Bind ``host`` on a free port, inside the event loop the test (and PTB) runs in."""
+        self._closing.clear()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
@@ -287,7 +289,6 @@ class FakeTelegramServer:
         site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
         self.port = self._runner.addresses[0][1]
-        self._closing.clear()
         _LOGGER.debug("Fake Telegram server listening on %s", self.url)
 
     async def stop(self) -> None:
@@ -309,10 +310,7 @@ class FakeTelegramServer:
     # ------------------------------------------------------ test-side helpers
     def push_update(self, update: JSON) -> JSON:
         """Queue a user update for ``getUpdates``; returns it with its new ``update_id``."""
-        stored = copy.deepcopy(update)
-        stored["update_id"] = self._next_update_id
-        self._next_update_id += 1
-        self._learn(stored)
+        stored = self._stamp(update)
         self._queue.append(stored)
         self._update_arrived.set()
         _LOGGER.debug("Queued update %s", stored["update_id"])
@@ -323,10 +321,7 @@ class FakeTelegramServer:
         (JSON POST with the secret-token header); returns the HTTP status."""
         if not self.webhook_url:
             raise AssertionError("no webhook set: the bot never called setWebhook")
-        stored = copy.deepcopy(update)
-        stored["update_id"] = self._next_update_id
-        self._next_update_id += 1
-        self._learn(stored)
+        stored = self._stamp(update)
         headers = {}
         if self.webhook_secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook_secret_token
@@ -335,6 +330,14 @@ class FakeTelegramServer:
             async with session.post(self.webhook_url, json=stored, headers=headers) as response:
                 self._delivered_update_id = max(self._delivered_update_id, stored["update_id"])
                 return response.status
+
+    def _stamp(self, update: JSON) -> JSON:
+        """Copy ``update`` with the next server-side ``update_id`` and learn its chats."""
+        stored = copy.deepcopy(update)
+        stored["update_id"] = self._next_update_id
+        self._next_update_id += 1
+        self._learn(stored)
+        return stored
 
     def push_updates(self, updates: Iterable[JSON]) -> list[JSON]:
         """``push_update`` for several updates, in order."""

@@ -169,7 +169,7 @@ def guess_chat_type(chat_id: int | str) -> str:
 def chat_member_dict(status: str, user: JSON, **overrides: Any) -> JSON:
     """A ``ChatMember`` dict with every field PTB requires for ``status``."""
     if status not in CHAT_MEMBER_STATUSES:
-        raise ValueError(f"unknown chat member status {status!r}; use one of {CHAT_MEMBER_STATUSES}")
+        raise ValueError(f"unknown status {status!r}; use one of {CHAT_MEMBER_STATUSES}")
     member: JSON = {"status": status, "user": user}
     if status == "administrator":
         member.update(_ADMIN_RIGHTS)
