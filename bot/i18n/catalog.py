@@ -27,3 +27,4 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "(Your message was long, so I read only the beginning.)",
     },
 }
+from bot.i18n.catalog_telegram import MESSAGES as _TG; MESSAGES.update(_TG)

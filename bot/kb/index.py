@@ -36,7 +36,8 @@ class IndexedEntry:
     id: str
     names: tuple[str, ...]  # folded titles and aliases
     questions: tuple[str, ...]  # sample questions as space-joined tokens
-    tokens: frozenset[str]
+    head: frozenset[str]  # tokens of names and sample questions: what the entry is about
+    tokens: frozenset[str]  # head and answer tokens
 
 
 def entry_names(entry: Entry) -> list[str]:
@@ -174,6 +175,7 @@ class Index:
                 id=eid,
                 names=tuple(json.loads(names)),
                 questions=tuple(json.loads(questions)),
+                head=frozenset(f"{n} {q}".split()),
                 tokens=frozenset(f"{n} {q} {b}".split()),
             )
         self.indexed = MappingProxyType(indexed)

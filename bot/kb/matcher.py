@@ -99,23 +99,26 @@ class Matcher:
 
     def content_tokens(self, folded: str) -> list[str]:
         """Tokens that carry meaning, with English typos mended against the index's vocabulary."""
-        out: list[str] = []
+        df = self.index.df
+        raw: list[str] = []
         for tok in self.index.segmenter.cut(folded):
+            # "Inno Portal" written apart still names the InnoPortal.
+            if raw and tok.isascii() and raw[-1].isascii() and (raw[-1] + tok) in df:
+                raw[-1] += tok
+            else:
+                raw.append(tok)
+        out: list[str] = []
+        for tok in raw:
             if tok in STOPWORDS:
                 continue
-            if is_han(tok) and len(tok) == 1 and tok not in self.index.df:
+            if is_han(tok) and len(tok) == 1 and tok not in df:
                 continue
-            if tok.isascii() and tok.isalpha() and len(tok) >= 4 and tok not in self.index.df:
+            if tok.isascii() and tok.isalpha() and len(tok) >= 4 and tok not in df:
                 fixed = process.extractOne(tok, self._latin_vocab.get(tok[0], []), scorer=fuzz.ratio, score_cutoff=80)
                 if fixed:
                     tok = fixed[0]
-            # "Inno Portal" written apart still names the InnoPortal.
-            if out and tok.isascii() and out[-1].isascii() and (out[-1] + tok) in self.index.df:
-                out[-1] = out[-1] + tok
-                continue
             out.append(tok)
-        # Keep order, drop repeats.
-        return list(dict.fromkeys(out))
+        return list(dict.fromkeys(out))  # keep order, drop repeats
 
     def match(self, text: str, limit: int = 5) -> Match:
         folded = self.mend_names(fold(text))
@@ -133,10 +136,12 @@ class Matcher:
         scored = []
         for eid, bm in hits:
             ie = self.index.indexed[eid]
-            coverage = sum(w for t, w in weights.items() if t in ie.tokens) / total
+            # A word in the entry's names or sample questions says what it is about; one found only
+            # in its answer text counts for less.
+            coverage = sum(w if t in ie.head else 0.6 * w for t, w in weights.items() if t in ie.tokens) / total
             similarity = self._similarity(query_str, ie)
             name_hit = self._name_hit(folded, compact, tokens, ie)
-            score = 0.45 * coverage + 0.25 * similarity + 0.20 * (bm / top_bm) + 0.10 * name_hit
+            score = 0.50 * coverage + 0.25 * similarity + 0.20 * (bm / top_bm) + 0.05 * name_hit
             scored.append(Candidate(eid, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
         scored.sort(key=lambda c: c.score, reverse=True)
         best = scored[0]

@@ -1,0 +1,154 @@
+"""What the browsing commands list, independent of Telegram: topics with their entries, pages,
+events split by today's date, example questions, inline search results.
+
+Dates in the knowledge files are partial ISO dates (YYYY, YYYY-MM, YYYY-MM-DD); an event is past
+only when the whole of its last period is before today ("2024-03" ends on 31 March 2024).
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Sequence, TypeVar
+
+from bot.kb.schema import Entry, Topic
+from bot.kb.text import Lang, in_script, normalise
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+    from bot.kb.loader import KnowledgeBase
+
+T = TypeVar("T")
+PAGE_SIZE = 6
+INLINE_LIMIT = 10
+INLINE_MIN_SCORE = 0.30  # candidates weaker than this are noise in a search list
+
+
+def topic_title(topic: Topic, lang: Lang) -> str:
+    return topic.title.en if lang == "en" else in_script(topic.title.zh, lang)
+
+
+def topics_with_entries(kb: "KnowledgeBase") -> list[Topic]:
+    used = {e.topic for e in kb.entries.values()}
+    return sorted((tp for tp in kb.topics.values() if tp.id in used), key=lambda tp: (tp.order, tp.id))
+
+
+def entries_in_topic(kb: "KnowledgeBase", topic_id: str) -> list[Entry]:
+    """A topic's entries in the files' order, each parent followed by its children."""
+    inside = [e for e in kb.entries.values() if e.topic == topic_id]
+    ids = {e.id for e in inside}
+    ordered: list[Entry] = []
+
+    def add(entry: Entry) -> None:
+        if entry in ordered:
+            return
+        ordered.append(entry)
+        for child in inside:
+            if child.parent == entry.id:
+                add(child)
+
+    for entry in inside:
+        if entry.parent is None or entry.parent not in ids:
+            add(entry)
+    for entry in inside:  # cycles or odd parents: never lose an entry
+        add(entry)
+    return ordered
+
+
+def paginate(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> tuple[list[T], int, int]:
+    """(items on the page, the page number clamped to range, number of pages)."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(0, page), pages - 1)
+    return list(items[page * size:(page + 1) * size]), page, pages
+
+
+# -- dates and events -----------------------------------------------------------------------------
+
+
+def first_day(iso: str) -> date:
+    parts = [int(p) for p in iso.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def last_day(iso: str) -> date:
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return date(parts[0], 12, 31)
+
+
+@dataclass(frozen=True)
+class Event:
+    entry: Entry
+    start: date
+    end: date
+    state: str  # upcoming | ongoing | past
+
+
+def events(kb: "KnowledgeBase", today: date) -> tuple[list[Event], list[Event], list[Event]]:
+    """Entries with a date: (upcoming soonest first, ongoing ending soonest first, past latest first)."""
+    upcoming: list[Event] = []
+    ongoing: list[Event] = []
+    past: list[Event] = []
+    for entry in kb.entries.values():
+        if entry.when is None:
+            continue
+        start, end = first_day(entry.when.start), last_day(entry.when.end or entry.when.start)
+        if end < today:
+            past.append(Event(entry, start, end, "past"))
+        elif start > today:
+            upcoming.append(Event(entry, start, end, "upcoming"))
+        else:
+            ongoing.append(Event(entry, start, end, "ongoing"))
+    upcoming.sort(key=lambda ev: (ev.start, ev.end, ev.entry.id))
+    ongoing.sort(key=lambda ev: (ev.end, ev.start, ev.entry.id))
+    past.sort(key=lambda ev: (ev.end, ev.start, ev.entry.id), reverse=True)
+    return upcoming, ongoing, past
+
+
+# -- examples and search --------------------------------------------------------------------------
+
+
+def example_questions(kb: "KnowledgeBase", lang: Lang, count: int = 3) -> list[tuple[str, str]]:
+    """(entry id, a sample question in the reader's form) from the first topics, one per topic."""
+    out: list[tuple[str, str]] = []
+    for topic in topics_with_entries(kb):
+        entries = entries_in_topic(kb, topic.id)
+        if not entries:
+            continue
+        entry = entries[0]
+        q = entry.questions
+        question = q.en[0] if lang == "en" else q.zh_hans[0] if lang == "zh-Hans" else (q.yue or q.zh_hant)[0]
+        out.append((entry.id, question))
+        if len(out) == count:
+            break
+    return out
+
+
+def search(assistant: "Assistant", query: str, limit: int = INLINE_LIMIT) -> list[str]:
+    """Entry ids for an inline query: the best matches, or the first entries of each topic when empty."""
+    kb = assistant.kb
+    text = normalise(query)
+    if not any(ch.isalnum() for ch in text):
+        ids: list[str] = []
+        for topic in topics_with_entries(kb):
+            ids.extend(e.id for e in entries_in_topic(kb, topic.id) if e.parent is None)
+        return ids[:limit]
+    match = assistant.matcher.match(text, limit=limit)
+    return [c.id for c in match.candidates if c.score >= INLINE_MIN_SCORE and c.id in kb.entries][:limit]
+
+
+def lang_from_code(language_code: str | None) -> Lang | None:
+    """A Telegram client language (IETF tag) as a reply language, when it says one."""
+    if not language_code:
+        return None
+    code = language_code.lower().replace("_", "-")
+    if code.startswith("en"):
+        return "en"
+    if code.startswith("zh"):
+        if any(tag in code for tag in ("hans", "-cn", "-sg", "-my")):
+            return "zh-Hans"
+        return "zh-Hant"
+    return None
