@@ -21,7 +21,7 @@ import sqlite_utils
 
 from bot.kb.loader import KnowledgeBase, content_digest, load_knowledge
 from bot.kb.schema import Entry, Source, Topic
-from bot.kb.text import Segmenter, fold, write_dictionary
+from bot.kb.text import STOPWORDS, Segmenter, fold, write_dictionary
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class IndexedEntry:
 
     id: str
     names: tuple[str, ...]  # folded titles and aliases
-    questions: tuple[str, ...]  # sample questions as space-joined tokens
+    questions: tuple[str, ...]  # sample questions' content words, space-joined
     head: frozenset[str]  # tokens of names and sample questions: what the entry is about
     tokens: frozenset[str]  # head and answer tokens
 
@@ -174,7 +174,9 @@ class Index:
             indexed[eid] = IndexedEntry(
                 id=eid,
                 names=tuple(json.loads(names)),
-                questions=tuple(json.loads(questions)),
+                questions=tuple(
+                    c for c in (" ".join(t for t in q.split() if t not in STOPWORDS) for q in json.loads(questions)) if c
+                ),
                 head=frozenset(f"{n} {q}".split()),
                 tokens=frozenset(f"{n} {q} {b}".split()),
             )

@@ -125,7 +125,7 @@ class Matcher:
         tokens = self.content_tokens(folded)
         if not tokens:
             return Match("decline", [], tokens)
-        hits = self.index.search(tokens)
+        hits = self.index.search(tokens, limit=25)
         if not hits:
             return Match("decline", [], tokens)
         top_bm = hits[0][1] or 1.0
@@ -155,35 +155,35 @@ class Matcher:
 
     @staticmethod
     def _similarity(query_str: str, ie: IndexedEntry) -> float:
-        """How much the question resembles the closest sample question (content words only)."""
-        best = 0.0
-        for q in ie.questions:
-            content = " ".join(t for t in q.split() if t not in STOPWORDS)
-            if not content:
-                continue
-            s = 0.5 * fuzz.token_set_ratio(query_str, content) + 0.5 * fuzz.token_sort_ratio(query_str, content)
-            if s > best:
-                best = s
-        return best / 100.0
+        """How much the question resembles the closest sample questions (content words only)."""
+        if not ie.questions:
+            return 0.0
+        best_set = process.extractOne(query_str, ie.questions, scorer=fuzz.token_set_ratio, processor=None)
+        best_sort = process.extractOne(query_str, ie.questions, scorer=fuzz.token_sort_ratio, processor=None)
+        return (best_set[1] + best_sort[1]) / 200.0
 
     @staticmethod
     def _name_hit(folded: str, compact: str, tokens: list[str], ie: IndexedEntry) -> float:
         """1.0 when a name or alias of the entry appears in the question (typos tolerated for long names)."""
         best = 0.0
+        padded = f" {folded} "
+        fuzzy: list[str] = []
         for name in ie.names:
             n = name.replace(" ", "")
             if len(n) < 2:
                 continue
             if len(n) <= 4 and n.isascii():
-                hit = 1.0 if name in tokens or f" {name} " in f" {folded} " else 0.0
+                hit = 1.0 if name in tokens or f" {name} " in padded else 0.0
             elif n in compact:
                 hit = 1.0
-            elif len(n) >= 4:
-                r = fuzz.partial_ratio(n, compact) / 100.0
-                hit = r if r >= 0.8 else 0.0
             else:
-                hit = 0.0
+                if len(n) >= 4:
+                    fuzzy.append(n)
+                continue
             # Longer names are stronger evidence than a two-character word.
-            hit *= min(1.0, 0.55 + 0.1 * len(n))
-            best = max(best, hit)
+            best = max(best, hit * min(1.0, 0.55 + 0.1 * len(n)))
+        if best < 0.95 and fuzzy:
+            found = process.extractOne(compact, fuzzy, scorer=fuzz.partial_ratio, processor=None, score_cutoff=80)
+            if found:
+                best = max(best, found[1] / 100.0 * min(1.0, 0.55 + 0.1 * len(found[0])))
         return best

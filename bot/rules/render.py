@@ -1,0 +1,106 @@
+"""Outcomes → the plain reply text shown in the console, the CLI and Telegram, in the reader's language.
+
+The wording is kept here (not in bot/i18n) so the rules package stays self-contained; Simplified is
+derived from Traditional like everywhere else.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from bot.i18n import render_date
+from bot.kb.text import Lang, to_simplified
+from bot.rules.evaluate import Check, Outcome, missing_facts
+from bot.rules.schema import Rules, Value, pick
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "known": {"zh": "根據你提供的資料：{facts}", "en": "Based on what you told me: {facts}"},
+    "next_step": {"zh": "下一步：{text}", "en": "Next step: {text}"},
+    "not_yet": {"zh": "⏳ {title}：由{date}起才開始，現在未適用。", "en": "⏳ {title}: this starts on {date}; it does not apply yet."},
+    "expired": {"zh": "⛔ {title}：已於{date}結束，現已不適用。", "en": "⛔ {title}: this ended on {date}; it no longer applies."},
+    "may_apply": {"zh": "可能適用：", "en": "May also apply:"},
+    "need": {"zh": "要進一步回答，我需要知道：", "en": "To tell you more I need to know:"},
+    "not_fit": {"zh": "根據來源資料，以下途徑不適用於你的情況：", "en": "According to the source, these routes do not fit your situation:"},
+    "unmet": {"zh": "• {title}：須{expected}，而你的情況是{actual}。", "en": "• {title}: requires “{expected}”, but you said “{actual}”."},
+    "source": {"zh": "來源：{title}", "en": "Source: {title}"},
+}
+_SEP = {"zh": "；", "en": "; "}
+_OR = {"zh": "／", "en": " / "}
+
+
+def msg(key: str, lang: Lang, **values: object) -> str:
+    text = MESSAGES[key]["en" if lang == "en" else "zh"].format(**values)
+    return to_simplified(text) if lang == "zh-Hans" else text
+
+
+def _sep(table: dict[str, str], lang: Lang) -> str:
+    return table["en" if lang == "en" else "zh"]
+
+
+def facts_summary(rules: Rules, facts: Mapping[str, Value], lang: Lang) -> str:
+    """The understood facts as short statements, in ask order: 車輛維修業；未註冊；車身噴漆 [B2]."""
+    parts = [rules.facts[f].label(facts[f], lang) for f in rules.facts if f in facts]
+    return _sep(_SEP, lang).join(parts)
+
+
+def question_line(rules: Rules, fact_id: str, lang: Lang) -> str:
+    fact = rules.facts[fact_id]
+    options = _sep(_OR, lang).join(label for _, label in fact.choices(lang))
+    if not options:
+        return f"• {fact.prompt(lang)}"
+    return f"• {fact.prompt(lang)}（{options}）" if lang != "en" else f"• {fact.prompt(lang)} ({options})"
+
+
+def _expected(rules: Rules, check: Check, lang: Lang) -> str:
+    fact = rules.facts[check.fact]
+    c = check.condition
+    if c.values:
+        return _sep(_OR, lang).join(fact.label(v, lang) for v in c.values)
+    lo, hi = c.min, c.max
+    return f"{'' if lo is None else lo}–{'' if hi is None else hi}"
+
+
+def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, Value], lang: Lang,
+                    ask_missing: bool = True) -> str:
+    """The reply for these outcomes: what applies, what starts later or has ended, what is still
+    needed, and, only when nothing else can be said, why the routes asked about do not fit."""
+    blocks: list[str] = []
+    summary = facts_summary(rules, facts, lang)
+    if summary:
+        blocks.append(msg("known", lang, facts=summary))
+    shown: list[Outcome] = []
+    for o in outcomes:
+        spec, title = o.rule.spec, pick(o.rule.spec.title, lang)
+        if o.status == "eligible":
+            blocks.append(f"• {title}\n{pick(spec.outcome, lang)}\n{msg('next_step', lang, text=pick(spec.next_step, lang))}")
+        elif o.status == "not_yet":
+            blocks.append(f"{msg('not_yet', lang, title=title, date=render_date(o.date.isoformat(), lang))}\n{pick(spec.outcome, lang)}")
+        elif o.status == "expired":
+            blocks.append(msg("expired", lang, title=title, date=render_date(o.date.isoformat(), lang)))
+        else:
+            continue
+        shown.append(o)
+    need = [o for o in outcomes if o.status == "need"]
+    if need:
+        titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in need))
+        if shown:  # otherwise the questions below speak for themselves
+            blocks.append(msg("may_apply", lang) + "\n" + "\n".join(f"• {t}" for t in titles))
+        if ask_missing:
+            blocks.append(msg("need", lang) + "\n" + "\n".join(
+                question_line(rules, f, lang) for f in missing_facts(rules, need)))
+        shown.extend(need)
+    if not shown:
+        lines = []
+        for o in outcomes:
+            if o.status != "not_eligible":
+                continue
+            check = o.unmet[0]
+            lines.append(msg("unmet", lang, title=pick(o.rule.spec.title, lang),
+                             expected=_expected(rules, check, lang),
+                             actual=rules.facts[check.fact].label(check.actual, lang)))
+            shown.append(o)
+        lines = list(dict.fromkeys(lines))
+        if lines:
+            blocks.append(msg("not_fit", lang) + "\n" + "\n".join(lines))
+    docs = list(dict.fromkeys(o.source.doc for o in shown))
+    blocks.extend(msg("source", lang, title=pick(rules.documents[d].title, lang)) for d in docs)
+    return "\n\n".join(blocks)

@@ -1,0 +1,280 @@
+"""The Telegram Application: how it is built, started and stopped.
+
+`run(config)` (what `python bot.py run` calls) long-polls by default, or serves a webhook when
+WEBHOOK_URL is set; TELEGRAM_API_BASE_URL points it at a self-hosted Bot API server. Tests and the
+benchmark build the same Application with `build_application` and drive it over HTTP.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+import time
+from collections.abc import Awaitable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, Defaults
+
+from bot.config import Config
+from bot.telegram import render
+from bot.telegram.context import BotContext, Services
+from bot.telegram.flood import FloodGate
+
+logger = logging.getLogger(__name__)
+
+# Update types the bot asks Telegram for; add one here when a feature needs it.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
+MAX_CONCURRENT_UPDATES = 256
+SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+# -- concurrency and retries -----------------------------------------------------------------------
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates run concurrently across chats but in order within one chat (or one user's inline
+    queries), so a slow reply in one chat never holds up the others and a user's answers never
+    overtake each other."""
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[Any, asyncio.Lock] = {}
+        self._waiting: dict[Any, int] = {}
+
+    @staticmethod
+    def key(update: object) -> Any:
+        if isinstance(update, Update):
+            if update.effective_chat is not None:
+                return ("chat", update.effective_chat.id)
+            if update.effective_user is not None:
+                return ("user", update.effective_user.id)
+        return None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self.key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key]
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (Telegram's flood limits, retries after 429 retry_after), plus a few
+    retries with back-off when Telegram answers 5xx or cannot be reached. A request that timed out
+    is not repeated: Telegram may have carried it out, and a duplicate reply is worse than a late one."""
+
+    def __init__(self, *, max_retries: int = 3, network_retries: int = 3, backoff: float = 0.25, **limits: Any) -> None:
+        super().__init__(max_retries=max_retries, **limits)
+        self.network_retries = network_retries
+        self.backoff = backoff
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
+        for attempt in range(self.network_retries + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except TimedOut:
+                raise
+            except NetworkError as exc:
+                if type(exc) is not NetworkError or attempt == self.network_retries:
+                    raise  # BadRequest and friends are NetworkError subclasses: never retried
+                delay = self.backoff * 2**attempt
+                logger.info("Bot API %s failed (%s); retrying in %.2fs", endpoint, exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+# -- logging -------------------------------------------------------------------------------------------
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token in any log record (defence in depth: URLs carry it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.token:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is logging's problem, not ours
+            return True
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
+            record.exc_text = logging.Formatter().formatException(record.exc_info).replace(self.token, "<token>")
+            record.exc_info = None
+        return True
+
+
+def quiet_logging(token: str) -> None:
+    """httpx logs every request URL (token included) at INFO: keep it and httpcore at WARNING,
+    and redact the token from every handler of the root logger."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if token:
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
+                handler.addFilter(RedactToken(token))
+
+
+# -- building ------------------------------------------------------------------------------------------
+
+
+def today_in(tz_name: str) -> Callable[[], date]:
+    try:
+        from zoneinfo import ZoneInfo
+
+        tz: Any = ZoneInfo(tz_name)
+    except Exception:  # noqa: BLE001 - no tz database: Hong Kong has had no DST since 1979
+        logger.warning("time zone %r not found; using UTC+8", tz_name)
+        tz = timezone(timedelta(hours=8))
+    return lambda: datetime.now(tz).date()
+
+
+def file_url(base_url: str) -> str:
+    """The file download URL matching a Bot API base URL: http://h:8081/bot -> http://h:8081/file/bot."""
+    root, _, last = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{last}"
+
+
+def build_application(
+    config: Config,
+    assistant: Any,
+    store: Any,
+    *,
+    today: Callable[[], date] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    rate_limiter: BaseRateLimiter | None = None,
+    read_timeout: float = 10.0,
+    base_url: str | None = None,
+) -> Application:
+    """The Application with every handler registered and the services in bot_data."""
+    token = config.telegram_bot_token
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    quiet_logging(token)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3))
+        .defaults(Defaults(tzinfo=_tzinfo(config.timezone)))
+        .connection_pool_size(64)
+        .read_timeout(read_timeout)
+        .write_timeout(read_timeout)
+        .connect_timeout(5.0)
+        .pool_timeout(5.0)
+        .post_init(_post_init)
+    )
+    base_url = base_url or config.telegram_api_base_url
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(file_url(base_url))
+    application = builder.build()
+    application.bot_data["services"] = Services(
+        assistant=assistant,
+        store=store,
+        flood=FloodGate(config.flood_max_messages, config.flood_window_seconds, clock),
+        today=today or today_in(config.timezone),
+        admin_ids=frozenset(config.admin_ids),
+    )
+    from bot.telegram.handlers import register
+
+    register(application)
+    return application
+
+
+def _tzinfo(name: str) -> Any:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:  # noqa: BLE001
+        return timezone(timedelta(hours=8))
+
+
+async def _post_init(application: Application) -> None:
+    await set_commands(application)
+    logger.info("bot ready as @%s", application.bot.username)
+
+
+async def set_commands(application: Application) -> None:
+    """The command menus: private chats and groups, in English (default) and Traditional Chinese."""
+    bot = application.bot
+    for scope, group in ((BotCommandScopeAllPrivateChats(), False), (BotCommandScopeAllGroupChats(), True)):
+        for lang, code in (("en", None), ("zh-Hant", "zh")):
+            commands = [BotCommand(c, d) for c, d in render.command_list(lang, group)]  # type: ignore[arg-type]
+            try:
+                await bot.set_my_commands(commands, scope=scope, language_code=code)
+            except TelegramError as exc:  # the menu is a nicety: never keep the bot from starting
+                logger.warning("could not set the %s command menu: %s", type(scope).__name__, exc)
+
+
+# -- running -------------------------------------------------------------------------------------------
+
+
+def start_options(config: Config) -> tuple[str, dict[str, Any]]:
+    """("polling" | "webhook", keyword arguments for run_*/start_*), from the settings."""
+    if not config.webhook_url:
+        return "polling", {"allowed_updates": ALLOWED_UPDATES, "poll_interval": 0.0, "timeout": 30,
+                           "drop_pending_updates": False}
+    url = urlparse(config.webhook_url)
+    if url.scheme not in ("https", "http") or not url.netloc:
+        raise SystemExit(f"WEBHOOK_URL is not a URL: {config.webhook_url!r}")
+    secret = config.webhook_secret or secrets.token_urlsafe(32)
+    if not SECRET_TOKEN_RE.match(secret):
+        raise SystemExit("WEBHOOK_SECRET may only hold letters, digits, '_' and '-' (1-256 characters)")
+    return "webhook", {
+        "listen": config.webhook_listen,
+        "port": int(config.webhook_port),
+        "url_path": url.path.lstrip("/"),
+        "webhook_url": config.webhook_url,
+        "secret_token": secret,
+        "allowed_updates": ALLOWED_UPDATES,
+        "drop_pending_updates": False,
+    }
+
+
+def run(config: Config) -> None:
+    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    from bot.cli import open_assistant
+    from bot.store import Store
+
+    quiet_logging(config.telegram_bot_token)
+    assistant = open_assistant(config)
+    store = Store.open(config.state_path)
+    try:
+        application = build_application(config, assistant, store)
+        mode, options = start_options(config)
+        where = config.telegram_api_base_url or "api.telegram.org"
+        if mode == "webhook":
+            logger.info("webhook mode on %s:%s (%s), Bot API at %s", options["listen"], options["port"],
+                        options["webhook_url"], where)
+            application.run_webhook(**options)
+        else:
+            logger.info("long polling, Bot API at %s", where)
+            application.run_polling(**options)
+    finally:
+        store.close()

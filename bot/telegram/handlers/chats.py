@@ -1,0 +1,46 @@
+"""Chats the bot knows: seen chats, being added or removed, groups upgraded to supergroups."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+
+from bot.telegram import render
+from bot.telegram.context import BotContext
+from bot.telegram.send import send
+
+logger = logging.getLogger(__name__)
+PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER, ChatMemberStatus.RESTRICTED)
+
+
+async def track_chat(update: Update, context: BotContext) -> None:
+    """Remember every chat a message or button press comes from (once per process)."""
+    chat = update.effective_chat
+    if chat is not None and update.my_chat_member is None:
+        context.store.seen_chat(chat.id, chat.type, chat.title)
+
+
+async def my_member(update: Update, context: BotContext) -> None:
+    """The bot was added to, removed from or blocked in a chat; greet a group it joins."""
+    change = update.my_chat_member
+    chat = change.chat
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    status = "blocked" if chat.type == ChatType.PRIVATE and new == ChatMemberStatus.BANNED else new
+    context.store.upsert_chat(chat.id, chat.type, chat.title, status=str(status))
+    logger.info("bot membership in %s chat %s: %s -> %s", chat.type, chat.id, old, new)
+    if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and new in PRESENT and old not in PRESENT:
+        lang = context.lang_for(change.from_user)
+        reply = render.welcome(context.assistant, lang, None, True, context.bot.username)
+        await send(context, chat.id, reply)
+
+
+async def migrate(update: Update, context: BotContext) -> None:
+    """A group became a supergroup: move its state to the new chat id."""
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+        context.application.migrate_chat_data(message=message)
+    else:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    context.store.migrate_chat(old, new, message.chat.title)

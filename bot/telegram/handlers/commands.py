@@ -1,0 +1,79 @@
+"""Information commands: /start, /help, /about, /events, /schemes and its pages."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.telegram import render
+from bot.telegram.context import BotContext
+from bot.telegram.send import edit, reply_to
+
+
+def _group(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Welcome in the user's language, with example questions to tap."""
+    user = update.effective_user
+    lang = context.lang_for(user)
+    reply = render.welcome(context.assistant, lang, user.first_name if user else None, _group(update), context.bot.username)
+    await reply_to(context, update.effective_message, reply)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """How to ask, the commands, groups and inline mode."""
+    lang = context.lang_for(update.effective_user)
+    await reply_to(context, update.effective_message, render.help_text(lang, context.bot.username, _group(update)))
+
+
+async def about(update: Update, context: BotContext) -> None:
+    """The source documents and their dates."""
+    lang = context.lang_for(update.effective_user)
+    await reply_to(context, update.effective_message, render.about(context.assistant.kb, lang))
+
+
+async def events(update: Update, context: BotContext) -> None:
+    """Dated entries: upcoming first, then ongoing, then past ones marked."""
+    lang = context.lang_for(update.effective_user)
+    reply = render.events(context.assistant, context.services.today(), lang)
+    await reply_to(context, update.effective_message, reply)
+
+
+async def schemes(update: Update, context: BotContext) -> None:
+    """The categories to browse, as buttons."""
+    lang = context.lang_for(update.effective_user)
+    await reply_to(context, update.effective_message, render.topics(context.assistant.kb, lang))
+
+
+async def topics_button(update: Update, context: BotContext) -> None:
+    """Back to the list of categories."""
+    query = update.callback_query
+    await query.answer()
+    data = render.parse_callback(query.data)
+    lang = context.stored_lang(update.effective_user) or data.lang
+    await edit(context, query, render.topics(context.assistant.kb, lang))
+
+
+async def page_button(update: Update, context: BotContext) -> None:
+    """One page of a category's entries."""
+    query = update.callback_query
+    data = render.parse_callback(query.data)
+    lang = context.stored_lang(update.effective_user) or data.lang
+    topic_id = render.resolve(data.ref, context.assistant.kb.topics)
+    if topic_id is None:
+        await query.answer(render.plain("tg_expired", lang).parts[0])
+        return
+    await query.answer()
+    await edit(context, query, render.topic_page(context.assistant, topic_id, data.page, lang))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have (private chats only)."""
+    lang = context.lang_for(update.effective_user)
+    await reply_to(context, update.effective_message, render.plain("tg_unknown_command", lang))
+
+
+async def noop_button(update: Update, context: BotContext) -> None:
+    """A label button (page counter) or stale data: just stop the spinner."""
+    await update.callback_query.answer()

@@ -1,0 +1,62 @@
+"""The one error handler: log with context, tell the user a short apology, never a traceback."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.telegram import render
+from bot.telegram.context import BotContext
+from bot.telegram.send import send, thread_of
+
+logger = logging.getLogger("bot.telegram.errors")
+
+
+def describe(update: object) -> str:
+    """Where an error happened, without message texts or names."""
+    if not isinstance(update, Update):
+        return "no update" if update is None else type(update).__name__
+    kind = next((k for k in ("message", "callback_query", "inline_query", "my_chat_member", "edited_message")
+                 if getattr(update, k, None) is not None), "update")
+    chat = update.effective_chat
+    user = update.effective_user
+    return (f"update {update.update_id} ({kind}) chat={chat.id if chat else '-'}"
+            f"/{chat.type if chat else '-'} user={user.id if user else '-'}")
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the error with its update; apologise to the user when it was our fault."""
+    error = context.error
+    where = describe(update)
+    if isinstance(error, Forbidden):
+        logger.info("cannot write to the chat (%s): %s", error.message, where)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            context.store.set_chat_status(chat.id, "blocked")
+        return
+    if isinstance(error, (BadRequest, RetryAfter)):
+        logger.warning("Telegram refused a request (%s): %s", error, where)
+        return
+    if isinstance(error, NetworkError):  # includes TimedOut; retried already where that is safe
+        logger.warning("Telegram could not be reached (%s): %s", error, where)
+        return
+    if isinstance(error, TelegramError):
+        logger.error("Telegram error (%s): %s", error, where)
+        return
+    logger.error("error while handling %s", where, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        lang = context.lang_for(update.effective_user)
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except TelegramError:
+                pass  # already answered
+        message = update.effective_message
+        quote = message.message_id if message is not None and update.effective_chat.type != ChatType.PRIVATE and update.message else None
+        await send(context, update.effective_chat.id, render.plain("tg_error", lang), thread_id=thread_of(message), quote=quote)
+    except Exception:  # noqa: BLE001 - the apology is best effort
+        logger.warning("could not send the apology for %s", where, exc_info=True)

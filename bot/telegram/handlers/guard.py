@@ -1,0 +1,50 @@
+"""Per-user flood control, before any other handler: one polite notice, then silence for the window."""
+from __future__ import annotations
+
+import logging
+import math
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.telegram import render
+from bot.telegram.context import BotContext
+from bot.telegram.filters import ADDRESSED
+from bot.telegram.send import reply_to
+
+logger = logging.getLogger(__name__)
+
+
+def counts(update: Update) -> bool:
+    """Messages the bot would answer and button presses count; inline typing and group chatter do not."""
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None or message.from_user is None:
+        return False
+    if message.migrate_to_chat_id or message.migrate_from_chat_id or message.new_chat_members or message.left_chat_member:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    text = message.text or ""
+    return text.startswith("/") or ADDRESSED.check_update(update) is True
+
+
+async def flood_guard(update: Update, context: BotContext) -> None:
+    """Stop the update here when its sender is over their per-user limit."""
+    user = update.effective_user
+    if user is None or not counts(update):
+        return
+    gate = context.services.flood
+    verdict = gate.check(user.id)
+    if verdict == "ok":
+        return
+    lang = context.lang_for(user)
+    notice = render.plain("tg_flood", lang, seconds=max(1, math.ceil(gate.retry_in(user.id))))
+    logger.info("flood control: %s for a user (%s)", verdict, update.effective_chat.type if update.effective_chat else "-")
+    if update.callback_query is not None:
+        await update.callback_query.answer(notice.parts[0] if verdict == "notice" else None)
+    elif verdict == "notice":
+        await reply_to(context, update.effective_message, notice)
+    raise ApplicationHandlerStop

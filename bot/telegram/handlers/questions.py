@@ -1,0 +1,79 @@
+"""Questions: private texts, group messages addressed to the bot, /ask, and entry buttons."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+
+from bot.telegram import render
+from bot.telegram.context import BotContext
+from bot.telegram.filters import without_mention
+from bot.telegram.send import reply_to, send, thread_of
+
+logger = logging.getLogger(__name__)
+
+
+async def _answer(update: Update, context: BotContext, message: Message, question: str) -> None:
+    user = update.effective_user
+    answer = context.assistant.answer(question, lang=context.stored_lang(user))
+    context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
+                            answer.answered, answer.entries, answer.score, answer.kind)
+    await reply_to(context, message, render.answer(answer, context.assistant))
+
+
+async def private_text(update: Update, context: BotContext) -> None:
+    """Answer any text sent in a private chat."""
+    message = update.effective_message
+    await _answer(update, context, message, message.text or "")
+
+
+async def private_other(update: Update, context: BotContext) -> None:
+    """A sticker, photo or voice note in private: ask for words instead."""
+    message = update.effective_message
+    await _answer(update, context, message, "")
+
+
+async def group_text(update: Update, context: BotContext) -> None:
+    """Answer a group message that mentions the bot or replies to it."""
+    message = update.effective_message
+    question = without_mention(message.text or "", context.bot.username)
+    if not question:
+        lang = context.lang_for(update.effective_user)
+        await reply_to(context, message, render.ask_usage(context.assistant, lang, context.bot.username))
+        return
+    await _answer(update, context, message, question)
+
+
+async def ask(update: Update, context: BotContext) -> None:
+    """/ask QUESTION, in private chats and groups."""
+    message = update.effective_message
+    question = " ".join(context.args or [])
+    if not question:
+        lang = context.lang_for(update.effective_user)
+        await reply_to(context, message, render.ask_usage(context.assistant, lang))
+        return
+    await _answer(update, context, message, question)
+
+
+async def entry_button(update: Update, context: BotContext) -> None:
+    """A pressed entry button (choice, related topic, example, event): answer that entry."""
+    query = update.callback_query
+    await query.answer()
+    data = render.parse_callback(query.data)
+    assert data is not None and data.lang is not None
+    lang = context.stored_lang(update.effective_user) or data.lang
+    kb = context.assistant.kb
+    entry_id = render.resolve(data.ref, kb.entries)
+    answer = context.assistant.answer_entry(entry_id, lang) if entry_id else None
+    message = query.message
+    if message is None:
+        return
+    if answer is None:
+        reply = render.plain("tg_expired", lang)
+    else:
+        context.store.log_query(update.effective_user.id if update.effective_user else None, message.chat.type,
+                                lang, f"[button] {entry_id}", True, answer.entries, 1.0, "button")
+        reply = render.answer(answer, context.assistant)
+    thread = thread_of(message) if isinstance(message, Message) else None
+    await send(context, message.chat.id, reply, thread_id=thread)
