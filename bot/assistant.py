@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Callable, Literal
 
 from bot.i18n import render_date, t
-from bot.kb.index import Index, ensure_index
-from bot.kb.loader import KnowledgeBase
+from bot.kb.index import Index, build_index, ensure_index, read_meta
+from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
 from bot.kb.matcher import Matcher
 from bot.kb.schema import Entry
 from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, in_script, normalise
@@ -26,6 +26,25 @@ Kind = Literal["answer", "choose", "decline", "empty", "eligibility"]
 class Choice:
     id: str
     title: str
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    """What a reload did: on errors nothing changed and the old knowledge keeps serving."""
+
+    ok: bool
+    errors: list[KnowledgeError] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    entries: int = 0
+
+
+def diff_knowledge(old: KnowledgeBase, new: KnowledgeBase) -> tuple[list[str], list[str], list[str]]:
+    added = sorted(set(new.entries) - set(old.entries))
+    removed = sorted(set(old.entries) - set(new.entries))
+    changed = sorted(i for i in set(old.entries) & set(new.entries) if old.entries[i] != new.entries[i])
+    return added, changed, removed
 
 
 @dataclass(frozen=True)
@@ -76,6 +95,33 @@ class Assistant:
             self._set(index)
         logger.info("knowledge swapped: %s entries", len(index.kb.entries))
         del old  # the old connection closes when the last in-flight answer drops it
+
+    def reload(self, knowledge_dir: Path) -> ReloadReport:
+        """Validate the files, build a new index beside the live one, swap; on error keep serving."""
+        try:
+            kb = load_knowledge(knowledge_dir)
+        except KnowledgeInvalid as exc:
+            logger.warning("reload refused: %d error(s) in the knowledge files", len(exc.errors))
+            return ReloadReport(False, exc.errors)
+        try:
+            build_index(kb, knowledge_dir, self.index.path)
+            new = Index(self.index.path)
+        except Exception as exc:  # a full disk or the like: the live index is untouched
+            logger.exception("reload failed while building the index")
+            return ReloadReport(False, [KnowledgeError("index", None, None, f"could not build the index: {exc}")])
+        added, changed, removed = diff_knowledge(self.kb, new.kb)
+        self.swap(new)
+        return ReloadReport(True, [], added, changed, removed, len(new.kb.entries))
+
+    def refresh_if_rebuilt(self) -> ReloadReport | None:
+        """Pick up an index rebuilt by another process (`bot.py reload`); None when nothing changed."""
+        meta = read_meta(self.index.path)
+        if not meta or meta.get("digest") == self.index.meta.get("digest"):
+            return None
+        new = Index(self.index.path)
+        added, changed, removed = diff_knowledge(self.kb, new.kb)
+        self.swap(new)
+        return ReloadReport(True, [], added, changed, removed, len(new.kb.entries))
 
     # -- answering ---------------------------------------------------------------------------
 

@@ -76,6 +76,23 @@ def cmd_build(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reload(config: Config, args: argparse.Namespace) -> int:
+    """Validate and rebuild the index; a running bot notices the new index and swaps it in."""
+    from bot.kb.index import build_index
+    from bot.kb.loader import KnowledgeInvalid, load_knowledge
+
+    try:
+        kb = load_knowledge(Path(config.knowledge_dir))
+    except KnowledgeInvalid as exc:
+        for err in exc.errors:
+            print(err)
+        print("reload refused: the running bot keeps its current knowledge", file=sys.stderr)
+        return 1
+    build_index(kb, Path(config.knowledge_dir), config.index_path)
+    print(f"index rebuilt with {len(kb.entries)} entries; a running bot picks it up within seconds")
+    return 0
+
+
 def _lines(source: str) -> TextIO:
     return sys.stdin if source == "-" else open(source, encoding="utf-8")
 
@@ -158,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build-index", help="build the search index if stale")
     build.add_argument("--force", action="store_true")
     build.set_defaults(func=cmd_build)
+    sub.add_parser("reload", help="validate the knowledge and rebuild the index for a running bot").set_defaults(func=cmd_reload)
     sub.add_parser("settings", help="list the settings and their values").set_defaults(func=cmd_settings)
     return parser
 

@@ -118,3 +118,41 @@ def test_any_text_gets_a_well_formed_answer(assistant, text):
 @given(st.sampled_from(["過往資歷認可免試期幾時完", "What is VPES?", "VPES 喺邊度？"]), st.text(alphabet=" \t\n！？?!。.", max_size=8))
 def test_punctuation_and_spacing_do_not_change_the_match(assistant, question, noise):
     assert assistant.answer(question + noise).entries == assistant.answer(question).entries
+
+
+def test_reload_swaps_in_good_knowledge_and_reports_the_change(tmp_path):
+    import shutil
+
+    from bot.assistant import Assistant
+    from tests.helpers import FIXTURE_KB
+
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KB, kb_dir)
+    assistant = Assistant.open(kb_dir, tmp_path / "var" / "index.sqlite")
+    path = kb_dir / "entries.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("VTC's first operation centre in the Mainland", "VTC's first Mainland operation centre"), encoding="utf-8")
+    report = assistant.reload(kb_dir)
+    assert report.ok and report.changed == ["vpes"] and report.added == report.removed == []
+    assert "first Mainland operation centre" in assistant.answer("What is VPES?").text
+
+
+def test_a_broken_reload_keeps_the_old_answers_and_lists_errors(tmp_path):
+    import shutil
+
+    from bot.assistant import Assistant
+    from tests.helpers import FIXTURE_KB
+
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KB, kb_dir)
+    assistant = Assistant.open(kb_dir, tmp_path / "var" / "index.sqlite")
+    (kb_dir / "entries.yaml").write_text("entries: [\n", encoding="utf-8")
+    report = assistant.reload(kb_dir)
+    assert not report.ok and str(report.errors[0]).startswith("entries.yaml: YAML syntax error")
+    assert "2028" in assistant.answer("免試期幾時完").text
+    # A fresh process also starts on the last good index rather than refusing to answer.
+    from bot.cli import open_assistant
+    from bot.config import Config
+
+    config = Config(env={"KNOWLEDGE_DIR": str(kb_dir), "DATA_DIR": str(tmp_path / "var")}, dotenv=None)
+    assert "2028" in open_assistant(config).answer("免試期幾時完").text

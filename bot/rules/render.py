@@ -59,16 +59,22 @@ def _expected(rules: Rules, check: Check, lang: Lang) -> str:
     return f"{'' if lo is None else lo}–{'' if hi is None else hi}"
 
 
+def shown(outcomes: list[Outcome]) -> list[Outcome]:
+    """The outcomes a reply talks about: what applies, starts later, has ended or needs more facts;
+    the routes that do not fit only when nothing else can be said."""
+    told = [o for o in outcomes if o.status != "not_eligible"]
+    return told or list(outcomes)
+
+
 def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, Value], lang: Lang,
                     ask_missing: bool = True) -> str:
-    """The reply for these outcomes: what applies, what starts later or has ended, what is still
-    needed, and, only when nothing else can be said, why the routes asked about do not fit."""
+    """The reply for these outcomes, ending with the source line(s)."""
     blocks: list[str] = []
     summary = facts_summary(rules, facts, lang)
     if summary:
         blocks.append(msg("known", lang, facts=summary))
-    shown: list[Outcome] = []
-    for o in outcomes:
+    selected = shown(outcomes)
+    for o in selected:
         spec, title = o.rule.spec, pick(o.rule.spec.title, lang)
         if o.status == "eligible":
             blocks.append(f"• {title}\n{pick(spec.outcome, lang)}\n{msg('next_step', lang, text=pick(spec.next_step, lang))}")
@@ -76,31 +82,22 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
             blocks.append(f"{msg('not_yet', lang, title=title, date=render_date(o.date.isoformat(), lang))}\n{pick(spec.outcome, lang)}")
         elif o.status == "expired":
             blocks.append(msg("expired", lang, title=title, date=render_date(o.date.isoformat(), lang)))
-        else:
-            continue
-        shown.append(o)
-    need = [o for o in outcomes if o.status == "need"]
+    need = [o for o in selected if o.status == "need"]
     if need:
         titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in need))
-        if shown:  # otherwise the questions below speak for themselves
+        if len(need) < len(selected):  # beside answers, name what else may apply
             blocks.append(msg("may_apply", lang) + "\n" + "\n".join(f"• {t}" for t in titles))
         if ask_missing:
             blocks.append(msg("need", lang) + "\n" + "\n".join(
                 question_line(rules, f, lang) for f in missing_facts(rules, need)))
-        shown.extend(need)
-    if not shown:
-        lines = []
-        for o in outcomes:
-            if o.status != "not_eligible":
-                continue
-            check = o.unmet[0]
-            lines.append(msg("unmet", lang, title=pick(o.rule.spec.title, lang),
-                             expected=_expected(rules, check, lang),
-                             actual=rules.facts[check.fact].label(check.actual, lang)))
-            shown.append(o)
-        lines = list(dict.fromkeys(lines))
-        if lines:
-            blocks.append(msg("not_fit", lang) + "\n" + "\n".join(lines))
-    docs = list(dict.fromkeys(o.source.doc for o in shown))
+    unfit = [o for o in selected if o.status == "not_eligible"]
+    if unfit:
+        lines = [
+            msg("unmet", lang, title=pick(o.rule.spec.title, lang), expected=_expected(rules, o.unmet[0], lang),
+                actual=rules.facts[o.unmet[0].fact].label(o.unmet[0].actual, lang))
+            for o in unfit
+        ]
+        blocks.append(msg("not_fit", lang) + "\n" + "\n".join(dict.fromkeys(lines)))
+    docs = dict.fromkeys(o.source.doc for o in selected)
     blocks.extend(msg("source", lang, title=pick(rules.documents[d].title, lang)) for d in docs)
     return "\n\n".join(blocks)
