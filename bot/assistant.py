@@ -15,6 +15,7 @@ from bot.kb.index import Index, build_index, ensure_index, read_meta
 from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
 from bot.kb.matcher import Matcher
 from bot.kb.schema import Entry
+from bot.rules.freetext import answer as rules_answer
 from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, in_script, normalise
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,12 @@ class Assistant:
         if not any(ch.isalnum() for ch in clean):
             return Answer(raw, False, lang, t("empty", lang), "empty")
         matcher, kb = self.matcher, self.kb  # one consistent snapshot even if swapped meanwhile
+        if kb.rules is not None:
+            # "Can I apply…?" about the asker: answered from the rules, with what is still missing.
+            reply = rules_answer(kb.rules, clean, lang, self.today())
+            if reply is not None:
+                related = [self.choice(kb.entries[i], lang) for i in reply.entry_ids if i in kb.entries]
+                return Answer(raw, True, lang, reply.text, "eligibility", list(reply.entry_ids), 1.0, related=related[:4])
         match = matcher.match(clean)
         note = t("truncated", lang) + "\n\n" if len(normalise(raw[: MAX_QUERY_CHARS * 4])) >= MAX_QUERY_CHARS else ""
         best = match.best

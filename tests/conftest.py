@@ -163,6 +163,21 @@ class BotHarness:
                 raise AssertionError("calls were not answered: " + "; ".join(c.summary() for c in calls))
             await asyncio.sleep(0.005)
 
+    async def idle(self, timeout: float = 5.0) -> None:
+        """Wait until every pushed update was fetched and fully handled."""
+        import asyncio
+
+        await self.server.wait_delivered(timeout=timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        quiet = 0
+        while quiet < 3:
+            busy = not self.app.update_queue.empty() or self.app.update_processor.current_concurrent_updates
+            quiet = 0 if busy else quiet + 1
+            if loop.time() > deadline:
+                raise AssertionError("the bot did not become idle")
+            await asyncio.sleep(0.01)
+
     async def reply_to(self, update: dict, chat_id: int | None = None, timeout: float = 5.0):
         """Push `update` and return the one sendMessage that answers it (to `chat_id` if given)."""
         pred = None if chat_id is None else (lambda c: str(c.chat_id) == str(chat_id))
@@ -178,9 +193,12 @@ async def running_bot(server, config, assistant, store, clock: FakeClock | None 
 
     clock = clock or FakeClock()
     app = build_application(config, assistant, store, today=lambda: TG_TODAY, clock=clock, **build)
+    # The same order as Application.run_polling: initialize, post_init, poll, start.
     await app.initialize()
-    await app.start()
+    if app.post_init:
+        await app.post_init(app)
     await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
+    await app.start()
     try:
         yield BotHarness(server, app, store, config, clock)
     finally:

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 INDEX_VERSION = "5"  # bump when the index layout or the tokenisation changes
 DICT_NAME = "jieba.dict"
+POSTING_BUDGET = 2000  # rows one query may make SQLite score, in an index at least this large
 
 
 @dataclass(frozen=True)
@@ -202,14 +203,19 @@ class Index:
     def search(self, tokens: list[str], limit: int = 40) -> list[tuple[str, float]]:
         """BM25 over names (weighted most), sample questions, then answers; higher is better.
 
-        Words found in more than 5% of a large index are left out of the query: they hardly
-        change the ranking but make SQLite score thousands of rows.
+        In a large index the query keeps its rarest words within a budget of postings: common
+        words hardly change the ranking but make SQLite score thousands of rows.
         """
         terms = sorted({t.replace('"', "") for t in tokens if t.replace('"', "")})
-        n = len(self._ids)
-        if n >= 2000:
-            rare = [t for t in terms if self.df.get(t, 0) <= 0.05 * n]
-            terms = rare or sorted(terms, key=lambda t: self.df.get(t, 0))[:2]
+        if len(self._ids) >= POSTING_BUDGET:
+            kept, used = [], 0
+            for t in sorted(terms, key=lambda t: self.df.get(t, 0)):
+                df = self.df.get(t, 0)
+                if kept and used + df > POSTING_BUDGET:
+                    break
+                kept.append(t)
+                used += df
+            terms = kept
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)

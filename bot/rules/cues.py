@@ -25,7 +25,10 @@ _HAN_WISH = re.compile(r"想|打算|希望|将来|成为")
 _EN_NEGATORS = frozenset({"not", "no", "never", "without", "non", "neither", "nor"})
 _EN_WISHES = frozenset({"want", "wants", "wanted", "like", "become", "becoming", "plan", "planning", "hope", "future"})
 _WORD = re.compile(r"[a-z0-9']+")
-HAN_WINDOW = 5  # characters before a Chinese cue searched for a negator (沒有本地中五: 4)
+HAN_WINDOW = 6  # characters before a yes/no cue searched for a negator (未有正規安老|工作經驗: 6)
+# A choice is denied only by a negator right before it, give or take 喺/做/係 (唔係喺院舍, 唔做護理員),
+# not by one further back that denies something else (未有正規安老工作經驗 is still about elderly care).
+_HAN_CHOICE_NEGATED = re.compile(_HAN_NEGATOR.pattern + r"[喺在做系是于当]{0,2}$")
 WISH_WINDOW = 3  # shorter: 想做護理員, but not 我想問下我係護理員
 WORD_WINDOW = 3  # words before an English cue (I don't have Form 5)
 
@@ -100,7 +103,7 @@ class CueIndex:
             if fact.current_only and _wished(before):
                 continue
             value = hit.value
-            if _negated(before):
+            if _negated(before, fact.kind == "bool"):
                 if fact.kind != "bool":
                     continue  # 唔係護理員 says what the person is not; leave the fact unknown
                 value = not value
@@ -138,9 +141,11 @@ def _clause_before(folded: str, start: int) -> str:
     return prefix[ends[-1].end():] if ends else prefix
 
 
-def _negated(before: str) -> bool:
+def _negated(before: str, yes_no: bool) -> bool:
     han = _A_NOT_A.sub("", before.replace(" ", ""))[-HAN_WINDOW:]
-    if _HAN_NEGATOR.search(han):
+    # A negation does not reach past 的/嘅: in 未註冊的汽車電工 it is the registration that is denied.
+    han = re.split(r"[的嘅之]", han)[-1]
+    if (_HAN_NEGATOR if yes_no else _HAN_CHOICE_NEGATED).search(han):
         return True
     words = _WORD.findall(before)[-WORD_WINDOW:]
     return any(w in _EN_NEGATORS or w.endswith("n't") for w in words)

@@ -48,11 +48,19 @@ def extract_facts(rules: Rules, text: str) -> dict[str, Value]:
 
 def looks_like_eligibility_question(rules: Rules, text: str) -> bool:
     """A question about the asker ('I…', '我…') asking whether they can apply or get something,
-    that states at least one fact the rules use."""
+    that names an area (the industry) and states at least one more fact about them.
+
+    Naming only the area ("How do I apply for elderly care RPL?") is left to the knowledge
+    entries: a reply made only of questions back would help less than their answer.
+    """
     folded = prepare(text)
     about_me = bool(_ME_ZH.search(folded) or _ME_EN.search(folded))
     asks = bool(_ASK_ZH.search(folded) or _ASK_EN.search(folded))
-    return about_me and asks and bool(extract_facts(rules, text))
+    if not (about_me and asks):
+        return False
+    facts = extract_facts(rules, text)
+    topical = [f for f in facts if rules.facts[f].topic]
+    return bool(topical) and len(facts) > len(topical)
 
 
 def _in_scope(outcome: Outcome, rules: Rules) -> bool:
@@ -61,12 +69,23 @@ def _in_scope(outcome: Outcome, rules: Rules) -> bool:
     return bool(topics) and all(c.state == "met" for c in topics)
 
 
+def _relevant(outcomes: list[Outcome], rules: Rules) -> list[Outcome]:
+    """Open routes that use something the asker said beyond the industry, when there are any:
+    "without Form 5" asks about the health worker route, not about every elderly care rule."""
+    def uses_a_stated_fact(o: Outcome) -> bool:
+        return any(c.state == "met" and not rules.facts[c.fact].topic for c in o.checks)
+
+    if any(o.status == "need" and uses_a_stated_fact(o) for o in outcomes):
+        return [o for o in outcomes if o.status != "need" or uses_a_stated_fact(o)]
+    return outcomes
+
+
 def answer(rules: Rules | None, text: str, lang: Lang, today: date) -> EligibilityReply | None:
     """The rules' answer to a free-text eligibility question, or None to let retrieval answer."""
     if rules is None or not looks_like_eligibility_question(rules, text):
         return None
     facts = extract_facts(rules, text)
-    outcomes = [o for o in evaluate(rules, facts, today) if _in_scope(o, rules)]
+    outcomes = _relevant([o for o in evaluate(rules, facts, today) if _in_scope(o, rules)], rules)
     if not outcomes:
         return None
     selected = shown(outcomes)

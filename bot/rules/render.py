@@ -17,7 +17,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "next_step": {"zh": "下一步：{text}", "en": "Next step: {text}"},
     "not_yet": {"zh": "⏳ {title}：由{date}起才開始，現在未適用。", "en": "⏳ {title}: this starts on {date}; it does not apply yet."},
     "expired": {"zh": "⛔ {title}：已於{date}結束，現已不適用。", "en": "⛔ {title}: this ended on {date}; it no longer applies."},
-    "may_apply": {"zh": "可能適用：", "en": "May also apply:"},
+    "may_apply": {"zh": "可能適用：", "en": "May apply:"},
+    "may_also_apply": {"zh": "亦可能適用：", "en": "May also apply:"},
     "need": {"zh": "要進一步回答，我需要知道：", "en": "To tell you more I need to know:"},
     "not_fit": {"zh": "根據來源資料，以下途徑不適用於你的情況：", "en": "According to the source, these routes do not fit your situation:"},
     "unmet": {"zh": "• {title}：須{expected}，而你的情況是{actual}。", "en": "• {title}: requires “{expected}”, but you said “{actual}”."},
@@ -45,9 +46,7 @@ def facts_summary(rules: Rules, facts: Mapping[str, Value], lang: Lang) -> str:
 def question_line(rules: Rules, fact_id: str, lang: Lang) -> str:
     fact = rules.facts[fact_id]
     options = _sep(_OR, lang).join(label for _, label in fact.choices(lang))
-    if not options:
-        return f"• {fact.prompt(lang)}"
-    return f"• {fact.prompt(lang)}（{options}）" if lang != "en" else f"• {fact.prompt(lang)} ({options})"
+    return f"• {fact.prompt(lang)}" + (f"\n  {options}" if options else "")
 
 
 def _expected(rules: Rules, check: Check, lang: Lang) -> str:
@@ -62,8 +61,10 @@ def _expected(rules: Rules, check: Check, lang: Lang) -> str:
 def shown(outcomes: list[Outcome]) -> list[Outcome]:
     """The outcomes a reply talks about: what applies, starts later, has ended or needs more facts;
     the routes that do not fit only when nothing else can be said."""
-    told = [o for o in outcomes if o.status != "not_eligible"]
-    return told or list(outcomes)
+    told = [o for o in outcomes if o.status != "not_eligible"] or list(outcomes)
+    # What applies first, the most specific rule (most conditions the person meets) first among them.
+    rank = {"eligible": 0, "not_yet": 1, "expired": 2, "need": 3, "not_eligible": 4}
+    return sorted(told, key=lambda o: (rank[o.status], -sum(c.state == "met" for c in o.checks)))
 
 
 def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, Value], lang: Lang,
@@ -85,8 +86,13 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
     need = [o for o in selected if o.status == "need"]
     if need:
         titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in need))
-        if len(need) < len(selected):  # beside answers, name what else may apply
-            blocks.append(msg("may_apply", lang) + "\n" + "\n".join(f"• {t}" for t in titles))
+        key = "may_also_apply" if len(need) < len(selected) else "may_apply"
+        if len(need) <= 2 and len(need) == len(selected):
+            # Only a route or two left open: say what each gives (我做汽車電工 → 車輛維修（電工服務）[三級]).
+            items = [f"• {pick(o.rule.spec.title, lang)}\n{pick(o.rule.spec.outcome, lang)}" for o in need]
+        else:
+            items = [f"• {t}" for t in titles]
+        blocks.append(msg(key, lang) + "\n" + "\n".join(items))
         if ask_missing:
             blocks.append(msg("need", lang) + "\n" + "\n".join(
                 question_line(rules, f, lang) for f in missing_facts(rules, need)))

@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterable
 from sqlite_utils import Database
 
 from bot.kb.text import LANGS
-from bot.store.migrations import CHAT_ID_COLUMNS, MIGRATIONS, Migration
+from bot.store import migrations
+from bot.store.migrations import MIGRATIONS, Migration
 
 logger = logging.getLogger(__name__)
 
@@ -141,10 +142,23 @@ class Store:
 
     def seen_chat(self, chat_id: int, chat_type: str, title: str | None = None) -> None:
         """upsert_chat once per process for a chat (cheap to call on every message)."""
-        if int(chat_id) not in self._known_chats:
-            self.upsert_chat(chat_id, chat_type, title)
+        chat_id = int(chat_id)
+        if chat_id in self._known_chats:
+            return
+        now = self.now()
+        title = title if chat_type != "private" else None
+        # A message from a chat proves the bot is in it (again): absent statuses become "member".
+        self.db.execute(
+            "INSERT INTO chats (chat_id, type, title, status, first_seen, updated_at) VALUES (?, ?, ?, 'member', ?, ?) "
+            "ON CONFLICT(chat_id) DO UPDATE SET type = excluded.type, title = COALESCE(excluded.title, chats.title), "
+            "status = CASE WHEN chats.status IN ('blocked', 'left', 'kicked') THEN 'member' ELSE chats.status END, "
+            "updated_at = excluded.updated_at",
+            (chat_id, chat_type, title, now, now),
+        )
+        self._known_chats.add(chat_id)
 
     def set_chat_status(self, chat_id: int, status: str) -> None:
+        self._known_chats.discard(int(chat_id))  # the next message from it marks it present again
         self.db.execute("UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ?",
                         (status, self.now(), int(chat_id)))
 
@@ -166,17 +180,20 @@ class Store:
         now = self.now()
         with self.db.atomic():
             old = self.chat(old_id)
+            if old is not None and old.get("migrated_to") == new_id:
+                return  # already done (both service messages arrive)
+            status = old["status"] if old is not None and old["status"] not in (None, "migrated") else "member"
             self.db.execute(
                 "INSERT INTO chats (chat_id, type, title, status, first_seen, updated_at) VALUES (?, 'supergroup', ?, ?, ?, ?) "
                 "ON CONFLICT(chat_id) DO UPDATE SET type = 'supergroup', title = COALESCE(excluded.title, chats.title), "
                 "status = excluded.status, updated_at = excluded.updated_at",
-                (new_id, title or (old or {}).get("title"), (old or {}).get("status") or "member",
+                (new_id, title or (old or {}).get("title"), status,
                  (old or {}).get("first_seen") or now, now),
             )
             if old is not None:
                 self.db.execute("UPDATE chats SET status = 'migrated', migrated_to = ?, updated_at = ? WHERE chat_id = ?",
                                 (new_id, now, old_id))
-            for table, column in CHAT_ID_COLUMNS:
+            for table, column in migrations.CHAT_ID_COLUMNS:
                 self.db.execute(f"UPDATE OR REPLACE [{table}] SET [{column}] = ? WHERE [{column}] = ?", (new_id, old_id))
         self._known_chats.add(new_id)
         logger.info("chat %s migrated to supergroup %s", old_id, new_id)

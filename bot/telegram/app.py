@@ -17,7 +17,7 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, Defaults
 
 from bot.config import Config
@@ -106,37 +106,48 @@ class RetryingRateLimiter(AIORateLimiter):
 # -- logging -------------------------------------------------------------------------------------------
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in any log record (defence in depth: URLs carry it)."""
+_SECRETS: set[str] = set()
+_factory_installed = False
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.token:
-            return True
+def _redact(text: str) -> str:
+    for secret in _SECRETS:
+        text = text.replace(secret, "<token>")
+    return text
+
+
+def _redacting_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = base(*args, **kwargs)
+        if not _SECRETS:
+            return record
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is logging's problem, not ours
-            return True
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
-            record.exc_text = logging.Formatter().formatException(record.exc_info).replace(self.token, "<token>")
-            record.exc_info = None
-        return True
+        except Exception:  # noqa: BLE001 - a malformed record is logging's business
+            return record
+        if any(secret in message for secret in _SECRETS):
+            record.msg, record.args = _redact(message), None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if any(secret in text for secret in _SECRETS):
+                record.exc_text = _redact(text)  # formatters print exc_text when it is set
+        return record
+
+    return make
 
 
 def quiet_logging(token: str) -> None:
-    """httpx logs every request URL (token included) at INFO: keep it and httpcore at WARNING,
-    and redact the token from every handler of the root logger."""
+    """Keep the bot token out of every log line: httpx logs each request URL (token included) at
+    INFO, so it and httpcore stay at WARNING; and every log record is scrubbed of the token (PTB's
+    InvalidToken message, for one, quotes it)."""
+    global _factory_installed
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
     if token:
-        for handler in logging.getLogger().handlers:
-            if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
-                handler.addFilter(RedactToken(token))
+        _SECRETS.add(token)
+    if not _factory_installed:
+        logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
+        _factory_installed = True
 
 
 # -- building ------------------------------------------------------------------------------------------
@@ -276,5 +287,7 @@ def run(config: Config) -> None:
         else:
             logger.info("long polling, Bot API at %s", where)
             application.run_polling(**options)
+    except InvalidToken:
+        raise SystemExit("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather).") from None
     finally:
         store.close()

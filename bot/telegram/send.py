@@ -12,7 +12,7 @@ from html import unescape
 
 from telegram import CallbackQuery, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from bot.telegram.context import BotContext
 from bot.telegram.render import Reply
@@ -62,6 +62,14 @@ async def _send_part(ctx: BotContext, chat_id: int, html: str, markup, thread_id
             logger.error("reply was not valid HTML; sending it as plain text: %s", exc)
             return await _send_part(ctx, chat_id, unescape(_TAG.sub("", html)), markup, thread_id, quote, None)
         raise
+
+
+async def ack(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a callback query (stops the button's spinner); a failure here never stops the reply."""
+    try:
+        await query.answer(text)
+    except TelegramError as exc:
+        logger.info("could not answer a callback query: %s", exc)
 
 
 async def edit(ctx: BotContext, query: CallbackQuery, reply: Reply) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
+from bot.i18n import t
 from bot.telegram import render
 from bot.telegram.context import BotContext
-from bot.telegram.send import edit, reply_to
+from bot.telegram.send import ack, edit, reply_to
 
 
 def _group(update: Update) -> bool:
@@ -49,7 +50,7 @@ async def schemes(update: Update, context: BotContext) -> None:
 async def topics_button(update: Update, context: BotContext) -> None:
     """Back to the list of categories."""
     query = update.callback_query
-    await query.answer()
+    await ack(query)
     data = render.parse_callback(query.data)
     lang = context.stored_lang(update.effective_user) or data.lang
     await edit(context, query, render.topics(context.assistant.kb, lang))
@@ -62,9 +63,9 @@ async def page_button(update: Update, context: BotContext) -> None:
     lang = context.stored_lang(update.effective_user) or data.lang
     topic_id = render.resolve(data.ref, context.assistant.kb.topics)
     if topic_id is None:
-        await query.answer(render.plain("tg_expired", lang).parts[0])
+        await ack(query, t("tg_expired", lang))
         return
-    await query.answer()
+    await ack(query)
     await edit(context, query, render.topic_page(context.assistant, topic_id, data.page, lang))
 
 
@@ -76,4 +77,4 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def noop_button(update: Update, context: BotContext) -> None:
     """A label button (page counter) or stale data: just stop the spinner."""
-    await update.callback_query.answer()
+    await ack(update.callback_query)

@@ -9,7 +9,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.telegram import render
 from bot.telegram.context import BotContext
-from bot.telegram.send import send, thread_of
+from bot.telegram.send import ack, send, thread_of
 
 logger = logging.getLogger("bot.telegram.errors")
 
@@ -49,13 +49,13 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        lang = context.lang_for(update.effective_user)
+        message = update.effective_message
+        lang = context.lang_for(update.effective_user, message.text if message is not None and update.message else None)
         if update.callback_query is not None:
             try:
-                await update.callback_query.answer()
+                await ack(update.callback_query)
             except TelegramError:
                 pass  # already answered
-        message = update.effective_message
         quote = message.message_id if message is not None and update.effective_chat.type != ChatType.PRIVATE and update.message else None
         await send(context, update.effective_chat.id, render.plain("tg_error", lang), thread_id=thread_of(message), quote=quote)
     except Exception:  # noqa: BLE001 - the apology is best effort

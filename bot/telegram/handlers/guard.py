@@ -8,10 +8,11 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.i18n import t
 from bot.telegram import render
 from bot.telegram.context import BotContext
 from bot.telegram.filters import ADDRESSED
-from bot.telegram.send import reply_to
+from bot.telegram.send import ack, reply_to
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,10 @@ def counts(update: Update) -> bool:
     if message.chat.type == ChatType.PRIVATE:
         return True
     text = message.text or ""
-    return text.startswith("/") or ADDRESSED.check_update(update) is True
+    if text.startswith("/"):  # a command, unless it names another bot (/start@other_bot)
+        _, at, name = text.split(maxsplit=1)[0].partition("@")
+        return not at or name.lower() == (message.get_bot().username or "").lower()
+    return ADDRESSED.check_update(update) is True
 
 
 async def flood_guard(update: Update, context: BotContext) -> None:
@@ -40,11 +44,11 @@ async def flood_guard(update: Update, context: BotContext) -> None:
     verdict = gate.check(user.id)
     if verdict == "ok":
         return
-    lang = context.lang_for(user)
-    notice = render.plain("tg_flood", lang, seconds=max(1, math.ceil(gate.retry_in(user.id))))
+    lang = context.lang_for(user, update.message.text if update.message else None)
+    seconds = max(1, math.ceil(gate.retry_in(user.id)))
     logger.info("flood control: %s for a user (%s)", verdict, update.effective_chat.type if update.effective_chat else "-")
     if update.callback_query is not None:
-        await update.callback_query.answer(notice.parts[0] if verdict == "notice" else None)
+        await ack(update.callback_query, t("tg_flood", lang, seconds=seconds) if verdict == "notice" else None)
     elif verdict == "notice":
-        await reply_to(context, update.effective_message, notice)
+        await reply_to(context, update.effective_message, render.plain("tg_flood", lang, seconds=seconds))
     raise ApplicationHandlerStop

@@ -6,7 +6,7 @@ from telegram import Update
 from bot.kb.text import LANGS
 from bot.telegram import render
 from bot.telegram.context import BotContext
-from bot.telegram.send import edit, reply_to
+from bot.telegram.send import ack, edit, reply_to
 
 ALIASES = {
     "zh-hant": "zh-Hant", "hant": "zh-Hant", "tc": "zh-Hant", "zh-hk": "zh-Hant", "zh-tw": "zh-Hant", "繁": "zh-Hant",
@@ -35,7 +35,7 @@ async def lang_command(update: Update, context: BotContext) -> None:
 async def lang_button(update: Update, context: BotContext) -> None:
     """A pressed language button: store the choice and confirm in that language."""
     query = update.callback_query
-    await query.answer()
+    await ack(query)
     code = render.parse_callback(query.data).code
     stored = code if code in LANGS else None
     user = update.effective_user

@@ -4,19 +4,19 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.constants import ChatType
 
+from bot.kb.text import Lang
 from bot.telegram import render
 from bot.telegram.context import BotContext
 from bot.telegram.filters import without_mention
-from bot.telegram.send import reply_to, send, thread_of
+from bot.telegram.send import ack, reply_to, send, thread_of
 
 logger = logging.getLogger(__name__)
 
 
-async def _answer(update: Update, context: BotContext, message: Message, question: str) -> None:
+async def _answer(update: Update, context: BotContext, message: Message, question: str, lang: Lang | None = None) -> None:
     user = update.effective_user
-    answer = context.assistant.answer(question, lang=context.stored_lang(user))
+    answer = context.assistant.answer(question, lang=lang or context.stored_lang(user))
     context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
                             answer.answered, answer.entries, answer.score, answer.kind)
     await reply_to(context, message, render.answer(answer, context.assistant))
@@ -31,7 +31,7 @@ async def private_text(update: Update, context: BotContext) -> None:
 async def private_other(update: Update, context: BotContext) -> None:
     """A sticker, photo or voice note in private: ask for words instead."""
     message = update.effective_message
-    await _answer(update, context, message, "")
+    await _answer(update, context, message, "", context.lang_for(update.effective_user))
 
 
 async def group_text(update: Update, context: BotContext) -> None:
@@ -59,7 +59,7 @@ async def ask(update: Update, context: BotContext) -> None:
 async def entry_button(update: Update, context: BotContext) -> None:
     """A pressed entry button (choice, related topic, example, event): answer that entry."""
     query = update.callback_query
-    await query.answer()
+    await ack(query)
     data = render.parse_callback(query.data)
     assert data is not None and data.lang is not None
     lang = context.stored_lang(update.effective_user) or data.lang

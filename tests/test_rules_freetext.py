@@ -1,0 +1,268 @@
+"""Free-text eligibility questions: facts read from zh-Hant, Cantonese, zh-Hans and English (with
+negations), which questions the rules answer, and the replies themselves."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.kb.text import to_simplified
+from bot.rules import answer, extract_facts, load_rules, looks_like_eligibility_question
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2024, 6, 1)
+SOURCE_ZH = "來源：資歷架構通訊（2024年1月）"
+SOURCE_HANS = "来源：资历架构通讯（2024年1月）"
+SOURCE_EN = "Source: Qualifications Framework newsletter (January 2024)"
+
+
+def _load():
+    raw = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
+    rules, errors = load_rules("rules.yaml", raw, {}, {})
+    assert errors == []
+    return rules
+
+
+RULES = _load()  # loaded once: hypothesis runs one test many times and dislikes function fixtures
+
+
+@pytest.fixture
+def rules():
+    return RULES
+
+
+# -- facts ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, facts", [
+    # Cantonese
+    ("我做咗十年車身噴漆，冇註冊，可以攞咩資歷？",
+     {"industry": "vehicle", "category": "B2", "registered": False, "has_formal_experience": True}),
+    ("我喺屋企照顧阿媽好多年", {"industry": "elderly_care", "has_formal_experience": False}),
+    ("我做護理員好多年但冇中五",
+     {"industry": "elderly_care", "role": "care_worker", "local_form5": False, "has_formal_experience": True}),
+    ("我係車房師傅，已經註冊咗，做引擎", {"industry": "vehicle", "registered": True, "has_formal_experience": True, "category": "M"}),
+    ("我喺社區中心做，唔係喺院舍做", {"care_setting": "community", "has_formal_experience": True}),
+    # written Traditional Chinese
+    ("本人從事安老院舍工作，沒有本地中五學歷",
+     {"industry": "elderly_care", "care_setting": "residential", "has_formal_experience": True, "local_form5": False}),
+    ("我是未註冊的汽車電工", {"industry": "vehicle", "registered": False, "category": "E"}),
+    ("我是義工，未有正規安老工作經驗", {"industry": "elderly_care", "has_formal_experience": False}),
+    # Simplified
+    ("我在家照顾妈妈，没有正规经验", {"industry": "elderly_care", "has_formal_experience": False}),
+    ("我做了八年车身修理，没有注册", {"industry": "vehicle", "category": "B1", "has_formal_experience": True, "registered": False}),
+    ("我是护理员，有中五", {"industry": "elderly_care", "role": "care_worker", "local_form5": True, "has_formal_experience": True}),
+    # English
+    ("I care for my mother at home", {"industry": "elderly_care", "has_formal_experience": False}),
+    ("I'm a care worker and I don't have Form 5",
+     {"industry": "elderly_care", "role": "care_worker", "local_form5": False, "has_formal_experience": True}),
+    ("I've worked as a car body painter for 10 years and I'm not registered",
+     {"industry": "vehicle", "category": "B2", "has_formal_experience": True, "registered": False}),
+    ("I work in a logistics warehouse", {"industry": "logistics", "has_formal_experience": True}),
+    ("I have no experience", {"has_formal_experience": False}),
+    ("I’m a registered mechanic", {"industry": "vehicle", "registered": True}),
+])
+def test_extract_facts(rules, text, facts):
+    assert extract_facts(rules, text) == facts
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("我有冇註冊都唔知", "registered"),  # 有冇 asks, it does not deny
+    ("我唔係護理員", "role"),  # says what the person is not: unknown, to be asked
+    ("我想做護理員", "role"),  # a wish, not a job
+    ("I want to become a care worker", "role"),
+    ("I do body repair and painting", "category"),  # two categories: ask which
+    ("我想做註冊保健員", "registered"),  # a registered health worker is not a registered mechanic
+    ("I'm a carer", "has_formal_experience"),  # the word alone does not say formal or not
+])
+def test_unclear_facts_stay_unknown(rules, text, fact):
+    assert fact not in extract_facts(rules, text)
+
+
+def test_car_is_not_care_and_cargo_is_logistics(rules):
+    assert extract_facts(rules, "I work in a care home")["industry"] == "elderly_care"
+    assert extract_facts(rules, "I work at the cargo terminal")["industry"] == "logistics"
+    assert extract_facts(rules, "I repair cars")["industry"] == "vehicle"
+
+
+def test_the_more_specific_phrase_decides_a_yes_no_fact(rules):
+    # 做咗 (worked) and 照顧阿媽 (caring for mother): the longer, specific phrase wins.
+    assert extract_facts(rules, "我照顧阿媽做咗三年")["has_formal_experience"] is False
+    assert extract_facts(rules, "我喺屋企照顧阿媽，唔係冇做過安老")["industry"] == "elderly_care"
+
+
+def test_traditional_and_simplified_give_the_same_facts(rules):
+    text = "我做咗十年車身噴漆，冇註冊，可以攞咩資歷？"
+    assert extract_facts(rules, to_simplified(text)) == extract_facts(rules, text)
+
+
+# -- which questions the rules answer ------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "我做咗十年車身噴漆，冇註冊，可以攞咩資歷？",
+    "I care for my mother at home, can I get a qualification?",
+    "我在家照顾妈妈，可以申请资历吗？",
+    "做開修車，冇註冊，可唔可以加入註冊計劃？",  # no 我: a Cantonese sentence that opens with what they did
+    "Am I eligible? I'm a registered mechanic doing engine work.",
+])
+def test_eligibility_questions(rules, text):
+    assert looks_like_eligibility_question(rules, text)
+
+
+@pytest.mark.parametrize("text", [
+    "What is the exemption period?",
+    "免試期幾時完？",
+    "安老服務業過往資歷認可有幾多個資歷？",
+    "Can a care worker without Form 5 become a health worker?",  # not about the asker
+    "How do I apply for elderly care RPL?",  # names only the area: the entry answers better
+    "我係護理員，免試期幾時完？",  # about the asker, but not asking whether they can
+    "我想知道香港老年學會係咩機構",
+    "Hello",
+    "",
+])
+def test_other_questions_are_left_to_retrieval(rules, text):
+    assert not looks_like_eligibility_question(rules, text)
+    assert answer(rules, text, "zh-Hant", TODAY) is None
+
+
+def test_no_rules_no_answer():
+    assert answer(None, "我做咗十年車身噴漆，冇註冊，可以攞咩資歷？", "zh-Hant", TODAY) is None
+
+
+# -- replies ---------------------------------------------------------------------------------------
+
+def test_unregistered_painter_in_cantonese(rules):
+    reply = answer(rules, "我做咗十年車身噴漆，冇註冊，可以攞咩資歷？", "zh-Hant", TODAY)
+    assert reply.rule_ids == ["vmvrs-join-b2"]
+    assert reply.entry_ids == ["vmvrs-categories"]
+    assert reply.missing == [] and reply.next_fact is None
+    assert reply.text.startswith("根據你提供的資料：車輛維修業；未註冊；有正規工作經驗；車身噴漆 [B2]")
+    assert "「車輛維修（車身噴漆）[三級]」" in reply.text
+    assert "透過「過往資歷認可」機制參與「車輛維修技工自願註冊計劃」" in reply.text
+    assert "機電工程署" in reply.text  # the partners the newsletter names, since it names no agency
+    assert reply.text.endswith(SOURCE_ZH)
+
+
+def test_family_carer_in_english(rules):
+    reply = answer(rules, "I care for my mother at home, can I get a qualification?", "en", TODAY)
+    assert reply.rule_ids == ["rpl-elderly-care-carers"]
+    text = reply.text
+    assert "Hong Kong Association of Gerontology (HKAG)" in text
+    for name in ["保持環境整潔、舒適及安全", "執行職安健", "一般家居照顧", "一般外出照顧", "輔助生活活動",
+                 "感染控制", "預防心、社、靈危機", "與服務使用者的溝通"]:
+        assert f"[{name}]" in text
+    assert text.count("(Level 1)") == 2 and text.count("(Level 2)") == 6
+    assert text.endswith(SOURCE_EN)
+
+
+def test_family_carer_in_simplified(rules):
+    reply = answer(rules, "我在家照顾妈妈，可以申请资历吗？", "zh-Hans", TODAY)
+    assert reply.rule_ids == ["rpl-elderly-care-carers"]
+    assert "香港老年学会" in reply.text and "一般家居照顾（第2级）" in reply.text
+    assert reply.text.endswith(SOURCE_HANS)
+    assert to_simplified(reply.text) == reply.text  # nothing left in Traditional
+
+
+def test_carer_before_the_window_opens(rules):
+    reply = answer(rules, "我喺屋企照顧阿媽，可唔可以申請資歷？", "zh-Hant", date(2023, 8, 31))
+    assert [o.status for o in reply.outcomes] == ["not_yet"]
+    assert "由2023年9月1日起才開始" in reply.text
+    reply = answer(rules, "I look after my mother at home, can I apply?", "en", date(2023, 8, 31))
+    assert "starts on 1 September 2023" in reply.text
+
+
+def test_care_worker_without_form5(rules):
+    reply = answer(rules, "我做護理員好多年但冇中五，可唔可以做保健員？", "zh-Hant", TODAY)
+    assert reply.rule_ids[0] == "care-worker-to-health-worker"  # the most specific rule first
+    assert "「護理員進階訓練證書」" in reply.text and "註冊保健員" in reply.text
+    assert reply.missing == ["care_setting"]
+    assert reply.next_fact.id == "care_setting"
+    assert "要進一步回答，我需要知道：\n• 你從事哪類安老服務？\n  院舍照顧／社區照顧及支援" in reply.text
+    assert reply.entry_ids[0] == "elderly-care-worker-progression"
+
+
+def test_exemption_applies_until_31_august_2028_and_not_after(rules):
+    text = "I've worked in a care home for 8 years, can I apply for RPL?"
+    on = answer(rules, text, "en", date(2028, 8, 31))
+    assert {"rpl-elderly-care-residential", "rpl-elderly-care-exemption"} <= set(
+        o.rule_id for o in on.outcomes if o.status == "eligible")
+    assert "1 September 2023 to 31 August 2028" in on.text
+    after = answer(rules, text, "en", date(2028, 9, 1))
+    [expired] = [o for o in after.outcomes if o.status == "expired"]
+    assert expired.rule_id == "rpl-elderly-care-exemption"
+    assert "ended on 31 August 2028; it no longer applies" in after.text
+    zh = answer(rules, "我喺老人院做咗八年，可唔可以申請過往資歷認可？", "zh-Hant", date(2028, 9, 1))
+    assert "已於2028年8月31日結束" in zh.text
+
+
+def test_community_care_before_and_after_1_september_2023(rules):
+    text = "我喺社區照顧服務做咗三年，可唔可以申請過往資歷認可？"
+    before = answer(rules, text, "zh-Hant", date(2023, 8, 31))
+    assert {o.rule_id: o.status for o in before.outcomes}["rpl-elderly-care-community"] == "not_yet"
+    assert "由2023年9月1日起才開始" in before.text
+    after = answer(rules, text, "zh-Hant", date(2023, 9, 1))
+    assert {o.rule_id: o.status for o in after.outcomes}["rpl-elderly-care-community"] == "eligible"
+
+
+def test_missing_category_is_asked_for(rules):
+    reply = answer(rules, "我係車房師傅，冇註冊，可唔可以加入註冊計劃？", "zh-Hant", TODAY)
+    assert reply.missing == ["category"]
+    assert "要進一步回答，我需要知道：" in reply.text
+    assert "機械服務 [M]／電工服務 [E]／車身修理 [B1]／車身噴漆 [B2]" in reply.text
+    en = answer(rules, "I'm an experienced mechanic, not registered. Can I join the registration scheme?", "en", TODAY)
+    assert en.missing == ["category"]
+    assert "To tell you more I need to know:" in en.text and "Body Painting [B2]" in en.text
+
+
+def test_one_or_two_open_routes_say_what_they_give(rules):
+    reply = answer(rules, "我做汽車電工，可以攞咩資歷？", "zh-Hant", TODAY)
+    assert reply.missing == ["registered"]
+    assert "「車輛維修（電工服務）[三級]」" in reply.text
+
+
+def test_routes_that_do_not_fit_say_why(rules):
+    reply = answer(rules, "I have no experience and I'm not registered, can I join the vehicle mechanic scheme?", "en", TODAY)
+    assert all(o.status == "not_eligible" for o in reply.outcomes)
+    assert "requires “Has formal work experience”, but you said “No formal work experience”" in reply.text
+    assert reply.text.endswith(SOURCE_EN)
+
+
+def test_logistics_names_hku_space(rules):
+    reply = answer(rules, "我做物流，可唔可以用工作經驗換資歷？", "zh-Hant", TODAY)
+    assert reply.rule_ids == ["rpl-logistics-agency"]
+    assert "香港大學專業進修學院（HKU SPACE）" in reply.text
+    assert "沒有列出物流業「過往資歷認可」的申請資格" in reply.text
+
+
+def test_only_rules_of_the_named_industry_are_shown(rules):
+    reply = answer(rules, "我做咗十年車身噴漆，冇註冊，可以攞咩資歷？", "zh-Hant", TODAY)
+    assert "安老" not in reply.text and "物流" not in reply.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("我做咗冇註冊護理員中五唔係想有可以申請車身噴漆 ,?Iamnotcare")), max_size=40))
+def test_any_text_is_safe(text):
+    reply = answer(RULES, text, "zh-Hant", TODAY)
+    assert reply is None or reply.text.endswith(SOURCE_ZH)
+
+
+def test_open_routes_are_those_the_question_is_about(rules):
+    reply = answer(rules, "How do I qualify for the Health Worker Training Course without Form 5?", "en", TODAY)
+    assert reply.rule_ids == ["care-worker-to-health-worker"]
+    assert reply.missing == ["has_formal_experience", "role"]
+    assert "Advanced Training Certificate for Care Workers [護理員進階訓練證書]" in reply.text
+
+
+def test_a_reply_can_continue_as_a_conversation(rules):
+    from bot.rules import evaluate, next_question
+
+    reply = answer(rules, "我係車房師傅，冇註冊，可唔可以加入註冊計劃？", "zh-Hant", TODAY)
+    facts = dict(reply.facts)
+    fact = next_question(rules, facts, TODAY)
+    assert fact is reply.next_fact
+    facts[fact.id] = fact.parse(fact.choices("zh-Hant")[0][0])  # presses 機械服務 [M]
+    assert next_question(rules, facts, TODAY) is None
+    assert [o.rule_id for o in evaluate(rules, facts, TODAY) if o.status == "eligible"] == ["vmvrs-join-m"]
