@@ -16,7 +16,8 @@ from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_
 from bot.kb.matcher import Matcher
 from bot.kb.schema import Entry
 from bot.rules.freetext import answer as rules_answer
-from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, in_script, normalise
+from bot.kb.asks import unanswerable_ask
+from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, in_script, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,12 @@ class Assistant:
         match = matcher.match(clean)
         note = t("truncated", lang) + "\n\n" if len(normalise(raw[: MAX_QUERY_CHARS * 4])) >= MAX_QUERY_CHARS else ""
         best = match.best
+        if match.decision != "decline" and best is not None:
+            entry = kb.entries[best.id]
+            ask = unanswerable_ask(fold(clean), f"{entry.answer.zh} {entry.answer.en}")
+            if ask is not None:
+                text = t("not_in_documents", lang, thing=t(f"ask_{ask.key}", lang), title=self.title(entry, lang))
+                return Answer(raw, False, lang, note + text, "decline", [], best.score, choices=[self.choice(entry, lang)])
         if match.decision == "answer" and best is not None:
             entry = kb.entries[best.id]
             close = [c for c in match.candidates[1:4] if best.score - c.score <= 0.04]

@@ -22,6 +22,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I'm not sure which of these you mean; please choose one:",
     },
     "also": {"zh": "相關題目：", "en": "Related:"},
+    "not_in_documents": {
+        "zh": "抱歉，我手上的文件沒有提供{thing}，我不想估估吓答錯你。我知道的相關資料是：{title}。",
+        "en": "Sorry, the documents I rely on don't give {thing}, and I'd rather not guess. What I do know about is: {title}.",
+    },
+    "ask_fee": {"zh": "費用或收費", "en": "fees or costs"},
+    "ask_contact": {"zh": "電話、地址或網址等聯絡資料", "en": "contact details such as a phone number, address or website"},
+    "ask_salary": {"zh": "薪酬資料", "en": "salary information"},
+    "ask_allowance": {"zh": "津貼或資助金額", "en": "allowances or subsidy amounts"},
+    "ask_admission": {"zh": "入學要求", "en": "entry requirements"},
+    "ask_licence": {"zh": "牌照要求", "en": "licensing requirements"},
     "truncated": {
         "zh": "（你的訊息太長，我只讀了開首部分。）",
         "en": "(Your message was long, so I read only the beginning.)",

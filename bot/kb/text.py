@@ -132,15 +132,35 @@ class Segmenter:
         self._tk.tmp_dir = str(cache_dir)
         self._tk.initialize()
 
+    def units(self, folded: str) -> list[tuple[str, list[str]]]:
+        """Words of an already folded text, each with its search-mode pieces (known sub-words, then itself).
+
+        Like jieba's cut_for_search, kept grouped: a name like 僱員再培訓局 is one word of the
+        question however many pieces it has.
+        """
+        out: list[tuple[str, list[str]]] = []
+        freq = self._tk.FREQ
+        for run in runs(folded):
+            if not is_han(run):
+                out.append((run, [run]))
+                continue
+            for w in self._tk.cut(run, HMM=True):
+                if not w.strip():
+                    continue
+                pieces = []
+                if len(w) > 2:
+                    # Every character pair, known word or not: the asker's 安老從業員 and the
+                    # knowledge's 安老服務業 then share 安老 even though jieba cuts them differently.
+                    pieces += [w[i:i + 2] for i in range(len(w) - 1)]
+                if len(w) > 3:
+                    pieces += [w[i:i + 3] for i in range(len(w) - 2) if freq.get(w[i:i + 3])]
+                pieces.append(w)
+                out.append((w, pieces))
+        return out
+
     def cut(self, folded: str) -> list[str]:
         """Search-mode tokens of an already folded text: long words and their known sub-words."""
-        out: list[str] = []
-        for run in runs(folded):
-            if is_han(run):
-                out.extend(w for w in self._tk.cut_for_search(run, HMM=True) if w.strip())
-            else:
-                out.append(run)
-        return out
+        return [piece for _, pieces in self.units(folded) for piece in pieces]
 
     def tokens(self, text: str) -> list[str]:
         return self.cut(fold(text))

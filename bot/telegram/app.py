@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 
 # Update types the bot asks Telegram for; add one here when a feature needs it.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
-MAX_CONCURRENT_UPDATES = 256
+WORKERS = 8  # updates handled at once
+MAX_PENDING_UPDATES = 4096  # updates accepted from Telegram and waiting for a worker or their chat
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -39,10 +40,17 @@ SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Updates run concurrently across chats but in order within one chat (or one user's inline
     queries), so a slow reply in one chat never holds up the others and a user's answers never
-    overtake each other."""
+    overtake each other.
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
+    At most `workers` updates run at once; an update waiting for its chat's earlier one does not
+    take a worker, so one busy group (waiting on Telegram's 20 messages a minute per group) cannot
+    starve everyone else. Few workers beat many: the HTTP connection pool degrades with long queues
+    (see scripts/bench_telegram.py)."""
+
+    def __init__(self, workers: int = WORKERS, max_pending: int = MAX_PENDING_UPDATES) -> None:
+        super().__init__(max_pending)
+        self.workers = workers
+        self._workers = asyncio.Semaphore(workers)
         self._locks: dict[Any, asyncio.Lock] = {}
         self._waiting: dict[Any, int] = {}
 
@@ -58,12 +66,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self.key(update)
         if key is None:
-            await coroutine
+            async with self._workers:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._workers:
                 await coroutine
         finally:
             self._waiting[key] -= 1

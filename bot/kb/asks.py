@@ -1,0 +1,56 @@
+"""Things workers ask for that the documents never give: fees, phone numbers, salaries...
+
+The brief is firm that the bot never invents a fee, a phone number, a URL or an address. When a
+question asks for one of these and the best entry does not state it, the honest reply is "the
+documents don't say", not the entry's general answer. Cues are matched on folded (Simplified,
+lower-case) text; `evidence` is what an answer stating the thing would contain.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ask:
+    key: str  # the i18n key naming the thing, "ask_<key>"
+    cues: re.Pattern[str]
+    evidence: re.Pattern[str]
+
+
+def _cues(*words: str) -> re.Pattern[str]:
+    latin = [w for w in words if w.isascii()]
+    han = [w for w in words if not w.isascii()]
+    parts = []
+    if latin:
+        parts.append(r"\b(?:" + "|".join(re.escape(w) for w in latin) + r")\b")
+    if han:
+        parts.append("|".join(re.escape(w) for w in han))
+    return re.compile("|".join(parts))
+
+
+ASKS: tuple[Ask, ...] = (
+    Ask("fee", _cues("学费", "费用", "收费", "几钱", "几多钱", "多少钱", "价钱", "价格", "要俾钱", "fee", "fees",
+                     "cost", "costs", "price", "prices", "tuition", "charge", "charges", "how much does"),
+        re.compile(r"hk\$|港元|港币|港幣|\$\s?\d")),
+    Ask("contact", _cues("电话", "电话号码", "热线", "whatsapp", "电邮", "email", "e-mail", "地址", "网址", "phone",
+                         "telephone", "hotline", "address", "website", "fax", "传真"),
+        re.compile(r"\d{4}\s?\d{4}|https?://|@\w|地址|address", re.I)),
+    Ask("salary", _cues("薪金", "薪酬", "人工", "工资", "月薪", "收入", "salary", "salaries", "wage", "wages", "income", "pay"),
+        re.compile(r"薪|工资|人工|salary|wage|income", re.I)),
+    Ask("allowance", _cues("津贴", "补贴", "资助额", "allowance", "allowances", "stipend", "subsidy", "subsidies"),
+        re.compile(r"津贴|津貼|补贴|補貼|allowance|stipend|subsid", re.I)),
+    Ask("admission", _cues("入学要求", "入学资格", "收生要求", "entry requirement", "entry requirements",
+                           "admission requirement", "admission requirements"),
+        re.compile(r"入学|入學|收生|admission|entry requirement", re.I)),
+    Ask("licence", re.compile(_cues("牌照", "licence", "license", "licences", "licenses", "permit").pattern + r"|[考攞领拿].{0,2}牌"),
+        re.compile(r"牌照|licen[cs]e|permit", re.I)),
+)
+
+
+def unanswerable_ask(folded_question: str, answer_text: str) -> Ask | None:
+    """The thing the question asks for when the answer does not state it; None otherwise."""
+    for ask in ASKS:
+        if ask.cues.search(folded_question) and not ask.evidence.search(answer_text):
+            return ask
+    return None
