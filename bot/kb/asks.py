@@ -32,7 +32,8 @@ def _cues(*words: str) -> re.Pattern[str]:
 ASKS: tuple[Ask, ...] = (
     Ask("fee", _cues("学费", "费用", "收费", "几钱", "几多钱", "多少钱", "价钱", "价格", "要俾钱", "fee", "fees",
                      "cost", "costs", "price", "prices", "tuition", "charge", "charges", "how much does"),
-        re.compile(r"hk\$|港元|港币|港幣|\$\s?\d")),
+        # An entry that discusses cost at all ("GWIN costs less than 5G") answers a cost question.
+        re.compile(r"hk\$|港元|港币|港幣|\$\s?\d|成本|费用|費用|cost|cheap", re.I)),
     Ask("contact", _cues("电话", "电话号码", "热线", "whatsapp", "电邮", "email", "e-mail", "地址", "网址", "phone",
                          "telephone", "hotline", "address", "website", "fax", "传真"),
         re.compile(r"\d{4}\s?\d{4}|https?://|@\w|地址|address", re.I)),

@@ -22,6 +22,7 @@ Decision = Literal["answer", "choose", "decline"]
 ANSWER_AT = 0.52
 CHOOSE_AT = 0.42
 MIN_COVERAGE = 0.20
+MIN_SIMILARITY = 0.50  # to answer outright, the question must resemble some sample question
 CLOSE_GAP = 0.04
 
 
@@ -137,8 +138,14 @@ class Matcher:
         if not hits:
             return Match("decline", [], tokens)
         top_bm = hits[0][1] or 1.0
-        # Each word of the question weighs as much as its rarest known piece (an unknown word weighs most).
-        unit_w = [(word, pieces, max(self.idf(p) for p in pieces), [self.idf(p) for p in pieces]) for word, pieces in units]
+        # Each word of the question weighs as much as its rarest known piece; only a word with no
+        # known piece at all (not in any entry) weighs the most. Pieces never seen are left out, so a
+        # particle jieba glued on (為安老) does not make a known word look unknown.
+        unit_w = []
+        for word, pieces in units:
+            known = [p for p in pieces if p in self.index.df] or pieces
+            idfs = [self.idf(p) for p in known]
+            unit_w.append((word, known, max(idfs), idfs))
         total = sum(w for _, _, w, _ in unit_w) or 1.0
         query_str = " ".join(tokens)
         compact = folded.replace(" ", "")
@@ -152,7 +159,7 @@ class Matcher:
             scored.append(Candidate(eid, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
         scored.sort(key=lambda c: c.score, reverse=True)
         best = scored[0]
-        if best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE:
+        if best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE and best.similarity >= MIN_SIMILARITY:
             decision: Decision = "answer"
         elif best.score >= CHOOSE_AT and best.coverage >= MIN_COVERAGE:
             decision = "choose"

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Update types the bot asks Telegram for; add one here when a feature needs it.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
-WORKERS = 8  # updates handled at once
+WORKERS = 16  # updates handled at once
 MAX_PENDING_UPDATES = 4096  # updates accepted from Telegram and waiting for a worker or their chat
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
