@@ -17,7 +17,7 @@ from bot.kb.matcher import Matcher
 from bot.kb.schema import Entry
 from bot.rules.freetext import answer as rules_answer
 from bot.kb.asks import unanswerable_ask
-from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, in_script, normalise
+from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,9 @@ class Assistant:
         except Exception as exc:  # a full disk or the like: the live index is untouched
             logger.exception("reload failed while building the index")
             return ReloadReport(False, [KnowledgeError("index", None, None, f"could not build the index: {exc}")])
+        return self._swap_reporting(new)
+
+    def _swap_reporting(self, new: Index) -> ReloadReport:
         added, changed, removed = diff_knowledge(self.kb, new.kb)
         self.swap(new)
         return ReloadReport(True, [], added, changed, removed, len(new.kb.entries))
@@ -120,10 +123,7 @@ class Assistant:
         meta = read_meta(self.index.path)
         if not meta or meta.get("digest") == self.index.meta.get("digest"):
             return None
-        new = Index(self.index.path)
-        added, changed, removed = diff_knowledge(self.kb, new.kb)
-        self.swap(new)
-        return ReloadReport(True, [], added, changed, removed, len(new.kb.entries))
+        return self._swap_reporting(Index(self.index.path))
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -168,7 +168,7 @@ class Assistant:
 
     def decline(self, raw: str, lang: Lang, score: float = 0.0) -> Answer:
         topics = sorted(self.kb.topics.values(), key=lambda tp: tp.order)
-        lines = [t("decline", lang)] + [f"• {in_script(tp.title.en if lang == 'en' else tp.title.zh, lang)}" for tp in topics]
+        lines = [t("decline", lang)] + [f"• {tp.title.text(lang)}" for tp in topics]
         lines.append(t("decline_hint", lang))
         return Answer(raw, False, lang, "\n".join(lines), "decline", [], score)
 
@@ -183,11 +183,7 @@ class Assistant:
     # -- rendering -------------------------------------------------------------------------
 
     def title(self, entry: Entry, lang: Lang) -> str:
-        if lang == "en":
-            return entry.title.en
-        if lang == "zh-Hans" and entry.title.zh_hans:
-            return entry.title.zh_hans
-        return in_script(entry.title.zh, lang)
+        return entry.title.text(lang)
 
     def choice(self, entry: Entry, lang: Lang) -> Choice:
         return Choice(entry.id, self.title(entry, lang))
@@ -202,15 +198,11 @@ class Assistant:
         return [self.choice(self.kb.entries[i], lang) for i in seen[:limit]]
 
     def answer_text(self, entry: Entry, lang: Lang) -> str:
-        if lang == "en":
-            return entry.answer.en
-        if lang == "zh-Hans" and entry.answer.zh_hans:
-            return entry.answer.zh_hans
-        return in_script(entry.answer.zh, lang)
+        return entry.answer.text(lang)
 
     def source_line(self, entry: Entry, lang: Lang) -> str:
         source = self.kb.sources[entry.source.doc]
-        name = source.title.en if lang == "en" else in_script(source.title.zh, lang)
+        name = source.title.text(lang)
         if source.date and len(source.date) == 10:
             return t("source_with_date", lang, source=name, date=render_date(source.date, lang))
         return t("source", lang, source=name)

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.kb.text import to_simplified
+
 ENTRY_TYPES = (
     "scheme", "programme", "organisation", "qualification", "event", "report", "figure",
     "fact", "rule", "recommendation", "initiative", "agreement", "faq",
@@ -37,6 +39,14 @@ class Bilingual(Strict):
     zh_hans: str | None = Field(default=None, alias="zh-Hans")
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+    def text(self, lang: str) -> str:
+        """The text for a reader of `lang` (zh-Hant, zh-Hans or en)."""
+        if lang == "en":
+            return self.en
+        if lang == "zh-Hans":
+            return self.zh_hans or to_simplified(self.zh)
+        return self.zh
 
     @field_validator("zh", "zh_hans")
     @classmethod

@@ -202,7 +202,7 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3))
         .defaults(Defaults(tzinfo=_tzinfo(config.timezone)))
-        .connection_pool_size(64)
+        .connection_pool_size(32)
         .read_timeout(read_timeout)
         .write_timeout(read_timeout)
         .connect_timeout(5.0)
