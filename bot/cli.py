@@ -121,24 +121,40 @@ def cmd_ask(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_console(config: Config, args: argparse.Namespace) -> int:
+    """A terminal chat. Typing the number of a listed topic opens it, as a button would."""
+    from bot.i18n import t
+
     assistant = open_assistant(config)
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask a question (Ctrl-D to quit). 請輸入問題（Ctrl-D 離開）。")
+    options: list = []
+    lang = None
     while True:
         if interactive:
             print("> ", end="", flush=True)
         line = sys.stdin.readline()
         if not line:
             break
-        if not line.strip():
+        text = line.strip()
+        if not text:
             continue
-        answer = assistant.answer(line.rstrip("\n"))
+        if text.isdigit() and options and 1 <= int(text) <= len(options):
+            answer = assistant.answer_entry(options[int(text) - 1].id, lang or "zh-Hant")
+        else:
+            answer = assistant.answer(text)
+        if answer is None:
+            continue
+        lang = answer.lang
         print(answer.text)
-        for i, choice in enumerate(answer.related or [], 1):
-            if i == 1:
-                print("—")
-            print(f"  [{choice.id}] {choice.title}")
+        if answer.kind == "choose":
+            options = answer.choices  # already numbered in the text
+        else:
+            options = answer.choices or answer.related
+            if options:
+                print(f"\n{t('also', lang)}")
+                for i, choice in enumerate(options, 1):
+                    print(f"  {i}. {choice.title}")
         print(flush=True)
     return 0
 

@@ -55,3 +55,10 @@ def test_run_without_a_token_starts_the_console(env):
     p = run(env, "run", stdin="RPL 幾時截止?\n")
     assert p.returncode == 0 and "2028" in p.stdout
     assert "starting the local console" in p.stderr
+
+
+def test_console_opens_a_listed_topic_by_its_number(env):
+    p = run(env, "console", stdin="What is RPL for elderly care?\n1\n")
+    first, _, second = p.stdout.partition("Related:")
+    assert "1. Five-year exemption period" in second
+    assert "31 August 2028" in second.split("1. Five-year exemption period", 1)[1]
