@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     config = Config()
     assistant = Assistant.open(Path(config.knowledge_dir), config.index_path)
     base = Baselines(assistant)
-    systems = {"engine": assistant.answer, "bm25-top1": base.bm25, "wratio-questions": base.wratio}
+    systems: dict[str, Callable[[str], Answer]] = {
+        "engine": lambda q: assistant.answer(q), "bm25-top1": base.bm25, "wratio-questions": base.wratio}
     for path in args.files:
         rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
         print(f"\n## {Path(path).name} ({len(rows)} questions)\n")

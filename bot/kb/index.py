@@ -91,7 +91,7 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
-        table = db["entries"]
+        table = db.table("entries")
         table.insert_all(rows if rows is not None else _entry_rows(kb, seg), pk="id", batch_size=2000)
         table.enable_fts(["names", "questions", "body"], fts_version="FTS5", tokenize="unicode61", create_triggers=False)
         # The default ranking: BM25 weighting names most, then sample questions, then answers.
@@ -101,7 +101,7 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
         for row in db.execute("SELECT names, questions, body FROM entries"):
             for tok in set(" ".join(row).split()):
                 df[tok] = df.get(tok, 0) + 1
-        db["vocab"].insert_all(({"token": t, "df": n} for t, n in df.items()), pk="token", batch_size=5000)
+        db.table("vocab").insert_all(({"token": t, "df": n} for t, n in df.items()), pk="token", batch_size=5000)
         meta = {
             "version": INDEX_VERSION,
             "digest": kb.digest,
@@ -112,7 +112,7 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
             "files": json.dumps(dict(kb.files), ensure_ascii=False),
             "rules": json.dumps(kb.rules.raw if kb.rules is not None else None, ensure_ascii=False),
         }
-        db["meta"].insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
+        db.table("meta").insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
     finally:
         db.close()
     # The dictionary first: an index is only ever paired with the dictionary it was cut with.
@@ -208,7 +208,8 @@ class Index:
         """
         terms = sorted({t.replace('"', "") for t in tokens if t.replace('"', "")})
         if len(self._ids) >= POSTING_BUDGET:
-            kept, used = [], 0
+            kept: list[str] = []
+            used = 0
             for t in sorted(terms, key=lambda t: self.df.get(t, 0)):
                 df = self.df.get(t, 0)
                 if kept and used + df > POSTING_BUDGET:
