@@ -1,4 +1,4 @@
-"""Command line: run | console | ask | check-knowledge | build-index | settings.
+"""Command line: run | console | ask | check-knowledge | build-index | reload | export-queries | settings.
 
 `ask` is a contract other tools rely on (see README): plain text, `--json` or `--jsonl FILE|-`.
 """
@@ -169,6 +169,26 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_queries(config: Config, args: argparse.Namespace) -> int:
+    """The query log as CSV (user ids only as salted hashes), to a file or stdout."""
+    from bot.store import Store
+
+    if not config.state_path.exists():
+        print(f"no state database at {config.state_path}", file=sys.stderr)
+        return 1
+    store = Store.open(config.state_path)
+    try:
+        if args.out == "-":
+            count = store.export_queries(sys.stdout, args.since)
+        else:
+            with open(args.out, "w", encoding="utf-8", newline="") as out:
+                count = store.export_queries(out, args.since)
+    finally:
+        store.close()
+    print(f"{count} queries written to {'stdout' if args.out == '-' else args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_settings(config: Config, args: argparse.Namespace) -> int:
     for s in SETTINGS:
         value = getattr(config, s.name.lower())
@@ -192,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true")
     build.set_defaults(func=cmd_build)
     sub.add_parser("reload", help="validate the knowledge and rebuild the index for a running bot").set_defaults(func=cmd_reload)
+    export = sub.add_parser("export-queries", help="write the query log as CSV (user ids hashed)")
+    export.add_argument("--out", default="queries.csv", help="CSV file to write, - for stdout (default queries.csv)")
+    export.add_argument("--since", help="only queries at or after this ISO date/time (UTC), e.g. 2026-03-01")
+    export.set_defaults(func=cmd_export_queries)
     sub.add_parser("settings", help="list the settings and their values").set_defaults(func=cmd_settings)
     return parser
 

@@ -45,6 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FLOOD_MAX_MESSAGES", "8", "Questions one user may send per flood window.", int),
     Setting("FLOOD_WINDOW_SECONDS", "30", "Length of the flood window in seconds.", int),
     Setting("REMINDER_DAYS", "7", "Days before an event or deadline that subscribed groups are reminded.", int),
+    Setting("REMINDER_HOUR", "10", "Local hour (0-23) from which the day's reminders are sent.", int),
+    Setting("REMINDER_CHECK_SECONDS", "600", "How often the reminder job looks for reminders due.", float),
+    Setting("TELEGRAM_MAX_RATE", "30", "Messages per second to Telegram overall (its limit is about 30); broadcasts pace at it.", float),
+    Setting("BROADCAST_WORKERS", "4", "Broadcast deliveries in flight at once (they share TELEGRAM_MAX_RATE).", int),
+    Setting("BROADCAST_PROGRESS", "5", "Seconds between updates of a running broadcast's progress message.", float),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
 )
 

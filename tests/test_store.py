@@ -36,11 +36,11 @@ def test_a_new_migration_applies_once_on_top(tmp_path):
     Store.open(path).close()
 
     def m002(db):
-        db["notes"].create({"id": int, "chat_id": int, "body": str}, pk="id")
+        db["test_only_notes"].create({"id": int, "chat_id": int, "body": str}, pk="id")
 
     extended = [*MIGRATIONS, (len(MIGRATIONS) + 1, m002)]
     store = Store.open(path, migrations=extended)
-    assert store.applied == [len(MIGRATIONS) + 1] and "notes" in store.db.table_names()
+    assert store.applied == [len(MIGRATIONS) + 1] and "test_only_notes" in store.db.table_names()
     store.close()
     assert Store.open(path, migrations=extended).applied == []
     with pytest.raises(RuntimeError, match="does not know"):
@@ -52,13 +52,13 @@ def test_a_failing_migration_changes_nothing(tmp_path):
     Store.open(path).close()
 
     def broken(db):
-        db["half"].create({"id": int}, pk="id")
+        db["test_half"].create({"id": int}, pk="id")
         raise ValueError("boom")
 
     with pytest.raises(ValueError, match="boom"):
         Store.open(path, migrations=[*MIGRATIONS, (len(MIGRATIONS) + 1, broken)])
     store = Store.open(path)
-    assert "half" not in store.db.table_names() and store.version == len(MIGRATIONS)
+    assert "test_half" not in store.db.table_names() and store.version == len(MIGRATIONS)
     store.close()
 
 
@@ -135,18 +135,18 @@ def test_chats_are_recorded_and_updated(store):
 
 def test_chat_migration_moves_rows(tmp_path, monkeypatch):
     def m002(db):
-        db["subscriptions"].create({"chat_id": int, "topic": str}, pk=("chat_id", "topic"))
+        db["topic_follows"].create({"chat_id": int, "topic": str}, pk=("chat_id", "topic"))
 
     store = Store.open(tmp_path / "s.sqlite", migrations=[*MIGRATIONS, (len(MIGRATIONS) + 1, m002)])
-    monkeypatch.setattr(migrations_module, "CHAT_ID_COLUMNS", [("subscriptions", "chat_id")])
+    monkeypatch.setattr(migrations_module, "CHAT_ID_COLUMNS", [("topic_follows", "chat_id")])
     store.upsert_chat(-4001, "group", "Workers", status="member")
-    store.db["subscriptions"].insert_all([{"chat_id": -4001, "topic": "rpl"}, {"chat_id": -4001, "topic": "qf"}])
+    store.db["topic_follows"].insert_all([{"chat_id": -4001, "topic": "rpl"}, {"chat_id": -4001, "topic": "qf"}])
     store.migrate_chat(-4001, -1004001)
     store.migrate_chat(-4001, -1004001)  # both service messages arrive: idempotent
     old, new = store.chat(-4001), store.chat(-1004001)
     assert old["status"] == "migrated" and old["migrated_to"] == -1004001
     assert new["type"] == "supergroup" and new["title"] == "Workers" and new["status"] == "member"
-    assert sorted(r["topic"] for r in store.db["subscriptions"].rows_where("chat_id = ?", [-1004001])) == ["qf", "rpl"]
+    assert sorted(r["topic"] for r in store.db["topic_follows"].rows_where("chat_id = ?", [-1004001])) == ["qf", "rpl"]
     assert store.current_chat_id(-4001) == -1004001 and store.current_chat_id(-1004001) == -1004001
     assert [c["chat_id"] for c in store.chats()] == [-1004001]
     store.close()
@@ -166,3 +166,11 @@ def test_one_connection_and_readable_by_others(tmp_path):
     assert other.execute("SELECT lang FROM users WHERE user_id = 7").fetchone() == ("en",)
     other.close()
     store.close()
+
+
+def test_every_registered_chat_column_exists(store):
+    for table, column in migrations_module.CHAT_ID_COLUMNS:
+        assert column in {c.name for c in store.db[table].columns}, (table, column)
+    store.upsert_chat(-7, "group", "G")
+    store.migrate_chat(-7, -1007)  # rewrites every registered table without error
+    assert store.current_chat_id(-7) == -1007

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import TG_TODAY, running_bot, tg_config
+from tests.conftest import running_bot, tg_config
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
 
 USER = DEFAULT_USER_ID
@@ -412,3 +412,38 @@ async def test_inline_query_returns_matches_in_the_askers_script(tg_bot):
     assert len(browse) == 10
     vehicles = (await inline("vehicle mechanic registration"))["results"]
     assert len(vehicles) == 8 and all(r["title"].startswith("Vehicle mechanic") for r in vehicles)
+
+
+# -- knowledge reload ----------------------------------------------------------------------------------------
+
+
+async def test_a_rebuilt_index_is_picked_up_without_a_restart(tg_server, tg_knowledge, tg_store, tmp_path):
+    """`bot.py reload` rebuilds the index; the running bot swaps it in within its poll interval."""
+    import shutil
+
+    from bot.assistant import Assistant
+    from bot.kb.index import build_index
+    from bot.kb.loader import load_knowledge
+    from tests.conftest import _entry
+
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(tg_knowledge, kb_dir)
+    index = tmp_path / "var" / "index.sqlite"
+    assistant = await asyncio.to_thread(Assistant.open, kb_dir, index)
+    config = tg_config(tmp_path, tg_server.base_url)
+    question = "焊接課程幾時開始？"
+    async with running_bot(tg_server, config, assistant, tg_store, knowledge_poll=0.1) as bot:
+        before = await bot.reply_to(bot.updates.private_text(question))
+        assert not before.params["text"].startswith("<b>焊接課程</b>")
+        (kb_dir / "welding.yaml").write_text("entries:" + _entry(
+            "welding-course", "programme", "qf", "焊接課程", "Welding course",
+            "焊接課程於2026年9月開始。", "The welding course starts in September 2026.",
+            ("焊接課程何時開始？", "焊接課程幾時開始？", "焊接课程何时开始？", "When does the welding course start?")),
+            encoding="utf-8")
+        await asyncio.to_thread(lambda: build_index(load_knowledge(kb_dir), kb_dir, index))
+        for _ in range(100):
+            if "welding-course" in assistant.kb.entries:
+                break
+            await asyncio.sleep(0.05)
+        after = await bot.reply_to(bot.updates.private_text(question))
+        assert after.params["text"].startswith("<b>焊接課程</b>")

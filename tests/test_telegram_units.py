@@ -7,6 +7,7 @@ import html
 import re
 from datetime import date
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -238,4 +239,16 @@ async def test_rate_limiter_retries_server_errors_but_not_client_errors_or_timeo
     assert len(attempts) == 1
     with pytest.raises(TimedOut):
         await run([TimedOut()])
+    assert len(attempts) == 1
+
+    def never_sent(cause):
+        error = TimedOut("Pool timeout")
+        error.__cause__ = cause
+        return error
+
+    # The request never left: retried. It left but the answer timed out: not repeated.
+    assert await run([never_sent(httpx.PoolTimeout("full")), never_sent(httpx.ConnectTimeout("x"))]) == {"ok": True}
+    assert len(attempts) == 3
+    with pytest.raises(TimedOut):
+        await run([never_sent(httpx.ReadTimeout("slow"))])
     assert len(attempts) == 1

@@ -23,7 +23,9 @@ from sqlite_utils import Database
 
 from bot.kb.text import LANGS
 from bot.store import migrations
+from bot.store.admin import AdminStore
 from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.stats import Stats, StatsStore  # noqa: F401 - Stats re-exported
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +37,11 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class Store:
-    """Small verbs over the state database. Use from one thread (the bot's event loop)."""
+class Store(AdminStore, StatsStore):
+    """Small verbs over the state database. Use from one thread (the bot's event loop).
+
+    Admin operations (subscriptions, broadcasts, reminders, inbox) are in bot/store/admin.py, statistics
+    and the CSV export in bot/store/stats.py."""
 
     def __init__(self, path: Path | str, *, migrations: Iterable[tuple[int, Migration]] = MIGRATIONS,
                  now: Callable[[], str] = utc_now) -> None:
@@ -212,13 +217,15 @@ class Store:
     # -- query log -------------------------------------------------------------------------------
 
     def log_query(self, user_id: int | None, chat_type: str | None, lang: str, text: str, answered: bool,
-                  entry_ids: Iterable[str] = (), score: float = 0.0, kind: str | None = None) -> None:
-        self.db.execute(
+                  entry_ids: Iterable[str] = (), score: float = 0.0, kind: str | None = None) -> int:
+        """Log one question; returns its row id (the "ask a person" button refers to it)."""
+        cursor = self.db.execute(
             "INSERT INTO queries (at, user_hash, chat_type, lang, text, answered, kind, entry_ids, score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (self.now(), self.hash_user(user_id), chat_type, lang, (text or "")[:MAX_LOGGED_CHARS],
              int(bool(answered)), kind, json.dumps(list(entry_ids)), float(score)),
         )
+        return int(cursor.lastrowid)
 
     def queries(self, limit: int = 100) -> list[dict]:
         rows = list(self.db.query("SELECT * FROM queries ORDER BY id DESC LIMIT ?", (int(limit),)))

@@ -51,10 +51,102 @@ def m001_initial(db: Database) -> None:
     db["queries"].create_index(["at"])
 
 
+
+def m002_admin(db: Database) -> None:
+    """Admin operations: group subscriptions, durable broadcasts with one delivery row per group,
+    reminders already sent (one row per event date and group), and the human inbox."""
+    db["subscriptions"].create(
+        {
+            "chat_id": int,
+            "active": int,  # 0 once the group removed or blocked the bot (a broadcast got 403)
+            "reminders": int,  # 1: event reminders on
+            "lang": str,  # language of reminders and notices in this group
+            "subscribed_at": str,
+            "updated_at": str,
+            "note": str,  # why inactive
+        },
+        pk="chat_id",
+        defaults={"active": 1, "reminders": 1, "lang": "zh-Hant"},
+    )
+    db["broadcasts"].create(
+        {
+            "id": int,
+            "created_at": str,
+            "admin_id": int,  # the admin who wrote it (admins are staff, not the workers of the query log)
+            "admin_chat_id": int,  # where the preview, progress and report go
+            "lang": str,
+            "kind": str,  # text | copy
+            "html": str,  # kind text: the message in Telegram HTML
+            "from_chat_id": int,  # kind copy: the message copied to every group
+            "message_id": int,
+            "status": str,  # draft | sending | done | cancelled
+            "total": int,
+            "confirmed_at": str,
+            "finished_at": str,
+            "progress_message_id": int,
+        },
+        pk="id",
+    )
+    db["broadcasts"].create_index(["status"])
+    db["deliveries"].create(
+        {
+            "broadcast_id": int,
+            "chat_id": int,
+            # pending | attempting | sent | failed | skipped | uncertain (interrupted between send and mark)
+            "status": str,
+            "attempts": int,
+            "message_id": int,
+            "error": str,
+            "updated_at": str,
+        },
+        pk=("broadcast_id", "chat_id"),
+        foreign_keys=[("broadcast_id", "broadcasts", "id")],
+    )
+    db["deliveries"].create_index(["broadcast_id", "status"])
+    db["reminders_sent"].create(
+        {
+            "entry_id": str,
+            "occasion": str,  # start | end
+            "on_date": str,  # the event's date the reminder announces (ISO day)
+            "chat_id": int,
+            "status": str,  # attempting | sent | failed | uncertain
+            "message_id": int,
+            "sent_at": str,
+        },
+        pk=("entry_id", "occasion", "on_date", "chat_id"),
+    )
+    db["inbox"].create(
+        {
+            "id": int,
+            "created_at": str,
+            "query_id": int,  # the query log row of the question
+            "chat_id": int,  # where the worker asked (their private chat, or a group): where the answer goes
+            "question_message_id": int,
+            "lang": str,
+            "text": str,
+            "admin_chat_id": int,
+            "admin_message_id": int,
+            "status": str,  # open | answered | undeliverable
+            "answers": int,
+            "answered_at": str,
+        },
+        pk="id",
+        defaults={"answers": 0},
+    )
+    db["inbox"].create_index(["query_id"], unique=True)
+    db["inbox"].create_index(["admin_chat_id", "admin_message_id"])
+
+
 # (version, function); versions are consecutive from 1.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_initial),
+    (2, m002_admin),
 ]
 
 # (table, column) pairs holding a chat id, rewritten by Store.migrate_chat. Extend with new tables.
-CHAT_ID_COLUMNS: list[tuple[str, str]] = []
+CHAT_ID_COLUMNS: list[tuple[str, str]] = [
+    ("subscriptions", "chat_id"),
+    ("deliveries", "chat_id"),
+    ("reminders_sent", "chat_id"),
+    ("inbox", "chat_id"),
+]

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 from urllib.parse import urlparse
 
+import httpx
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, Defaults
@@ -24,6 +25,7 @@ from bot.config import Config
 from bot.telegram import render
 from bot.telegram.context import BotContext, Services
 from bot.telegram.flood import FloodGate
+from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
 WORKERS = 16  # updates handled at once
 MAX_PENDING_UPDATES = 4096  # updates accepted from Telegram and waiting for a worker or their chat
+CONNECTION_POOL_SIZE = 8  # fewer connections than workers: httpcore degrades with many idle ones under load
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -90,7 +93,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 class RetryingRateLimiter(AIORateLimiter):
     """PTB's AIORateLimiter (Telegram's flood limits, retries after 429 retry_after), plus a few
     retries with back-off when Telegram answers 5xx or cannot be reached. A request that timed out
-    is not repeated: Telegram may have carried it out, and a duplicate reply is worse than a late one."""
+    while waiting for the answer is not repeated: Telegram may have carried it out, and a duplicate
+    reply is worse than a late one."""
 
     def __init__(self, *, max_retries: int = 3, network_retries: int = 3, backoff: float = 0.25, **limits: Any) -> None:
         super().__init__(max_retries=max_retries, **limits)
@@ -101,15 +105,22 @@ class RetryingRateLimiter(AIORateLimiter):
         for attempt in range(self.network_retries + 1):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-            except TimedOut:
-                raise
             except NetworkError as exc:
-                if type(exc) is not NetworkError or attempt == self.network_retries:
-                    raise  # BadRequest and friends are NetworkError subclasses: never retried
+                if not self.retryable(exc) or attempt == self.network_retries:
+                    raise
                 delay = self.backoff * 2**attempt
                 logger.info("Bot API %s failed (%s); retrying in %.2fs", endpoint, exc, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def retryable(exc: NetworkError) -> bool:
+        """5xx and connection failures; a timeout only when the request never left (no connection
+        free in the pool, or none could be opened). BadRequest and friends subclass NetworkError:
+        never retried."""
+        if isinstance(exc, TimedOut):
+            return isinstance(exc.__cause__, (httpx.PoolTimeout, httpx.ConnectTimeout))
+        return type(exc) is NetworkError
 
 
 # -- logging -------------------------------------------------------------------------------------------
@@ -162,14 +173,20 @@ def quiet_logging(token: str) -> None:
 # -- building ------------------------------------------------------------------------------------------
 
 
-def today_in(tz_name: str) -> Callable[[], date]:
+def zone(name: str) -> Any:
+    """The configured time zone; without a tz database, Hong Kong's UTC+8 (no DST since 1979)."""
     try:
         from zoneinfo import ZoneInfo
 
-        tz: Any = ZoneInfo(tz_name)
-    except Exception:  # noqa: BLE001 - no tz database: Hong Kong has had no DST since 1979
-        logger.warning("time zone %r not found; using UTC+8", tz_name)
-        tz = timezone(timedelta(hours=8))
+        return ZoneInfo(name)
+    except Exception:  # noqa: BLE001
+        logger.warning("time zone %r not found; using UTC+8", name)
+        return timezone(timedelta(hours=8))
+
+
+def today_in(tz_name: str) -> Callable[[], date]:
+    """Today's date where the workers are (what /events compares with)."""
+    tz = zone(tz_name)
     return lambda: datetime.now(tz).date()
 
 
@@ -189,6 +206,7 @@ def build_application(
     rate_limiter: BaseRateLimiter | None = None,
     read_timeout: float = 10.0,
     base_url: str | None = None,
+    knowledge_poll: float = KNOWLEDGE_POLL_SECONDS,
 ) -> Application:
     """The Application with every handler registered and the services in bot_data."""
     token = config.telegram_bot_token
@@ -201,8 +219,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3))
-        .defaults(Defaults(tzinfo=_tzinfo(config.timezone)))
-        .connection_pool_size(32)
+        .defaults(Defaults(tzinfo=zone(config.timezone)))
+        .connection_pool_size(CONNECTION_POOL_SIZE)
         .read_timeout(read_timeout)
         .write_timeout(read_timeout)
         .connect_timeout(5.0)
@@ -223,16 +241,8 @@ def build_application(
     from bot.telegram.handlers import register
 
     register(application)
+    register_jobs(application, knowledge_poll)
     return application
-
-
-def _tzinfo(name: str) -> Any:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(name)
-    except Exception:  # noqa: BLE001
-        return timezone(timedelta(hours=8))
 
 
 async def _post_init(application: Application) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from telegram import User
 from telegram.ext import CallbackContext, ExtBot
@@ -30,6 +30,7 @@ class Services:
     flood: FloodGate
     today: Callable[[], date]
     admin_ids: frozenset[int] = field(default_factory=frozenset)
+    config: Any = None  # the Config the Application was built from (admin operations read their settings here)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

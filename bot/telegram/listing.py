@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Sequence, TypeVar
 
 from bot.kb.schema import Entry, Topic
-from bot.kb.text import Lang, in_script, normalise
+from bot.kb.text import Lang, normalise
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
@@ -25,7 +25,7 @@ INLINE_MIN_SCORE = 0.30  # candidates weaker than this are noise in a search lis
 
 
 def topic_title(topic: Topic, lang: Lang) -> str:
-    return topic.title.en if lang == "en" else in_script(topic.title.zh, lang)
+    return topic.title.text(lang)
 
 
 def topics_with_entries(kb: "KnowledgeBase") -> list[Topic]:

@@ -14,7 +14,7 @@ An id too long to fit is replaced by "#" and a short hash of it, resolved agains
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -29,7 +29,7 @@ from telegram.constants import ParseMode
 
 from bot.i18n import render_date, render_span, t
 from bot.kb.schema import Entry
-from bot.kb.text import LANGS, Lang, in_script
+from bot.kb.text import LANGS, Lang
 from bot.telegram import listing
 
 if TYPE_CHECKING:
@@ -332,7 +332,7 @@ def _event_line(assistant: "Assistant", ev: listing.Event, lang: Lang, mark: str
     span = render_span(when.start, when.end, lang)
     place = ""
     if ev.entry.place is not None:
-        place = ev.entry.place.en if lang == "en" else in_script(ev.entry.place.zh, lang)
+        place = ev.entry.place.text(lang)
     text = f"• {escape(span)}" + (f" ({escape(mark)})" if mark and lang == "en" else f"（{escape(mark)}）" if mark else "")
     text += f"\n  {escape(assistant.title(ev.entry, lang))}"
     if place:
@@ -369,8 +369,8 @@ def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 1
 def about(kb: "KnowledgeBase", lang: Lang) -> Reply:
     lines = [f"<b>{escape(t('tg_about_title', lang))}</b>", escape(t("tg_about_intro", lang))]
     for source in sorted(kb.sources.values(), key=lambda s: (s.date or "0000", s.id), reverse=True):
-        title = source.title.en if lang == "en" else in_script(source.title.zh, lang)
-        publisher = source.publisher.en if lang == "en" else in_script(source.publisher.zh, lang)
+        title = source.title.text(lang)
+        publisher = source.publisher.text(lang)
         when = render_date(source.date, lang) if source.date else t("tg_about_undated", lang)
         lines.append(f"• {escape(title)}\n  {escape(publisher)} · {escape(when)}")
     lines += ["", escape(t("tg_about_counts", lang, entries=len(kb.entries), topics=len(listing.topics_with_entries(kb)))),

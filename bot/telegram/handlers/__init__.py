@@ -32,6 +32,7 @@ from telegram.ext import (
 
 from bot.telegram.filters import ADDRESSED
 from bot.telegram.handlers import chats, commands, errors, guard, inline, language, questions
+from bot.telegram.handlers import admin, check, inbox, subscriptions
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -41,7 +42,28 @@ WORDS = filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL & ~filters.VIA_BO
 
 def feature_handlers() -> list[BaseHandler]:
     """Handlers of later features, tried after the commands and before the catch-alls."""
-    return []
+    return [
+        *admin_handlers(),  # admin verbs, group subscriptions, the human inbox (before /check: all specific)
+        *check.handlers(),  # /check: the eligibility conversation (and its /start check deep link)
+    ]
+
+
+def admin_handlers() -> list[BaseHandler]:
+    """Admin verbs (ADMIN_IDS checked inside), group subscriptions (group admins), the human inbox."""
+    return [
+        CommandHandler("admin", admin.admin_help),
+        CommandHandler("reload", admin.reload_command),
+        CommandHandler("broadcast", admin.broadcast_command),
+        CommandHandler("broadcasts", admin.broadcasts_command),
+        CommandHandler("subscribers", admin.subscribers_command),
+        CommandHandler("stats", admin.stats_command),
+        CommandHandler("subscribe", subscriptions.subscribe),
+        CommandHandler("unsubscribe", subscriptions.unsubscribe),
+        CommandHandler("reminders", subscriptions.reminders),
+        CallbackQueryHandler(admin.broadcast_button, pattern=r"^bc:(ok|no):\d+$"),
+        CallbackQueryHandler(inbox.ask_person, pattern=r"^ip:\d+$"),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & inbox.INBOX_REPLY & ~filters.COMMAND, inbox.admin_reply),
+    ]
 
 
 def register(application: Application) -> None:
@@ -52,7 +74,8 @@ def register(application: Application) -> None:
     handlers: list[BaseHandler] = [
         ChatMemberHandler(chats.my_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrate),
-        CommandHandler("start", commands.start),
+        # "/start check" (the deep link /check gives in groups) is left to the /check conversation below.
+        CommandHandler("start", commands.start, filters=filters.UpdateType.MESSAGES & ~check.START_CHECK),
         CommandHandler("help", commands.help_command),
         CommandHandler("lang", language.lang_command),
         CommandHandler("schemes", commands.schemes),

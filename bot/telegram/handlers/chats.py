@@ -1,4 +1,5 @@
-"""Chats the bot knows: seen chats, being added or removed, groups upgraded to supergroups."""
+"""Chats the bot knows: seen chats, being added or removed (a group that removes the bot is
+unsubscribed), groups upgraded to supergroups (subscriptions follow, see Store.migrate_chat)."""
 from __future__ import annotations
 
 import logging
@@ -29,6 +30,8 @@ async def my_member(update: Update, context: BotContext) -> None:
     status = "blocked" if chat.type == ChatType.PRIVATE and new == ChatMemberStatus.BANNED else new
     context.store.upsert_chat(chat.id, chat.type, chat.title, status=str(status))
     logger.info("bot membership in %s chat %s: %s -> %s", chat.type, chat.id, old, new)
+    if new not in PRESENT and context.store.unsubscribe(chat.id):
+        logger.info("group %s removed the bot: unsubscribed", chat.id)
     if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and new in PRESENT and old not in PRESENT:
         lang = context.lang_for(change.from_user)
         reply = render.welcome(context.assistant, lang, None, True, context.bot.username)

@@ -33,8 +33,8 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, Forbidden):
         logger.info("cannot write to the chat (%s): %s", error.message, where)
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is not None and chat.type == ChatType.PRIVATE:
-            context.store.set_chat_status(chat.id, "blocked")
+        if chat is not None:
+            context.store.set_chat_status(chat.id, "blocked" if chat.type == ChatType.PRIVATE else "kicked")
         return
     if isinstance(error, (BadRequest, RetryAfter)):
         logger.warning("Telegram refused a request (%s): %s", error, where)

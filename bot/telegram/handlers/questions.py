@@ -9,6 +9,7 @@ from bot.kb.text import Lang
 from bot.telegram import render
 from bot.telegram.context import BotContext
 from bot.telegram.filters import without_mention
+from bot.telegram.handlers import inbox
 from bot.telegram.send import ack, reply_to, send, thread_of
 
 logger = logging.getLogger(__name__)
@@ -17,9 +18,10 @@ logger = logging.getLogger(__name__)
 async def _answer(update: Update, context: BotContext, message: Message, question: str, lang: Lang | None = None) -> None:
     user = update.effective_user
     answer = context.assistant.answer(question, lang=lang or context.stored_lang(user))
-    context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
-                            answer.answered, answer.entries, answer.score, answer.kind)
-    await reply_to(context, message, render.answer(answer, context.assistant))
+    query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
+                                       answer.answered, answer.entries, answer.score, answer.kind)
+    reply = inbox.offer_person(context, render.answer(answer, context.assistant), answer, query_id)
+    await reply_to(context, message, reply)
 
 
 async def private_text(update: Update, context: BotContext) -> None:

@@ -1,0 +1,174 @@
+"""Strings of the admin operations (reload, subscriptions, broadcasts, reminders, stats, the human
+inbox), same shape as bot/i18n/catalog.py (merged into it). Plain text: bot/telegram/admin_render.py
+escapes them. `zh` is Traditional Chinese (Hong Kong); Simplified is derived.
+"""
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- who may ---------------------------------------------------------------------------------
+    "adm_refused": {
+        "zh": "抱歉，這個指令只供本服務的管理員使用。",
+        "en": "Sorry, this command is only for the bot's administrators.",
+    },
+    "adm_private_only": {
+        "zh": "為免公開內部資料，請在與我的私人對話（或管理員群組）中使用這個指令。",
+        "en": "To keep internal figures private, please use this command in a private chat with me (or in the admin chat).",
+    },
+    "adm_help": {
+        "zh": "管理員指令：\n/reload – 重新載入知識檔案\n/broadcast – 向訂閱群組發送公告（回覆一則訊息，或在指令後寫上內容）\n"
+              "/broadcasts – 最近的公告及數字\n/subscribers – 已訂閱的群組\n/stats [日數] – 使用統計\n"
+              "群組管理員可在群組內用 /subscribe、/unsubscribe 及 /reminders on|off。",
+        "en": "Admin commands:\n/reload – reload the knowledge files\n/broadcast – announce to subscribed groups (reply to a "
+              "message, or write the text after the command)\n/broadcasts – recent announcements and their figures\n"
+              "/subscribers – subscribed groups\n/stats [days] – usage statistics\n"
+              "Group admins can use /subscribe, /unsubscribe and /reminders on|off in their group.",
+    },
+    # -- /reload ----------------------------------------------------------------------------------
+    "adm_reload_busy": {"zh": "正在重新載入中，請稍候。", "en": "A reload is already running; please wait."},
+    "adm_reload_start": {"zh": "正在檢查及重新載入知識檔案……", "en": "Checking and reloading the knowledge files…"},
+    "adm_reload_ok": {
+        "zh": "已重新載入知識：共 {entries} 項。新增 {added} 項、修改 {changed} 項、刪除 {removed} 項。",
+        "en": "Knowledge reloaded: {entries} entries. {added} added, {changed} changed, {removed} removed.",
+    },
+    "adm_reload_cli": {
+        "zh": "知識已由指令列（bot.py reload）更新：共 {entries} 項。新增 {added} 項、修改 {changed} 項、刪除 {removed} 項。",
+        "en": "Knowledge updated from the command line (bot.py reload): {entries} entries. "
+              "{added} added, {changed} changed, {removed} removed.",
+    },
+    "adm_reload_added": {"zh": "新增：{ids}", "en": "Added: {ids}"},
+    "adm_reload_changed": {"zh": "修改：{ids}", "en": "Changed: {ids}"},
+    "adm_reload_removed": {"zh": "刪除：{ids}", "en": "Removed: {ids}"},
+    "adm_reload_failed": {
+        "zh": "重新載入被拒：知識檔案有 {count} 個錯誤。我會繼續用原有的知識回答。錯誤如下：",
+        "en": "Reload refused: {count} error(s) in the knowledge files. I keep answering from the previous knowledge. The errors:",
+    },
+    # -- subscriptions ----------------------------------------------------------------------------
+    "sub_group_only": {
+        "zh": "請在群組內使用這個指令：它會為該群組訂閱公告及活動提醒。",
+        "en": "Use this command in a group: it subscribes that group to announcements and event reminders.",
+    },
+    "sub_not_allowed": {
+        "zh": "抱歉，只有本群組的管理員可以更改訂閱設定。",
+        "en": "Sorry, only this group's administrators can change its subscription.",
+    },
+    "sub_done": {
+        "zh": "本群組已訂閱公告及活動提醒。用 /unsubscribe 取消訂閱，或用 /reminders off 只停止提醒。",
+        "en": "This group is now subscribed to announcements and event reminders. Use /unsubscribe to stop, "
+              "or /reminders off to stop reminders only.",
+    },
+    "sub_already": {"zh": "本群組已經訂閱了。", "en": "This group is already subscribed."},
+    "unsub_done": {
+        "zh": "本群組已取消訂閱，不會再收到公告或提醒。",
+        "en": "This group is unsubscribed: no more announcements or reminders.",
+    },
+    "unsub_not": {"zh": "本群組並未訂閱。", "en": "This group was not subscribed."},
+    "rem_on": {"zh": "本群組的活動提醒已開啟。", "en": "Event reminders are on for this group."},
+    "rem_off": {"zh": "本群組的活動提醒已關閉（公告照常）。", "en": "Event reminders are off for this group (announcements still come)."},
+    "rem_usage": {
+        "zh": "請用 /reminders on 或 /reminders off。本群組的活動提醒目前{state}。",
+        "en": "Use /reminders on or /reminders off. Event reminders are {state} for this group now.",
+    },
+    "rem_state_on": {"zh": "開啟", "en": "on"},
+    "rem_state_off": {"zh": "關閉", "en": "off"},
+    "rem_not_subscribed": {
+        "zh": "本群組未訂閱：請先用 /subscribe 訂閱。",
+        "en": "This group is not subscribed: use /subscribe first.",
+    },
+    "subs_title": {"zh": "已訂閱群組：{active} 個有效，{inactive} 個已失效", "en": "Subscribed groups: {active} active, {inactive} inactive"},
+    "subs_none": {"zh": "暫時沒有群組訂閱。", "en": "No group is subscribed yet."},
+    "subs_inactive": {"zh": "已失效", "en": "inactive"},
+    "subs_no_reminders": {"zh": "不收提醒", "en": "no reminders"},
+    "subs_more": {"zh": "另有 {count} 個未列出。", "en": "{count} more not shown."},
+    # -- broadcasts -----------------------------------------------------------------------------
+    "bc_usage": {
+        "zh": "用法：回覆一則訊息（文字、相片或文件）並輸入 /broadcast，或輸入「/broadcast 公告內容」。",
+        "en": "Usage: reply /broadcast to a message (text, photo or document), or write /broadcast followed by the text.",
+    },
+    "bc_no_groups": {"zh": "暫時沒有群組訂閱，沒有需要發送的對象。", "en": "No group is subscribed: there is no one to send to."},
+    "bc_preview": {
+        "zh": "以上是公告 #{id} 的預覽。要發送給 {count} 個訂閱群組嗎？",
+        "en": "Above is the preview of broadcast #{id}. Send it to {count} subscribed groups?",
+    },
+    "bc_confirm": {"zh": "✅ 確認發送", "en": "✅ Send"},
+    "bc_cancel": {"zh": "✖ 取消", "en": "✖ Cancel"},
+    "bc_cancelled": {"zh": "公告 #{id} 已取消，沒有發送。", "en": "Broadcast #{id} cancelled: nothing was sent."},
+    "bc_already": {"zh": "這則公告已經確認或取消了。", "en": "This broadcast was already confirmed or cancelled."},
+    "bc_started": {"zh": "公告 #{id}：開始發送給 {total} 個群組……", "en": "Broadcast #{id}: sending to {total} groups…"},
+    "bc_progress": {
+        "zh": "公告 #{id}：已處理 {done}/{total}（成功 {sent}、失敗 {failed}、略過 {skipped}）",
+        "en": "Broadcast #{id}: {done}/{total} done ({sent} sent, {failed} failed, {skipped} skipped)",
+    },
+    "bc_report": {
+        "zh": "公告 #{id} 已完成：{total} 個群組中，成功 {sent} 個、失敗 {failed} 個、略過 {skipped} 個。",
+        "en": "Broadcast #{id} finished: of {total} groups, {sent} sent, {failed} failed, {skipped} skipped.",
+    },
+    "bc_report_inactive": {
+        "zh": "{count} 個群組已移除或封鎖本機械人，已標示為失效。",
+        "en": "{count} groups removed or blocked the bot and are now marked inactive.",
+    },
+    "bc_report_uncertain": {
+        "zh": "其中 {count} 個群組在發送途中被中斷（例如重新啟動），未能確認是否送達；為免重複，不會再次發送。",
+        "en": "{count} of them were interrupted mid-send (e.g. by a restart) and may or may not have received it; "
+              "they are not sent again, to avoid duplicates.",
+    },
+    "bc_list_title": {"zh": "最近的公告：", "en": "Recent broadcasts:"},
+    "bc_list_none": {"zh": "暫時沒有公告。", "en": "No broadcasts yet."},
+    "bc_list_line": {
+        "zh": "#{id} {date} · {status} · {total} 個群組：成功 {sent}、失敗 {failed}、略過 {skipped}",
+        "en": "#{id} {date} · {status} · {total} groups: {sent} sent, {failed} failed, {skipped} skipped",
+    },
+    "bc_status_sending": {"zh": "發送中", "en": "sending"},
+    "bc_status_done": {"zh": "已完成", "en": "done"},
+    "bc_status_cancelled": {"zh": "已取消", "en": "cancelled"},
+    # -- reminders --------------------------------------------------------------------------------
+    "rm_start": {"zh": "📅 提提你：「{title}」將於{when}開始。", "en": "📅 Reminder: “{title}” starts {when}."},
+    "rm_start_event": {"zh": "📅 提提你：「{title}」將於{when}舉行。", "en": "📅 Reminder: “{title}” takes place {when}."},
+    "rm_end": {"zh": "⏳ 提提你：「{title}」將於{when}結束。", "en": "⏳ Reminder: “{title}” ends {when}."},
+    "rm_on_day": {"zh": "{date}", "en": "on {date}"},
+    "rm_in_month": {"zh": "{date}", "en": "in {date}"},
+    "rm_days_left": {"zh": "（還有 {days} 日）", "en": "(in {days} days)"},
+    "rm_tomorrow": {"zh": "（即明天）", "en": "(tomorrow)"},
+    "rm_today": {"zh": "（即今天）", "en": "(today)"},
+    "rm_more": {"zh": "按下面查看詳情，或用 /ask 問我。", "en": "Tap below for the details, or ask me with /ask."},
+    "rm_details": {"zh": "查看詳情", "en": "Details"},
+    # -- stats --------------------------------------------------------------------------------------
+    "st_title": {"zh": "使用統計：{first} 至 {last}", "en": "Statistics from {first} to {last}"},
+    "st_summary": {
+        "zh": "{questions} 條問題，來自 {users} 位使用者；已回答 {answered} 條（{rate}%）。",
+        "en": "{questions} questions from {users} users; {answered} answered ({rate}%).",
+    },
+    "st_per_day": {"zh": "每日（問題／已回答）：", "en": "Per day (questions / answered):"},
+    "st_per_lang": {"zh": "按語言：", "en": "Per language:"},
+    "st_unanswered": {"zh": "最常見而未能回答的問題：", "en": "Top unanswered questions:"},
+    "st_none": {"zh": "這段期間沒有問題。", "en": "No questions in this period."},
+    "st_usage": {"zh": "用法：/stats 或 /stats 日數（1 至 90）", "en": "Usage: /stats or /stats DAYS (1 to 90)"},
+    # -- the human inbox ------------------------------------------------------------------------
+    "ib_button": {"zh": "🙋 問真人職員", "en": "🙋 Ask a person"},
+    "ib_sent": {
+        "zh": "已把你的問題轉交我們的職員，他們的回覆會在這裡出現。",
+        "en": "I've passed your question to our staff; their reply will come here.",
+    },
+    "ib_already": {"zh": "你的問題已經轉交職員了。", "en": "Your question was already passed to our staff."},
+    "ib_not_yours": {"zh": "只有發問的人可以轉交這個問題。", "en": "Only the person who asked can pass this question on."},
+    "ib_unavailable": {
+        "zh": "抱歉，暫時未能轉交問題，請稍後再試。",
+        "en": "Sorry, I can't pass questions on right now; please try again later.",
+    },
+    "ib_admin_item": {
+        "zh": "🙋 #Q{id} 有人想問真人職員（{lang}，{where}）：",
+        "en": "🙋 #Q{id} A worker asks for a person ({lang}, {where}):",
+    },
+    "ib_admin_hint": {
+        "zh": "回覆這則訊息即可作答，你的回覆會轉發給發問者。",
+        "en": "Reply to this message to answer; your reply is relayed to the worker.",
+    },
+    "ib_where_private": {"zh": "私人對話", "en": "private chat"},
+    "ib_where_group": {"zh": "群組", "en": "group"},
+    "ib_reply_header": {"zh": "職員就你的問題「{question}」回覆：", "en": "Our staff's reply to your question “{question}”:"},
+    "ib_relayed": {"zh": "✓ 已轉發給發問者（#Q{id}）。", "en": "✓ Relayed to the worker (#Q{id})."},
+    "ib_undeliverable": {
+        "zh": "未能轉發 #Q{id}：發問者的對話已無法聯絡（例如已封鎖本機械人）。",
+        "en": "Could not relay #Q{id}: the worker's chat can no longer be reached (they may have blocked the bot).",
+    },
+    "ib_unknown": {"zh": "找不到這個問題（#Q{id}）。", "en": "I can't find this question (#Q{id})."},
+}

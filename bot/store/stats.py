@@ -1,0 +1,80 @@
+"""Statistics over the query log, and its CSV export. Mixed into `Store`.
+
+"Questions" are what workers asked: button presses (kind "button") and empty messages (kind
+"empty") are left out. A question is answered when the engine answered it (`answered`); the top
+unanswered questions are grouped by their text, case and surrounding spaces ignored. Days are
+local days: the caller gives the UTC offset of its time zone (Hong Kong: +480 minutes).
+The log never holds a Telegram user id, only a salted hash (see bot/store/__init__.py).
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable, TextIO
+
+from sqlite_utils import Database
+
+QUESTION = "COALESCE(kind, '') NOT IN ('button', 'empty')"
+EXPORT_COLUMNS = ("id", "at", "user_hash", "chat_type", "lang", "text", "answered", "kind", "entry_ids", "score")
+
+
+@dataclass(frozen=True)
+class Stats:
+    first_day: date
+    last_day: date
+    questions: int
+    answered: int
+    users: int
+    per_day: list[tuple[str, int, int]] = field(default_factory=list)  # (day, questions, answered), every day
+    per_lang: list[tuple[str, int, int]] = field(default_factory=list)  # (lang, questions, answered)
+    unanswered: list[tuple[str, int]] = field(default_factory=list)  # (question, times asked)
+
+    @property
+    def answer_rate(self) -> float:
+        return self.answered / self.questions if self.questions else 0.0
+
+
+class StatsStore:
+    db: Database
+    now: Callable[[], str]
+
+    def stats(self, last_day: date, days: int = 7, utc_offset_minutes: int = 480, top: int = 10) -> Stats:
+        """Figures for the `days` local days ending with `last_day`."""
+        days = max(1, int(days))
+        first_day = last_day - timedelta(days=days - 1)
+        local = f"date(at, '{int(utc_offset_minutes):+d} minutes')"
+        where = f"{QUESTION} AND {local} BETWEEN ? AND ?"
+        span = (first_day.isoformat(), last_day.isoformat())
+        total, answered, users = self.db.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(answered), 0), COUNT(DISTINCT user_hash) FROM queries WHERE {where}", span
+        ).fetchone()
+        by_day = {d: (int(n), int(a)) for d, n, a in self.db.execute(
+            f"SELECT {local} AS d, COUNT(*), SUM(answered) FROM queries WHERE {where} GROUP BY d", span).fetchall()}
+        per_day = []
+        for i in range(days):
+            day = (first_day + timedelta(days=i)).isoformat()
+            n, a = by_day.get(day, (0, 0))
+            per_day.append((day, n, a))
+        per_lang = [(lang or "-", int(n), int(a)) for lang, n, a in self.db.execute(
+            f"SELECT lang, COUNT(*), SUM(answered) FROM queries WHERE {where} GROUP BY lang ORDER BY COUNT(*) DESC, lang",
+            span).fetchall()]
+        unanswered = [(text, int(n)) for text, n in self.db.execute(
+            f"SELECT MIN(trim(text)), COUNT(*) AS n FROM queries WHERE {where} AND answered = 0 AND trim(text) != '' "
+            "GROUP BY lower(trim(text)) ORDER BY n DESC, MIN(id) LIMIT ?", (*span, int(top))).fetchall()]
+        return Stats(first_day, last_day, int(total), int(answered), int(users), per_day, per_lang, unanswered)
+
+    def export_queries(self, out: TextIO, since: str | None = None) -> int:
+        """The query log as CSV (header first; entry ids as a JSON list; user ids only as salted hashes)."""
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_COLUMNS)
+        sql = f"SELECT {', '.join(EXPORT_COLUMNS)} FROM queries"
+        args: tuple = ()
+        if since:
+            sql += " WHERE at >= ?"
+            args = (since,)
+        count = 0
+        for row in self.db.execute(sql + " ORDER BY id", args):
+            writer.writerow(row)
+            count += 1
+        return count

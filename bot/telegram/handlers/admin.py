@@ -1,0 +1,200 @@
+"""Admin verbs: /admin, /reload, /broadcast (preview, Confirm, Cancel), /broadcasts, /subscribers, /stats.
+
+Every verb checks ADMIN_IDS first; anyone else gets a polite refusal and the attempt is logged.
+Admin verbs answer only in a private chat or in ADMIN_CHAT_ID, so internal figures never land in a
+workers' group.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from typing import Any, Awaitable, Callable
+
+from telegram import Message, Update
+from telegram.constants import ChatType, ParseMode
+
+from bot.i18n import t
+from bot.telegram import admin_render
+from bot.telegram.context import BotContext
+from bot.telegram.operations import Operations, operations
+from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[Update, BotContext], Awaitable[Any]]
+COMMAND_PREFIX = re.compile(r"^/broadcast(@\w+)?\s*", re.IGNORECASE)
+MAX_STATS_DAYS = 90
+
+
+def ops_of(context: BotContext) -> Operations | None:
+    return operations(context.bot_data)
+
+
+def is_admin(context: BotContext, user_id: int | None) -> bool:
+    ops = ops_of(context)
+    admin_ids = ops.admin_ids if ops is not None else context.services.admin_ids
+    return user_id is not None and int(user_id) in admin_ids
+
+
+async def refuse(update: Update, context: BotContext, what: str) -> None:
+    """Log an attempt by a non-admin and answer politely."""
+    user, chat = update.effective_user, update.effective_chat
+    logger.warning("admin verb %s refused: user %s in chat %s is not an admin", what,
+                   user.id if user else "-", chat.id if chat else "-")
+    lang = context.lang_for(user)
+    if update.callback_query is not None:
+        await ack(update.callback_query, t("adm_refused", lang))
+    elif update.effective_message is not None:
+        await reply_to(context, update.effective_message, admin_render.plain("adm_refused", lang))
+
+
+def admin_only(what: str) -> Callable[[Handler], Handler]:
+    """Run the handler for admins, in a private chat or the admin chat; refuse everyone else."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext) -> Any:
+            user, chat = update.effective_user, update.effective_chat
+            if not is_admin(context, user.id if user else None):
+                await refuse(update, context, what)
+                return None
+            ops = ops_of(context)
+            in_admin_chat = ops is not None and chat is not None and chat.id == ops.admin_chat_id
+            if chat is not None and chat.type != ChatType.PRIVATE and not in_admin_chat:
+                logger.info("admin verb %s used in group %s: asked to use a private chat", what, chat.id)
+                await reply_to(context, update.effective_message, admin_render.plain("adm_private_only", context.lang_for(user)))
+                return None
+            if ops is None:
+                logger.error("admin verb %s: admin operations are not installed", what)
+                return None
+            return await handler(update, context)
+
+        return guarded
+
+    return wrap
+
+
+@admin_only("/admin")
+async def admin_help(update: Update, context: BotContext) -> None:
+    await reply_to(context, update.effective_message, admin_render.plain("adm_help", context.lang_for(update.effective_user)))
+
+
+# -- /reload ---------------------------------------------------------------------------------------------
+
+
+@admin_only("/reload")
+async def reload_command(update: Update, context: BotContext) -> None:
+    """Validate, build beside, swap; report what changed or every error. Answers keep flowing meanwhile."""
+    ops = ops_of(context)
+    lang = context.lang_for(update.effective_user)
+    message = update.effective_message
+    if ops.reloader.busy:
+        await reply_to(context, message, admin_render.plain("adm_reload_busy", lang))
+        return
+    await reply_to(context, message, admin_render.plain("adm_reload_start", lang))
+    report = await ops.reloader.reload()
+    if report is None:
+        await reply_to(context, message, admin_render.plain("adm_reload_busy", lang))
+        return
+    logger.info("/reload by an admin: %s", "ok" if report.ok else f"refused, {len(report.errors)} error(s)")
+    await reply_to(context, message, admin_render.reload_report(report, lang))
+
+
+# -- /broadcast ------------------------------------------------------------------------------------------
+
+
+@admin_only("/broadcast")
+async def broadcast_command(update: Update, context: BotContext) -> None:
+    """Reply /broadcast to a message, or /broadcast TEXT: a preview with Confirm and Cancel."""
+    ops = ops_of(context)
+    message = update.effective_message
+    user = update.effective_user
+    lang = context.lang_for(user)
+    source = message.reply_to_message
+    html = COMMAND_PREFIX.sub("", message.text_html or "", count=1).strip()
+    if source is None and not html:
+        await reply_to(context, message, admin_render.plain("bc_usage", lang))
+        return
+    count = len(ops.store.subscriptions(active=True))
+    if not count:
+        await reply_to(context, message, admin_render.plain("bc_no_groups", lang))
+        return
+    chat_id = message.chat_id
+    if source is not None and not html:
+        broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, from_chat_id=chat_id, message_id=source.message_id)
+        await context.bot.copy_message(chat_id, chat_id, source.message_id)  # the preview: exactly what groups get
+    else:
+        broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, html=html)
+        await context.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    logger.info("broadcast %s drafted by admin %s for %d groups", broadcast_id, user.id, count)
+    await send(context, chat_id, admin_render.broadcast_question(broadcast_id, count, lang))
+
+
+async def broadcast_button(update: Update, context: BotContext) -> None:
+    """Confirm or Cancel under a broadcast preview (admins only)."""
+    query = update.callback_query
+    user = update.effective_user
+    if not is_admin(context, user.id if user else None):
+        await refuse(update, context, "broadcast confirmation")
+        return
+    ops = ops_of(context)
+    if ops is None:
+        await ack(query)
+        return
+    lang = context.lang_for(user)
+    action, number = admin_render.CB_CONFIRM.match(query.data or "").groups()
+    broadcast_id = int(number)
+    message = query.message
+    if action == "no":
+        if ops.store.cancel_broadcast(broadcast_id):
+            await ack(query)
+            await edit(context, query, admin_render.plain("bc_cancelled", lang, id=broadcast_id))
+        else:
+            await ack(query, t("bc_already", lang))
+        return
+    progress_id = message.message_id if isinstance(message, Message) else None
+    total = ops.store.confirm_broadcast(broadcast_id, progress_id)
+    if total is None:
+        await ack(query, t("bc_already", lang))
+        return
+    await ack(query)
+    logger.info("broadcast %s confirmed by admin %s: %d groups", broadcast_id, user.id, total)
+    await edit(context, query, admin_render.plain("bc_started", lang, id=broadcast_id, total=total))
+    ops.broadcaster.start()
+
+
+@admin_only("/broadcasts")
+async def broadcasts_command(update: Update, context: BotContext) -> None:
+    ops = ops_of(context)
+    lang = context.lang_for(update.effective_user)
+    await reply_to(context, update.effective_message, admin_render.broadcasts(ops.store.recent_broadcasts(10), lang))
+
+
+# -- /subscribers and /stats ---------------------------------------------------------------------------
+
+
+@admin_only("/subscribers")
+async def subscribers_command(update: Update, context: BotContext) -> None:
+    ops = ops_of(context)
+    lang = context.lang_for(update.effective_user)
+    await reply_to(context, update.effective_message, admin_render.subscribers(ops.store.subscriptions(active=None), lang))
+
+
+@admin_only("/stats")
+async def stats_command(update: Update, context: BotContext) -> None:
+    """/stats [DAYS]: questions per day, answer rate, per language, top unanswered questions."""
+    ops = ops_of(context)
+    lang = context.lang_for(update.effective_user)
+    args = context.args or []
+    days = 7
+    if args:
+        if not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_STATS_DAYS:
+            await reply_to(context, update.effective_message, admin_render.plain("st_usage", lang))
+            return
+        days = int(args[0])
+    now = ops.now()
+    offset = now.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    figures = ops.store.stats(now.date(), days, minutes)
+    await reply_to(context, update.effective_message, admin_render.stats(figures, lang))
+

@@ -1,0 +1,141 @@
+"""A person when the bot cannot answer.
+
+1. A decline carries an "ask a person" button (when ADMIN_CHAT_ID is set) naming the logged query.
+2. The asker presses it (only the asker: the query log's user hash must match): the question goes
+   to ADMIN_CHAT_ID as an inbox item tagged #Q<id>, and the asker is told a reply will come.
+3. An admin (ADMIN_IDS) replies to that item in the admin chat: the reply is relayed to the
+   worker's chat, quoting their question (text with its formatting; other media copied).
+
+Inbox items live in the state database (`inbox`), so a restart in between loses nothing.
+"""
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, ReplyParameters, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import ChatMigrated, TelegramError
+from telegram.ext.filters import MessageFilter
+
+from bot.assistant import Answer
+from bot.i18n import t
+from bot.telegram import admin_render
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.admin import is_admin, ops_of, refuse
+from bot.telegram.render import Reply
+from bot.telegram.send import NO_PREVIEW, ack, reply_to, send, thread_of
+
+logger = logging.getLogger(__name__)
+
+
+class _InboxReply(MessageFilter):
+    """A reply to one of the bot's inbox items (its first line carries the #Q tag)."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != message.get_bot().id:
+            return False
+        return admin_render.INBOX_TAG.match(replied.text or replied.caption or "") is not None
+
+
+INBOX_REPLY = _InboxReply(name="INBOX_REPLY")
+
+
+def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: int) -> Reply:
+    """The reply to a question, with "ask a person" under a decline when there is an admin chat."""
+    ops = ops_of(context)
+    if answer.kind != "decline" or ops is None or ops.admin_chat_id is None:
+        return reply
+    return admin_render.with_person_button(reply, query_id)
+
+
+async def ask_person(update: Update, context: BotContext) -> None:
+    """The "ask a person" button: pass the question to the admin chat."""
+    query = update.callback_query
+    user = update.effective_user
+    ops = ops_of(context)
+    query_id = int(admin_render.CB_PERSON.match(query.data or "").group(1))
+    row = context.store.query(query_id)
+    lang = context.stored_lang(user) or (row["lang"] if row else None) or context.lang_for(user)
+    if ops is None or ops.admin_chat_id is None:
+        await ack(query, t("ib_unavailable", lang))
+        return
+    if row is None:
+        await ack(query, t("tg_expired", lang))
+        return
+    if user is None or row["user_hash"] != context.store.hash_user(user.id):
+        await ack(query, t("ib_not_yours", lang))
+        return
+    message = query.message
+    if not isinstance(message, Message):
+        await ack(query, t("tg_expired", lang))
+        return
+    # Where the answer will be quoted: the asker's message in a group, the bot's decline in private.
+    anchor = message.reply_to_message.message_id if message.reply_to_message is not None else message.message_id
+    item_id = context.store.open_inbox(query_id, message.chat.id, anchor, row["lang"], row["text"], ops.admin_chat_id)
+    if item_id is None:
+        await ack(query, t("ib_already", lang))
+        return
+    html = admin_render.inbox_item(item_id, row["text"], row["lang"], message.chat.type != ChatType.PRIVATE, ops.admin_lang())
+    try:
+        sent = await context.bot.send_message(ops.admin_chat_id, html, parse_mode=ParseMode.HTML,
+                                              link_preview_options=NO_PREVIEW)
+    except TelegramError as exc:
+        logger.error("could not pass a question to the admin chat %s: %s", ops.admin_chat_id, exc)
+        context.store.drop_inbox(item_id)
+        await ack(query, t("ib_unavailable", lang))
+        return
+    context.store.set_inbox_message(item_id, sent.message_id)
+    logger.info("question #Q%s passed to the admin chat", item_id)
+    await ack(query)
+    quote = anchor if message.chat.type != ChatType.PRIVATE else None
+    await send(context, message.chat.id, admin_render.plain("ib_sent", lang), thread_id=thread_of(message), quote=quote)
+
+
+async def admin_reply(update: Update, context: BotContext) -> None:
+    """An admin's reply to an inbox item: relay it to the worker, in their chat."""
+    message = update.effective_message
+    user = update.effective_user
+    ops = ops_of(context)
+    if ops is None or ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
+        return  # inbox items exist only in the admin chat
+    if not is_admin(context, user.id if user else None):
+        await refuse(update, context, "inbox reply")
+        return
+    admin_lang = context.lang_for(user)
+    replied = message.reply_to_message
+    item = context.store.inbox_by_admin_message(message.chat_id, replied.message_id)
+    if item is None:
+        tag = admin_render.INBOX_TAG.match(replied.text or replied.caption or "")
+        item = context.store.inbox_item(int(tag.group(1))) if tag else None
+    if item is None:
+        await reply_to(context, message, admin_render.plain("ib_unknown", admin_lang, id=tag.group(1) if tag else "?"))
+        return
+    try:
+        await _relay(context, item, message)
+    except TelegramError as exc:
+        logger.info("could not relay #Q%s to the worker: %s", item["id"], exc)
+        context.store.inbox_answered(item["id"], "undeliverable")
+        await reply_to(context, message, admin_render.plain("ib_undeliverable", admin_lang, id=item["id"]))
+        return
+    context.store.inbox_answered(item["id"])
+    logger.info("answer to #Q%s relayed to the worker", item["id"])
+    await reply_to(context, message, admin_render.plain("ib_relayed", admin_lang, id=item["id"]))
+
+
+async def _relay(context: BotContext, item: dict, message: Message) -> None:
+    lang = item["lang"] or "zh-Hant"
+    chat_id = context.store.current_chat_id(item["chat_id"])
+    quote = ReplyParameters(item["question_message_id"], allow_sending_without_reply=True) if item["question_message_id"] else None
+    text = admin_render.inbox_answer(item["text"], message.text_html if message.text else None, lang)
+    try:
+        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=quote,
+                                       link_preview_options=NO_PREVIEW)
+    except ChatMigrated as exc:
+        context.store.migrate_chat(chat_id, exc.new_chat_id)
+        chat_id = exc.new_chat_id
+        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    if not message.text:  # a photo, document, voice note...: copied as it is
+        await context.bot.copy_message(chat_id, message.chat_id, message.message_id)

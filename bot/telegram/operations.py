@@ -1,0 +1,247 @@
+"""Admin operations wired into the Application: who is an admin, the broadcaster, the reminders,
+hot reload, and the jobs that run them.
+
+`install(application)` (called from bot/telegram/jobs.py `register_jobs` when the Application is
+built) reads the settings from `Services.config`, puts an `Operations` in `bot_data["operations"]`
+and schedules the jobs:
+
+    at start       resume confirmed broadcasts a restart interrupted; SIGHUP reloads the knowledge
+    every 10 min   send the event reminders due (REMINDER_CHECK_SECONDS)
+
+The knowledge watcher of jobs.py (an index rebuilt by `python bot.py reload`) goes through the same
+`Reloader` and tells ADMIN_CHAT_ID what changed (`notify_reload`).
+
+Before anything runs, deliveries and reminders a crash left "attempting" are marked "uncertain"
+(never sent again; see bot/store/admin.py). Tests replace `Operations.now` to move the clock.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.kb.text import Lang
+from bot.telegram import admin_render
+from bot.telegram.broadcast import Broadcaster, Pacer
+from bot.telegram.reminders import Reminders
+from bot.telegram.render import Reply
+from bot.telegram.send import NO_PREVIEW
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant, ReloadReport
+    from bot.store import Store
+
+logger = logging.getLogger(__name__)
+DEFAULT_LANG: Lang = "zh-Hant"
+
+
+class Reloader:
+    """Hot reload off the event loop: answers keep flowing while the new index is built beside the
+    live one; one reload at a time."""
+
+    def __init__(self, assistant: "Assistant", knowledge_dir: Path) -> None:
+        self.assistant = assistant
+        self.knowledge_dir = knowledge_dir
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    @property
+    def busy(self) -> bool:
+        return self._lock is not None and self._lock.locked()
+
+    async def reload(self) -> "ReloadReport | None":
+        """Validate the knowledge files, build, swap; None if a reload is already running."""
+        if self.busy:
+            return None
+        async with self.lock:
+            return await asyncio.to_thread(self.assistant.reload, self.knowledge_dir)
+
+    async def refresh(self) -> "ReloadReport | None":
+        """Swap in an index another process rebuilt (`bot.py reload`); None when there is none."""
+        if self.busy:
+            return None
+        async with self.lock:
+            return await asyncio.to_thread(self.assistant.refresh_if_rebuilt)
+
+
+@dataclass
+class Operations:
+    application: Application
+    store: "Store"
+    admin_ids: frozenset[int]
+    admin_chat_id: int | None
+    tz: tzinfo
+    pacer: Pacer
+    broadcaster: Broadcaster
+    reminders: Reminders
+    reloader: Reloader
+    now: Callable[[], datetime]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and int(user_id) in self.admin_ids
+
+    def admin_lang(self) -> Lang:
+        """The language of notices to ADMIN_CHAT_ID: the first admin's /lang choice, else Traditional Chinese."""
+        for admin in sorted(self.admin_ids):
+            lang = self.store.language(admin)
+            if lang:
+                return lang  # type: ignore[return-value]
+        return DEFAULT_LANG
+
+    async def send(self, chat_id: int, reply: Reply) -> list:
+        """Send a reply's parts (HTML) to a chat; errors logged, never raised."""
+        sent = []
+        last = len(reply.parts) - 1
+        for i, part in enumerate(reply.parts):
+            try:
+                sent.append(await self.application.bot.send_message(
+                    chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                    reply_markup=reply.markup if i == last else None))
+            except TelegramError as exc:
+                logger.warning("could not send an admin notice to chat %s: %s", chat_id, exc)
+                break
+        return sent
+
+    async def notify_admins(self, reply: Reply) -> None:
+        if self.admin_chat_id is not None:
+            await self.send(self.admin_chat_id, reply)
+
+
+def operations(bot_data: dict) -> Operations | None:
+    return bot_data.get("operations")
+
+
+def install(application: Application) -> Operations | None:
+    """Set up the admin operations from the Application's settings (none without a Config)."""
+    from bot.telegram.app import zone
+
+    services = application.bot_data["services"]
+    config = services.config
+    if config is None:
+        return None
+    store = services.store
+    tz = zone(config.timezone)
+    pacer = Pacer(config.telegram_max_rate)
+    running = lambda: application.running  # noqa: E731
+    ops_ref: list[Operations] = []
+
+    def now() -> datetime:
+        return ops_ref[0].now() if ops_ref else datetime.now(tz)
+
+    broadcaster = Broadcaster(
+        application.bot, store, pacer, workers=config.broadcast_workers, progress_every=config.broadcast_progress,
+        running=running, spawn=lambda coro: application.create_task(coro, name="broadcast"),
+        on_progress=lambda b, counts: _progress(application, b, counts),
+        on_finished=lambda b, counts, inactive: _finished(application, b, counts, inactive),
+    )
+    reminders = Reminders(services.assistant, store, pacer, days=config.reminder_days, hour=config.reminder_hour,
+                          now=now, running=running)
+    ops = Operations(
+        application=application, store=store, admin_ids=frozenset(config.admin_ids), admin_chat_id=config.admin_chat_id,
+        tz=tz, pacer=pacer, broadcaster=broadcaster, reminders=reminders,
+        reloader=Reloader(services.assistant, Path(config.knowledge_dir)), now=lambda: datetime.now(tz),
+        settings={"reminder_days": config.reminder_days},
+    )
+    ops_ref.append(ops)
+    application.bot_data["operations"] = ops
+
+    interrupted = store.recover_interrupted()
+    if interrupted:
+        logger.warning("%d delivery(ies) were interrupted between send and confirmation by the last stop; "
+                       "marked uncertain and not sent again", interrupted)
+    jobs = application.job_queue
+    if jobs is None:
+        logger.warning("no job queue (install python-telegram-bot[job-queue]): no reminders, no resumed broadcasts")
+        return ops
+    jobs.run_once(_startup, 0, name="admin-startup")
+    if config.reminder_check_seconds > 0:
+        jobs.run_repeating(_remind, interval=config.reminder_check_seconds, first=min(5.0, config.reminder_check_seconds),
+                           name="reminders")
+    return ops
+
+
+# -- jobs ------------------------------------------------------------------------------------------
+
+
+async def _startup(context: Any) -> None:
+    """Resume interrupted broadcasts; SIGHUP reloads the knowledge (main thread, POSIX only)."""
+    ops = operations(context.application.bot_data)
+    if ops is None:
+        return
+    if ops.store.broadcasts_to_send():
+        logger.info("resuming %d unfinished broadcast(s)", len(ops.store.broadcasts_to_send()))
+        ops.broadcaster.start()
+    if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
+        try:
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: context.application.create_task(reload_and_notify(ops), name="sighup-reload"))
+        except (NotImplementedError, RuntimeError, ValueError):  # not supported on this loop or platform
+            pass
+
+
+async def reload_and_notify(ops: Operations) -> None:
+    """A reload asked for by a signal: the result goes to ADMIN_CHAT_ID."""
+    report = await ops.reloader.reload()
+    if report is None:
+        return
+    logger.info("reload on SIGHUP: %s", "ok" if report.ok else f"{len(report.errors)} error(s)")
+    await ops.notify_admins(admin_render.reload_report(report, ops.admin_lang()))
+
+
+async def notify_reload(application: Application, report: "ReloadReport") -> None:
+    """Tell ADMIN_CHAT_ID what an index rebuilt by `bot.py reload` changed."""
+    ops = operations(application.bot_data)
+    if ops is not None:
+        await ops.notify_admins(admin_render.reload_report(report, ops.admin_lang(), from_cli=True))
+
+
+async def _remind(context: Any) -> None:
+    ops = operations(context.application.bot_data)
+    if ops is not None:
+        await ops.reminders.run(context.bot)
+
+
+# -- broadcast reports --------------------------------------------------------------------------
+
+
+def _lang(store: "Store", broadcast: dict) -> Lang:
+    return broadcast.get("lang") or store.language(broadcast["admin_id"]) or DEFAULT_LANG  # type: ignore[return-value]
+
+
+async def _progress(application: Application, broadcast: dict, counts: dict[str, int]) -> None:
+    ops = operations(application.bot_data)
+    if ops is None or not broadcast.get("progress_message_id"):
+        return
+    fresh = ops.store.broadcast(broadcast["id"]) or broadcast
+    text = admin_render.broadcast_progress(fresh, counts, _lang(ops.store, fresh))
+    try:
+        await application.bot.edit_message_text(text, chat_id=fresh["admin_chat_id"],
+                                                message_id=fresh["progress_message_id"], parse_mode=ParseMode.HTML)
+    except TelegramError as exc:
+        if "not modified" not in str(exc).lower():
+            logger.info("could not update broadcast %s progress: %s", broadcast["id"], exc)
+
+
+async def _finished(application: Application, broadcast: dict, counts: dict[str, int], inactive: int) -> None:
+    ops = operations(application.bot_data)
+    if ops is None:
+        return
+    fresh = ops.store.broadcast(broadcast["id"]) or broadcast
+    lang = _lang(ops.store, fresh)
+    await _progress(application, fresh, counts)
+    await ops.send(fresh["admin_chat_id"], admin_render.broadcast_report(fresh, counts, inactive, lang))
