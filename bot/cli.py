@@ -26,18 +26,19 @@ def setup_logging(level: str) -> None:
 
 def open_assistant(config: Config):
     from bot.assistant import Assistant
+    from bot.config import today_in
     from bot.kb.loader import KnowledgeInvalid
 
+    today = today_in(config.timezone)
     try:
-        return Assistant.open(Path(config.knowledge_dir), config.index_path)
+        return Assistant.open(Path(config.knowledge_dir), config.index_path, today)
     except KnowledgeInvalid as exc:
         if config.index_path.exists():
             # A broken edit never takes answers down: keep serving the last good index.
             logger.error("knowledge files have errors; serving the last good index: %s", exc.errors[0])
-            from bot.assistant import Assistant as A
             from bot.kb.index import Index
 
-            return A(Index(config.index_path))
+            return Assistant(Index(config.index_path), today)
         for err in exc.errors:
             print(err, file=sys.stderr)
         raise SystemExit(1)

@@ -5,8 +5,10 @@ declared once. Secrets are never shown by repr(), logs or the settings listing.
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable
 
@@ -52,6 +54,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BROADCAST_PROGRESS", "5", "Seconds between updates of a running broadcast's progress message.", float),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
 )
+
+
+def zone(name: str) -> tzinfo:
+    """The named time zone; Hong Kong time (UTC+8, no DST) when the zone database lacks it."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:  # noqa: BLE001 - a missing tzdata must not stop the bot
+        logging.getLogger(__name__).warning("time zone %r not found; using UTC+8", name)
+        return timezone(timedelta(hours=8))
+
+
+def today_in(tz_name: str) -> Callable[[], date]:
+    """Today's date where the workers are: deadlines end at midnight in Hong Kong, not on the server."""
+    tz = zone(tz_name)
+    return lambda: datetime.now(tz).date()
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
