@@ -5,7 +5,7 @@
     next_question(rules, facts, today)   -> Fact | None  what a conversation asks next
     answer(rules, text, lang, today)     -> EligibilityReply | None  a free-text question's reply
 """
-from bot.rules.evaluate import Check, Outcome, Status, evaluate, missing_facts, next_question
+from bot.rules.evaluate import Check, Outcome, Status, evaluate, in_scope, missing_facts, next_question
 from bot.rules.freetext import EligibilityReply, answer, extract_facts, looks_like_eligibility_question
 from bot.rules.loader import load_rules
 from bot.rules.render import render_outcomes
@@ -13,5 +13,5 @@ from bot.rules.schema import Fact, Rules
 
 __all__ = [
     "Check", "EligibilityReply", "Fact", "Outcome", "Rules", "Status", "answer", "evaluate", "extract_facts",
-    "load_rules", "looks_like_eligibility_question", "missing_facts", "next_question", "render_outcomes",
+    "in_scope", "load_rules", "looks_like_eligibility_question", "missing_facts", "next_question", "render_outcomes",
 ]

@@ -106,3 +106,15 @@ def next_question(rules: Rules, facts: Mapping[str, Value], today: date) -> Fact
     """
     ask = missing_facts(rules, evaluate(rules, facts, today))
     return rules.facts[ask[0]] if ask else None
+
+
+def in_scope(rules: "Rules", outcomes: list[Outcome]) -> list[Outcome]:
+    """The outcomes of rules about the area the worker named (every topic condition met).
+
+    A mechanic is then not told that each elderly care route "requires elderly care".
+    """
+    def fits(o: Outcome) -> bool:
+        topics = [c for c in o.checks if rules.facts[c.fact].topic]
+        return bool(topics) and all(c.state == "met" for c in topics)
+
+    return [o for o in outcomes if fits(o)]

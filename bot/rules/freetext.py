@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.kb.text import Lang
 from bot.rules.cues import prepare
-from bot.rules.evaluate import Outcome, evaluate, missing_facts
+from bot.rules.evaluate import Outcome, evaluate, in_scope, missing_facts
 from bot.rules.render import render_outcomes, shown
 from bot.rules.schema import Fact, Rules, Value
 
@@ -63,12 +63,6 @@ def looks_like_eligibility_question(rules: Rules, text: str) -> bool:
     return bool(topical) and len(facts) > len(topical)
 
 
-def _in_scope(outcome: Outcome, rules: Rules) -> bool:
-    """The rule is about the area the question names (every topic condition met)."""
-    topics = [c for c in outcome.checks if rules.facts[c.fact].topic]
-    return bool(topics) and all(c.state == "met" for c in topics)
-
-
 def _relevant(outcomes: list[Outcome], rules: Rules) -> list[Outcome]:
     """Open routes that use something the asker said beyond the industry, when there are any:
     "without Form 5" asks about the health worker route, not about every elderly care rule."""
@@ -85,7 +79,7 @@ def answer(rules: Rules | None, text: str, lang: Lang, today: date) -> Eligibili
     if rules is None or not looks_like_eligibility_question(rules, text):
         return None
     facts = extract_facts(rules, text)
-    outcomes = _relevant([o for o in evaluate(rules, facts, today) if _in_scope(o, rules)], rules)
+    outcomes = _relevant(in_scope(rules, evaluate(rules, facts, today)), rules)
     if not outcomes:
         return None
     selected = shown(outcomes)

@@ -43,7 +43,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.i18n import t
 from bot.kb.text import Lang
-from bot.rules import Fact, Outcome, Rules, evaluate, extract_facts, next_question, render_outcomes
+from bot.rules import Fact, Outcome, Rules, evaluate, extract_facts, in_scope, next_question, render_outcomes
 from bot.rules.render import facts_summary, msg as rules_msg, shown
 from bot.rules.schema import Value
 from bot.telegram import render
@@ -114,7 +114,8 @@ def question_reply(rules: Rules, session: Session, fact: Fact, lang: Lang) -> Re
 def result_reply(context: BotContext, rules: Rules, session: Session, lang: Lang) -> Reply:
     """Each outcome with its reason and next step, the source in italics, 'read more' buttons."""
     assistant = context.assistant
-    outcomes = in_scope(rules, evaluate(rules, session.facts, assistant.today()))
+    evaluated = evaluate(rules, session.facts, assistant.today())
+    outcomes = in_scope(rules, evaluated) or evaluated
     text = render_outcomes(rules, outcomes, session.facts, lang, ask_missing=False)
     source_prefix = rules_msg("source", lang, title="")
     blocks: list[tuple[str, str]] = [("b", t("chk_result_title", lang))]
@@ -125,16 +126,6 @@ def result_reply(context: BotContext, rules: Rules, session: Session, lang: Lang
     rows = render.entry_buttons(choices[:MAX_READ_MORE], lang)
     rows.append([InlineKeyboardButton(t("chk_again", lang), callback_data=cb_new(lang))])
     return Reply(render.html_parts(blocks), render.keyboard(rows), lang)
-
-
-def in_scope(rules: Rules, outcomes: list[Outcome]) -> list[Outcome]:
-    """The rules of the industry the worker chose: a mechanic is not told each elderly care route
-    "requires elderly care" when nothing fits (as the free-text answers do, bot/rules/freetext.py)."""
-    def fits(o: Outcome) -> bool:
-        topics = [c for c in o.checks if rules.facts[c.fact].topic]
-        return bool(topics) and all(c.state == "met" for c in topics)
-
-    return [o for o in outcomes if fits(o)] or outcomes
 
 
 def note_reply(key: str, lang: Lang) -> Reply:
