@@ -249,7 +249,7 @@ async def test_unregistered_mechanic_without_experience_is_told_why_nothing_fits
     assert len(asked) == 3  # no category: no route is left open
     text = visible(result["text"])
     assert "根據來源資料，以下途徑不適用於你的情況：" in text
-    assert "須有正規工作經驗，而你的情況是沒有正規工作經驗" in text
+    assert "條件是「有正規工作經驗」，而你的情況是「沒有正規工作經驗」" in text
     assert "安老" not in text and "物流" not in text  # only the mechanics' routes are explained
 
 

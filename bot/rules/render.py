@@ -21,7 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "may_also_apply": {"zh": "亦可能適用：", "en": "May also apply:"},
     "need": {"zh": "要進一步回答，我需要知道：", "en": "To tell you more I need to know:"},
     "not_fit": {"zh": "根據來源資料，以下途徑不適用於你的情況：", "en": "According to the source, these routes do not fit your situation:"},
-    "unmet": {"zh": "• {title}：須{expected}，而你的情況是{actual}。", "en": "• {title}: requires “{expected}”, but you said “{actual}”."},
+    "unmet": {"zh": "• {title}：條件是「{expected}」，而你的情況是「{actual}」。", "en": "• {title}: requires “{expected}”, but you said “{actual}”."},
     "source": {"zh": "來源：{title}", "en": "Source: {title}"},
 }
 _SEP = {"zh": "；", "en": "; "}
