@@ -45,3 +45,12 @@ def test_detect_lang(text, lang):
 
 def test_detect_lang_default_for_ambiguous_chinese_can_be_chosen():
     assert detect_lang("中文", default_chinese="zh-Hans") == "zh-Hans"
+
+
+@pytest.mark.parametrize("word, base", [("provinces", "province"), ("qualifications", "qualification"),
+                                        ("companies", "company"), ("training", "train"), ("registered", "register"),
+                                        ("class", "class"), ("status", "status"), ("rpl", "rpl")])
+def test_english_words_meet_their_base_form(word, base):
+    from bot.kb.text import stem
+
+    assert stem(word) == base

@@ -47,6 +47,9 @@ class Match:
         return self.candidates[0] if self.candidates else None
 
 
+_NUMERALS = frozenset("零一二两兩三四五六七八九十百千万萬亿億几幾多少第首个個0123456789")
+
+
 def _pairs(text: str) -> list[str]:
     return [text[i:i + 2] for i in range(len(text) - 1)]
 
@@ -86,11 +89,15 @@ class Matcher:
             if al is None or al.dest_end - al.dest_start != len(name):
                 continue
             span = folded[al.dest_start:al.dest_end]
-            if sum(a != b for a, b in zip(span, name)) != 1 or not (is_han(span[0]) and is_han(span[-1])):
+            diff = [(a, b) for a, b in zip(span, name) if a != b]
+            if len(diff) != 1 or not (is_han(span[0]) and is_han(span[-1])):
+                continue
+            # A number or question word is never a slip: 多少個資歷 is not a misspelt 八個資歷.
+            if diff[0][0] in _NUMERALS or diff[0][1] in _NUMERALS:
                 continue
             # Only a span with a word the index has never seen is a typo; 服務業過往資歷認可 is
             # a different name from 服裝業過往資歷認可, not a misspelling of it.
-            if any(tok not in self.index.df for tok in self.index.segmenter.cut(span)):
+            if any(len(tok) > 1 and tok not in self.index.df for tok in self.index.segmenter.cut(span)):
                 folded = folded[:al.dest_start] + name + folded[al.dest_end:]
         return folded
 

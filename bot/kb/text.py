@@ -117,6 +117,27 @@ def is_han(token: str) -> bool:
     return bool(_HAN.match(token))
 
 
+def stem(word: str) -> str:
+    """A light English stemmer: plurals and -ing/-ed forms meet their base word (provinces → province).
+
+    Deliberately crude and applied the same way to questions and knowledge, so it only has to be
+    consistent, not linguistically right.
+    """
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    if word.endswith("ing") and len(word) > 6:
+        return word[:-3]
+    if word.endswith("ed") and len(word) > 5:
+        return word[:-2]
+    return word
+
+
 class Segmenter:
     """jieba with a small generated dictionary, so a fresh process starts in a fraction of a second.
 
@@ -142,7 +163,8 @@ class Segmenter:
         freq = self._tk.FREQ
         for run in runs(folded):
             if not is_han(run):
-                out.append((run, [run]))
+                word = stem(run)
+                out.append((word, [word]))
                 continue
             for w in self._tk.cut(run, HMM=True):
                 if not w.strip():
