@@ -23,6 +23,16 @@ MESSAGES: dict[str, dict[str, str]] = {
               "/subscribers – subscribed groups\n/stats [days] – usage statistics\n"
               "Group admins can use /subscribe, /unsubscribe and /reminders on|off in their group.",
     },
+    # Command menus: bot admins' private chat, and group administrators (setMyCommands).
+    "adm_cmd_admin": {"zh": "管理員指令一覽", "en": "Admin commands"},
+    "adm_cmd_reload": {"zh": "重新載入知識檔案", "en": "Reload the knowledge files"},
+    "adm_cmd_broadcast": {"zh": "向訂閱群組發送公告", "en": "Announce to subscribed groups"},
+    "adm_cmd_broadcasts": {"zh": "最近的公告", "en": "Recent announcements"},
+    "adm_cmd_subscribers": {"zh": "已訂閱的群組", "en": "Subscribed groups"},
+    "adm_cmd_stats": {"zh": "使用統計", "en": "Usage statistics"},
+    "adm_cmd_subscribe": {"zh": "本群組訂閱公告及活動提醒", "en": "Subscribe this group to announcements and reminders"},
+    "adm_cmd_unsubscribe": {"zh": "本群組取消訂閱", "en": "Unsubscribe this group"},
+    "adm_cmd_reminders": {"zh": "開關本群組的活動提醒（on/off）", "en": "Event reminders for this group on or off"},
     # -- /reload ----------------------------------------------------------------------------------
     "adm_reload_busy": {"zh": "正在重新載入中，請稍候。", "en": "A reload is already running; please wait."},
     "adm_reload_start": {"zh": "正在檢查及重新載入知識檔案……", "en": "Checking and reloading the knowledge files…"},

@@ -20,7 +20,7 @@ broadcast, but never gets it twice. Reminders follow the same rule (`reminders_s
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from sqlite_utils import Database
 
@@ -176,6 +176,12 @@ class AdminStore:
             counts[status] = int(n)
         return counts
 
+    def groups_lost(self, broadcast_id: int) -> int:
+        """Groups this broadcast failed to reach that are now inactive (they removed or blocked the bot)."""
+        return int(self.db.execute(
+            "SELECT COUNT(*) FROM deliveries d JOIN subscriptions s ON s.chat_id = d.chat_id "
+            "WHERE d.broadcast_id = ? AND d.status = 'failed' AND s.active = 0", (int(broadcast_id),)).fetchone()[0])
+
     def finish_broadcast(self, broadcast_id: int) -> bool:
         cursor = self.db.execute("UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'",
                                  (self.now(), int(broadcast_id)))
@@ -246,12 +252,3 @@ class AdminStore:
     def inbox_answered(self, item_id: int, status: str = "answered") -> None:
         self.db.execute("UPDATE inbox SET status = ?, answers = answers + (? = 'answered'), answered_at = ? WHERE id = ?",
                         (status, status, self.now(), int(item_id)))
-
-    def inbox_items(self, status: str | None = None, limit: int = 20) -> list[dict]:
-        sql, args = "SELECT * FROM inbox", []  # type: tuple[str, list[Any]]
-        if status:
-            sql += " WHERE status = ?"
-            args.append(status)
-        return list(self.db.query(sql + " ORDER BY id DESC LIMIT ?", [*args, int(limit)]))
-
-

@@ -218,7 +218,7 @@ def build_application(
         .token(token)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
-        .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3, overall_max_rate=config.telegram_max_rate))
         .defaults(Defaults(tzinfo=zone(config.timezone)))
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .read_timeout(read_timeout)
@@ -237,6 +237,7 @@ def build_application(
         flood=FloodGate(config.flood_max_messages, config.flood_window_seconds, clock),
         today=today or today_in(config.timezone),
         admin_ids=frozenset(config.admin_ids),
+        config=config,
     )
     from bot.telegram.handlers import register
 

@@ -25,12 +25,15 @@ import asyncio
 import collections
 import logging
 import time
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -75,7 +78,7 @@ class Pacer:
                     sent.popleft()
                 if len(sent) < self.per_group:
                     break
-                await self.sleep(sent[0] + self.group_window - now)
+                await self.sleep(max(sent[0] + self.group_window - now, 0.001))
             sent.append(self.clock())  # reserve the slot now, before waiting for the global turn
         if self.interval:
             if self._lock is None:
@@ -94,6 +97,14 @@ class Pacer:
         edge = self.clock() - self.group_window
         for chat_id in [c for c, sent in self._groups.items() if not sent or sent[-1] <= edge]:
             del self._groups[chat_id]
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's delay in seconds (PTB 22 gives an int or a timedelta, and warns about the change)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 @dataclass
@@ -122,8 +133,7 @@ async def send_to_group(bot: "Bot", chat_id: int, *, html: str | None = None, fr
     except ChatMigrated as exc:
         return Outcome("retry", error=str(exc), moved_to=int(exc.new_chat_id))
     except RetryAfter as exc:
-        return Outcome("retry", error=str(exc), retry_in=float(exc.retry_after.total_seconds()
-                                                               if hasattr(exc.retry_after, "total_seconds") else exc.retry_after))
+        return Outcome("retry", error=str(exc), retry_in=retry_seconds(exc))
     except Forbidden as exc:
         return Outcome("failed", error=str(exc), inactive=True)
     except BadRequest as exc:
@@ -149,8 +159,6 @@ class Run:
 
     id: int
     total: int
-    inactive: int = 0
-    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class Broadcaster:
@@ -194,7 +202,7 @@ class Broadcaster:
                     await self.send(broadcast)
                 except asyncio.CancelledError:
                     raise
-                except Exception:  # noqa: BLE001 - a bug must not kill later broadcasts
+                except Exception:  # noqa: BLE001 - logged; its pending rows (and later broadcasts) resume at the next start
                     logger.exception("broadcast %s failed; it resumes at the next start", broadcast["id"])
                     return
 
@@ -236,7 +244,7 @@ class Broadcaster:
         if self.store.finish_broadcast(run.id):
             logger.info("broadcast %s finished: %s", run.id, counts)
             if self.on_finished is not None:
-                await self._safely(self.on_finished(broadcast, counts, run.inactive))
+                await self._safely(self.on_finished(broadcast, counts, self.store.groups_lost(run.id)))
         return counts
 
     async def _safely(self, coro: Awaitable[None]) -> None:
@@ -304,7 +312,6 @@ class Broadcaster:
         self.store.finish_delivery(bid, chat_id, outcome.status, error=outcome.error)
         if outcome.inactive:
             self.store.deactivate_group(chat_id, outcome.error or "")
-            run.inactive += 1
             logger.info("broadcast %s: group %s removed or blocked the bot; marked inactive", bid, chat_id)
         elif outcome.status != "sent":
             logger.warning("broadcast %s to %s: %s (%s)", bid, chat_id, outcome.status, outcome.error)

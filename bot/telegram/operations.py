@@ -20,7 +20,7 @@ import asyncio
 import logging
 import signal
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -89,8 +89,7 @@ class Operations:
     broadcaster: Broadcaster
     reminders: Reminders
     reloader: Reloader
-    now: Callable[[], datetime]
-    settings: dict[str, Any] = field(default_factory=dict)
+    now: Callable[[], datetime]  # the workers' local time; tests replace it to move the clock
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and int(user_id) in self.admin_ids
@@ -155,7 +154,6 @@ def install(application: Application) -> Operations | None:
         application=application, store=store, admin_ids=frozenset(config.admin_ids), admin_chat_id=config.admin_chat_id,
         tz=tz, pacer=pacer, broadcaster=broadcaster, reminders=reminders,
         reloader=Reloader(services.assistant, Path(config.knowledge_dir)), now=lambda: datetime.now(tz),
-        settings={"reminder_days": config.reminder_days},
     )
     ops_ref.append(ops)
     application.bot_data["operations"] = ops
@@ -186,12 +184,42 @@ async def _startup(context: Any) -> None:
     if ops.store.broadcasts_to_send():
         logger.info("resuming %d unfinished broadcast(s)", len(ops.store.broadcasts_to_send()))
         ops.broadcaster.start()
+    await set_admin_commands(context.application, ops)
     if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
         try:
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGHUP, lambda: context.application.create_task(reload_and_notify(ops), name="sighup-reload"))
         except (NotImplementedError, RuntimeError, ValueError):  # not supported on this loop or platform
             pass
+
+
+ADMIN_COMMANDS = ("admin", "reload", "broadcast", "broadcasts", "subscribers", "stats")
+GROUP_ADMIN_COMMANDS = ("subscribe", "unsubscribe", "reminders")
+
+
+async def set_admin_commands(application: Application, ops: Operations) -> None:
+    """Command menus with the admin verbs: each bot admin's private chat, and every group's administrators.
+    A nicety, set only when ADMIN_IDS is: an admin who never started the bot (chat not found) just
+    keeps the ordinary menu."""
+    if not ops.admin_ids:
+        return
+    from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeChat
+
+    from bot.i18n import t
+    from bot.telegram.render import command_list
+
+    def menu(lang: Lang, group: bool, extra: tuple[str, ...]) -> list[BotCommand]:
+        return [BotCommand(c, d) for c, d in command_list(lang, group)] + [BotCommand(c, t(f"adm_cmd_{c}", lang)) for c in extra]
+
+    targets = [(BotCommandScopeAllChatAdministrators(), True, GROUP_ADMIN_COMMANDS)]
+    targets += [(BotCommandScopeChat(admin), False, ADMIN_COMMANDS) for admin in sorted(ops.admin_ids)]
+    for scope, group, extra in targets:
+        for lang, code in (("en", None), ("zh-Hant", "zh")):
+            try:
+                await application.bot.set_my_commands(menu(lang, group, extra), scope=scope, language_code=code)  # type: ignore[arg-type]
+            except TelegramError as exc:
+                logger.info("could not set an admin command menu (%s): %s", type(scope).__name__, exc)
+                break
 
 
 async def reload_and_notify(ops: Operations) -> None:

@@ -85,7 +85,7 @@ def reminder_html(assistant: "Assistant", occasion: Occasion, lang: Lang, today:
     lines = [t(key, lang, title=assistant.title(entry, lang), when=when)]
     left = (occasion.day - today).days
     if len(occasion.iso) == 10:
-        lines[0] += " " + (t("rm_today", lang) if left == 0 else t("rm_tomorrow", lang) if left == 1
+        lines[0] += (" " if lang == "en" else "") + (t("rm_today", lang) if left == 0 else t("rm_tomorrow", lang) if left == 1
                            else t("rm_days_left", lang, days=left))
     if entry.place is not None:
         place = entry.place.en if lang == "en" else in_script(entry.place.zh, lang)

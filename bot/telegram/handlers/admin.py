@@ -42,10 +42,20 @@ async def refuse(update: Update, context: BotContext, what: str) -> None:
     logger.warning("admin verb %s refused: user %s in chat %s is not an admin", what,
                    user.id if user else "-", chat.id if chat else "-")
     lang = context.lang_for(user)
+    message = update.effective_message
     if update.callback_query is not None:
         await ack(update.callback_query, t("adm_refused", lang))
-    elif update.effective_message is not None:
-        await reply_to(context, update.effective_message, admin_render.plain("adm_refused", lang))
+    elif message is not None and not _meant_for_another_bot(message):
+        await reply_to(context, message, admin_render.plain("adm_refused", lang))
+
+
+def _meant_for_another_bot(message: Message) -> bool:
+    """In a group, a bare "/stats" may be another bot's command (Telegram sends commands to every
+    bot there): refuse out loud only when it names this bot (/stats@thisbot)."""
+    if message.chat.type == ChatType.PRIVATE or not (message.text or "").startswith("/"):
+        return False
+    command = message.text.split(maxsplit=1)[0]
+    return "@" not in command
 
 
 def admin_only(what: str) -> Callable[[Handler], Handler]:
