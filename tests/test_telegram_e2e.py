@@ -36,9 +36,9 @@ async def test_commands_are_registered_per_scope_in_chinese_and_english(tg_bot):
     assert set(menus) == {("all_private_chats", None), ("all_private_chats", "zh"),
                           ("all_group_chats", None), ("all_group_chats", "zh")}
     private = [c["command"] for c in menus[("all_private_chats", None)]]
-    assert private == ["start", "help", "lang", "schemes", "events", "ask", "about"]
+    assert private == ["start", "help", "check", "lang", "schemes", "events", "ask", "about"]
     groups = [c["command"] for c in menus[("all_group_chats", None)]]
-    assert "ask" in groups and "start" not in groups
+    assert "ask" in groups and "check" in groups and "start" not in groups
     zh = {c["command"]: c["description"] for c in menus[("all_private_chats", "zh")]}
     en = {c["command"]: c["description"] for c in menus[("all_private_chats", None)]}
     assert zh["schemes"] == "按類別瀏覽計劃及資料" and zh["about"] == "資料來源及日期"  # Traditional

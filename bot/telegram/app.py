@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any, Callable
 from urllib.parse import urlparse
 
@@ -21,7 +21,7 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, Defaults
 
-from bot.config import Config
+from bot.config import Config, today_in, zone
 from bot.telegram import render
 from bot.telegram.context import BotContext, Services
 from bot.telegram.flood import FloodGate
@@ -171,23 +171,6 @@ def quiet_logging(token: str) -> None:
 
 
 # -- building ------------------------------------------------------------------------------------------
-
-
-def zone(name: str) -> Any:
-    """The configured time zone; without a tz database, Hong Kong's UTC+8 (no DST since 1979)."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(name)
-    except Exception:  # noqa: BLE001
-        logger.warning("time zone %r not found; using UTC+8", name)
-        return timezone(timedelta(hours=8))
-
-
-def today_in(tz_name: str) -> Callable[[], date]:
-    """Today's date where the workers are (what /events compares with)."""
-    tz = zone(tz_name)
-    return lambda: datetime.now(tz).date()
 
 
 def file_url(base_url: str) -> str:

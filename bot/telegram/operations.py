@@ -127,7 +127,7 @@ def operations(bot_data: dict) -> Operations | None:
 
 def install(application: Application) -> Operations | None:
     """Set up the admin operations from the Application's settings (none without a Config)."""
-    from bot.telegram.app import zone
+    from bot.config import zone
 
     services = application.bot_data["services"]
     config = services.config

@@ -42,8 +42,8 @@ MAX_BUTTON_CHARS = 60
 LANG_LETTER: dict[str, str] = {"zh-Hant": "t", "zh-Hans": "s", "en": "e"}
 LETTER_LANG: dict[str, Lang] = {v: k for k, v in LANG_LETTER.items()}  # type: ignore[misc]
 LANG_NAMES: dict[str, str] = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "English"}
-PRIVATE_COMMANDS = ("start", "help", "lang", "schemes", "events", "ask", "about")
-GROUP_COMMANDS = ("ask", "help", "schemes", "events", "about", "lang")
+PRIVATE_COMMANDS = ("start", "help", "check", "lang", "schemes", "events", "ask", "about")
+GROUP_COMMANDS = ("ask", "check", "help", "schemes", "events", "about", "lang")
 
 
 @dataclass(frozen=True)
