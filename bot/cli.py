@@ -226,5 +226,5 @@ def main(argv: list[str] | None = None) -> None:
     config = Config()
     setup_logging(config.log_level)
     if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        sys.stdout.reconfigure(encoding="utf-8")
     raise SystemExit(args.func(config, args))

@@ -73,6 +73,7 @@ async def bench(args: argparse.Namespace) -> int:
                 server.fail("sendMessage", "403", chat_id=chat_id, description="Forbidden: bot was kicked from the supergroup chat")
 
             app = build_application(config, assistant, store)  # Telegram's limits ON, as in production
+            assert app.updater is not None and app.post_init is not None  # the builder made both
             await app.initialize()
             await app.post_init(app)
             await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)

@@ -119,6 +119,7 @@ async def bench(args: argparse.Namespace) -> int:
         async with BenchServer() as server:
             config._values["telegram_api_base_url"] = server.base_url
             app = build_application(config, assistant, store, rate_limiter=limiter)
+            assert app.updater is not None and app.post_init is not None  # the builder made both
             await app.initialize()
             await app.post_init(app)
             await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)

@@ -193,6 +193,7 @@ async def running_bot(server, config, assistant, store, clock: FakeClock | None 
 
     clock = clock or FakeClock()
     app = build_application(config, assistant, store, today=lambda: TG_TODAY, clock=clock, **build)
+    assert app.updater is not None
     # The same order as Application.run_polling: initialize, post_init, poll, start.
     await app.initialize()
     if app.post_init:

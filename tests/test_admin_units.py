@@ -97,7 +97,8 @@ def test_a_row_is_claimed_once_and_interrupted_claims_are_never_resent(tmp_path)
     assert counts["sent"] == 1 and counts["uncertain"] == 1 and counts["pending"] == 1
     assert store.pending_deliveries(bid) == [-3]
     assert not store.claim_delivery(bid, -2)
-    assert store.delivery(bid, -1)["message_id"] == 10
+    delivery = store.delivery(bid, -1)
+    assert delivery is not None and delivery["message_id"] == 10
     store.close()
 
 

@@ -12,7 +12,7 @@ import datetime as dtm
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import pytest
@@ -31,6 +31,7 @@ from telegram import (
     InlineQueryResultArticle,
     InputTextMessageContent,
     MenuButtonCommands,
+    Message,
     MessageEntity,
     Update,
 )
@@ -59,6 +60,13 @@ from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, UpdateBuilder
 TOKEN = "123:ABC"
 USER_ID = DEFAULT_USER_ID
 GROUP_ID = DEFAULT_GROUP_ID
+T = TypeVar("T")
+
+
+def present(value: T | None) -> T:
+    """`value`, which PTB types as optional, asserted to be there."""
+    assert value is not None
+    return value
 
 
 @contextlib.asynccontextmanager
@@ -104,7 +112,7 @@ async def test_send_message_records_decoded_inline_keyboard() -> None:
         assert call.params["reply_markup"] == markup.to_dict()
         assert message.reply_markup == markup
         assert message.chat.type == "private"
-        assert message.from_user.id == server.bot_id
+        assert present(message.from_user).id == server.bot_id
         assert server.sent_messages(chat_id=USER_ID) == [call]
         assert call.result["message_id"] == message.message_id
 
@@ -145,8 +153,9 @@ async def test_long_poll_returns_update_pushed_while_waiting() -> None:
 
         assert time.monotonic() - started < 1
         assert update.update_id == pushed["update_id"]
-        assert update.message.text == "/start"
-        assert update.message.entities[0].type == MessageEntity.BOT_COMMAND
+        message = present(update.message)
+        assert message.text == "/start"
+        assert message.entities[0].type == MessageEntity.BOT_COMMAND
         await server.wait_delivered()
 
 
@@ -158,10 +167,10 @@ async def test_get_updates_honours_offset_and_limit() -> None:
         first_two = await bot.get_updates(limit=2)
         assert [u.update_id for u in first_two] == [500, 501]
         again = await bot.get_updates()  # nothing confirmed yet: same updates again
-        assert [u.message.text for u in again] == ["a", "b", "c"]
+        assert [present(u.message).text for u in again] == ["a", "b", "c"]
 
         rest = await bot.get_updates(offset=first_two[-1].update_id + 1)
-        assert [u.message.text for u in rest] == ["c"]
+        assert [present(u.message).text for u in rest] == ["c"]
         assert len(server.pending_updates) == 1  # a and b were confirmed and dropped
 
         assert await bot.get_updates(offset=rest[-1].update_id + 1, timeout=0) == ()
@@ -342,36 +351,38 @@ def test_every_builder_de_jsons_in_ptb(name: str) -> None:
 def test_callback_and_inline_queries_de_json() -> None:
     builder = UpdateBuilder()
     callback = Update.de_json(builder.callback_query("course:qf", chat_id=GROUP_ID), None)
-    query = callback.callback_query
+    query = present(callback.callback_query)
     assert query.data == "course:qf"
-    assert query.message.from_user.is_bot
-    assert query.message.chat.id == GROUP_ID
-    assert query.message.reply_markup.inline_keyboard[0][0].callback_data == "course:qf"
+    message = query.message
+    assert isinstance(message, Message)  # not an InaccessibleMessage
+    assert present(message.from_user).is_bot
+    assert message.chat.id == GROUP_ID
+    assert present(message.reply_markup).inline_keyboard[0][0].callback_data == "course:qf"
 
-    inline = Update.de_json(builder.inline_query("電工", offset="10"), None).inline_query
+    inline = present(Update.de_json(builder.inline_query("電工", offset="10"), None).inline_query)
     assert (inline.query, inline.offset, inline.from_user.id) == ("電工", "10", USER_ID)
 
 
 def test_entities_use_utf16_offsets() -> None:
     builder = UpdateBuilder(bot_username="vt_helper_bot")
-    message = Update.de_json(builder.mention("😀 問下 @vt_helper_bot 有冇課程"), None).message
+    message = present(Update.de_json(builder.mention("😀 問下 @vt_helper_bot 有冇課程"), None).message)
     (entity,) = message.entities
     assert (entity.type, entity.offset) == (MessageEntity.MENTION, 6)  # the emoji counts 2
     assert message.parse_entity(entity) == "@vt_helper_bot"
 
-    command = Update.de_json(builder.private_text("/help@vt_helper_bot"), None).message
+    command = present(Update.de_json(builder.private_text("/help@vt_helper_bot"), None).message)
     assert command.parse_entities() == {command.entities[0]: "/help@vt_helper_bot"}
     assert text_entities("plain text") == []
 
 
 def test_my_chat_member_and_migration_shapes() -> None:
     builder = UpdateBuilder()
-    added = Update.de_json(builder.bot_added_to_group(), None).my_chat_member
+    added = present(Update.de_json(builder.bot_added_to_group(), None).my_chat_member)
     assert (added.old_chat_member.status, added.new_chat_member.status) == ("left", "member")
     assert added.new_chat_member.user.id == builder.bot_id
-    migrate = Update.de_json(builder.migrate_to_chat(old_chat_id=-5, new_chat_id=-1005), None)
-    assert migrate.message.migrate_to_chat_id == -1005
-    assert migrate.message.chat.type == "group"
+    migrate = present(Update.de_json(builder.migrate_to_chat(old_chat_id=-5, new_chat_id=-1005), None).message)
+    assert migrate.migrate_to_chat_id == -1005
+    assert migrate.chat.type == "group"
 
 
 # ----------------------------------------------------------- other methods
@@ -382,12 +393,13 @@ async def test_reply_to_real_bot_message_round_trips() -> None:
         update = Update.de_json(
             server.push_update(server.updates.reply_to_bot("電工", bot_message=call.result)), bot
         )
-        assert update.message.reply_to_message.message_id == sent.message_id
-        assert update.message.message_id == sent.message_id + 1
+        message = present(update.message)
+        assert present(message.reply_to_message).message_id == sent.message_id
+        assert message.message_id == sent.message_id + 1
         answer = await bot.send_message(
-            USER_ID, "好", reply_to_message_id=update.message.message_id
+            USER_ID, "好", reply_to_message_id=message.message_id
         )
-        assert answer.reply_to_message.text == "電工"
+        assert present(answer.reply_to_message).text == "電工"
 
 
 async def test_chat_member_statuses() -> None:
@@ -439,17 +451,19 @@ async def test_edit_delete_answer_copy_forward() -> None:
     async with running_fake_server() as server, connected_bot(server) as bot:
         sent = await bot.send_message(USER_ID, "v1", reply_markup=keyboard(("a", "a")))
         edited = await bot.edit_message_text("v2", USER_ID, sent.message_id)
+        assert isinstance(edited, Message)  # not True: the bot's own message
         assert (edited.text, edited.reply_markup) == ("v2", None)  # no markup: keyboard gone
         assert edited.edit_date is not None
         marked = await bot.edit_message_reply_markup(
             USER_ID, sent.message_id, reply_markup=keyboard(("b", "b"))
         )
+        assert isinstance(marked, Message)
         assert marked.reply_markup == keyboard(("b", "b"))
-        assert server.get_message(USER_ID, sent.message_id)["text"] == "v2"
+        assert present(server.get_message(USER_ID, sent.message_id))["text"] == "v2"
 
         copied = await bot.copy_message(GROUP_ID, USER_ID, sent.message_id)
         forwarded = await bot.forward_message(GROUP_ID, USER_ID, sent.message_id)
-        assert forwarded.text == "v2" and forwarded.forward_origin.type == "user"
+        assert forwarded.text == "v2" and present(forwarded.forward_origin).type == "user"
         assert forwarded.message_id == copied.message_id + 1
 
         assert await bot.delete_message(USER_ID, sent.message_id)
@@ -470,10 +484,11 @@ async def test_uploads_are_recorded_and_downloadable() -> None:
         upload = server.calls_of("sendDocument")[0].params["document"]
         assert isinstance(upload, UploadedFile)
         assert (upload.filename, upload.content) == ("cert.pdf", b"%PDF-1.4 cert")
-        assert (doc.document.file_name, doc.caption) == ("cert.pdf", "證書")
+        document = present(doc.document)
+        assert (document.file_name, doc.caption) == ("cert.pdf", "證書")
         assert photo.photo[0].file_id == "existing-file-id"
 
-        file = await bot.get_file(doc.document.file_id)
+        file = await bot.get_file(document.file_id)
         assert bytes(await file.download_as_bytearray()) == b"%PDF-1.4 cert"
 
 
@@ -505,10 +520,11 @@ async def test_json_and_query_string_requests_are_decoded() -> None:
 # --------------------------------------------------------------- Application
 async def test_application_polls_and_echoes_over_http() -> None:
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
+        message = present(update.effective_message)
+        await message.reply_text(f"echo: {message.text}")
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_message.reply_text("welcome")
+        await present(update.effective_message).reply_text("welcome")
 
     async with running_fake_server() as server:
         app = (
@@ -518,6 +534,7 @@ async def test_application_polls_and_echoes_over_http() -> None:
             .base_file_url(server.base_file_url)
             .build()
         )
+        assert app.updater is not None
         app.add_handler(CommandHandler("start", start))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
         server.push_update(server.updates.private_text("/start"))
@@ -543,11 +560,13 @@ def free_port() -> int:
 
 async def test_application_receives_updates_via_webhook() -> None:
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_message.reply_text(update.effective_message.text)
+        message = present(update.effective_message)
+        await message.reply_text(present(message.text))
 
     port = free_port()
     async with running_fake_server() as server:
         app = ApplicationBuilder().token(TOKEN).base_url(server.base_url).build()
+        assert app.updater is not None
         app.add_handler(MessageHandler(filters.TEXT, echo))
         async with app:
             await app.start()

@@ -6,6 +6,7 @@ import json
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,6 +16,7 @@ from bot.kb.schema import SourcesFile
 from bot.rules import evaluate, load_rules, next_question
 from bot.rules.evaluate import check_facts, missing_facts
 from bot.rules.render import render_outcomes
+from bot.rules.schema import Value
 from tests.helpers import FIXTURE_KB
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +40,10 @@ def outcome(rules, rule_id, facts, today=TODAY):
     return o
 
 
-ELDERLY = {"industry": "elderly_care", "has_formal_experience": True}
+Facts = dict[str, Value]
+ELDERLY: Facts = {"industry": "elderly_care", "has_formal_experience": True}
 # Each rule with the facts that make it apply, and one fact that, changed, makes it not apply.
-CASES = {
+CASES: dict[str, tuple[Facts, tuple[str, Value]]] = {
     "rpl-elderly-care-residential": ({**ELDERLY, "care_setting": "residential"}, ("care_setting", "community")),
     "rpl-elderly-care-community": ({**ELDERLY, "care_setting": "community"}, ("care_setting", "residential")),
     "rpl-elderly-care-exemption": (ELDERLY, ("has_formal_experience", False)),
@@ -114,7 +117,7 @@ def test_each_rule_asks_for_what_it_lacks_in_order(rules, rule_id):
 
 
 def test_exact_facts_for_the_eight_vehicle_rules_pick_one_qualification(rules):
-    facts = {"industry": "vehicle", "registered": False, "has_formal_experience": True, "category": "B2"}
+    facts: Facts = {"industry": "vehicle", "registered": False, "has_formal_experience": True, "category": "B2"}
     eligible = [o.rule_id for o in evaluate(rules, facts, TODAY) if o.status == "eligible"]
     assert eligible == ["vmvrs-join-b2"]
 
@@ -157,7 +160,7 @@ def test_after_the_exemption_the_reply_says_it_ended(rules):
 
 
 def test_before_the_window_the_reply_says_when_it_opens(rules):
-    facts = {"industry": "elderly_care", "has_formal_experience": False}
+    facts: Facts = {"industry": "elderly_care", "has_formal_experience": False}
     text = render_outcomes(rules, evaluate(rules, facts, date(2023, 8, 1)), facts, "zh-Hant")
     assert "由2023年9月1日起才開始" in text
     assert text.endswith("來源：資歷架構通訊（2024年1月）")
@@ -167,7 +170,8 @@ def test_before_the_window_the_reply_says_when_it_opens(rules):
 
 def walk(rules, answers, today=TODAY):
     """Ask next_question until done, answering from `answers`; return the facts asked, in order."""
-    facts, asked = {}, []
+    facts: Facts = {}
+    asked: list[str] = []
     while (fact := next_question(rules, facts, today)) is not None:
         asked.append(fact.id)
         facts[fact.id] = fact.parse(answers[fact.id])
@@ -322,7 +326,7 @@ def test_unknown_document_and_entry():
     raw = copy.deepcopy(RAW)
     rule_at(raw, "rpl-logistics-agency")["source"]["doc"] = "nope"
     rule_at(raw, "vmvrs-join-b2")["entry"] = "no-such-entry"
-    entries = {r["entry"]: object() for r in RAW["rules"] if r.get("entry")}
+    entries: dict[str, Any] = {r["entry"]: object() for r in RAW["rules"] if r.get("entry")}  # only ids are checked
     _, errors = load_rules("rules.yaml", raw, entries, {})
     assert [(e.entry, e.field) for e in errors] == [("vmvrs-join-b2", "entry"), ("rpl-logistics-agency", "source.doc")]
     assert "no entry with id 'no-such-entry'" in errors[0].message

@@ -36,7 +36,7 @@ def test_a_new_migration_applies_once_on_top(tmp_path):
     Store.open(path).close()
 
     def m002(db):
-        db["test_only_notes"].create({"id": int, "chat_id": int, "body": str}, pk="id")
+        db.table("test_only_notes").create({"id": int, "chat_id": int, "body": str}, pk="id")
 
     extended = [*MIGRATIONS, (len(MIGRATIONS) + 1, m002)]
     store = Store.open(path, migrations=extended)
@@ -52,7 +52,7 @@ def test_a_failing_migration_changes_nothing(tmp_path):
     Store.open(path).close()
 
     def broken(db):
-        db["test_half"].create({"id": int}, pk="id")
+        db.table("test_half").create({"id": int}, pk="id")
         raise ValueError("boom")
 
     with pytest.raises(ValueError, match="boom"):
@@ -94,7 +94,7 @@ def test_last_language_choice_wins(choices):
 def test_user_hash_is_salted_stable_and_private(tmp_path):
     a = Store.open(tmp_path / "a.sqlite")
     h = a.hash_user(123456789)
-    assert h == a.hash_user(123456789) and h != a.hash_user(123456788)
+    assert h is not None and h == a.hash_user(123456789) and h != a.hash_user(123456788)
     assert "123456789" not in h and len(h) == 32
     a.close()
     assert Store.open(tmp_path / "a.sqlite").hash_user(123456789) == h  # salt kept in the database
@@ -109,7 +109,7 @@ def test_query_log_holds_no_user_id(store):
     first = rows[1]
     assert first["entry_ids"] == ["a", "b"] and first["score"] == pytest.approx(0.91) and first["kind"] == "answer"
     assert len(first["text"]) == 500 and first["user_hash"] == store.hash_user(987654321)
-    columns = {c.name for c in store.db["queries"].columns}
+    columns = {c.name for c in store.db.table("queries").columns}
     assert not columns & {"user_id", "chat_id"}
     dump = "\n".join(store.db.conn.iterdump())
     assert "987654321" not in dump
@@ -135,18 +135,19 @@ def test_chats_are_recorded_and_updated(store):
 
 def test_chat_migration_moves_rows(tmp_path, monkeypatch):
     def m002(db):
-        db["topic_follows"].create({"chat_id": int, "topic": str}, pk=("chat_id", "topic"))
+        db.table("topic_follows").create({"chat_id": int, "topic": str}, pk=("chat_id", "topic"))
 
     store = Store.open(tmp_path / "s.sqlite", migrations=[*MIGRATIONS, (len(MIGRATIONS) + 1, m002)])
     monkeypatch.setattr(migrations_module, "CHAT_ID_COLUMNS", [("topic_follows", "chat_id")])
     store.upsert_chat(-4001, "group", "Workers", status="member")
-    store.db["topic_follows"].insert_all([{"chat_id": -4001, "topic": "rpl"}, {"chat_id": -4001, "topic": "qf"}])
+    store.db.table("topic_follows").insert_all([{"chat_id": -4001, "topic": "rpl"}, {"chat_id": -4001, "topic": "qf"}])
     store.migrate_chat(-4001, -1004001)
     store.migrate_chat(-4001, -1004001)  # both service messages arrive: idempotent
     old, new = store.chat(-4001), store.chat(-1004001)
+    assert old is not None and new is not None
     assert old["status"] == "migrated" and old["migrated_to"] == -1004001
     assert new["type"] == "supergroup" and new["title"] == "Workers" and new["status"] == "member"
-    assert sorted(r["topic"] for r in store.db["topic_follows"].rows_where("chat_id = ?", [-1004001])) == ["qf", "rpl"]
+    assert sorted(r["topic"] for r in store.db.table("topic_follows").rows_where("chat_id = ?", [-1004001])) == ["qf", "rpl"]
     assert store.current_chat_id(-4001) == -1004001 and store.current_chat_id(-1004001) == -1004001
     assert [c["chat_id"] for c in store.chats()] == [-1004001]
     store.close()
@@ -170,7 +171,7 @@ def test_one_connection_and_readable_by_others(tmp_path):
 
 def test_every_registered_chat_column_exists(store):
     for table, column in migrations_module.CHAT_ID_COLUMNS:
-        assert column in {c.name for c in store.db[table].columns}, (table, column)
+        assert column in {c.name for c in store.db.table(table).columns}, (table, column)
     store.upsert_chat(-7, "group", "G")
     store.migrate_chat(-7, -1007)  # rewrites every registered table without error
     assert store.current_chat_id(-7) == -1007

@@ -4,6 +4,7 @@ subscriptions, broadcasts (preview, Confirm/Cancel, 500 groups with 429/403/5xx,
 and the restart), event reminders under an injected clock, statistics and the human inbox."""
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import shutil
@@ -254,7 +255,7 @@ async def test_bot_py_reload_against_the_running_bot_is_picked_up_and_reported(r
     (kb_dir / "reload_new.yaml").write_text(NEW_ENTRY, encoding="utf-8")
     bot.store.set_language(ADMIN, "en")  # notices to the admin chat follow the (first) admin's /lang
     config = tg_config(kb_dir.parent, KNOWLEDGE_DIR=kb_dir, DATA_DIR=kb_dir.parent / "var")
-    assert await asyncio.to_thread(cmd_reload, config, None) == 0  # what `python bot.py reload` does
+    assert await asyncio.to_thread(cmd_reload, config, argparse.Namespace()) == 0  # what `python bot.py reload` does
     notice = await wait_text(bot.server, ADMIN_CHAT, "command line", timeout=10)
     assert "(bot.py reload)" in notice.params["text"] and "1 added, 0 changed, 0 removed" in notice.params["text"]
     new = await bot.reply_to(bot.updates.private_text("What is the hot reload test?"), chat_id=WORKER)
@@ -354,7 +355,7 @@ async def test_broadcast_to_500_groups_with_429_403_and_5xx_exactly_once(admin_b
     assert report.params["text"].startswith("Broadcast #1 finished: of 500 groups, 479 sent, 21 failed, 0 skipped.")
     assert "21 groups removed or blocked the bot and are now marked inactive." in report.params["text"]
 
-    delivered = {}
+    delivered: dict[int, int] = {}
     for call in server.sent_messages():
         if str(call.chat_id) in {str(g) for g in group_ids}:
             delivered[int(call.chat_id)] = delivered.get(int(call.chat_id), 0) + 1
@@ -560,7 +561,7 @@ async def test_human_inbox_round_trip(admin_bot, caplog):
 
 
 async def test_inbox_question_from_a_group_is_answered_in_the_group(admin_bot):
-    bot, server = admin_bot, admin_bot.server
+    bot = admin_bot
     ask = bot.updates.mention(OFF_TOPIC)
     decline = await bot.reply_to(ask, chat_id=GROUP)
     data = buttons(decline)[-1][1]

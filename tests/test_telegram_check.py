@@ -10,7 +10,6 @@ import asyncio
 import re
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -100,8 +99,9 @@ class Driver:
 
     async def press(self, message: dict, label: str, user: dict | None = None, expect: str = "editMessageText"):
         """Press the button `label` under `message`; every press is answered, and the message is edited."""
-        [data] = [d for text, d in buttons(message) if text == label] or [[]]
-        assert data, f"no button {label!r} in {labels(message)}"
+        found = [d for text, d in buttons(message) if text == label]
+        assert found, f"no button {label!r} in {labels(message)}"
+        [data] = found
         return await self.press_data(message, data, user, expect)
 
     async def press_data(self, message: dict, data: str, user: dict | None = None, expect: str | None = "editMessageText"):

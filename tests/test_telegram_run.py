@@ -72,6 +72,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(tg_server, tg_assistan
     mode, options = start_options(config)
     assert mode == "webhook"
     app = build_application(config, tg_assistant, tg_store)
+    assert app.updater is not None and app.post_init is not None
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_webhook(**options)

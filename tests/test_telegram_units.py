@@ -45,8 +45,8 @@ def test_foreign_callback_data_is_rejected(data):
 
 
 def test_known_callback_data():
-    assert render.parse_callback("x").kind == "noop"
-    assert render.parse_callback("lang:auto").code == "auto"
+    assert render.parse_callback("x") == render.Callback("noop")
+    assert render.parse_callback("lang:auto") == render.Callback("lang", code="auto")
     assert render.parse_callback("t:s") == render.Callback("topics", "zh-Hans")
     assert render.resolve("gone", ["a"]) is None and render.resolve("#deadbeef0000", ["a"]) is None
 
@@ -86,6 +86,7 @@ def test_answer_rendering_per_kind(tg_assistant):
 def test_answer_buttons_never_repeat_the_answered_entry(tg_assistant):
     ans = tg_assistant.answer("車輛維修技工註冊")
     reply = render.answer(ans, tg_assistant)
+    assert reply.markup is not None
     data = [b.callback_data for row in reply.markup.inline_keyboard for b in row]
     assert f"e:t:{ans.entries[0]}" not in data and len(data) == len(set(data))
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable, Literal, TypeGuard
 
 import opencc
 
@@ -19,6 +19,12 @@ logger = logging.getLogger(__name__)
 
 Lang = Literal["zh-Hant", "zh-Hans", "en"]
 LANGS: tuple[Lang, ...] = ("zh-Hant", "zh-Hans", "en")
+
+
+def is_lang(code: object) -> TypeGuard[Lang]:
+    """Whether `code` is one of LANGS (a stored choice or a button's code, say)."""
+    return code in LANGS
+
 
 # hk2s also folds Hong Kong variants (衞) that t2s leaves alone; t2s is what readers of
 # Simplified expect in replies.

@@ -110,9 +110,9 @@ class CueIndex:
             by_fact.setdefault(hit.fact, []).append((value, hit.length))
         facts: dict[str, Value] = {}
         for fid, found in by_fact.items():
-            value = _resolve(self.facts[fid], found)
-            if value is not None:
-                facts[fid] = value
+            resolved = _resolve(self.facts[fid], found)
+            if resolved is not None:
+                facts[fid] = resolved
         # Implications fill only facts the text says nothing about (護理員 → works in elderly care).
         for fid, value in list(facts.items()):
             option = self.facts[fid].option(value)

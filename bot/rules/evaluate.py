@@ -55,8 +55,9 @@ class Outcome:
         return tuple(c for c in self.checks if c.state == "unmet")
 
 
-def check_facts(rules: Rules, facts: Mapping[str, Value]) -> dict[str, Value]:
-    """The facts the rules know about, each checked against its kind; ValueError for a bad value."""
+def check_facts(rules: Rules, facts: Mapping[str, Value | None]) -> dict[str, Value]:
+    """The facts the rules know about, each checked against its kind; ValueError for a bad value.
+    A fact given as None is unknown (left out)."""
     known: dict[str, Value] = {}
     for fid, value in facts.items():
         fact = rules.facts.get(fid)

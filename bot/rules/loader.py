@@ -6,9 +6,9 @@ the search index with the stored raw data and no sources (those were checked whe
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from bot.kb.loader import KnowledgeError
 from bot.kb.schema import Entry, Source
@@ -16,6 +16,7 @@ from bot.rules.cues import CueIndex
 from bot.rules.schema import CompiledRule, Condition, Document, Fact, Rule, Rules
 
 TOP_KEYS = ("documents", "facts", "rules")
+Item = TypeVar("Item", Document, Fact, Rule)  # the models of the three lists, each with an `id`
 
 
 def jsonable(raw: Any) -> Any:
@@ -71,7 +72,7 @@ def load_rules(
     return Rules(raw=data, facts=facts, rules=compiled, documents=documents, cues=CueIndex(facts.values())), []
 
 
-def _parse_list(data: dict, key: str, model: type[BaseModel], err) -> dict[str, Any]:
+def _parse_list(data: dict, key: str, model: type[Item], err) -> dict[str, Item]:
     """Validate each item on its own, so one broken rule does not hide errors in the others."""
     items = data.get(key)
     if items is None:
@@ -79,7 +80,7 @@ def _parse_list(data: dict, key: str, model: type[BaseModel], err) -> dict[str, 
     if not isinstance(items, list):
         err(None, key, "must be a list")
         return {}
-    parsed: dict[str, Any] = {}
+    parsed: dict[str, Item] = {}
     for i, item in enumerate(items):
         name = str(item.get("id")) if isinstance(item, dict) and item.get("id") else f"{key} #{i + 1}"
         if not isinstance(item, dict):

@@ -58,6 +58,11 @@ def _expected(rules: Rules, check: Check, lang: Lang) -> str:
     return f"{'' if lo is None else lo}–{'' if hi is None else hi}"
 
 
+def _actual(rules: Rules, check: Check, lang: Lang) -> str:
+    """What the person said, for an unmet condition (only a known value can be unmet)."""
+    return "" if check.actual is None else rules.facts[check.fact].label(check.actual, lang)
+
+
 def shown(outcomes: list[Outcome]) -> list[Outcome]:
     """The outcomes a reply talks about: what applies, starts later, has ended or needs more facts;
     the routes that do not fit only when nothing else can be said."""
@@ -79,9 +84,9 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
         spec, title = o.rule.spec, pick(o.rule.spec.title, lang)
         if o.status == "eligible":
             blocks.append(f"• {title}\n{pick(spec.outcome, lang)}\n{msg('next_step', lang, text=pick(spec.next_step, lang))}")
-        elif o.status == "not_yet":
+        elif o.status == "not_yet" and o.date is not None:  # evaluate_rule() dates not_yet and expired
             blocks.append(f"{msg('not_yet', lang, title=title, date=render_date(o.date.isoformat(), lang))}\n{pick(spec.outcome, lang)}")
-        elif o.status == "expired":
+        elif o.status == "expired" and o.date is not None:
             blocks.append(msg("expired", lang, title=title, date=render_date(o.date.isoformat(), lang)))
     need = [o for o in selected if o.status == "need"]
     if need:
@@ -100,7 +105,7 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
     if unfit:
         lines = [
             msg("unmet", lang, title=pick(o.rule.spec.title, lang), expected=_expected(rules, o.unmet[0], lang),
-                actual=rules.facts[o.unmet[0].fact].label(o.unmet[0].actual, lang))
+                actual=_actual(rules, o.unmet[0], lang))
             for o in unfit
         ]
         blocks.append(msg("not_fit", lang) + "\n" + "\n".join(dict.fromkeys(lines)))

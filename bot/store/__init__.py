@@ -23,9 +23,11 @@ from sqlite_utils import Database
 
 from bot.kb.text import LANGS
 from bot.store import migrations
-from bot.store.admin import AdminStore
+from bot.store.admin import AdminStore, inserted_id
 from bot.store.migrations import MIGRATIONS, Migration
-from bot.store.stats import Stats, StatsStore  # noqa: F401 - Stats re-exported
+from bot.store.stats import Stats, StatsStore
+
+__all__ = ["GROUP_TYPES", "MAX_LOGGED_CHARS", "Stats", "Store", "utc_now"]  # Stats: re-exported for callers
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +227,7 @@ class Store(AdminStore, StatsStore):
             (self.now(), self.hash_user(user_id), chat_type, lang, (text or "")[:MAX_LOGGED_CHARS],
              int(bool(answered)), kind, json.dumps(list(entry_ids)), float(score)),
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def queries(self, limit: int = 100) -> list[dict]:
         rows = list(self.db.query("SELECT * FROM queries ORDER BY id DESC LIMIT ?", (int(limit),)))

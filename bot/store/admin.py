@@ -20,6 +20,7 @@ broadcast, but never gets it twice. Reminders follow the same rule (`reminders_s
 """
 from __future__ import annotations
 
+import sqlite3
 from typing import Callable
 
 from sqlite_utils import Database
@@ -27,9 +28,17 @@ from sqlite_utils import Database
 DONE_STATUSES = ("sent", "failed", "skipped", "uncertain")
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid of the row the INSERT run on `cursor` added (None only before any INSERT)."""
+    if cursor.lastrowid is None:
+        raise sqlite3.InterfaceError("no row was inserted")
+    return cursor.lastrowid
+
+
 class AdminStore:
     db: Database
     now: Callable[[], str]
+    _known_chats: set[int]
 
     # -- group subscriptions -------------------------------------------------------------------
 
@@ -82,7 +91,7 @@ class AdminStore:
             self.db.execute("UPDATE subscriptions SET active = 0, note = ?, updated_at = ? WHERE chat_id = ?",
                             (note[:200], now, int(chat_id)))
             self.db.execute("UPDATE chats SET status = 'kicked', updated_at = ? WHERE chat_id = ?", (now, int(chat_id)))
-        self._known_chats.discard(int(chat_id))  # type: ignore[attr-defined]
+        self._known_chats.discard(int(chat_id))
 
     # -- broadcasts ------------------------------------------------------------------------------
 
@@ -95,7 +104,7 @@ class AdminStore:
             "status, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', 0)",
             (self.now(), int(admin_id), int(admin_chat_id), lang, kind, html, from_chat_id, message_id),
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def broadcast(self, broadcast_id: int) -> dict | None:
         rows = list(self.db.query("SELECT * FROM broadcasts WHERE id = ?", (int(broadcast_id),)))
@@ -231,7 +240,7 @@ class AdminStore:
             "INSERT OR IGNORE INTO inbox (created_at, query_id, chat_id, question_message_id, lang, text, admin_chat_id, "
             "status, answers) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 0)",
             (self.now(), int(query_id), int(chat_id), question_message_id, lang, text, int(admin_chat_id)))
-        return int(cursor.lastrowid) if cursor.rowcount == 1 else None
+        return inserted_id(cursor) if cursor.rowcount == 1 else None
 
     def drop_inbox(self, item_id: int) -> None:
         """Forget an item that could not reach the admin chat (the asker may try again)."""

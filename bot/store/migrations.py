@@ -18,9 +18,9 @@ Migration = Callable[[Database], None]
 
 def m001_initial(db: Database) -> None:
     """Users' language choice, known chats, the query log, and the salt for hashed user ids."""
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["users"].create({"user_id": int, "lang": str, "updated_at": str}, pk="user_id")
-    db["chats"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("users").create({"user_id": int, "lang": str, "updated_at": str}, pk="user_id")
+    db.table("chats").create(
         {
             "chat_id": int,
             "type": str,  # private | group | supergroup | channel
@@ -32,8 +32,8 @@ def m001_initial(db: Database) -> None:
         },
         pk="chat_id",
     )
-    db["chats"].create_index(["type", "status"])
-    db["queries"].create(
+    db.table("chats").create_index(["type", "status"])
+    db.table("queries").create(
         {
             "id": int,
             "at": str,
@@ -48,14 +48,14 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["queries"].create_index(["at"])
+    db.table("queries").create_index(["at"])
 
 
 
 def m002_admin(db: Database) -> None:
     """Admin operations: group subscriptions, durable broadcasts with one delivery row per group,
     reminders already sent (one row per event date and group), and the human inbox."""
-    db["subscriptions"].create(
+    db.table("subscriptions").create(
         {
             "chat_id": int,
             "active": int,  # 0 once the group removed or blocked the bot (a broadcast got 403)
@@ -68,7 +68,7 @@ def m002_admin(db: Database) -> None:
         pk="chat_id",
         defaults={"active": 1, "reminders": 1, "lang": "zh-Hant"},
     )
-    db["broadcasts"].create(
+    db.table("broadcasts").create(
         {
             "id": int,
             "created_at": str,
@@ -87,8 +87,8 @@ def m002_admin(db: Database) -> None:
         },
         pk="id",
     )
-    db["broadcasts"].create_index(["status"])
-    db["deliveries"].create(
+    db.table("broadcasts").create_index(["status"])
+    db.table("deliveries").create(
         {
             "broadcast_id": int,
             "chat_id": int,
@@ -102,8 +102,8 @@ def m002_admin(db: Database) -> None:
         pk=("broadcast_id", "chat_id"),
         foreign_keys=[("broadcast_id", "broadcasts", "id")],
     )
-    db["deliveries"].create_index(["broadcast_id", "status"])
-    db["reminders_sent"].create(
+    db.table("deliveries").create_index(["broadcast_id", "status"])
+    db.table("reminders_sent").create(
         {
             "entry_id": str,
             "occasion": str,  # start | end
@@ -115,7 +115,7 @@ def m002_admin(db: Database) -> None:
         },
         pk=("entry_id", "occasion", "on_date", "chat_id"),
     )
-    db["inbox"].create(
+    db.table("inbox").create(
         {
             "id": int,
             "created_at": str,
@@ -133,8 +133,8 @@ def m002_admin(db: Database) -> None:
         pk="id",
         defaults={"answers": 0},
     )
-    db["inbox"].create_index(["query_id"], unique=True)
-    db["inbox"].create_index(["admin_chat_id", "admin_message_id"])
+    db.table("inbox").create_index(["query_id"], unique=True)
+    db.table("inbox").create_index(["admin_chat_id", "admin_message_id"])
 
 
 # (version, function); versions are consecutive from 1.

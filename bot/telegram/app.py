@@ -101,7 +101,7 @@ class RetryingRateLimiter(AIORateLimiter):
         self.network_retries = network_retries
         self.backoff = backoff
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         for attempt in range(self.network_retries + 1):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
@@ -238,8 +238,8 @@ async def set_commands(application: Application) -> None:
     """The command menus: private chats and groups, in English (default) and Traditional Chinese."""
     bot = application.bot
     for scope, group in ((BotCommandScopeAllPrivateChats(), False), (BotCommandScopeAllGroupChats(), True)):
-        for lang, code in (("en", None), ("zh-Hant", "zh")):
-            commands = [BotCommand(c, d) for c, d in render.command_list(lang, group)]  # type: ignore[arg-type]
+        for lang, code in render.MENU_LANGS:
+            commands = [BotCommand(c, d) for c, d in render.command_list(lang, group)]
             try:
                 await bot.set_my_commands(commands, scope=scope, language_code=code)
             except TelegramError as exc:  # the menu is a nicety: never keep the bot from starting

@@ -36,7 +36,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 if TYPE_CHECKING:
-    from telegram import Bot
+    from telegram import Bot, Message, MessageId
 
     from bot.store import Store
 
@@ -125,10 +125,12 @@ async def send_to_group(bot: "Bot", chat_id: int, *, html: str | None = None, fr
     classified. Never raises a TelegramError."""
     try:
         if html is not None:
-            sent = await bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                                          reply_markup=reply_markup)
-        else:
+            sent: Message | MessageId = await bot.send_message(
+                chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=reply_markup)
+        elif from_chat_id is not None and message_id is not None:
             sent = await bot.copy_message(chat_id, from_chat_id, message_id, reply_markup=reply_markup)
+        else:
+            return Outcome("failed", error="nothing to send: neither a text nor a message to copy")
         return Outcome("sent", sent.message_id)
     except ChatMigrated as exc:
         return Outcome("retry", error=str(exc), moved_to=int(exc.new_chat_id))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from telegram import User
+from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.kb.text import Lang, detect_lang, normalise
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 DEFAULT_LANG: Lang = "zh-Hant"
+T = TypeVar("T")
 
 
 @dataclass
@@ -58,3 +59,40 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         if text and any(ch.isalnum() for ch in normalise(text)):
             return detect_lang(text)
         return lang_from_code(user.language_code if user else None) or DEFAULT_LANG
+
+
+# -- the parts of an update a handler's registration guarantees ------------------------------------------
+# PTB types them all as optional (an Update carries one kind of thing). A handler registered for
+# messages always has a message, a CallbackQueryHandler a callback query, and so on: these return
+# it, or raise (to the error handler, as any bug does) if the registration and the handler disagree.
+
+
+class MissingPart(LookupError):
+    """An update, or a value derived from it, lacks what its handler's registration promised."""
+
+
+def required(value: T | None, what: str) -> T:
+    """`value`, which the handler's filters or pattern guarantee; MissingPart if it is None after all."""
+    if value is None:
+        raise MissingPart(f"no {what}")
+    return value
+
+
+def message_of(update: Update) -> Message:
+    """The message (or edited message) a message or command handler was called for."""
+    return required(update.effective_message, "message in the update")
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """The button press a CallbackQueryHandler was called for."""
+    return required(update.callback_query, "callback query in the update")
+
+
+def chat_of(update: Update) -> Chat:
+    """The chat of a message or of a pressed button's message."""
+    return required(update.effective_chat, "chat in the update")
+
+
+def user_of(update: Update) -> User:
+    """The sender of a message or the presser of a button."""
+    return required(update.effective_user, "user in the update")

@@ -203,20 +203,21 @@ async def set_admin_commands(application: Application, ops: Operations) -> None:
     keeps the ordinary menu."""
     if not ops.admin_ids:
         return
-    from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeChat
+    from telegram import BotCommand, BotCommandScope, BotCommandScopeAllChatAdministrators, BotCommandScopeChat
 
     from bot.i18n import t
-    from bot.telegram.render import command_list
+    from bot.telegram.render import MENU_LANGS, command_list
 
     def menu(lang: Lang, group: bool, extra: tuple[str, ...]) -> list[BotCommand]:
         return [BotCommand(c, d) for c, d in command_list(lang, group)] + [BotCommand(c, t(f"adm_cmd_{c}", lang)) for c in extra]
 
-    targets = [(BotCommandScopeAllChatAdministrators(), True, GROUP_ADMIN_COMMANDS)]
+    targets: list[tuple[BotCommandScope, bool, tuple[str, ...]]] = [
+        (BotCommandScopeAllChatAdministrators(), True, GROUP_ADMIN_COMMANDS)]
     targets += [(BotCommandScopeChat(admin), False, ADMIN_COMMANDS) for admin in sorted(ops.admin_ids)]
     for scope, group, extra in targets:
-        for lang, code in (("en", None), ("zh-Hant", "zh")):
+        for lang, code in MENU_LANGS:
             try:
-                await application.bot.set_my_commands(menu(lang, group, extra), scope=scope, language_code=code)  # type: ignore[arg-type]
+                await application.bot.set_my_commands(menu(lang, group, extra), scope=scope, language_code=code)
             except TelegramError as exc:
                 logger.info("could not set an admin command menu (%s): %s", type(scope).__name__, exc)
                 break

@@ -130,7 +130,7 @@ class Reminders:
                     continue
                 if not self.running():
                     return sent
-                lang = group["lang"] or "zh-Hant"
+                lang: Lang = group["lang"] or "zh-Hant"
                 html, markup = reminder_html(self.assistant, occasion, lang, now.date())
                 await self.pacer.acquire(chat_id)
                 if not self.store.claim_reminder(occasion.entry.id, occasion.kind, on_date, chat_id):

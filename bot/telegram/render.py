@@ -39,11 +39,13 @@ if TYPE_CHECKING:
 MAX_TEXT = 3800  # below Telegram's 4096 so a page never needs trimming
 MAX_CALLBACK_BYTES = 64
 MAX_BUTTON_CHARS = 60
-LANG_LETTER: dict[str, str] = {"zh-Hant": "t", "zh-Hans": "s", "en": "e"}
-LETTER_LANG: dict[str, Lang] = {v: k for k, v in LANG_LETTER.items()}  # type: ignore[misc]
+LANG_LETTER: dict[Lang, str] = {"zh-Hant": "t", "zh-Hans": "s", "en": "e"}
+LETTER_LANG: dict[str, Lang] = {v: k for k, v in LANG_LETTER.items()}
 LANG_NAMES: dict[str, str] = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "English"}
 PRIVATE_COMMANDS = ("start", "help", "check", "lang", "schemes", "events", "ask", "about")
 GROUP_COMMANDS = ("ask", "check", "help", "schemes", "events", "about", "lang")
+# The command menus' languages: (reply language, Telegram language_code; None: every other client language).
+MENU_LANGS: tuple[tuple[Lang, str | None], ...] = (("en", None), ("zh-Hant", "zh"))
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,15 @@ def parse_callback(data: str | None) -> Callback | None:
     if parts[0] == "t" and len(parts) == 2:
         return Callback("topics", lang)
     return None
+
+
+def parse_lang_callback(data: str | None) -> tuple[Callback, Lang]:
+    """An entry, page or topics button's data and the language it was made in; ValueError for
+    anything else (the patterns these buttons' handlers are registered with let nothing else in)."""
+    parsed = parse_callback(data)
+    if parsed is None or parsed.lang is None:
+        raise ValueError(f"not an entry, page or topics button: {data!r}")
+    return parsed, parsed.lang
 
 
 # -- small helpers --------------------------------------------------------------------------------

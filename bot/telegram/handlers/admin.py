@@ -9,25 +9,30 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable, Coroutine
 
 from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
 
 from bot.i18n import t
 from bot.telegram import admin_render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, message_of, query_of, required, user_of
 from bot.telegram.operations import Operations, operations
 from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
 
 logger = logging.getLogger(__name__)
-Handler = Callable[[Update, BotContext], Awaitable[Any]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 COMMAND_PREFIX = re.compile(r"^/broadcast(@\w+)?\s*", re.IGNORECASE)
 MAX_STATS_DAYS = 90
 
 
 def ops_of(context: BotContext) -> Operations | None:
     return operations(context.bot_data)
+
+
+def installed_ops(context: BotContext) -> Operations:
+    """The admin operations, in a handler behind admin_only() (which checked they are installed)."""
+    return required(ops_of(context), "admin operations")
 
 
 def is_admin(context: BotContext, user_id: int | None) -> bool:
@@ -52,9 +57,10 @@ async def refuse(update: Update, context: BotContext, what: str) -> None:
 def _meant_for_another_bot(message: Message) -> bool:
     """In a group, a bare "/stats" may be another bot's command (Telegram sends commands to every
     bot there): refuse out loud only when it names this bot (/stats@thisbot)."""
-    if message.chat.type == ChatType.PRIVATE or not (message.text or "").startswith("/"):
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE or not text.startswith("/"):
         return False
-    command = message.text.split(maxsplit=1)[0]
+    command = text.split(maxsplit=1)[0]
     return "@" not in command
 
 
@@ -72,7 +78,7 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
             in_admin_chat = ops is not None and chat is not None and chat.id == ops.admin_chat_id
             if chat is not None and chat.type != ChatType.PRIVATE and not in_admin_chat:
                 logger.info("admin verb %s used in group %s: asked to use a private chat", what, chat.id)
-                await reply_to(context, update.effective_message, admin_render.plain("adm_private_only", context.lang_for(user)))
+                await reply_to(context, message_of(update), admin_render.plain("adm_private_only", context.lang_for(user)))
                 return None
             if ops is None:
                 logger.error("admin verb %s: admin operations are not installed", what)
@@ -86,7 +92,7 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
 
 @admin_only("/admin")
 async def admin_help(update: Update, context: BotContext) -> None:
-    await reply_to(context, update.effective_message, admin_render.plain("adm_help", context.lang_for(update.effective_user)))
+    await reply_to(context, message_of(update), admin_render.plain("adm_help", context.lang_for(update.effective_user)))
 
 
 # -- /reload ---------------------------------------------------------------------------------------------
@@ -95,9 +101,9 @@ async def admin_help(update: Update, context: BotContext) -> None:
 @admin_only("/reload")
 async def reload_command(update: Update, context: BotContext) -> None:
     """Validate, build beside, swap; report what changed or every error. Answers keep flowing meanwhile."""
-    ops = ops_of(context)
+    ops = installed_ops(context)
     lang = context.lang_for(update.effective_user)
-    message = update.effective_message
+    message = message_of(update)
     if ops.reloader.busy:
         await reply_to(context, message, admin_render.plain("adm_reload_busy", lang))
         return
@@ -116,9 +122,9 @@ async def reload_command(update: Update, context: BotContext) -> None:
 @admin_only("/broadcast")
 async def broadcast_command(update: Update, context: BotContext) -> None:
     """Reply /broadcast to a message, or /broadcast TEXT: a preview with Confirm and Cancel."""
-    ops = ops_of(context)
-    message = update.effective_message
-    user = update.effective_user
+    ops = installed_ops(context)
+    message = message_of(update)
+    user = user_of(update)
     lang = context.lang_for(user)
     source = message.reply_to_message
     html = COMMAND_PREFIX.sub("", message.text_html or "", count=1).strip()
@@ -142,9 +148,9 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 async def broadcast_button(update: Update, context: BotContext) -> None:
     """Confirm or Cancel under a broadcast preview (admins only)."""
-    query = update.callback_query
-    user = update.effective_user
-    if not is_admin(context, user.id if user else None):
+    query = query_of(update)
+    user = query.from_user
+    if not is_admin(context, user.id):
         await refuse(update, context, "broadcast confirmation")
         return
     ops = ops_of(context)
@@ -152,7 +158,7 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         await ack(query)
         return
     lang = context.lang_for(user)
-    action, number = admin_render.CB_CONFIRM.match(query.data or "").groups()
+    action, number = required(admin_render.CB_CONFIRM.match(query.data or ""), "broadcast in the button's data").groups()
     broadcast_id = int(number)
     message = query.message
     if action == "no":
@@ -175,9 +181,9 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
 
 @admin_only("/broadcasts")
 async def broadcasts_command(update: Update, context: BotContext) -> None:
-    ops = ops_of(context)
+    ops = installed_ops(context)
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, update.effective_message, admin_render.broadcasts(ops.store.recent_broadcasts(10), lang))
+    await reply_to(context, message_of(update), admin_render.broadcasts(ops.store.recent_broadcasts(10), lang))
 
 
 # -- /subscribers and /stats ---------------------------------------------------------------------------
@@ -185,26 +191,26 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
 
 @admin_only("/subscribers")
 async def subscribers_command(update: Update, context: BotContext) -> None:
-    ops = ops_of(context)
+    ops = installed_ops(context)
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, update.effective_message, admin_render.subscribers(ops.store.subscriptions(active=None), lang))
+    await reply_to(context, message_of(update), admin_render.subscribers(ops.store.subscriptions(active=None), lang))
 
 
 @admin_only("/stats")
 async def stats_command(update: Update, context: BotContext) -> None:
     """/stats [DAYS]: questions per day, answer rate, per language, top unanswered questions."""
-    ops = ops_of(context)
+    ops = installed_ops(context)
     lang = context.lang_for(update.effective_user)
     args = context.args or []
     days = 7
     if args:
         if not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_STATS_DAYS:
-            await reply_to(context, update.effective_message, admin_render.plain("st_usage", lang))
+            await reply_to(context, message_of(update), admin_render.plain("st_usage", lang))
             return
         days = int(args[0])
     now = ops.now()
     offset = now.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     figures = ops.store.stats(now.date(), days, minutes)
-    await reply_to(context, update.effective_message, admin_render.stats(figures, lang))
+    await reply_to(context, message_of(update), admin_render.stats(figures, lang))
 

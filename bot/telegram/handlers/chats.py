@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.telegram import render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, message_of, required
 from bot.telegram.send import send
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ async def track_chat(update: Update, context: BotContext) -> None:
 
 async def my_member(update: Update, context: BotContext) -> None:
     """The bot was added to, removed from or blocked in a chat; greet a group it joins."""
-    change = update.my_chat_member
+    change = required(update.my_chat_member, "chat member update in the update")
     chat = change.chat
     old, new = change.old_chat_member.status, change.new_chat_member.status
     status = "blocked" if chat.type == ChatType.PRIVATE and new == ChatMemberStatus.BANNED else new
@@ -40,10 +40,10 @@ async def my_member(update: Update, context: BotContext) -> None:
 
 async def migrate(update: Update, context: BotContext) -> None:
     """A group became a supergroup: move its state to the new chat id."""
-    message = update.effective_message
+    message = message_of(update)
     if message.migrate_to_chat_id:
         old, new = message.chat_id, message.migrate_to_chat_id
         context.application.migrate_chat_data(message=message)
     else:
-        old, new = message.migrate_from_chat_id, message.chat_id
+        old, new = required(message.migrate_from_chat_id, "migrated-from chat id"), message.chat_id
     context.store.migrate_chat(old, new, message.chat.title)

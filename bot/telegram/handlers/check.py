@@ -43,11 +43,11 @@ from telegram.warnings import PTBUserWarning
 
 from bot.i18n import t
 from bot.kb.text import Lang
-from bot.rules import Fact, Outcome, Rules, evaluate, extract_facts, in_scope, next_question, render_outcomes
+from bot.rules import Fact, Rules, evaluate, extract_facts, in_scope, next_question, render_outcomes
 from bot.rules.render import facts_summary, msg as rules_msg, shown
 from bot.rules.schema import Value
 from bot.telegram import render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, chat_of, message_of, query_of, required
 from bot.telegram.render import Reply
 from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
 
@@ -215,9 +215,13 @@ async def _advance(context: BotContext, update: Update, session: Session) -> int
 
 
 def _end(context: BotContext) -> int:
+    _forget(context)
+    return ConversationHandler.END
+
+
+def _forget(context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(_SESSION, None)
-    return ConversationHandler.END
 
 
 # -- handlers ----------------------------------------------------------------------------------------------
@@ -228,13 +232,13 @@ async def group_check(update: Update, context: BotContext) -> None:
     lang = context.lang_for(update.effective_user, " ".join(context.args or []))
     url = f"https://t.me/{context.bot.username}?start=check"
     markup = render.keyboard([[InlineKeyboardButton(t("chk_group_button", lang), url=url)]])
-    await reply_to(context, update.effective_message, Reply([_h(t("chk_group", lang))], markup, lang))
+    await reply_to(context, message_of(update), Reply([_h(t("chk_group", lang))], markup, lang))
 
 
 async def _begin(update: Update, context: BotContext, lang: Lang, said: str = "") -> int:
     """A new check in this private chat, replacing any earlier one (its buttons are taken away)."""
     message = update.effective_message
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     old = _session(context)
     if old is not None and old.chat_id == chat_id:
         await _drop_keyboard(context, old.chat_id, old.message_id)
@@ -253,7 +257,7 @@ async def _begin(update: Update, context: BotContext, lang: Lang, said: str = ""
         session.facts = {f: stated[f] for f in rules.facts if f in stated}
         session.history = list(session.facts)
         _still_valid(rules, session)
-    context.user_data[_SESSION] = session
+    required(context.user_data, "user data (a check is per user)")[_SESSION] = session
     return await _advance(context, update, session)
 
 
@@ -270,7 +274,7 @@ async def start_deep_link(update: Update, context: BotContext) -> int:
 
 async def new_button(update: Update, context: BotContext) -> int:
     """'Check again' under a result: a new check in a new message (the result stays readable)."""
-    query = update.callback_query
+    query = query_of(update)
     await ack(query)
     letter = (query.data or "").rpartition(":")[2]
     lang = context.stored_lang(update.effective_user) or render.LETTER_LANG.get(letter) \
@@ -280,7 +284,7 @@ async def new_button(update: Update, context: BotContext) -> int:
 
 async def answer_button(update: Update, context: BotContext) -> int | None:
     """An answer button: remember the answer and move on."""
-    query = update.callback_query
+    query = query_of(update)
     session = _session(context)
     rules = _rules(context)
     if session is None or rules is None:
@@ -309,7 +313,7 @@ async def answer_button(update: Update, context: BotContext) -> int | None:
 
 async def back_button(update: Update, context: BotContext) -> int | None:
     """Back: forget the last answer, ask that question again."""
-    query = update.callback_query
+    query = query_of(update)
     session = _session(context)
     if session is None:
         await ack(query, t("chk_ended", context.lang_for(update.effective_user)))
@@ -324,7 +328,7 @@ async def back_button(update: Update, context: BotContext) -> int | None:
 
 
 async def cancel_button(update: Update, context: BotContext) -> int:
-    query = update.callback_query
+    query = query_of(update)
     session = _session(context)
     await ack(query)
     lang = _lang(context, update, session) if session else context.lang_for(update.effective_user)
@@ -340,7 +344,7 @@ async def cancel_command(update: Update, context: BotContext) -> int:
     lang = _lang(context, update, session) if session else context.lang_for(update.effective_user)
     if session is not None:
         await _drop_keyboard(context, session.chat_id, session.message_id)
-    await reply_to(context, update.effective_message, note_reply("chk_cancelled", lang))
+    await reply_to(context, message_of(update), note_reply("chk_cancelled", lang))
     return _end(context)
 
 
@@ -350,13 +354,13 @@ async def timed_out(update: Update, context: BotContext) -> None:
     if session is None:
         return
     lang = context.stored_lang(update.effective_user) or session.lang
-    context.user_data.pop(_SESSION, None)
+    _forget(context)
     await _edit_by_id(context, session, note_reply("chk_timeout", lang))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """A check button when no check is running (ended, timed out, or the bot restarted)."""
-    query = update.callback_query
+    query = query_of(update)
     await ack(query, t("chk_ended", context.stored_lang(update.effective_user) or context.lang_for(update.effective_user)))
     if query.message is not None:
         await _drop_keyboard(context, query.message.chat.id, query.message.message_id)
@@ -365,7 +369,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """/cancel with no check running."""
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, update.effective_message, render.plain("chk_nothing_to_cancel", lang))
+    await reply_to(context, message_of(update), render.plain("chk_nothing_to_cancel", lang))
 
 
 # -- registration ----------------------------------------------------------------------------------------

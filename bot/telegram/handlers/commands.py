@@ -6,7 +6,7 @@ from telegram.constants import ChatType
 
 from bot.i18n import t
 from bot.telegram import render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.send import ack, edit, reply_to
 
 
@@ -19,48 +19,48 @@ async def start(update: Update, context: BotContext) -> None:
     user = update.effective_user
     lang = context.lang_for(user)
     reply = render.welcome(context.assistant, lang, user.first_name if user else None, _group(update), context.bot.username)
-    await reply_to(context, update.effective_message, reply)
+    await reply_to(context, message_of(update), reply)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """How to ask, the commands, groups and inline mode."""
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, update.effective_message, render.help_text(lang, context.bot.username, _group(update)))
+    await reply_to(context, message_of(update), render.help_text(lang, context.bot.username, _group(update)))
 
 
 async def about(update: Update, context: BotContext) -> None:
     """The source documents and their dates."""
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, update.effective_message, render.about(context.assistant.kb, lang))
+    await reply_to(context, message_of(update), render.about(context.assistant.kb, lang))
 
 
 async def events(update: Update, context: BotContext) -> None:
     """Dated entries: upcoming first, then ongoing, then past ones marked."""
     lang = context.lang_for(update.effective_user)
     reply = render.events(context.assistant, context.services.today(), lang)
-    await reply_to(context, update.effective_message, reply)
+    await reply_to(context, message_of(update), reply)
 
 
 async def schemes(update: Update, context: BotContext) -> None:
     """The categories to browse, as buttons."""
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, update.effective_message, render.topics(context.assistant.kb, lang))
+    await reply_to(context, message_of(update), render.topics(context.assistant.kb, lang))
 
 
 async def topics_button(update: Update, context: BotContext) -> None:
     """Back to the list of categories."""
-    query = update.callback_query
+    query = query_of(update)
     await ack(query)
-    data = render.parse_callback(query.data)
-    lang = context.stored_lang(update.effective_user) or data.lang
+    _, made_in = render.parse_lang_callback(query.data)
+    lang = context.stored_lang(update.effective_user) or made_in
     await edit(context, query, render.topics(context.assistant.kb, lang))
 
 
 async def page_button(update: Update, context: BotContext) -> None:
     """One page of a category's entries."""
-    query = update.callback_query
-    data = render.parse_callback(query.data)
-    lang = context.stored_lang(update.effective_user) or data.lang
+    query = query_of(update)
+    data, made_in = render.parse_lang_callback(query.data)
+    lang = context.stored_lang(update.effective_user) or made_in
     topic_id = render.resolve(data.ref, context.assistant.kb.topics)
     if topic_id is None:
         await ack(query, t("tg_expired", lang))
@@ -72,9 +72,9 @@ async def page_button(update: Update, context: BotContext) -> None:
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not have (private chats only)."""
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, update.effective_message, render.plain("tg_unknown_command", lang))
+    await reply_to(context, message_of(update), render.plain("tg_unknown_command", lang))
 
 
 async def noop_button(update: Update, context: BotContext) -> None:
     """A label button (page counter) or stale data: just stop the spinner."""
-    await ack(update.callback_query)
+    await ack(query_of(update))

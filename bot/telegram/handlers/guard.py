@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import t
 from bot.telegram import render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, message_of
 from bot.telegram.filters import ADDRESSED
 from bot.telegram.send import ack, reply_to
 
@@ -50,5 +50,5 @@ async def flood_guard(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
         await ack(update.callback_query, t("tg_flood", lang, seconds=seconds) if verdict == "notice" else None)
     elif verdict == "notice":
-        await reply_to(context, update.effective_message, render.plain("tg_flood", lang, seconds=seconds))
+        await reply_to(context, message_of(update), render.plain("tg_flood", lang, seconds=seconds))
     raise ApplicationHandlerStop

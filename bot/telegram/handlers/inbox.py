@@ -19,8 +19,9 @@ from telegram.ext.filters import MessageFilter
 
 from bot.assistant import Answer
 from bot.i18n import t
+from bot.kb.text import Lang
 from bot.telegram import admin_render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, message_of, query_of, required
 from bot.telegram.handlers.admin import is_admin, ops_of, refuse
 from bot.telegram.render import Reply
 from bot.telegram.send import NO_PREVIEW, ack, reply_to, send, thread_of
@@ -53,10 +54,10 @@ def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: in
 
 async def ask_person(update: Update, context: BotContext) -> None:
     """The "ask a person" button: pass the question to the admin chat."""
-    query = update.callback_query
+    query = query_of(update)
     user = update.effective_user
     ops = ops_of(context)
-    query_id = int(admin_render.CB_PERSON.match(query.data or "").group(1))
+    query_id = int(required(admin_render.CB_PERSON.match(query.data or ""), "question id in the button's data").group(1))
     row = context.store.query(query_id)
     lang = context.stored_lang(user) or (row["lang"] if row else None) or context.lang_for(user)
     if ops is None or ops.admin_chat_id is None:
@@ -96,7 +97,7 @@ async def ask_person(update: Update, context: BotContext) -> None:
 
 async def admin_reply(update: Update, context: BotContext) -> None:
     """An admin's reply to an inbox item: relay it to the worker, in their chat."""
-    message = update.effective_message
+    message = message_of(update)
     user = update.effective_user
     ops = ops_of(context)
     if ops is None or ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
@@ -105,7 +106,7 @@ async def admin_reply(update: Update, context: BotContext) -> None:
         await refuse(update, context, "inbox reply")
         return
     admin_lang = context.lang_for(user)
-    replied = message.reply_to_message
+    replied = required(message.reply_to_message, "replied-to inbox item")  # the INBOX_REPLY filter saw one
     item = context.store.inbox_by_admin_message(message.chat_id, replied.message_id)
     if item is None:
         tag = admin_render.INBOX_TAG.match(replied.text or replied.caption or "")
@@ -126,7 +127,7 @@ async def admin_reply(update: Update, context: BotContext) -> None:
 
 
 async def _relay(context: BotContext, item: dict, message: Message) -> None:
-    lang = item["lang"] or "zh-Hant"
+    lang: Lang = item["lang"] or "zh-Hant"
     chat_id = context.store.current_chat_id(item["chat_id"])
     quote = ReplyParameters(item["question_message_id"], allow_sending_without_reply=True) if item["question_message_id"] else None
     text = admin_render.inbox_answer(item["text"], message.text_html if message.text else None, lang)

@@ -7,7 +7,7 @@ from telegram import Message, Update
 
 from bot.kb.text import Lang
 from bot.telegram import render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
 from bot.telegram.handlers import inbox
 from bot.telegram.send import ack, reply_to, send, thread_of
@@ -26,19 +26,19 @@ async def _answer(update: Update, context: BotContext, message: Message, questio
 
 async def private_text(update: Update, context: BotContext) -> None:
     """Answer any text sent in a private chat."""
-    message = update.effective_message
+    message = message_of(update)
     await _answer(update, context, message, message.text or "")
 
 
 async def private_other(update: Update, context: BotContext) -> None:
     """A sticker, photo or voice note in private: ask for words instead."""
-    message = update.effective_message
+    message = message_of(update)
     await _answer(update, context, message, "", context.lang_for(update.effective_user))
 
 
 async def group_text(update: Update, context: BotContext) -> None:
     """Answer a group message that mentions the bot or replies to it."""
-    message = update.effective_message
+    message = message_of(update)
     question = without_mention(message.text or "", context.bot.username)
     if not question:
         lang = context.lang_for(update.effective_user)
@@ -49,7 +49,7 @@ async def group_text(update: Update, context: BotContext) -> None:
 
 async def ask(update: Update, context: BotContext) -> None:
     """/ask QUESTION, in private chats and groups."""
-    message = update.effective_message
+    message = message_of(update)
     question = " ".join(context.args or [])
     if not question:
         lang = context.lang_for(update.effective_user)
@@ -60,11 +60,10 @@ async def ask(update: Update, context: BotContext) -> None:
 
 async def entry_button(update: Update, context: BotContext) -> None:
     """A pressed entry button (choice, related topic, example, event): answer that entry."""
-    query = update.callback_query
+    query = query_of(update)
     await ack(query)
-    data = render.parse_callback(query.data)
-    assert data is not None and data.lang is not None
-    lang = context.stored_lang(update.effective_user) or data.lang
+    data, made_in = render.parse_lang_callback(query.data)
+    lang = context.stored_lang(update.effective_user) or made_in
     kb = context.assistant.kb
     entry_id = render.resolve(data.ref, kb.entries)
     answer = context.assistant.answer_entry(entry_id, lang) if entry_id else None

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import t
 from bot.telegram import admin_render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, chat_of, message_of
 from bot.telegram.handlers.admin import is_admin
 from bot.telegram.send import reply_to
 
@@ -24,7 +24,7 @@ GROUP_ADMIN = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 async def may_manage(update: Update, context: BotContext) -> bool:
     """A bot admin, an admin of this group, or an anonymous admin writing as the group."""
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    user, chat, message = update.effective_user, chat_of(update), update.effective_message
     if user is not None and is_admin(context, user.id):
         return True
     if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
@@ -44,11 +44,11 @@ async def _checked(update: Update, context: BotContext, what: str) -> bool:
     chat, user = update.effective_chat, update.effective_user
     lang = context.lang_for(user)
     if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
-        await reply_to(context, update.effective_message, admin_render.plain("sub_group_only", lang))
+        await reply_to(context, message_of(update), admin_render.plain("sub_group_only", lang))
         return False
     if not await may_manage(update, context):
         logger.warning("%s refused in group %s: user %s is not an admin of it", what, chat.id, user.id if user else "-")
-        await reply_to(context, update.effective_message, admin_render.plain("sub_not_allowed", lang))
+        await reply_to(context, message_of(update), admin_render.plain("sub_not_allowed", lang))
         return False
     return True
 
@@ -56,39 +56,39 @@ async def _checked(update: Update, context: BotContext, what: str) -> bool:
 async def subscribe(update: Update, context: BotContext) -> None:
     if not await _checked(update, context, "/subscribe"):
         return
-    chat = update.effective_chat
+    chat = chat_of(update)  # a group: _checked() made sure
     lang = context.lang_for(update.effective_user)
     context.store.upsert_chat(chat.id, chat.type, chat.title)
     new = context.store.subscribe(chat.id, lang)
     logger.info("group %s %s", chat.id, "subscribed" if new else "was already subscribed")
-    await reply_to(context, update.effective_message, admin_render.plain("sub_done" if new else "sub_already", lang))
+    await reply_to(context, message_of(update), admin_render.plain("sub_done" if new else "sub_already", lang))
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
     if not await _checked(update, context, "/unsubscribe"):
         return
-    chat = update.effective_chat
+    chat = chat_of(update)  # a group: _checked() made sure
     lang = context.lang_for(update.effective_user)
     gone = context.store.unsubscribe(chat.id)
     logger.info("group %s %s", chat.id, "unsubscribed" if gone else "was not subscribed")
-    await reply_to(context, update.effective_message, admin_render.plain("unsub_done" if gone else "unsub_not", lang))
+    await reply_to(context, message_of(update), admin_render.plain("unsub_done" if gone else "unsub_not", lang))
 
 
 async def reminders(update: Update, context: BotContext) -> None:
     """/reminders on|off: event reminders for this group (announcements are not affected)."""
     if not await _checked(update, context, "/reminders"):
         return
-    chat = update.effective_chat
+    chat = chat_of(update)  # a group: _checked() made sure
     lang = context.lang_for(update.effective_user)
     subscription = context.store.subscription(chat.id)
     if subscription is None:
-        await reply_to(context, update.effective_message, admin_render.plain("rem_not_subscribed", lang))
+        await reply_to(context, message_of(update), admin_render.plain("rem_not_subscribed", lang))
         return
     arg = " ".join(context.args or []).strip().lower()
     if arg in ("on", "off", "開", "关", "關", "开"):
         on = arg in ("on", "開", "开")
         context.store.set_reminders(chat.id, on)
-        await reply_to(context, update.effective_message, admin_render.plain("rem_on" if on else "rem_off", lang))
+        await reply_to(context, message_of(update), admin_render.plain("rem_on" if on else "rem_off", lang))
         return
     state = t("rem_state_on" if subscription["reminders"] else "rem_state_off", lang)
-    await reply_to(context, update.effective_message, admin_render.plain("rem_usage", lang, state=state))
+    await reply_to(context, message_of(update), admin_render.plain("rem_usage", lang, state=state))
