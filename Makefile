@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install index check eval bench console clean
+.PHONY: run test install index check typecheck eval bench bench-telegram bench-broadcast console clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -29,15 +29,27 @@ run: index
 console: index
 	$(PY) bot.py console
 
+typecheck: install
+	$(PY) -m mypy
+	$(PY) -m pyflakes bot scripts tests
+
 test: install
 	$(PY) bot.py check-knowledge
+	$(PY) -m mypy
+	$(PY) -m pyflakes bot scripts tests
 	$(PY) -m pytest
 
 eval: index
-	$(PY) -m scripts.eval ../shared/eval/dev.jsonl ../shared/eval/eligibility.jsonl
+	$(PY) -m scripts.eval ../shared/eval/dev.jsonl ../shared/eval/eligibility.jsonl tests/data/questions.jsonl
 
 bench: index
 	$(PY) -m scripts.bench
 
+bench-telegram: index
+	$(PY) -m scripts.bench_telegram
+
+bench-broadcast: install
+	$(PY) -m scripts.bench_broadcast
+
 clean:
-	rm -rf var .pytest_cache .hypothesis
+	rm -rf var .pytest_cache .hypothesis .mypy_cache
