@@ -24,6 +24,7 @@ from bot.config import ROOT, Config
 from bot.kb.index import Index, build_index
 from bot.kb.loader import KnowledgeBase, load_knowledge
 from bot.kb.schema import Entry
+from scripts.timing import percentile
 
 STARTUP_SNIPPET = (
     "import time, sys; t0 = time.perf_counter(); from pathlib import Path; from bot.assistant import Assistant; "
@@ -37,8 +38,8 @@ def peak_mb() -> float:
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
-    q = statistics.quantiles(samples, n=100, method="inclusive")
-    return {"p50": q[49], "p95": q[94], "p99": q[98], "max": max(samples)}
+    return {"p50": percentile(samples, 50), "p95": percentile(samples, 95), "p99": percentile(samples, 99),
+            "max": max(samples)}
 
 
 def queries_from(kb: KnowledgeBase, n: int, seed: int = 7) -> list[str]:

@@ -27,21 +27,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from scripts.timing import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "knowledge"
 TOKEN = "7000000001:BENCH-not-a-real-token"
 ADMIN = 4242
 QUESTIONS = ["免試期幾時完？", "When does the exemption period end?", "VPES 係咩嚟？", "安老 RPL 係咩嚟？"]
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 async def bench(args: argparse.Namespace) -> int:
