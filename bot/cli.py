@@ -191,6 +191,11 @@ def cmd_export_queries(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_settings(config: Config, args: argparse.Namespace) -> int:
+    if args.markdown:
+        from bot.config import settings_table
+
+        print(settings_table())
+        return 0
     for s in SETTINGS:
         value = getattr(config, s.name.lower())
         shown = ("(set)" if value else "(not set)") if s.secret else value
@@ -217,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="queries.csv", help="CSV file to write, - for stdout (default queries.csv)")
     export.add_argument("--since", help="only queries at or after this ISO date/time (UTC), e.g. 2026-03-01")
     export.set_defaults(func=cmd_export_queries)
-    sub.add_parser("settings", help="list the settings and their values").set_defaults(func=cmd_settings)
+    settings = sub.add_parser("settings", help="list the settings and their values")
+    settings.add_argument("--markdown", action="store_true", help="the defaults as the README's table")
+    settings.set_defaults(func=cmd_settings)
     return parser
 
 

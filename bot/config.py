@@ -56,6 +56,15 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+def settings_table() -> str:
+    """The Markdown table of every setting, its default and its help, as the README shows it."""
+    rows = ["| setting | default | what it does |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        default = s.default if not s.default.startswith(str(ROOT)) else s.default.replace(str(ROOT), ".")
+        rows.append(f"| `{s.name}` | {f'`{default}`' if default else ''} | {s.help} |")
+    return "\n".join(rows)
+
+
 def zone(name: str) -> tzinfo:
     """The named time zone; Hong Kong time (UTC+8, no DST) when the zone database lacks it."""
     try:
