@@ -166,6 +166,11 @@ class Assistant:
             )
         return self.decline(raw, lang, best.score if best else 0.0)
 
+    def search(self, text: str, limit: int = 10, min_score: float = 0.0) -> list[str]:
+        """Entry ids ranked for a free-text query, best first (inline mode lists them)."""
+        match = self.matcher.match(normalise(text), limit=limit)
+        return [c.id for c in match.candidates if c.score >= min_score and c.id in self.kb.entries]
+
     def decline(self, raw: str, lang: Lang, score: float = 0.0) -> Answer:
         topics = sorted(self.kb.topics.values(), key=lambda tp: tp.order)
         lines = [t("decline", lang)] + [f"• {tp.title.text(lang)}" for tp in topics]

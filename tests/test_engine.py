@@ -156,3 +156,9 @@ def test_a_broken_reload_keeps_the_old_answers_and_lists_errors(tmp_path):
 
     config = Config(env={"KNOWLEDGE_DIR": str(kb_dir), "DATA_DIR": str(tmp_path / "var")}, dotenv=None)
     assert "2028" in open_assistant(config).answer("免試期幾時完").text
+
+
+def test_search_ranks_entries_for_inline_mode(assistant):
+    assert assistant.search("exemption period", limit=3)[0] == "rpl-elderly-care-exemption"
+    assert assistant.search("VPES", limit=10, min_score=0.3) == ["vpes"]
+    assert assistant.search("Tell me a joke") == []

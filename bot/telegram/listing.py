@@ -136,8 +136,7 @@ def search(assistant: "Assistant", query: str, limit: int = INLINE_LIMIT) -> lis
         for topic in topics_with_entries(kb):
             ids.extend(e.id for e in entries_in_topic(kb, topic.id) if e.parent is None)
         return ids[:limit]
-    match = assistant.matcher.match(text, limit=limit)
-    return [c.id for c in match.candidates if c.score >= INLINE_MIN_SCORE and c.id in kb.entries][:limit]
+    return assistant.search(text, limit=limit, min_score=INLINE_MIN_SCORE)
 
 
 def lang_from_code(language_code: str | None) -> Lang | None:
