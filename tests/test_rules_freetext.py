@@ -60,6 +60,7 @@ def must_answer(rules: Rules, text: str, lang: Lang, today: date) -> Eligibility
     ("我是義工，未有正規安老工作經驗", {"industry": "elderly_care", "has_formal_experience": False}),
     # Simplified
     ("我在家照顾妈妈，没有正规经验", {"industry": "elderly_care", "has_formal_experience": False}),
+    ("我在家照顾患病的奶奶好几年了，没有在院舍上过班", {"industry": "elderly_care", "has_formal_experience": False}),
     ("我做了八年车身修理，没有注册", {"industry": "vehicle", "category": "B1", "has_formal_experience": True, "registered": False}),
     ("我是护理员，有中五", {"industry": "elderly_care", "role": "care_worker", "local_form5": True, "has_formal_experience": True}),
     # English
@@ -114,6 +115,7 @@ def test_traditional_and_simplified_give_the_same_facts(rules):
     "我在家照顾妈妈，可以申请资历吗？",
     "做開修車，冇註冊，可唔可以加入註冊計劃？",  # no 我: a Cantonese sentence that opens with what they did
     "Am I eligible? I'm a registered mechanic doing engine work.",
+    "我屋企有個阿嫲要照顧，冇返過工，可以考咩資歷？",  # 考 a qualification, 阿嫲 as the family member
 ])
 def test_eligibility_questions(rules, text):
     assert looks_like_eligibility_question(rules, text)

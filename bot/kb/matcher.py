@@ -24,6 +24,7 @@ CHOOSE_AT = 0.42
 MIN_COVERAGE = 0.20
 MIN_SIMILARITY = 0.50  # to answer outright, the question must resemble some sample question
 CLOSE_GAP = 0.04
+RERANK = 12  # candidates compared with sample questions and names
 
 
 @dataclass(frozen=True)
@@ -156,14 +157,24 @@ class Matcher:
         total = sum(w for _, _, w, _ in unit_w) or 1.0
         query_str = " ".join(tokens)
         compact = folded.replace(" ", "")
-        scored = []
+        # Typo-tolerant name matching only when the question has a word no entry uses.
+        fuzzy = any(t not in self.index.df for t in tokens)
+        first = []
         for eid, bm in hits:
             ie = self.index.indexed[eid]
             coverage = sum(w * self._covered(word, pieces, idfs, ie) for word, pieces, w, idfs in unit_w) / total
-            similarity = self._similarity(query_str, ie)
-            name_hit = self._name_hit(folded, compact, tokens, ie)
-            score = 0.50 * coverage + 0.25 * similarity + 0.20 * (bm / top_bm) + 0.05 * name_hit
-            scored.append(Candidate(eid, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
+            first.append((0.50 * coverage + 0.20 * (bm / top_bm), coverage, bm, ie))
+        # Similarity and name hits (together at most 0.30) only for the leading candidates:
+        # comparing with every sample question of all 25 would cost more than the rest of the answer.
+        first.sort(key=lambda f: f[0], reverse=True)
+        scored = []
+        for rank, (partial, coverage, bm, ie) in enumerate(first):
+            similarity = name_hit = 0.0
+            if rank < RERANK:
+                similarity = self._similarity(query_str, ie)
+                name_hit = self._name_hit(folded, compact, tokens, ie, fuzzy)
+            score = partial + 0.25 * similarity + 0.05 * name_hit
+            scored.append(Candidate(ie.id, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
         scored.sort(key=lambda c: c.score, reverse=True)
         best = scored[0]
         if best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE and best.similarity >= MIN_SIMILARITY:
@@ -196,11 +207,11 @@ class Matcher:
         return (best_set[1] + best_sort[1]) / 200.0
 
     @staticmethod
-    def _name_hit(folded: str, compact: str, tokens: list[str], ie: IndexedEntry) -> float:
+    def _name_hit(folded: str, compact: str, tokens: list[str], ie: IndexedEntry, fuzzy: bool = True) -> float:
         """1.0 when a name or alias of the entry appears in the question (typos tolerated for long names)."""
         best = 0.0
         padded = f" {folded} "
-        fuzzy: list[str] = []
+        candidates: list[str] = []
         for name in ie.names:
             n = name.replace(" ", "")
             if len(n) < 2:
@@ -211,12 +222,12 @@ class Matcher:
                 hit = 1.0
             else:
                 if len(n) >= 4:
-                    fuzzy.append(n)
+                    candidates.append(n)
                 continue
             # Longer names are stronger evidence than a two-character word.
             best = max(best, hit * min(1.0, 0.55 + 0.1 * len(n)))
-        if best < 0.95 and fuzzy:
-            found = process.extractOne(compact, fuzzy, scorer=fuzz.partial_ratio, processor=None, score_cutoff=80)
+        if best < 0.95 and candidates and fuzzy:
+            found = process.extractOne(compact, candidates, scorer=fuzz.partial_ratio, processor=None, score_cutoff=80)
             if found:
                 best = max(best, found[1] / 100.0 * min(1.0, 0.55 + 0.1 * len(found[0])))
         return best

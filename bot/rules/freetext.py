@@ -20,7 +20,7 @@ from bot.rules.schema import Fact, Rules, Value
 # Asking whether one may do or get something (folded: Simplified, lower case).
 _ASK_ZH = re.compile(
     r"可唔可以|可不可以|可以|可否|能否|能不能|能唔能|得唔得|得不得|有冇得|有没有得|资格|符合|申请|攞|取得|拿到|获得|"
-    r"报读|入读|加入|参加|参与")
+    r"报读|入读|加入|参加|参与|能考|可考|考到|考取|考哪|考咩|考什么|考甚么|读咩|读什么")
 _ASK_EN = re.compile(
     r"\b(?:can|could|may|do|should) i\b|\bam i\b|\beligib|\bqualif(?:y|ies)\b|\bapply\b|\bapplying\b|\bjoin\b|"
     r"\bget (?:a|any|some)\b.*\bqualification")
