@@ -83,6 +83,14 @@ def test_answer_rendering_per_kind(tg_assistant):
     assert empty.markup is None and "Please type" in empty.text
 
 
+def test_a_fee_question_is_declined_with_a_button_for_what_the_documents_do_say(tg_assistant):
+    ans = tg_assistant.answer("How much is the fee for the elderly care RPL exemption period?")
+    assert not ans.answered and "don't give fees or costs" in ans.text
+    reply = render.answer(ans, tg_assistant)
+    assert reply.markup is not None
+    assert [b.callback_data for row in reply.markup.inline_keyboard for b in row] == [f"e:e:{ans.choices[0].id}"]
+
+
 def test_answer_buttons_never_repeat_the_answered_entry(tg_assistant):
     ans = tg_assistant.answer("車輛維修技工註冊")
     reply = render.answer(ans, tg_assistant)

@@ -228,6 +228,10 @@ def answer(ans: "Answer", assistant: "Assistant") -> Reply:
     elif ans.kind == "choose":
         blocks.append(("", ans.text))
         rows += entry_buttons(ans.choices[:3], lang)
+    elif ans.kind == "decline" and ans.choices:
+        # "The documents don't give fees…": offer what they do say about it.
+        blocks.append(("", ans.text))
+        rows += entry_buttons(ans.choices, lang)
     elif ans.kind == "decline":
         blocks.append(("", ans.text))
         rows += [[InlineKeyboardButton(label(listing.topic_title(tp, lang)), callback_data=cb_page(tp.id, 0, lang))]
