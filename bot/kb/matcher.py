@@ -22,7 +22,8 @@ Decision = Literal["answer", "choose", "decline"]
 ANSWER_AT = 0.52
 CHOOSE_AT = 0.42
 MIN_COVERAGE = 0.20
-MIN_SIMILARITY = 0.50  # to answer outright, the question must resemble some sample question
+MIN_SIMILARITY = 0.50  # to answer outright, the question must resemble some sample question...
+CLEAR_LEAD = 0.25  # ...unless the best entry leads every other by this much
 CLOSE_GAP = 0.04
 RERANK = 12  # candidates compared with sample questions and names
 
@@ -177,7 +178,9 @@ class Matcher:
             scored.append(Candidate(ie.id, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
         scored.sort(key=lambda c: c.score, reverse=True)
         best = scored[0]
-        if best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE and best.similarity >= MIN_SIMILARITY:
+        lead = best.score - scored[1].score if len(scored) > 1 else best.score
+        if best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE and (
+                best.similarity >= MIN_SIMILARITY or lead >= CLEAR_LEAD):
             decision: Decision = "answer"
         elif best.score >= CHOOSE_AT and best.coverage >= MIN_COVERAGE:
             decision = "choose"
