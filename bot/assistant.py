@@ -13,7 +13,7 @@ from typing import Callable, Literal
 from bot.i18n import render_date, t
 from bot.kb.index import Index, build_index, ensure_index, read_meta
 from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
-from bot.kb.matcher import Matcher
+from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.rules.freetext import answer as rules_answer
 from bot.kb.asks import unanswerable_ask
@@ -151,7 +151,7 @@ class Assistant:
                 return Answer(raw, False, lang, note + text, "decline", [], best.score, choices=[self.choice(entry, lang)])
         if match.decision == "answer" and best is not None:
             entry = kb.entries[best.id]
-            close = [c for c in match.candidates[1:4] if best.score - c.score <= 0.04]
+            close = [c for c in match.candidates[1:4] if best.score - c.score <= CLOSE_GAP]
             return Answer(
                 raw, True, lang, note + self.render_entry(entry, lang), "answer", [entry.id], best.score,
                 choices=[self.choice(kb.entries[c.id], lang) for c in close],

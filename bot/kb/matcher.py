@@ -24,7 +24,7 @@ CHOOSE_AT = 0.42
 MIN_COVERAGE = 0.20
 MIN_SIMILARITY = 0.50  # to answer outright, the question must resemble some sample question...
 CLEAR_LEAD = 0.25  # ...unless the best entry leads every other by this much
-CLOSE_GAP = 0.04
+CLOSE_GAP = 0.04  # alternatives this close to the best are offered beside the answer
 RERANK = 12  # candidates compared with sample questions and names
 
 
@@ -133,9 +133,6 @@ class Matcher:
             seen.add(word)
             out.append((word, pieces))
         return out
-
-    def content_tokens(self, folded: str) -> list[str]:
-        return list(dict.fromkeys(p for _, pieces in self.content_units(folded) for p in pieces))
 
     def match(self, text: str, limit: int = 5) -> Match:
         folded = self.mend_names(fold(text))
