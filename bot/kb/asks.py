@@ -37,8 +37,10 @@ ASKS: tuple[Ask, ...] = (
     Ask("contact", _cues("电话", "电话号码", "热线", "whatsapp", "电邮", "email", "e-mail", "地址", "网址", "phone",
                          "telephone", "hotline", "address", "website", "fax", "传真"),
         re.compile(r"\d{4}\s?\d{4}|https?://|@\w|地址|address", re.I)),
-    Ask("salary", _cues("薪金", "薪酬", "人工", "工资", "月薪", "收入", "salary", "salaries", "wage", "wages", "income", "pay"),
-        re.compile(r"薪|工资|人工|salary|wage|income", re.I)),
+    # 人工 is Cantonese for pay, but 人工智能 is AI.
+    Ask("salary", re.compile(_cues("薪金", "薪酬", "工资", "月薪", "收入", "salary", "salaries", "wage", "wages",
+                                   "income", "pay").pattern + r"|人工(?!智)"),
+        re.compile(r"薪|工资|工資|人工(?!智)|salary|wage|income", re.I)),
     Ask("allowance", _cues("津贴", "补贴", "资助额", "allowance", "allowances", "stipend", "subsidy", "subsidies"),
         re.compile(r"津贴|津貼|补贴|補貼|allowance|stipend|subsid", re.I)),
     Ask("admission", _cues("入学要求", "入学资格", "收生要求", "entry requirement", "entry requirements",
