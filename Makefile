@@ -40,7 +40,7 @@ test: install
 	$(PY) -m pytest
 
 eval: index
-	$(PY) -m scripts.eval ../shared/eval/dev.jsonl ../shared/eval/eligibility.jsonl tests/data/questions.jsonl
+	$(PY) -m scripts.eval ../shared/eval/dev.jsonl ../shared/eval/eligibility.jsonl tests/data/questions.jsonl tests/data/questions_holdout.jsonl
 
 bench: index
 	$(PY) -m scripts.bench
