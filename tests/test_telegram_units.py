@@ -100,7 +100,7 @@ def test_answer_buttons_never_repeat_the_answered_entry(tg_assistant):
 
 
 def test_long_lists_are_split_into_parts(tg_assistant):
-    parts = render._join_parts(["x" * 2000, "y" * 2000, "z" * 10])
+    parts = render.pack(["x" * 2000, "y" * 2000, "z" * 10])
     assert parts == ["x" * 2000, "y" * 2000 + "\n\n" + "z" * 10]
 
 

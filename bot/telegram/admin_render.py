@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import render_date, t
 from bot.kb.text import Lang
+from bot.telegram import render
 from bot.telegram.render import MAX_TEXT, Reply, label
 
 if TYPE_CHECKING:
@@ -59,17 +60,8 @@ def reload_report(report: "ReloadReport", lang: Lang, *, from_cli: bool = False)
 
 
 def _lines_to_parts(lines: Iterable[str]) -> list[str]:
-    """Escaped lines joined into parts under the size limit (a line never split)."""
-    parts: list[str] = []
-    current = ""
-    for line in lines:
-        line = line[: MAX_TEXT - 10]
-        if current and len(current) + len(line) + 1 > MAX_TEXT:
-            parts.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    parts.append(current)
-    return parts
+    """Escaped lines joined into messages under the size limit (an over-long line is cut)."""
+    return render.pack((line[: MAX_TEXT - 10] for line in lines), sep="\n")
 
 
 # -- subscriptions -----------------------------------------------------------------------------------

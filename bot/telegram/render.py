@@ -378,7 +378,7 @@ def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 1
         sections.append(escape(t("tg_events_more_past", lang, count=len(past) - max_past)))
     if len(sections) == 1:
         sections.append(escape(t("tg_events_none", lang)))
-    return Reply(_join_parts(sections), keyboard(rows[:20]), lang)
+    return Reply(pack(sections), keyboard(rows[:20]), lang)
 
 
 def about(kb: "KnowledgeBase", lang: Lang) -> Reply:
@@ -390,18 +390,19 @@ def about(kb: "KnowledgeBase", lang: Lang) -> Reply:
         lines.append(f"• {escape(title)}\n  {escape(publisher)} · {escape(when)}")
     lines += ["", escape(t("tg_about_counts", lang, entries=len(kb.entries), topics=len(listing.topics_with_entries(kb)))),
               escape(t("tg_about_note", lang))]
-    return Reply(_join_parts(["\n".join(lines)]), None, lang)
+    return Reply(pack(["\n".join(lines)]), None, lang)
 
 
-def _join_parts(sections: list[str]) -> list[str]:
-    """Already escaped sections joined with blank lines, in parts under the size limit."""
+def pack(pieces: Iterable[str], sep: str = "\n\n") -> list[str]:
+    """Already escaped pieces joined by `sep` into messages under Telegram's size limit; a piece is
+    never split across two messages."""
     parts: list[str] = []
     current = ""
-    for section in sections:
-        if current and len(current) + len(section) + 2 > MAX_TEXT:
+    for piece in pieces:
+        if current and len(current) + len(piece) + len(sep) > MAX_TEXT:
             parts.append(current)
             current = ""
-        current = f"{current}\n\n{section}" if current else section
+        current = f"{current}{sep}{piece}" if current else piece
     parts.append(current)
     return parts
 
