@@ -141,7 +141,8 @@ class Assistant:
                 related = [self.choice(kb.entries[i], lang) for i in reply.entry_ids if i in kb.entries]
                 return Answer(raw, True, lang, reply.text, "eligibility", list(reply.entry_ids), 1.0, related=related[:4])
         match = matcher.match(clean)
-        note = t("truncated", lang) + "\n\n" if len(normalise(raw[: MAX_QUERY_CHARS * 4])) >= MAX_QUERY_CHARS else ""
+        # normalise() keeps the first MAX_QUERY_CHARS characters; say so rather than answer silently.
+        note = t("truncated", lang) + "\n\n" if len(clean) >= MAX_QUERY_CHARS else ""
         best = match.best
         if match.decision != "decline" and best is not None:
             entry = kb.entries[best.id]
