@@ -6,7 +6,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "source_with_date": {"zh": "來源：{source}（{date}）", "en": "Source: {source} ({date})"},
     "date_span": {"zh": "{start}至{end}", "en": "{start} to {end}"},
     "decline": {
-        "zh": "抱歉，我未有這方面的資料，不想估估吓答錯你。我可以解答以下題目：",
+        "zh": "抱歉，我未有這方面的資料，不想亂估答錯你。我可以解答以下題目：",
         "en": "Sorry, I don't have information on that, and I'd rather not guess. I can answer questions on:",
     },
     "decline_hint": {
@@ -23,7 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "also": {"zh": "相關題目：", "en": "Related:"},
     "not_in_documents": {
-        "zh": "抱歉，我手上的文件沒有提供{thing}，我不想估估吓答錯你。我知道的相關資料是：{title}。",
+        "zh": "抱歉，我手上的文件沒有提供{thing}，我不想亂估答錯你。我知道的相關資料是：{title}。",
         "en": "Sorry, the documents I rely on don't give {thing}, and I'd rather not guess. What I do know about is: {title}.",
     },
     "ask_fee": {"zh": "費用或收費", "en": "fees or costs"},
