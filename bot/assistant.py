@@ -17,6 +17,7 @@ from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.rules.freetext import answer as rules_answer
 from bot.kb.asks import unanswerable_ask
+from bot.kb.smalltalk import small_talk
 from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, normalise
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,9 @@ class Assistant:
         lang = lang or detect_lang(clean)
         if not any(ch.isalnum() for ch in clean):
             return Answer(raw, False, lang, t("empty", lang), "empty")
+        chat = small_talk(fold(clean))
+        if chat is not None:
+            return Answer(raw, False, lang, t(chat, lang), "empty")
         matcher, kb = self.matcher, self.kb  # one consistent snapshot even if swapped meanwhile
         if kb.rules is not None:
             # "Can I apply…?" about the asker: answered from the rules, with what is still missing.

@@ -162,3 +162,21 @@ def test_search_ranks_entries_for_inline_mode(assistant):
     assert assistant.search("exemption period", limit=3)[0] == "rpl-elderly-care-exemption"
     assert assistant.search("VPES", limit=10, min_score=0.3) == ["vpes"]
     assert assistant.search("Tell me a joke") == []
+
+
+@pytest.mark.parametrize("text, start", [
+    ("thanks!", "You're welcome"), ("多謝", "不用客氣"), ("hi", "Hello"), ("你好", "你好！"), ("收到", "好的！"),
+])
+def test_thanks_and_greetings_get_a_friendly_word_not_an_entry(assistant, text, start):
+    answer = assistant.answer(text)
+    assert not answer.answered and answer.entries == [] and answer.text.startswith(start)
+
+
+@pytest.mark.parametrize("text", ["help", "test", "2028", "12", "測試"])
+def test_a_lone_word_that_names_nothing_is_declined(assistant, text):
+    assert not assistant.answer(text).answered
+
+
+@pytest.mark.parametrize("text, entry", [("VPES", "vpes"), ("免試期", "rpl-elderly-care-exemption")])
+def test_a_lone_name_is_answered(assistant, text, entry):
+    assert assistant.answer(text).entries == [entry]

@@ -22,6 +22,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I'm not sure which of these you mean; please choose one:",
     },
     "also": {"zh": "相關題目：", "en": "Related:"},
+    "smalltalk_thanks": {
+        "zh": "不用客氣！有其他關於職業培訓或資歷的問題，隨時問我。",
+        "en": "You're welcome! Ask me anything else about vocational training and qualifications.",
+    },
+    "smalltalk_hello": {
+        "zh": "你好！我可以解答職業培訓及資歷計劃的問題，例如：「過往資歷認可免試期幾時完？」",
+        "en": "Hello! I answer questions about vocational training and qualification schemes, for example: \"When does the RPL exemption period end?\"",
+    },
+    "smalltalk_ok": {
+        "zh": "好的！有其他問題隨時問我。",
+        "en": "OK! Ask me anytime if you have another question.",
+    },
     "not_in_documents": {
         "zh": "抱歉，我手上的文件沒有提供{thing}，我不想亂估答錯你。我知道的相關資料是：{title}。",
         "en": "Sorry, the documents I rely on don't give {thing}, and I'd rather not guess. What I do know about is: {title}.",

@@ -36,6 +36,7 @@ class IndexedEntry:
 
     id: str
     names: tuple[str, ...]  # folded titles and aliases
+    name_set: frozenset[str]  # the same without spaces, for a question that is exactly a name
     questions: tuple[str, ...]  # sample questions' content words, space-joined
     head: frozenset[str]  # tokens of names and sample questions: what the entry is about
     tokens: frozenset[str]  # head and answer tokens
@@ -175,6 +176,7 @@ class Index:
             indexed[eid] = IndexedEntry(
                 id=eid,
                 names=tuple(json.loads(names)),
+                name_set=frozenset(n.replace(" ", "") for n in json.loads(names)),
                 questions=tuple(
                     c for c in (" ".join(t for t in q.split() if t not in STOPWORDS) for q in json.loads(questions)) if c
                 ),

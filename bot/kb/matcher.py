@@ -26,6 +26,7 @@ MIN_SIMILARITY = 0.50  # to answer outright, the question must resemble some sam
 CLEAR_LEAD = 0.25  # ...unless the best entry leads every other by this much
 CLOSE_GAP = 0.04  # alternatives this close to the best are offered beside the answer
 RERANK = 12  # candidates compared with sample questions and names
+TYPO_MIN_LEN = 5  # shorter English words are too easily "mended" into another word (thank → than)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Matcher:
         # English words by first letter: typos rarely touch it, and it keeps the scan short.
         self._latin_vocab: dict[str, list[str]] = {}
         for t in index.df:
-            if t.isascii() and t.isalpha() and len(t) >= 4:
+            if t.isascii() and t.isalpha() and len(t) >= TYPO_MIN_LEN:
                 self._latin_vocab.setdefault(t[0], []).append(t)
         self._max_idf = math.log((self._n + 1) / 0.5)
         # Long Chinese names by their character pairs, to mend one-character typos (過往資力認可).
@@ -123,7 +124,7 @@ class Matcher:
         for word, pieces in raw:
             if word in STOPWORDS or (is_han(word) and len(word) == 1 and word not in df):
                 continue
-            if word.isascii() and word.isalpha() and len(word) >= 4 and word not in df:
+            if word.isascii() and word.isalpha() and len(word) >= TYPO_MIN_LEN and word not in df:
                 fixed = process.extractOne(word, self._latin_vocab.get(word[0], []), scorer=fuzz.ratio, score_cutoff=80)
                 if fixed:
                     word, pieces = fixed[0], [fixed[0]]
@@ -161,24 +162,29 @@ class Matcher:
         for eid, bm in hits:
             ie = self.index.indexed[eid]
             coverage = sum(w * self._covered(word, pieces, idfs, ie) for word, pieces, w, idfs in unit_w) / total
-            first.append((0.50 * coverage + 0.20 * (bm / top_bm), coverage, bm, ie))
+            exact = 1.0 if compact in ie.name_set else 0.0  # the question is one of its names
+            first.append((0.50 * coverage + 0.20 * (bm / top_bm), exact, coverage, bm, ie))
         # Similarity and name hits (together at most 0.30) only for the leading candidates:
         # comparing with every sample question of all 25 would cost more than the rest of the answer.
-        first.sort(key=lambda f: f[0], reverse=True)
+        first.sort(key=lambda f: f[0] + 0.05 * f[1], reverse=True)
         scored = []
-        for rank, (partial, coverage, bm, ie) in enumerate(first):
-            similarity = name_hit = 0.0
+        for rank, (partial, exact, coverage, bm, ie) in enumerate(first):
+            similarity, name_hit = 0.0, exact
             if rank < RERANK:
                 similarity = self._similarity(query_str, ie)
-                name_hit = self._name_hit(folded, compact, tokens, ie, fuzzy)
+                name_hit = max(exact, self._name_hit(folded, compact, tokens, ie, fuzzy))
             score = partial + 0.25 * similarity + 0.05 * name_hit
             scored.append(Candidate(ie.id, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
         scored.sort(key=lambda c: c.score, reverse=True)
         best = scored[0]
-        lead = best.score - scored[1].score if len(scored) > 1 else best.score
-        if best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE and (
+        lead = best.score - scored[1].score if len(scored) > 1 else 0.0
+        # One word ("help", "測試", "2028") is only a question when it names something.
+        one_word = len(units) < 2 and best.name_hit < 0.8
+        if one_word or all(word.replace(".", "").isdigit() for word, _ in units):
+            decision: Decision = "decline"
+        elif best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE and (
                 best.similarity >= MIN_SIMILARITY or lead >= CLEAR_LEAD):
-            decision: Decision = "answer"
+            decision = "answer"
         elif best.score >= CHOOSE_AT and best.coverage >= MIN_COVERAGE:
             decision = "choose"
         else:
