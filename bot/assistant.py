@@ -73,18 +73,38 @@ class Answer:
         }
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One index with its knowledge and matcher: an answer reads all three from the same snapshot."""
+
+    index: Index
+    kb: KnowledgeBase
+    matcher: Matcher
+
+    @classmethod
+    def of(cls, index: Index) -> "Snapshot":
+        return cls(index, index.kb, Matcher(index))
+
+
 class Assistant:
     """Answers from one index; `swap` replaces it atomically (answers keep flowing during a reload)."""
 
     def __init__(self, index: Index, today: Callable[[], date] = date.today) -> None:
         self._lock = threading.Lock()
-        self._set(index)
+        self._snap = Snapshot.of(index)
         self.today = today
 
-    def _set(self, index: Index) -> None:
-        self.index = index
-        self.kb: KnowledgeBase = index.kb
-        self.matcher = Matcher(index)
+    @property
+    def index(self) -> Index:
+        return self._snap.index
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._snap.kb
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._snap.matcher
 
     @classmethod
     def open(cls, knowledge_dir: Path, index_path: Path, today: Callable[[], date] = date.today) -> "Assistant":
@@ -93,11 +113,11 @@ class Assistant:
         return cls(Index(index_path), today)
 
     def swap(self, index: Index) -> None:
+        # Built before it is published, so no answer ever sees a new knowledge base with an old matcher.
+        snap = Snapshot.of(index)
         with self._lock:
-            old = self.index
-            self._set(index)
+            self._snap = snap
         logger.info("knowledge swapped: %s entries", len(index.kb.entries))
-        del old  # the old connection closes when the last in-flight answer drops it
 
     def reload(self, knowledge_dir: Path) -> ReloadReport:
         """Validate the files, build a new index beside the live one, swap; on error keep serving."""
@@ -137,7 +157,8 @@ class Assistant:
         chat = small_talk(fold(clean))
         if chat is not None:
             return Answer(raw, False, lang, t(chat, lang), "empty")
-        matcher, kb = self.matcher, self.kb  # one consistent snapshot even if swapped meanwhile
+        snap = self._snap  # one consistent snapshot even if a reload swaps meanwhile
+        matcher, kb = snap.matcher, snap.kb
         if kb.rules is not None:
             # "Can I apply…?" about the asker: answered from the rules, with what is still missing.
             reply = rules_answer(kb.rules, clean, lang, self.today())
@@ -158,9 +179,9 @@ class Assistant:
             entry = kb.entries[best.id]
             close = [c for c in match.candidates[1:4] if best.score - c.score <= CLOSE_GAP]
             return Answer(
-                raw, True, lang, note + self.render_entry(entry, lang), "answer", [entry.id], best.score,
+                raw, True, lang, note + self.render_entry(entry, lang, kb), "answer", [entry.id], best.score,
                 choices=[self.choice(kb.entries[c.id], lang) for c in close],
-                related=self.related(entry, lang),
+                related=self.related(entry, lang, kb=kb),
             )
         if match.decision == "choose" and best is not None:
             options = [kb.entries[c.id] for c in match.candidates[:3]]
@@ -169,26 +190,28 @@ class Assistant:
                 raw, False, lang, note + "\n".join(lines), "choose", [e.id for e in options], best.score,
                 choices=[self.choice(e, lang) for e in options],
             )
-        return self.decline(raw, lang, best.score if best else 0.0)
+        return self.decline(raw, lang, best.score if best else 0.0, kb)
 
     def search(self, text: str, limit: int = 10, min_score: float = 0.0) -> list[str]:
         """Entry ids ranked for a free-text query, best first (inline mode lists them)."""
-        match = self.matcher.match(normalise(text), limit=limit)
-        return [c.id for c in match.candidates if c.score >= min_score and c.id in self.kb.entries]
+        snap = self._snap
+        match = snap.matcher.match(normalise(text), limit=limit)
+        return [c.id for c in match.candidates if c.score >= min_score and c.id in snap.kb.entries]
 
-    def decline(self, raw: str, lang: Lang, score: float = 0.0) -> Answer:
-        topics = sorted(self.kb.topics.values(), key=lambda tp: tp.order)
+    def decline(self, raw: str, lang: Lang, score: float = 0.0, kb: KnowledgeBase | None = None) -> Answer:
+        topics = sorted((kb or self.kb).topics.values(), key=lambda tp: tp.order)
         lines = [t("decline", lang)] + [f"• {tp.title.text(lang)}" for tp in topics]
         lines.append(t("decline_hint", lang))
         return Answer(raw, False, lang, "\n".join(lines), "decline", [], score)
 
     def answer_entry(self, entry_id: str, lang: Lang) -> Answer | None:
         """The reply for one entry, as when a button for it is pressed."""
-        entry = self.kb.entries.get(entry_id)
+        kb = self.kb
+        entry = kb.entries.get(entry_id)
         if entry is None:
             return None
-        return Answer(entry_id, True, lang, self.render_entry(entry, lang), "answer", [entry_id], 1.0,
-                      related=self.related(entry, lang))
+        return Answer(entry_id, True, lang, self.render_entry(entry, lang, kb), "answer", [entry_id], 1.0,
+                      related=self.related(entry, lang, kb=kb))
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -198,24 +221,25 @@ class Assistant:
     def choice(self, entry: Entry, lang: Lang) -> Choice:
         return Choice(entry.id, self.title(entry, lang))
 
-    def related(self, entry: Entry, lang: Lang, limit: int = 4) -> list[Choice]:
+    def related(self, entry: Entry, lang: Lang, limit: int = 4, kb: KnowledgeBase | None = None) -> list[Choice]:
+        kb = kb or self.kb
         ids = ([entry.parent] if entry.parent else []) + list(entry.related)
-        ids += [c.id for c in self.kb.children(entry.id)]
+        ids += [c.id for c in kb.children(entry.id)]
         seen: list[str] = []
         for i in ids:
-            if i not in seen and i != entry.id and i in self.kb.entries:
+            if i not in seen and i != entry.id and i in kb.entries:
                 seen.append(i)
-        return [self.choice(self.kb.entries[i], lang) for i in seen[:limit]]
+        return [self.choice(kb.entries[i], lang) for i in seen[:limit]]
 
     def answer_text(self, entry: Entry, lang: Lang) -> str:
         return entry.answer.text(lang)
 
-    def source_line(self, entry: Entry, lang: Lang) -> str:
-        source = self.kb.sources[entry.source.doc]
+    def source_line(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
+        source = (kb or self.kb).sources[entry.source.doc]
         name = source.title.text(lang)
         if source.date and len(source.date) == 10:
             return t("source_with_date", lang, source=name, date=render_date(source.date, lang))
         return t("source", lang, source=name)
 
-    def render_entry(self, entry: Entry, lang: Lang) -> str:
-        return f"{self.answer_text(entry, lang)}\n\n{self.source_line(entry, lang)}"
+    def render_entry(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
+        return f"{self.answer_text(entry, lang)}\n\n{self.source_line(entry, lang, kb)}"

@@ -180,3 +180,42 @@ def test_a_lone_word_that_names_nothing_is_declined(assistant, text):
 @pytest.mark.parametrize("text, entry", [("VPES", "vpes"), ("免試期", "rpl-elderly-care-exemption")])
 def test_a_lone_name_is_answered(assistant, text, entry):
     assert assistant.answer(text).entries == [entry]
+
+
+def test_answers_stay_consistent_while_reloads_swap_the_knowledge(tmp_path):
+    """An answer never pairs one index's matcher with another's entries (no KeyError mid-reload)."""
+    import shutil
+    import threading
+    import time
+
+    from bot.assistant import Assistant
+    from bot.kb.index import Index
+    from tests.helpers import FIXTURE_KB
+
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KB, kb_dir)
+    text = (kb_dir / "entries.yaml").read_text(encoding="utf-8")
+    vpes_at = text.index("  - id: vpes")
+    (kb_dir / "entries.yaml").write_text(text[:vpes_at], encoding="utf-8")  # a knowledge base without vpes
+    small = Assistant.open(kb_dir, tmp_path / "small" / "index.sqlite").index
+    full = fixture_assistant()
+    both = [full.index, small]
+    stop = threading.Event()
+
+    def reloads() -> None:
+        i = 0
+        while not stop.is_set():
+            full.swap(both[i % 2])
+            i += 1
+
+    thread = threading.Thread(target=reloads)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            answer = full.answer("What is VPES?")
+            assert answer.entries in ([], ["vpes"]) or answer.kind in {"choose", "decline"}
+    finally:
+        stop.set()
+        thread.join()
+    assert isinstance(full.index, Index)
