@@ -73,6 +73,10 @@ def cmd_build(config: Config, args: argparse.Namespace) -> int:
     except KnowledgeInvalid as exc:
         for err in exc.errors:
             print(err, file=sys.stderr)
+        if config.index_path.exists():
+            # A broken edit never takes answers down: the bot starts on the last good index.
+            print(f"the knowledge files have {len(exc.errors)} error(s); keeping the last good index", file=sys.stderr)
+            return 0
         return 1
     return 0
 
@@ -107,11 +111,19 @@ def cmd_ask(config: Config, args: argparse.Namespace) -> int:
                     continue
                 try:
                     item = json.loads(line)
-                    question = str(item.get("q", "")) if isinstance(item, dict) else str(item)
                 except json.JSONDecodeError:
-                    item, question = {}, line.rstrip("\n")
-                out = assistant.answer(question).as_json()
-                if isinstance(item, dict) and "id" in item:
+                    item = {"q": line.rstrip("\n")}
+                if not isinstance(item, dict):
+                    item = {"q": item}
+                q = item.get("q")
+                question = q if isinstance(q, str) else "" if q is None else str(q)
+                try:
+                    out = assistant.answer(question).as_json()
+                except Exception as exc:  # one bad line must not cost the rest of the batch
+                    logger.exception("could not answer line %r", line[:200])
+                    out = {"q": question, "answered": False, "lang": None, "text": "", "entries": [], "score": 0.0,
+                           "error": type(exc).__name__}
+                if "id" in item:
                     out = {"id": item["id"], **out}
                 print(json.dumps(out, ensure_ascii=False), flush=True)
         return 0
@@ -233,5 +245,6 @@ def main(argv: list[str] | None = None) -> None:
     config = Config()
     setup_logging(config.log_level)
     if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")
+        # backslashreplace: a lone surrogate echoed back stays valid JSON instead of crashing the batch
+        sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
     raise SystemExit(args.func(config, args))

@@ -62,3 +62,27 @@ def test_console_opens_a_listed_topic_by_its_number(env):
     first, _, second = p.stdout.partition("Related:")
     assert "1. Five-year exemption period" in second
     assert "31 August 2028" in second.split("1. Five-year exemption period", 1)[1]
+
+
+def test_one_bad_line_never_costs_the_rest_of_a_batch(env):
+    feed = '{"id": 1, "q": "\\ud800 x"}\n{"id": 2, "q": "免試期幾時完"}\n{"id": 3, "q": null}\n[1, 2]\n'
+    p = run(env, "ask", "--jsonl", "-", stdin=feed)
+    out = [json.loads(line) for line in p.stdout.splitlines()]
+    assert p.returncode == 0 and len(out) == 4
+    assert out[1]["id"] == 2 and out[1]["answered"] is True
+    assert out[2]["q"] == "" and out[2]["answered"] is False
+
+
+def test_build_index_keeps_the_last_good_index_after_a_broken_edit(env, tmp_path):
+    import shutil
+
+    kb = tmp_path / "knowledge"
+    shutil.copytree(env["KNOWLEDGE_DIR"], kb)
+    local = {**env, "KNOWLEDGE_DIR": str(kb), "DATA_DIR": str(tmp_path / "var")}
+    assert run(local, "build-index").returncode == 0
+    (kb / "entries.yaml").write_text("entries: [\n", encoding="utf-8")
+    p = run(local, "build-index")
+    assert p.returncode == 0 and "keeping the last good index" in p.stderr
+    assert "2028" in run(local, "ask", "免試期幾時完").stdout
+    (tmp_path / "var" / "index.sqlite").unlink()
+    assert run(local, "build-index").returncode == 1  # nothing to fall back on

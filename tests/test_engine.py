@@ -219,3 +219,21 @@ def test_answers_stay_consistent_while_reloads_swap_the_knowledge(tmp_path):
         stop.set()
         thread.join()
     assert isinstance(full.index, Index)
+
+
+def test_rebuilding_the_index_leaves_no_stray_files(tmp_path):
+    import shutil
+
+    from bot.assistant import Assistant
+    from bot.kb.index import build_index
+    from bot.kb.loader import load_knowledge
+    from tests.helpers import FIXTURE_KB
+
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KB, kb_dir)
+    path = tmp_path / "var" / "index.sqlite"
+    for _ in range(3):
+        build_index(load_knowledge(kb_dir), kb_dir, path)
+        Assistant.open(kb_dir, path)
+    names = sorted(p.name for p in path.parent.iterdir())
+    assert names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) <= 3  # plus one jieba cache

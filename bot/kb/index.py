@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +88,10 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
     dict_path = path.with_name(f"{path.stem}.{DICT_NAME}")
     tmp_dict = path.with_name(f"{path.stem}.{tag}.{DICT_NAME}")
     write_dictionary(tmp_dict, dictionary_words(kb, knowledge_dir))
-    seg = Segmenter(tmp_dict, path.parent)
+    # jieba caches a dictionary under a name made from its path; the build's dictionary has a
+    # one-off path, so its cache goes to a directory removed after the build.
+    cache_dir = Path(tempfile.mkdtemp(prefix="jieba-", dir=path.parent))
+    seg = Segmenter(tmp_dict, cache_dir)
     tmp = path.with_name(f"{path.name}.{tag}.tmp")
     db = sqlite_utils.Database(tmp)
     try:
@@ -116,6 +121,7 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
         db.table("meta").insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
     finally:
         db.close()
+        shutil.rmtree(cache_dir, ignore_errors=True)
     # The dictionary first: an index is only ever paired with the dictionary it was cut with.
     os.replace(tmp_dict, dict_path)
     os.replace(tmp, path)

@@ -33,7 +33,8 @@ _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 MAX_QUERY_CHARS = 300
-_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+# Controls, zero-widths, bidi marks, and lone surrogates (which no encoder, OpenCC's included, accepts).
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[a-zA-Z]+")
 # Runs of Han characters, or of Latin letters/digits (with inner &.-+ as in E&M, BIM-AM, 4.0).
