@@ -225,6 +225,10 @@ def test_stats_per_local_day_language_and_unanswered(tmp_path):
     assert all(str(uid) not in {r["user_hash"] for r in rows} for uid in (1, 2, 3))
     since = io.StringIO()
     assert store.export_queries(since, "2026-03-14T16:00") == 5
+    store.log_query(4, "private", "en", "=HYPERLINK(\"http://x\")", False, kind="decline")
+    formula = io.StringIO()
+    store.export_queries(formula)
+    assert list(csv.DictReader(io.StringIO(formula.getvalue())))[-1]["text"].startswith("'=")  # never run as a formula
     store.close()
 
 

@@ -103,3 +103,8 @@ def test_check_knowledge_passes_on_the_fixture(kb_dir, monkeypatch, capsys):
         main(["check-knowledge"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.startswith("ok: 3 entries")
+
+
+def test_a_span_ending_in_a_month_that_contains_its_start_is_valid(kb_dir):
+    edit(kb_dir / "entries.yaml", "start: 2023-09-01, end: 2028-08-31", "start: 2028-08-15, end: 2028-08")
+    assert load_knowledge(kb_dir).entries["rpl-elderly-care-exemption"].when is not None

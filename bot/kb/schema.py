@@ -5,6 +5,7 @@ these models are the single statement of what is allowed.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from typing import Literal
@@ -69,6 +70,22 @@ def _check_partial_date(value: str | None) -> str | None:
     return value
 
 
+def first_day(value: str) -> date:
+    """The first day a partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) covers."""
+    parts = [int(p) for p in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def last_day(value: str) -> date:
+    """The last day a partial ISO date covers."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return date(parts[0], 12, 31)
+
+
 class When(Strict):
     """A date or a span; `start`/`end` are partial ISO dates (YYYY, YYYY-MM, YYYY-MM-DD)."""
 
@@ -82,7 +99,8 @@ class When(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> "When":
-        if self.end is not None and self.end < self.start:
+        # Compared by days, not text: a span from 2023-09-15 to "2023-09" (that month) is fine.
+        if self.end is not None and last_day(self.end) < first_day(self.start):
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
 

@@ -75,6 +75,13 @@ class StatsStore:
             args = (since,)
         count = 0
         for row in self.db.execute(sql + " ORDER BY id", args):
-            writer.writerow(row)
+            writer.writerow([_inert(v) for v in row])
             count += 1
         return count
+
+
+def _inert(value: object) -> object:
+    """A worker's text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -6,12 +6,11 @@ only when the whole of its last period is before today ("2024-03" ends on 31 Mar
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Sequence, TypeVar
 
-from bot.kb.schema import Entry, Topic
+from bot.kb.schema import Entry, Topic, first_day, last_day
 from bot.kb.text import Lang, normalise
 
 if TYPE_CHECKING:
@@ -63,20 +62,6 @@ def paginate(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> tuple[list
 
 
 # -- dates and events -----------------------------------------------------------------------------
-
-
-def first_day(iso: str) -> date:
-    parts = [int(p) for p in iso.split("-")]
-    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-
-
-def last_day(iso: str) -> date:
-    parts = [int(p) for p in iso.split("-")]
-    if len(parts) == 3:
-        return date(*parts)
-    if len(parts) == 2:
-        return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
-    return date(parts[0], 12, 31)
 
 
 @dataclass(frozen=True)

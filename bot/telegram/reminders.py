@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Callable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import render_date, t
-from bot.kb.schema import Entry
+from bot.kb.schema import Entry, first_day, last_day
 from bot.kb.text import Lang, in_script
-from bot.telegram.listing import first_day, last_day
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant

@@ -173,10 +173,11 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
     if total is None:
         await ack(query, t("bc_already", lang))
         return
-    await ack(query)
-    logger.info("broadcast %s confirmed by admin %s: %d groups", broadcast_id, user.id, total)
-    await edit(context, query, admin_render.plain("bc_started", lang, id=broadcast_id, total=total))
+    # Delivery starts before anything else is said: a failed acknowledgement must not hold it up.
     ops.broadcaster.start()
+    logger.info("broadcast %s confirmed by admin %s: %d groups", broadcast_id, user.id, total)
+    await ack(query)
+    await edit(context, query, admin_render.plain("bc_started", lang, id=broadcast_id, total=total))
 
 
 @admin_only("/broadcasts")
