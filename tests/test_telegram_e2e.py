@@ -218,6 +218,18 @@ async def test_choice_button_answers_that_entry(tg_bot, tg_assistant):
     assert [c.params["callback_query_id"] for c in acks] == [press["callback_query"]["id"]]
 
 
+async def test_typing_a_choice_number_picks_that_choice(tg_bot, tg_assistant):
+    question = next(q for q in ("QF events", "forum expo month", "資歷架構活動") if tg_assistant.answer(q).kind == "choose")
+    expected = tg_assistant.answer(question)
+    call = await tg_bot.reply_to(tg_bot.updates.private_text(question))
+    label = buttons(call)[1][0]
+    reply = await tg_bot.reply_to(tg_bot.updates.private_text("2"))
+    assert reply.params["text"].startswith(f"<b>{label}</b>") and expected.choices[1].title == label
+    # Once answered, a number is an ordinary question again.
+    again = await tg_bot.reply_to(tg_bot.updates.private_text("2"))
+    assert not again.params["text"].startswith(f"<b>{label}</b>")
+
+
 async def test_related_button_and_stale_button(tg_bot):
     call = await tg_bot.reply_to(tg_bot.updates.private_text("免試期幾時完？"))
     reply = await tg_bot.reply_to(tg_bot.updates.callback_query("e:t:rpl-elderly-care", message=call.result))

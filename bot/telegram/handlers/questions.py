@@ -15,9 +15,24 @@ from bot.telegram.send import ack, reply_to, send, thread_of
 logger = logging.getLogger(__name__)
 
 
+_CHOICES = "choices"  # chat_data: the entry ids last offered as numbered choices
+
+
 async def _answer(update: Update, context: BotContext, message: Message, question: str, lang: Lang | None = None) -> None:
     user = update.effective_user
+    offered, offered_lang = (context.chat_data or {}).get(_CHOICES) or ([], None)
+    pick = question.strip()
+    if pick.isdigit() and 1 <= int(pick) <= len(offered):
+        # "2" after "which did you mean? 1. … 2. …" picks that option, as its button would.
+        picked = context.assistant.answer_entry(offered[int(pick) - 1], lang or offered_lang or context.lang_for(user))
+        if picked is not None:
+            if context.chat_data is not None:
+                context.chat_data[_CHOICES] = None  # the numbers referred to that one question
+            await reply_to(context, message, render.answer(picked, context.assistant))
+            return
     answer = context.assistant.answer(question, lang=lang or context.stored_lang(user))
+    if context.chat_data is not None:
+        context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
     query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
                                        answer.answered, answer.entries, answer.score, answer.kind)
     reply = inbox.offer_person(context, render.answer(answer, context.assistant), answer, query_id)
