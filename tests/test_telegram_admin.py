@@ -646,3 +646,20 @@ async def test_bot_process_killed_mid_broadcast_then_restarted_no_duplicate_no_l
     assert set(arrived.values()) == {1}, "a group got the broadcast twice"
     text = (tmp_path / "second.log").read_text()
     assert "marked uncertain and not sent again" in text and "resuming 1 unfinished broadcast" in text
+
+
+async def test_a_group_upgraded_to_a_supergroup_mid_broadcast_still_gets_one_copy(admin_bot):
+    bot, server, store = admin_bot, admin_bot.server, admin_bot.store
+    group_ids = [-3000 - i for i in range(40)]
+    new = -1009999999999
+    subscribe_groups(store, group_ids)
+    _, question = await start_broadcast(bot, "/broadcast upgrade test")
+    server.latency = 0.05  # slow enough that the groups at the far end are still queued
+    bot.server.push_update(bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+    [first] = await server.wait_for("sendMessage", predicate=lambda c: int(c.chat_id) in group_ids)
+    old = max(group_ids) if int(first.chat_id) == min(group_ids) else min(group_ids)  # the far end of the queue
+    bot.server.push_update(bot.updates.migrate_to_chat(old_chat_id=old, new_chat_id=new))
+    report = await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=30)
+    assert "of 40 groups, 40 sent" in report.params["text"]
+    sent_to = [int(c.chat_id) for c in server.sent_messages() if int(c.chat_id) in (old, new)]
+    assert sent_to == [new]

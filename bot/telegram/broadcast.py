@@ -285,6 +285,10 @@ class Broadcaster:
     async def _deliver(self, broadcast: dict, run: Run, chat_id: int) -> tuple[int, float] | None:
         """Send to one group; (chat id, delay) when it should be tried again."""
         bid = run.id
+        current = self.store.current_chat_id(chat_id)
+        if current != chat_id:
+            # The group became a supergroup while this was queued: its delivery row moved with it.
+            return current, 0.0
         subscription = self.store.subscription(chat_id)
         if subscription is None or not subscription["active"]:
             row = self.store.delivery(bid, chat_id)
