@@ -49,7 +49,8 @@ def test_detect_lang_default_for_ambiguous_chinese_can_be_chosen():
 
 @pytest.mark.parametrize("word, base", [("provinces", "province"), ("qualifications", "qualification"),
                                         ("companies", "company"), ("training", "train"), ("registered", "register"),
-                                        ("class", "class"), ("status", "status"), ("rpl", "rpl")])
+                                        ("class", "class"), ("status", "status"), ("rpl", "rpl"),
+                                        ("sector's", "sector"), ("vtc's", "vtc")])
 def test_english_words_meet_their_base_form(word, base):
     from bot.kb.text import stem
 

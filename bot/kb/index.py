@@ -27,7 +27,7 @@ from bot.kb.text import STOPWORDS, Segmenter, fold, write_dictionary
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = "7"  # bump when the index layout or the tokenisation changes
+INDEX_VERSION = "8"  # bump when the index layout or the tokenisation changes
 DICT_NAME = "jieba.dict"
 POSTING_BUDGET = 2000  # rows one query may make SQLite score, in an index at least this large
 

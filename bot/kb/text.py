@@ -130,6 +130,8 @@ def stem(word: str) -> str:
     Deliberately crude and applied the same way to questions and knowledge, so it only has to be
     consistent, not linguistically right.
     """
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]  # possessive: sector's → sector
     if len(word) <= 4 or not word.isalpha():
         return word
     if word.endswith("ies"):
