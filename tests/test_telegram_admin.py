@@ -559,6 +559,14 @@ async def test_human_inbox_round_trip(admin_bot, caplog):
     assert confirm.params["reply_parameters"]["message_id"] == reply["message"]["message_id"]
     assert store.inbox_item(1)["status"] == "answered"
 
+    # A reply near Telegram's 4,096 characters: the header goes first, the reply is copied as it is.
+    long_reply = bot.updates.reply_to_bot("<>" * 2040, bot_message=item.result, user=ADMIN_USER)
+    server.push_update(long_reply)
+    copied = await server.wait_for("copyMessage", predicate=lambda c: str(c.chat_id) == str(WORKER))
+    assert copied[0].params["message_id"] == long_reply["message"]["message_id"]
+    assert any(c.params["text"].startswith("職員就你的問題") and len(c.params["text"]) < 200
+               for c in server.sent_messages(WORKER))
+
 
 async def test_inbox_question_from_a_group_is_answered_in_the_group(admin_bot):
     bot = admin_bot

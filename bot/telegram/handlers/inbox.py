@@ -23,7 +23,7 @@ from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required
 from bot.telegram.handlers.admin import is_admin, ops_of, refuse
-from bot.telegram.render import Reply
+from bot.telegram.render import MAX_TEXT, Reply
 from bot.telegram.send import NO_PREVIEW, ack, reply_to, send, thread_of
 
 logger = logging.getLogger(__name__)
@@ -131,6 +131,10 @@ async def _relay(context: BotContext, item: dict, message: Message) -> None:
     chat_id = context.store.current_chat_id(item["chat_id"])
     quote = ReplyParameters(item["question_message_id"], allow_sending_without_reply=True) if item["question_message_id"] else None
     text = admin_render.inbox_answer(item["text"], message.text_html if message.text else None, lang)
+    copy = not message.text
+    if len(text) > MAX_TEXT:
+        # The header and a reply near Telegram's limit do not fit one message: the reply is copied as it is.
+        text, copy = admin_render.inbox_answer(item["text"], None, lang), True
     try:
         await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=quote,
                                        link_preview_options=NO_PREVIEW)
@@ -138,5 +142,5 @@ async def _relay(context: BotContext, item: dict, message: Message) -> None:
         context.store.migrate_chat(chat_id, exc.new_chat_id)
         chat_id = exc.new_chat_id
         await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
-    if not message.text:  # a photo, document, voice note...: copied as it is
+    if copy:  # a photo, document, voice note, or a very long text: copied as it is
         await context.bot.copy_message(chat_id, message.chat_id, message.message_id)
