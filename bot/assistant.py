@@ -154,7 +154,8 @@ class Assistant:
         lang = lang or detect_lang(clean)
         if not any(ch.isalnum() for ch in clean):
             return Answer(raw, False, lang, t("empty", lang), "empty")
-        chat = small_talk(fold(clean))
+        folded = fold(clean)
+        chat = small_talk(folded)
         if chat is not None:
             return Answer(raw, False, lang, t(chat, lang), "empty")
         snap = self._snap  # one consistent snapshot even if a reload swaps meanwhile
@@ -171,7 +172,7 @@ class Assistant:
         best = match.best
         if match.decision != "decline" and best is not None:
             entry = kb.entries[best.id]
-            ask = unanswerable_ask(fold(clean), f"{entry.answer.zh} {entry.answer.en}")
+            ask = unanswerable_ask(folded, f"{entry.answer.zh} {entry.answer.en}")
             if ask is not None:
                 text = t("not_in_documents", lang, thing=t(f"ask_{ask.key}", lang), title=self.title(entry, lang))
                 return Answer(raw, False, lang, note + text, "decline", [], best.score, choices=[self.choice(entry, lang)])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import string
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -230,17 +229,6 @@ def test_stats_per_local_day_language_and_unanswered(tmp_path):
     store.export_queries(formula)
     assert list(csv.DictReader(io.StringIO(formula.getvalue())))[-1]["text"].startswith("'=")  # never run as a formula
     store.close()
-
-
-def test_admin_catalog_has_both_languages_with_the_same_placeholders():
-    from bot.i18n.catalog_admin import MESSAGES
-
-    def names(text: str) -> set[str]:
-        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
-
-    for key, entry in MESSAGES.items():
-        assert entry["zh"] and entry["en"], key
-        assert names(entry["zh"]) == names(entry["en"]), key
 
 
 def test_reload_report_lists_every_error_with_file_entry_and_field():

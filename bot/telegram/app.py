@@ -21,7 +21,7 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, Defaults
 
-from bot.config import Config, today_in, zone
+from bot.config import Config, zone
 from bot.telegram import render
 from bot.telegram.context import BotContext, Services
 from bot.telegram.flood import FloodGate
@@ -218,7 +218,7 @@ def build_application(
         assistant=assistant,
         store=store,
         flood=FloodGate(config.flood_max_messages, config.flood_window_seconds, clock),
-        today=today or today_in(config.timezone),
+        today=today or assistant.today,  # one clock for /events and the eligibility rules
         admin_ids=frozenset(config.admin_ids),
         config=config,
     )
