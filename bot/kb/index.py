@@ -237,6 +237,3 @@ class Index:
             logger.warning("FTS query failed for %d terms", len(terms), exc_info=True)
             return []
         return [(self._ids[rowid], -float(rank)) for rowid, rank in rows]
-
-    def close(self) -> None:
-        self._conn.close()

@@ -73,10 +73,6 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
-def to_traditional(text: str) -> str:
-    return _S2T.convert(text)
-
-
 @lru_cache(maxsize=65536)
 def _char_script(char: str) -> int:
     """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 for shared."""
@@ -109,11 +105,6 @@ def detect_lang(text: str, default_chinese: Lang = "zh-Hant") -> Lang:
     if score > 0:
         return "zh-Hant"
     return default_chinese
-
-
-def in_script(text: str, lang: Lang) -> str:
-    """Knowledge text is written in Traditional; Simplified readers get it converted."""
-    return to_simplified(text) if lang == "zh-Hans" else text
 
 
 def runs(folded: str) -> list[str]:

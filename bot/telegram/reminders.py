@@ -23,7 +23,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import render_date, t
 from bot.kb.schema import Entry, first_day, last_day
-from bot.kb.text import Lang, in_script
+from bot.kb.text import Lang
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
@@ -87,7 +87,7 @@ def reminder_html(assistant: "Assistant", occasion: Occasion, lang: Lang, today:
         lines[0] += (" " if lang == "en" else "") + (t("rm_today", lang) if left == 0 else t("rm_tomorrow", lang) if left == 1
                            else t("rm_days_left", lang, days=left))
     if entry.place is not None:
-        place = entry.place.en if lang == "en" else in_script(entry.place.zh, lang)
+        place = entry.place.text(lang)
         lines.append(f"📍 {place}")
     lines.append(t("rm_more", lang))
     html = "\n".join(escape(line, quote=False) for line in lines)
