@@ -56,7 +56,7 @@ def queries_from(kb: KnowledgeBase, n: int, seed: int = 7) -> list[str]:
         elif r < 0.3:
             q = q.upper() + "??"
         elif r < 0.4:
-            q = rnd.choice(["今日天氣點？", "Tell me a joke", "附近有什么好吃的？", "how do I renew my passport"])
+            q = rnd.choice(["今日天氣點？", "sing me a song", "附近有什么好吃的？", "how do I renew my passport"])
         out.append(q)
     return out
 

@@ -13,7 +13,7 @@ AI_ENTRY = "報告指政府預留10億港元成立香港人工智能研發院。
     ("做升降機技工一個月人工有幾多？", "salary"),
     ("What salary can a technician expect?", "salary"),
     ("香港老年學會電話幾多號？", "contact"),
-    ("VTC 高級文憑學費多少？", "fee"),
+    ("IVE 課程學費要幾多錢？", "fee"),
     ("做保安要考咩牌？", "licence"),
     ("What are the entry requirements for a higher diploma?", "admission"),
     ("ERB 課程有冇津貼？", "allowance"),
@@ -25,7 +25,7 @@ def test_asks_for_what_an_entry_does_not_state_are_recognised(question, key):
 
 @pytest.mark.parametrize("question", [
     "香港人工智能研發院有咩用？",  # 人工智能 is AI, not pay
-    "How much money has the Innovation and Technology Fund approved?",
+    "How much funding did the Innovation and Technology Fund give out?",
     "What is the AI institute for?",
 ])
 def test_ordinary_questions_are_not_mistaken_for_asks(question):

@@ -29,14 +29,14 @@ def test_ask_prints_the_reply_text(env):
 
 
 def test_ask_json_prints_one_object(env):
-    p = run(env, "ask", "--json", "What is VPES?")
+    p = run(env, "ask", "--json", "Tell me about VPES")
     data = json.loads(p.stdout)
     assert data["answered"] is True and data["lang"] == "en" and data["entries"] == ["vpes"]
-    assert data["q"] == "What is VPES?" and isinstance(data["score"], float)
+    assert data["q"] == "Tell me about VPES" and isinstance(data["score"], float)
 
 
 def test_ask_jsonl_answers_every_line_in_order_with_ids(env):
-    lines = [{"id": "a", "q": "免試期幾時完"}, {"id": 2, "q": "Tell me a joke"}, {"q": "VPES 喺邊度？"}, {"id": "e", "q": ""}]
+    lines = [{"id": "a", "q": "免試期幾時完"}, {"id": 2, "q": "sing me a song"}, {"q": "VPES 設喺邊個城市？"}, {"id": "e", "q": ""}]
     feed = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines) + "not json\n\n"
     p = run(env, "ask", "--jsonl", "-", stdin=feed)
     out = [json.loads(line) for line in p.stdout.splitlines()]
@@ -46,7 +46,7 @@ def test_ask_jsonl_answers_every_line_in_order_with_ids(env):
 
 
 def test_console_reads_a_pipe_until_eof(env):
-    p = run(env, "console", stdin="免試期幾時完\n\nWhat is VPES?\n")
+    p = run(env, "console", stdin="免試期幾時完\n\nTell me about VPES\n")
     assert p.returncode == 0
     assert "2028年8月31日" in p.stdout and "first operation centre" in p.stdout
 

@@ -21,7 +21,7 @@ def assistant():
         ("免試期甚麼時候結束？", "zh-Hant"),
         ("过往资历认可免试期什么时候结束", "zh-Hans"),
         ("When does the RPL exemption period end?", "en"),
-        ("rpl exemption perod end date", "en"),  # typo mended against the vocabulary
+        ("when does the rpl exemption perid finish", "en"),  # typo mended against the vocabulary
         ("過往資力認可幾時截止", "zh-Hant"),  # one-character typo in a known name
         ("RPL 幾時截止?", "zh-Hant"),  # mixed scripts: Chinese wins
     ],
@@ -48,7 +48,7 @@ def test_an_answer_ends_with_its_source_and_document_date(assistant):
 
 @pytest.mark.parametrize(
     "question",
-    ["Tell me a joke", "今日恒生指數收幾多？", "附近有什么好吃的餐厅？", "VTC 高級文憑學費多少？", "如何申請公屋？"],
+    ["sing me a song", "恒指今日升定跌？", "今晚去边度食饭好？", "IVE 課程學費要幾多錢？", "申請居屋要咩條件？"],
 )
 def test_off_topic_questions_are_declined_with_topics(assistant, question):
     answer = assistant.answer(question)
@@ -99,7 +99,7 @@ def test_a_button_answers_its_entry_with_related_topics(assistant):
 
 
 def test_the_json_form_carries_the_cli_contract_fields(assistant):
-    data = assistant.answer("What is VPES?").as_json()
+    data = assistant.answer("Tell me about VPES").as_json()
     assert set(data) == {"q", "answered", "lang", "text", "entries", "score"}
     assert data["entries"] == ["vpes"] and data["lang"] == "en" and data["answered"] is True
 
@@ -115,7 +115,7 @@ def test_any_text_gets_a_well_formed_answer(assistant, text):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(["過往資歷認可免試期幾時完", "What is VPES?", "VPES 喺邊度？"]), st.text(alphabet=" \t\n！？?!。.", max_size=8))
+@given(st.sampled_from(["過往資歷認可免試期幾時完", "Tell me about VPES", "VPES 設喺邊個城市？"]), st.text(alphabet=" \t\n！？?!。.", max_size=8))
 def test_punctuation_and_spacing_do_not_change_the_match(assistant, question, noise):
     assert assistant.answer(question + noise).entries == assistant.answer(question).entries
 
@@ -134,7 +134,7 @@ def test_reload_swaps_in_good_knowledge_and_reports_the_change(tmp_path):
     path.write_text(text.replace("VTC's first operation centre in the Mainland", "VTC's first Mainland operation centre"), encoding="utf-8")
     report = assistant.reload(kb_dir)
     assert report.ok and report.changed == ["vpes"] and report.added == report.removed == []
-    assert "first Mainland operation centre" in assistant.answer("What is VPES?").text
+    assert "first Mainland operation centre" in assistant.answer("Tell me about VPES").text
 
 
 def test_a_broken_reload_keeps_the_old_answers_and_lists_errors(tmp_path):
@@ -161,7 +161,7 @@ def test_a_broken_reload_keeps_the_old_answers_and_lists_errors(tmp_path):
 def test_search_ranks_entries_for_inline_mode(assistant):
     assert assistant.search("exemption period", limit=3)[0] == "rpl-elderly-care-exemption"
     assert assistant.search("VPES", limit=10, min_score=0.3) == ["vpes"]
-    assert assistant.search("Tell me a joke") == []
+    assert assistant.search("sing me a song") == []
 
 
 @pytest.mark.parametrize("text, start", [
@@ -213,7 +213,7 @@ def test_answers_stay_consistent_while_reloads_swap_the_knowledge(tmp_path):
     try:
         deadline = time.monotonic() + 0.5
         while time.monotonic() < deadline:
-            answer = full.answer("What is VPES?")
+            answer = full.answer("Tell me about VPES")
             assert answer.entries in ([], ["vpes"]) or answer.kind in {"choose", "decline"}
     finally:
         stop.set()

@@ -33,9 +33,9 @@ def test_fold_makes_full_width_case_and_script_the_same():
         ("过往资历认可什么时候截止？", "zh-Hans"),
         ("RPL 幾時截止?", "zh-Hant"),
         ("rpl 几时截止", "zh-Hans"),
-        ("What is the E&M InnoZone (機電創科專區)?", "en"),
+        ("Where is the E&M InnoZone (機電創科專區)?", "en"),
         ("When does the exemption end", "en"),
-        ("VPES 喺邊度？", "zh-Hant"),
+        ("VPES 設喺邊個城市？", "zh-Hant"),
         ("資歷架構", "zh-Hant"),  # shared characters: Hong Kong default
     ],
 )
