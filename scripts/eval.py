@@ -2,48 +2,43 @@
 
     python -m scripts.eval ../shared/eval/dev.jsonl [more.jsonl ...] [--show-fails]
 
-Runs in process over the same index as the bot: the engine, (a) jieba + BM25 returning the top
+Scores with the referee's own functions (../shared/eval/grade.py). Runs in process over the same index as the bot: the engine, (a) jieba + BM25 returning the top
 entry with no threshold, and (b) rapidfuzz WRatio over the sample questions alone.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
+from types import ModuleType
 from typing import Callable
 
-import opencc
 from rapidfuzz import fuzz, process
 
 from bot.assistant import Answer, Assistant
 from bot.config import Config
 from bot.kb.text import detect_lang, fold
 
-T2S, S2T = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+REFEREE = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "grade.py"
+
+
+def _referee() -> ModuleType:
+    """The evaluation's own grade.py, so this script scores exactly as the referee does."""
+    spec = importlib.util.spec_from_file_location("grade", REFEREE)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"the referee {REFEREE} is not there (../shared beside this checkout)")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_grade = _referee()
+norm: Callable[[str], str] = _grade.norm
+script_ok: Callable[[str, str], bool] = _grade.script_ok
 LANG_ORDER = ("zh-Hant", "yue", "zh-Hans", "en")
-
-
-def norm(s: str) -> str:
-    return "".join(T2S.convert(unicodedata.normalize("NFKC", s).lower()).split())
-
-
-def _han(s: str) -> list[str]:
-    return [c for c in s if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"]
-
-
-def script_ok(lang: str, text: str) -> bool:
-    hs = _han(text)
-    if lang == "en":
-        latin = sum(c.isascii() and c.isalpha() for c in text)
-        return len(hs) <= 0.3 * (len(hs) + latin) if (hs or latin) else False
-    if not hs:
-        return False
-    conv = T2S if lang == "zh-Hans" else S2T
-    wrong = sum(conv.convert(c) != c for c in hs)
-    return wrong <= max(1, 0.05 * len(hs))
 
 
 def score(rows: list[dict], answer: Callable[[str], Answer]) -> dict:
