@@ -13,12 +13,15 @@ from typing import Callable, Literal
 from bot.i18n import render_date, t
 from bot.kb.index import Index, build_index, ensure_index, read_meta
 from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
+from bot.dialogue import Conversation
+from bot.kb.compose import BODY_BUDGET, PART_BUDGET, select
+from bot.kb.facts import FactFinder, Found, names_in, subject_of
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
-from bot.rules.freetext import answer as rules_answer
-from bot.kb.asks import unanswerable_ask
 from bot.kb.smalltalk import small_talk
 from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, normalise
+from bot.kb.understand import Clause, Reading, ask_kinds, has_evidence, read, strip_filler, without_names, without_pointers
+from bot.rules.freetext import answer as rules_answer
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +54,21 @@ def diff_knowledge(old: KnowledgeBase, new: KnowledgeBase) -> tuple[list[str], l
 
 
 @dataclass(frozen=True)
+class Part:
+    """One subject's facts in a reply: the sentences that answer the ask, and where they come from."""
+
+    entry_id: str
+    title: str
+    text: str
+    source: str
+    trimmed: bool = False  # the entry says more than the reply shows (a button opens it whole)
+
+
+@dataclass(frozen=True)
 class Answer:
+    """A structured reply: front ends render `parts`, `lead`, `notes`, `sources` and the buttons; `text`
+    is the same reply as plain text (console, CLI)."""
+
     query: str
     answered: bool
     lang: Lang
@@ -61,6 +78,10 @@ class Answer:
     score: float = 0.0
     choices: list[Choice] = field(default_factory=list)  # offered instead of an answer, or beside it
     related: list[Choice] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+    lead: str = ""  # said before the facts: a long message cut, or the subject a follow-up leaned on
+    notes: list[str] = field(default_factory=list)  # after the facts: what the documents do not say
+    sources: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -80,10 +101,12 @@ class Snapshot:
     index: Index
     kb: KnowledgeBase
     matcher: Matcher
+    finder: FactFinder
 
     @classmethod
     def of(cls, index: Index) -> "Snapshot":
-        return cls(index, index.kb, Matcher(index))
+        matcher = Matcher(index)
+        return cls(index, index.kb, matcher, FactFinder(index.kb, matcher))
 
 
 class Assistant:
@@ -148,50 +171,206 @@ class Assistant:
 
     # -- answering ---------------------------------------------------------------------------
 
-    def answer(self, text: str, lang: Lang | None = None) -> Answer:
+    def answer(self, text: str, lang: Lang | None = None, conversation: Conversation | None = None,
+               prefer: Lang | None = None) -> Answer:
+        """Answer a message; `conversation` (kept by the front end) lets a follow-up lean on the last turn.
+
+        :param lang: the reply language when the asker chose one; else detected from the text
+        :param prefer: the asker's usual language, for a message with no Chinese or English words of
+            its own ("RPL?" from a Chinese-speaking user)
+        """
         raw = text or ""
         clean = normalise(raw)
-        lang = lang or detect_lang(clean)
+        lang = lang or detect_lang(clean, prefer=prefer)
         if not any(ch.isalnum() for ch in clean):
             return Answer(raw, False, lang, t("empty", lang), "empty")
         folded = fold(clean)
-        chat = small_talk(folded)
+        chat = small_talk(strip_filler(folded) or folded)
         if chat is not None:
             return Answer(raw, False, lang, t(chat, lang), "empty")
         snap = self._snap  # one consistent snapshot even if a reload swaps meanwhile
-        matcher, kb = snap.matcher, snap.kb
+        kb = snap.kb
+        reading = read(clean)
+        if conversation is not None and reading.reset:
+            conversation.clear()
+        conv = conversation if conversation is not None and conversation.active else None
         if kb.rules is not None:
             # "Can I apply…?" about the asker: answered from the rules, with what is still missing.
             reply = rules_answer(kb.rules, clean, lang, self.today())
             if reply is not None:
                 related = [self.choice(kb.entries[i], lang) for i in reply.entry_ids if i in kb.entries]
-                return Answer(raw, True, lang, reply.text, "eligibility", list(reply.entry_ids), 1.0, related=related[:4])
-        match = matcher.match(clean)
+                if conversation is not None and reply.entry_ids and reply.entry_ids[0] in kb.entries:
+                    subject = subject_of(kb, kb.entries[reply.entry_ids[0]])
+                    conversation.remember(fold(subject.title.zh), "", tuple(reply.entry_ids), lang)
+                return Answer(raw, True, lang, reply.text, "eligibility", list(reply.entry_ids), 1.0,
+                              related=related[:4])
         # normalise() keeps the first MAX_QUERY_CHARS characters; say so rather than answer silently.
-        note = t("truncated", lang) + "\n\n" if len(clean) >= MAX_QUERY_CHARS else ""
-        best = match.best
-        if match.decision != "decline" and best is not None:
-            entry = kb.entries[best.id]
-            ask = unanswerable_ask(folded, f"{entry.answer.zh} {entry.answer.en}")
-            if ask is not None:
-                text = t("not_in_documents", lang, thing=t(f"ask_{ask.key}", lang), title=self.title(entry, lang))
-                return Answer(raw, False, lang, note + text, "decline", [], best.score, choices=[self.choice(entry, lang)])
-        if match.decision == "answer" and best is not None:
-            entry = kb.entries[best.id]
-            close = [c for c in match.candidates[1:4] if best.score - c.score <= CLOSE_GAP]
-            return Answer(
-                raw, True, lang, note + self.render_entry(entry, lang, kb), "answer", [entry.id], best.score,
-                choices=[self.choice(kb.entries[c.id], lang) for c in close],
-                related=self.related(entry, lang, kb=kb),
-            )
-        if match.decision == "choose" and best is not None:
-            options = [kb.entries[c.id] for c in match.candidates[:3]]
-            lines = [t("choose", lang)] + [f"{i}. {self.title(e, lang)}" for i, e in enumerate(options, 1)]
-            return Answer(
-                raw, False, lang, note + "\n".join(lines), "choose", [e.id for e in options], best.score,
-                choices=[self.choice(e, lang) for e in options],
-            )
-        return self.decline(raw, lang, best.score if best else 0.0, kb)
+        lead = t("truncated", lang) if len(clean) >= MAX_QUERY_CHARS else ""
+        finder = snap.finder
+        today = self.today()
+        if len(reading.clauses) >= 2:
+            found = self._several(finder, reading, today)
+            borrowed: Found | None = None
+        else:
+            found, borrowed = self._one(finder, reading, conv, today)
+        return self._reply(raw, lang, snap, reading, found, borrowed is not None, lead, conversation)
+
+    # -- understanding a message -------------------------------------------------------------------
+
+    def _one(self, finder: FactFinder, reading: Reading, conv: Conversation | None,
+             today: date) -> tuple[list[Found], Found | None]:
+        """One ask: read alone, or against the conversation when it names no subject of its own."""
+        clause = reading.clauses[0] if reading.clauses else Clause(reading.folded)
+        asks = clause.asks
+        alone = finder.find(clause.text, asks, today)
+        if alone.outcome in ("decline", "choose") and reading.context:
+            # A story: its question may lean on what the story said ("呢份備忘錄" → the memorandum named before).
+            story = finder.find(f"{reading.context} {clause.text}", asks, today)
+            if story.outcome in ("answer", "missing"):
+                alone = story
+        if conv is None:
+            return [alone], None
+        if reading.subject_only:
+            lean = finder.find(f"{reading.subject_only} {conv.ask}", ask_kinds(conv.ask) or list(asks), today)
+            if lean.outcome in ("answer", "missing") and lean.named:
+                return [lean], lean
+        lean = finder.find(f"{conv.subject} {without_pointers(clause.text)}", asks, today)
+        if lean.outcome not in ("answer", "missing"):
+            return [alone], None
+        if alone.outcome not in ("answer", "missing"):
+            return [lean], lean
+        return ([lean], lean) if self._weigh(lean, asks, conv, reading) > self._weigh(alone, asks, None, reading) \
+            else ([alone], None)
+
+    @staticmethod
+    def _weigh(found: Found, asks: tuple, conv: Conversation | None, reading: Reading) -> float:
+        """How well a reading of a follow-up fits: alone when it names its own subject, leaning on the
+        conversation when it points back ("佢哋", "it") or stays with the same subject."""
+        score = found.score + (0.03 if found.outcome == "answer" else 0.0)
+        if found.entry is not None and asks and all(has_evidence(k, fold(found.entry.answer.en + found.entry.answer.zh))
+                                                    for k in asks):
+            score += 0.05
+        if conv is None:
+            score += 0.10 if found.named else 0.0
+        else:
+            score += 0.08 if reading.pointer else 0.0
+            if found.entry is not None and found.entry.id in conv.entries:
+                score += 0.02
+        return score
+
+    def _several(self, finder: FactFinder, reading: Reading, today: date) -> list[Found]:
+        """Two or three asks in one message: each answered, in the order asked."""
+        out: list[Found] = []
+        subject = ""
+        for clause in reading.clauses[:3]:
+            found = finder.find(clause.text, clause.asks, today)
+            if (found.outcome not in ("answer", "missing") or not found.named) and (subject or reading.context):
+                lean = finder.find(f"{subject or reading.context} {clause.text}", clause.asks, today)
+                if lean.outcome in ("answer", "missing") or found.outcome not in ("answer", "missing"):
+                    found = lean if lean.outcome != "decline" or found.outcome == "decline" else found
+            if found.outcome in ("answer", "missing") and found.entry is not None and not subject:
+                subject = self._subject_words(clause.text, found.entry)
+            out.append(found)
+        if not any(f.outcome in ("answer", "missing") for f in out):
+            whole = finder.find(reading.folded, reading.asks, today)
+            return [whole]
+        return out
+
+    def _subject_words(self, folded: str, entry: Entry) -> str:
+        """Words naming the subject of a question, to carry to a follow-up."""
+        kb = self._snap.kb
+        subject = subject_of(kb, entry)
+        named = names_in(folded, entry) or names_in(folded, subject)
+        if named:
+            return " ".join(named)
+        return f"{fold(subject.title.zh)} {fold(subject.title.en)}"
+
+    # -- composing a reply ---------------------------------------------------------------------------
+
+    def _reply(self, raw: str, lang: Lang, snap: "Snapshot", reading: Reading, found: list[Found],
+               leaned: bool, lead: str, conversation: Conversation | None) -> Answer:
+        kb = snap.kb
+        answered = [f for f in found if f.outcome == "answer" and f.entry is not None]
+        missing = [f for f in found if f.outcome == "missing" and f.entry is not None]
+        # Duplicates (two asks answered by one entry) collapse into one part.
+        seen: dict[str, Found] = {}
+        for f in answered:
+            seen.setdefault(f.entry.id, f)  # type: ignore[union-attr]
+        answered = list(seen.values())
+        if not answered and not missing:
+            first = found[0]
+            if first.outcome == "choose" and first.match is not None:
+                return self._choose(raw, lang, kb, first, lead)
+            return self.decline(raw, lang, first.score, kb)
+        words = self._words(snap, reading)
+        budget = BODY_BUDGET if len(answered) <= 1 else PART_BUDGET
+        parts = [self._part(kb, f.entry, lang, words, reading.asks, budget) for f in answered]  # type: ignore[arg-type]
+        notes = [self._not_stated(kb, f, lang) for f in missing if all(f.entry is not a.entry for a in answered)]
+        if leaned and answered:
+            subject = subject_of(kb, answered[0].entry)  # type: ignore[arg-type]
+            lead = f"{lead}\n\n{t('about_subject', lang, title=subject.title.text(lang))}".strip()
+        if conversation is not None:
+            primary = (answered or missing)[0]
+            clause = reading.clauses[0].text if reading.clauses else reading.folded
+            subject_words = self._subject_words(clause, primary.entry)  # type: ignore[arg-type]
+            if leaned and conversation.active and not names_in(clause, primary.entry):  # type: ignore[arg-type]
+                subject_words = conversation.subject  # the subject the follow-up leaned on stays
+            names = names_in(clause, primary.entry) + names_in(clause, subject_of(kb, primary.entry))  # type: ignore[arg-type]
+            ask_words = without_names(clause, names) if reading.asks or not leaned else conversation.ask
+            conversation.remember(subject_words, ask_words, tuple(f.entry.id for f in answered + missing), lang)  # type: ignore[union-attr]
+        if not answered:
+            f = missing[0]
+            entry = f.entry
+            assert entry is not None
+            text = "\n\n".join(p for p in [lead, *notes] if p)
+            return Answer(raw, False, lang, text, "decline", [], f.score, choices=[self.choice(entry, lang)],
+                          lead=lead, notes=notes)
+        sources = list(dict.fromkeys(p.source for p in parts))
+        text = "\n\n".join(x for x in [lead, *(p.text for p in parts), *notes, "\n".join(sources)] if x)
+        top = answered[0]
+        entry = top.entry
+        assert entry is not None
+        close = []
+        if len(answered) == 1 and top.match is not None:
+            close = [c for c in top.match.candidates[1:4]
+                     if top.match.candidates[0].score - c.score <= CLOSE_GAP and c.id != entry.id and c.id in kb.entries]
+        return Answer(
+            raw, True, lang, text, "answer", [f.entry.id for f in answered], top.score,  # type: ignore[union-attr]
+            choices=[self.choice(kb.entries[c.id], lang) for c in close],
+            related=self.related(entry, lang, kb=kb), parts=parts, lead=lead, notes=notes, sources=sources,
+        )
+
+    def _words(self, snap: "Snapshot", reading: Reading) -> list[str]:
+        units = snap.matcher.content_units(" ".join(c.text for c in reading.clauses) or reading.folded)
+        return [p for _, pieces in units for p in pieces]
+
+    def _part(self, kb: KnowledgeBase, entry: Entry, lang: Lang, words: list[str], asks: list, budget: int) -> Part:
+        full = self.answer_text(entry, lang)
+        chosen = select(full, lang, words, asks, self._snap.matcher.idf, budget)
+        text = chosen.text
+        if entry.changeable:
+            text = self.as_of(entry, lang, kb) + text
+        return Part(entry.id, self.title(entry, lang), text, self.source_line(entry, lang, kb), chosen.trimmed)
+
+    def _not_stated(self, kb: KnowledgeBase, found: Found, lang: Lang) -> str:
+        entry = found.entry
+        assert entry is not None and found.missing is not None
+        title = self.title(entry, lang)
+        gist = select(self.answer_text(entry, lang), lang, [], [], lambda w: 0.0, budget=140).text
+        source = kb.sources.get(entry.source.doc)
+        when = ""
+        if source is not None and source.date:
+            when = render_date(source.date, lang)
+        key = "not_stated_dated" if found.missing == "ask_later" and when else "not_stated"
+        return t(key, lang, thing=t(found.missing, lang), title=title, gist=gist, date=when)
+
+    def _choose(self, raw: str, lang: Lang, kb: KnowledgeBase, found: Found, lead: str) -> Answer:
+        assert found.match is not None
+        options = [kb.entries[c.id] for c in found.match.candidates[:3] if c.id in kb.entries]
+        lines = [t("choose", lang)] + [f"{i}. {self.title(e, lang)}" for i, e in enumerate(options, 1)]
+        text = "\n".join(lines)
+        return Answer(raw, False, lang, f"{lead}\n\n{text}".strip(), "choose", [e.id for e in options], found.score,
+                      choices=[self.choice(e, lang) for e in options], lead=lead)
 
     def search(self, text: str, limit: int = 10, min_score: float = 0.0) -> list[str]:
         """Entry ids ranked for a free-text query, best first (inline mode lists them)."""
@@ -205,14 +384,23 @@ class Assistant:
         lines.append(t("decline_hint", lang))
         return Answer(raw, False, lang, "\n".join(lines), "decline", [], score)
 
-    def answer_entry(self, entry_id: str, lang: Lang) -> Answer | None:
-        """The reply for one entry, as when a button for it is pressed."""
+    def answer_entry(self, entry_id: str, lang: Lang, conversation: Conversation | None = None) -> Answer | None:
+        """The reply for one entry, as when a button for it is pressed; it sets the conversation's subject."""
         kb = self.kb
         entry = kb.entries.get(entry_id)
         if entry is None:
             return None
-        return Answer(entry_id, True, lang, self.render_entry(entry, lang, kb), "answer", [entry_id], 1.0,
-                      related=self.related(entry, lang, kb=kb))
+        if conversation is not None:
+            subject = subject_of(kb, entry)
+            conversation.remember(f"{fold(subject.title.zh)} {fold(subject.title.en)}", conversation.ask,
+                                  (entry.id,), lang)
+        text = self.answer_text(entry, lang)
+        if entry.changeable:
+            text = self.as_of(entry, lang, kb) + text
+        source = self.source_line(entry, lang, kb)
+        return Answer(entry_id, True, lang, f"{text}\n\n{source}", "answer", [entry_id], 1.0,
+                      related=self.related(entry, lang, kb=kb), parts=[Part(entry_id, self.title(entry, lang), text, source)],
+                      sources=[source])
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -242,5 +430,15 @@ class Assistant:
             return t("source_with_date", lang, source=name, date=render_date(source.date, lang))
         return t("source", lang, source=name)
 
+    def as_of(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
+        """"As at January 2024, " for a fact that can change (an office holder, a count, an open round)."""
+        source = (kb or self.kb).sources[entry.source.doc]
+        if source.date:
+            return t("as_of", lang, date=render_date(source.date, lang))
+        return t("as_of_undated", lang, source=source.title.text(lang))
+
     def render_entry(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
-        return f"{self.answer_text(entry, lang)}\n\n{self.source_line(entry, lang, kb)}"
+        text = self.answer_text(entry, lang)
+        if entry.changeable:
+            text = self.as_of(entry, lang, kb) + text
+        return f"{text}\n\n{self.source_line(entry, lang, kb)}"

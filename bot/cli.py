@@ -103,8 +103,12 @@ def _lines(source: str) -> TextIO:
 
 
 def cmd_ask(config: Config, args: argparse.Namespace) -> int:
+    from bot.dialogue import Conversations
+
     assistant = open_assistant(config)
     if args.jsonl:
+        # Lines with the same "chat" are one conversation, in file order; lines without it stand alone.
+        chats = Conversations()
         with _lines(args.jsonl) as stream:
             for line in stream:
                 if not line.strip():
@@ -117,8 +121,10 @@ def cmd_ask(config: Config, args: argparse.Namespace) -> int:
                     item = {"q": item}
                 q = item.get("q")
                 question = q if isinstance(q, str) else "" if q is None else str(q)
+                chat = item.get("chat")
+                conversation = chats.get(str(chat)) if isinstance(chat, (str, int)) and chat != "" else None
                 try:
-                    out = assistant.answer(question).as_json()
+                    out = assistant.answer(question, conversation=conversation).as_json()
                 except Exception as exc:  # one bad line must not cost the rest of the batch
                     logger.exception("could not answer line %r", line[:200])
                     out = {"q": question, "answered": False, "lang": None, "text": "", "entries": [], "score": 0.0,
@@ -137,7 +143,10 @@ def cmd_console(config: Config, args: argparse.Namespace) -> int:
     """A terminal chat. Typing the number of a listed topic opens it, as a button would."""
     from bot.i18n import t
 
+    from bot.dialogue import Conversation
+
     assistant = open_assistant(config)
+    conversation = Conversation()  # the console is one conversation: follow-ups lean on the last turn
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask a question (Ctrl-D to quit). 請輸入問題（Ctrl-D 離開）。")
@@ -153,9 +162,9 @@ def cmd_console(config: Config, args: argparse.Namespace) -> int:
         if not text:
             continue
         if text.isdigit() and options and 1 <= int(text) <= len(options):
-            answer = assistant.answer_entry(options[int(text) - 1].id, lang or "zh-Hant")
+            answer = assistant.answer_entry(options[int(text) - 1].id, lang or "zh-Hant", conversation)
         else:
-            answer = assistant.answer(text)
+            answer = assistant.answer(text, conversation=conversation)
         if answer is None:
             continue
         lang = answer.lang

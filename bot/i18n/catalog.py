@@ -44,6 +44,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ask_allowance": {"zh": "津貼或資助金額", "en": "allowances or subsidy amounts"},
     "ask_admission": {"zh": "入學要求", "en": "entry requirements"},
     "ask_licence": {"zh": "牌照要求", "en": "licensing requirements"},
+    # Facts the documents do not give about a known subject, and the subject a follow-up leaned on.
+    "not_stated": {
+        "zh": "文件沒有提到{title}的{thing}。文件提到的是：{gist}",
+        "en": "The documents don't give {thing} for {title}. What they do say: {gist}",
+    },
+    "not_stated_dated": {
+        "zh": "文件沒有提到{title}{thing}；最新的資料來自{date}的文件：{gist}",
+        "en": "The documents say nothing about {title} {thing}; the latest they give is from {date}: {gist}",
+    },
+    "ask_when": {"zh": "日期", "en": "a date"},
+    "ask_deadline": {"zh": "截止日期", "en": "a deadline"},
+    "ask_howmany": {"zh": "數字", "en": "a figure"},
+    "ask_hours": {"zh": "開放或辦公時間", "en": "opening or office hours"},
+    "ask_later": {"zh": "今年或下一輪的情況", "en": "this year or in a next round"},
+    "about_subject": {"zh": "（關於：{title}）", "en": "(About: {title})"},
+    "as_of": {"zh": "據{date}的資料，", "en": "As at {date}, "},
+    "as_of_undated": {"zh": "據《{source}》（未註明日期），", "en": "According to \"{source}\" (undated), "},
     "truncated": {
         "zh": "（你的訊息太長，我只讀了開首部分。）",
         "en": "(Your message was long, so I read only the beginning.)",

@@ -46,13 +46,27 @@ ASKS: tuple[Ask, ...] = (
     Ask("admission", _cues("入学要求", "入学资格", "收生要求", "entry requirement", "entry requirements",
                            "admission requirement", "admission requirements"),
         re.compile(r"入学|入學|收生|admission|entry requirement", re.I)),
+    Ask("hours", _cues("开放时间", "办公时间", "营业时间", "开门时间", "几点开", "几点关", "几点开门", "opening hours",
+                       "office hours", "open hours", "opening time", "what time does", "what time is"),
+        re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s?(?:a\.?m|p\.?m)|上午\d|下午\d|开放时间|開放時間|opening hours", re.I)),
     Ask("licence", re.compile(_cues("牌照", "licence", "license", "licences", "licenses", "permit").pattern + r"|[考攞领拿].{0,2}牌"),
         re.compile(r"牌照|licen[cs]e|permit", re.I)),
 )
 
 
+# A clause that says the document does NOT give something ("沒有列出費用", "gives no fee") is not
+# evidence that it does.
+_NEGATED = re.compile(r"[^，。；,;.]*(?:沒有|没有|未有|並無|并无|未註明|未注明|\bno\b|\bnot\b|\bnor\b|n't)[^，。；,;.]*", re.I)
+
+
+def stated(text: str) -> str:
+    """The text without its "the document does not give …" clauses."""
+    return _NEGATED.sub(" ", text)
+
+
 def unanswerable_ask(folded_question: str, answer_text: str) -> Ask | None:
     """The thing the question asks for when the answer does not state it; None otherwise."""
+    answer_text = stated(answer_text)
     for ask in ASKS:
         if ask.cues.search(folded_question) and not ask.evidence.search(answer_text):
             return ask

@@ -136,6 +136,9 @@ class Entry(Strict):
     related: list[str] = Field(default_factory=list)
     when: When | None = None
     place: Bilingual | None = None
+    # A state that can change (an office holder, a count, an open round, "is working on"): replies
+    # say the document's date with it ("As at January 2024, ...").
+    changeable: bool = False
     source: SourceRef
 
     @field_validator("id")

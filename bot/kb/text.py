@@ -87,7 +87,12 @@ def han_count(text: str) -> int:
     return len(_HAN.findall(text))
 
 
-def detect_lang(text: str, default_chinese: Lang = "zh-Hant") -> Lang:
+# Characters that only a Chinese sentence has: particles and question words, not names. A Hong Kong
+# question with English terms in it ("RPL 嘅 exemption period 幾時完") is still a Chinese question.
+_CHINESE_GRAMMAR = re.compile(r"[嘅的咗係是嗎吗呢咩嗰啲乜點点幾几冇唔想問问請请我你佢喺邊边哪甚什麼么怎]")
+
+
+def detect_lang(text: str, default_chinese: Lang = "zh-Hant", prefer: "Lang | None" = None) -> Lang:
     """The asker's language and script.
 
     Chinese when Han characters outweigh Latin words (so "RPL 幾時截止?" is Chinese but an
@@ -97,8 +102,13 @@ def detect_lang(text: str, default_chinese: Lang = "zh-Hant") -> Lang:
     text = normalise(text)
     hans = _HAN.findall(text)
     words = len(_LATIN_WORD.findall(text))
-    if not hans or len(hans) * 2 < words * 3:
+    if not hans:
+        # "RPL?" alone says nothing about the asker's language: their usual one, if known.
+        return prefer if prefer is not None and prefer != "en" and words <= 3 else "en"
+    if len(hans) * 2 < words * 3 and not (len(hans) >= 2 and _CHINESE_GRAMMAR.search(text)):
         return "en"
+    if prefer in ("zh-Hant", "zh-Hans"):
+        default_chinese = prefer
     score = sum(_char_script(c) for c in hans)
     if score < 0:
         return "zh-Hans"

@@ -1,0 +1,86 @@
+"""The asked fact first: pick, from an entry's answer, the sentences that answer the question.
+
+An entry's answer is a short paragraph written to be read whole; a worker who asked one thing wants
+that thing in the first line. The sentence that shares the most (rare) words with the question, and
+states the kind of fact asked (a date for "when", a number for "how many"), goes first; the rest
+follow in the writer's order while they fit the length budget. A trimmed answer says so, and the
+whole entry stays one tap away.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from bot.kb.text import fold
+from bot.kb.understand import AskKind, has_evidence
+
+# A sentence ends at Chinese full stops and semicolons, or at ". " before a capital, quote or bracket.
+_SENTENCE_END = re.compile(r"(?<=[。；！？])|(?<=[.;!?])\s+(?=[A-Z0-9(“\"'「\[])")
+# English abbreviations whose full stop does not end the sentence.
+_ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.)$")
+
+BODY_BUDGET = 300  # characters of facts in a reply with one subject (the source line comes after)
+PART_BUDGET = 200  # per subject when a reply answers two or three asks
+
+
+@dataclass(frozen=True)
+class Selection:
+    text: str
+    trimmed: bool  # some sentences of the entry were left out
+
+
+def sentences(text: str) -> list[str]:
+    pieces = [p for p in _SENTENCE_END.split(text) if p and p.strip()]
+    out: list[str] = []
+    for piece in pieces:
+        if out and _ABBREV.search(out[-1].rstrip()):
+            out[-1] = f"{out[-1].rstrip()} {piece.strip()}"
+        else:
+            out.append(piece.strip())
+    return out
+
+
+def _joiner(lang: str) -> str:
+    return " " if lang == "en" else ""
+
+
+def select(text: str, lang: str, words: Iterable[str], asks: Iterable[AskKind], weight: Callable[[str], float],
+           budget: int = BODY_BUDGET) -> Selection:
+    """The sentences of `text` that answer the question, the best first, within `budget` characters.
+
+    :param words: the question's content words, folded
+    :param asks: the kinds of fact asked
+    :param weight: how telling a word is (its idf): rare words decide which sentence is meant
+    """
+    parts = sentences(text)
+    if len(parts) <= 1:
+        return Selection(text, False)
+    words = [w for w in dict.fromkeys(words) if w]
+    asks = list(asks)
+    folded = [fold(p) for p in parts]
+    scores = []
+    for i, f in enumerate(folded):
+        score = sum(weight(w) for w in words if w in f)
+        score += sum(2.0 for kind in asks if kind in ("when", "deadline", "howmany") and has_evidence(kind, f))
+        score += 0.5 if i == 0 else 0.0  # the writer's opening sentence usually says what the thing is
+        scores.append(score)
+    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    # Move a later sentence first only when it clearly says more about the question than the opening.
+    order = [best] + [i for i in range(len(parts)) if i != best] if scores[best] > scores[0] + 1.0 else list(
+        range(len(parts)))
+    if sum(len(p) for p in parts) <= budget and order[0] == 0:
+        return Selection(text, False)
+    kept: list[int] = []
+    used = 0
+    for i in order:
+        if kept and used + len(parts[i]) > budget:
+            continue
+        kept.append(i)
+        used += len(parts[i])
+    if order[0] != 0:
+        head, rest = kept[0], sorted(kept[1:])
+        kept = [head] + rest
+    else:
+        kept.sort()
+    return Selection(_joiner(lang).join(parts[i] for i in kept), len(kept) < len(parts))

@@ -1,0 +1,226 @@
+"""What a message asks: its question clauses, the kind of fact each asks for, and whether it leans on
+the conversation ("咁幾時截止？", "what about lift maintenance?").
+
+Everything here works on the folded form (NFKC, lower case, Simplified), so the cues are written
+once in Simplified. Nothing here knows the knowledge base: the matcher decides what a clause is
+about; this module only says how the message is built.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.kb.text import fold
+
+# -- kinds of ask -----------------------------------------------------------------------------------
+
+AskKind = Literal["what", "when", "deadline", "where", "who", "howmany", "how", "eligible", "why"]
+
+
+def _cues(*words: str) -> re.Pattern[str]:
+    latin = sorted((w for w in words if w.isascii()), key=len, reverse=True)
+    han = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
+    parts = []
+    if latin:
+        parts.append(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in latin) + r")\b")
+    if han:
+        parts.append("|".join(re.escape(w) for w in han))
+    return re.compile("|".join(parts))
+
+
+# The question words of each kind, in the four ways workers write (folded to Simplified).
+ASK_CUES: dict[AskKind, re.Pattern[str]] = {
+    "what": _cues("系咩", "系乜", "系咩嚟", "咩嚟", "乜嘢嚟", "是什么", "是甚么", "什么是", "甚么是", "指什么", "指咩",
+                  "全名", "全称", "全写", "意思", "代表什么", "代表咩", "简介", "介绍", "是指", "做咩嘅", "干什么",
+                  "what is", "what's", "what are", "what does", "stand for", "stands for", "mean", "means",
+                  "meaning", "full name", "define", "definition", "tell me about", "explain"),
+    "when": _cues("几时", "何时", "什么时候", "甚么时候", "哪一天", "哪天", "边日", "边一日", "几号", "哪年", "哪一年",
+                  "边年", "边一年", "日期", "年份", "几月", "哪个月", "时间", "when", "what date", "which date",
+                  "what year", "which year", "what dates", "dates", "date"),
+    "deadline": _cues("截止", "几时完", "几时结束", "届满", "完结", "到期", "期限", "deadline", "until when",
+                      "expire", "expires", "end date", "closing date", "last day", "still apply", "still open"),
+    "where": _cues("边度", "边区", "边个区", "哪里", "哪儿", "在哪", "喺边", "哪个地方", "地点", "边个地方", "去边",
+                   "哪个区", "哪些地方", "where", "which district", "venue", "location"),
+    "who": _cues("边个", "边位", "谁", "哪个机构", "边间", "哪位", "由谁", "边个机构", "哪间", "哪个部门", "边个部门",
+                 "主办", "负责", "who", "whom", "which organisation", "which organization", "which body",
+                 "which department"),
+    "howmany": _cues("几多", "多少", "几个", "几间", "几位", "几成", "几耐", "多久", "多长", "百分之", "比例", "占",
+                     "人数", "数目", "数量", "几次", "how many", "how much", "how long", "how often", "number of",
+                     "percentage", "proportion", "share", "%"),
+    "how": _cues("点样", "如何", "怎样", "怎么", "点申请", "点报", "点做", "点攞", "程序", "手续", "方法", "步骤",
+                 "how to", "how do", "how can", "how does", "procedure", "steps", "process"),
+    "eligible": _cues("资格", "可唔可以申请", "能否申请", "可否申请", "可以申请", "边个可以", "谁可以", "符合",
+                      "who can", "eligible", "eligibility", "qualify", "can i apply", "can i join"),
+    "why": _cues("点解", "为什么", "为何", "原因", "why", "reason"),
+}
+
+# What an answer stating each kind of fact contains; matched on the folded answer text.
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE = re.compile(rf"(?:19|20)\d\d\s*年|\d{{1,2}}\s*月\s*\d{{0,2}}\s*日?|\b\d{{1,2}}\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{1,2}}\b|"
+                   rf"\b(?:19|20)\d\d\b")
+ASK_EVIDENCE: dict[AskKind, re.Pattern[str]] = {
+    "when": re.compile(rf"\d{{1,2}}月|\d{{4}}年|(?:19|20)\d\d|{_MONTHS}|今年|去年|明年|last year|this year|年内|周年"),
+    "deadline": re.compile(rf"截止|至\d|到\d|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|until|deadline|{_MONTHS}"),
+    "howmany": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|位|间|项|名|人|份|所|成|倍|年|类|则|次|个月|万)|"
+                          r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|dozen)\b"),
+}
+
+# "Next / this year / still open": a question about a time after the documents.
+_LATER = re.compile(
+    r"下一届|下届|下一期|下期|下一轮|下轮|下一次|下次|下一阶段|第二期|第三期|明年|今年|而家|现在|目前|最新|最近|"
+    r"仲有冇|仲报唔报|\b(?:next|upcoming|this year|next year|latest|currently|current|now|coming up|still)\b|"
+    r"\b20(?:2[5-9]|3\d)\b")
+
+
+def ask_kinds(folded: str) -> list[AskKind]:
+    """The kinds of fact a (folded) clause asks for, in a stable order."""
+    found = [kind for kind, cue in ASK_CUES.items() if cue.search(folded)]
+    # "How much does it cost" is a fee question (see asks.py), not a count.
+    return found
+
+
+ASK_EVIDENCE["who"] = re.compile(r"先生|女士|博士|教授|署长|局长|主席|会长|总经理|\b(?:mr|ms|mrs|dr|prof|ir)\b|director|"
+                                 r"chair|president|secretary|minister")
+
+
+def has_evidence(kind: AskKind, folded_answer: str) -> bool:
+    """Whether an answer text states the kind of fact asked (only kinds with a visible form)."""
+    pattern = ASK_EVIDENCE.get(kind)
+    if pattern is None:
+        return True
+    if kind == "howmany":
+        folded_answer = _DATE.sub(" ", folded_answer)  # a date is not a count
+    return bool(pattern.search(folded_answer))
+
+
+def asks_about_later(folded: str) -> bool:
+    return bool(_LATER.search(folded))
+
+
+# -- message structure -----------------------------------------------------------------------------
+
+# Greetings, thanks and filler around a question carry nothing to match on.
+_FILLER = re.compile(
+    r"^(?:hi+|hello|hey|dear|早晨|早安|你好|您好|哈佬|hello呀|喂|各位|请问下?|想问下?|想请问|问下|问一下|唔该|"
+    r"不好意思|打扰|sorry|excuse me|麻烦|thx|thanks?|thank you|多谢晒?|唔该晒?|谢谢|感谢|pls|please)[\s,，!！~.。]*",
+)
+_TRAILING_FILLER = re.compile(
+    r"[\s,，!！~.。]*(?:thx|thanks?(?: a lot)?|thank you|多谢晒?|唔该晒?|谢谢(?:你)?|感谢|pls|please|先|呀|啊|啦|喇|🙏)+[\s!！~.。]*$")
+_SENTENCE = re.compile(r"(?<=[？?！!。；;])|\n+")
+# Where one sentence holds two asks: "…，佔幾多%", "… and how many …", "…又…", "…同埋…".
+_JOINER = re.compile(r"[，,、]\s*(?:另外|仲有|同埋|以及|还有|and also|and|also)?\s*|\s+(?:and|also)\s+(?=(?:what|when|where|who|how|which|is|are|does|do|can)\b)|"
+                     r"(?:另外|同埋|以及|还有|仲有)|(?<=\S)又(?=[^\s]{2})")
+# Requests about the reply's language are not questions: the language is read from the text itself.
+_META = re.compile(r"(?:can (?:you|u)|could (?:you|u)|pls|please|sorry)?\s*(?:answer|reply|respond|speak|write)?\s*"
+                   r"(?:in )?(?:english|eng)\s*(?:pls|please|thx|thanks)?\s*[.。!！,，]|"
+                   r"(?:可唔可以|可否|请|唔该)?(?:用|讲)(?:中文|广东话|繁体|简体|英文)(?:答|回答|回复|讲)?(?:得唔得|吖|啦|呀|唔该)?[.。!！,，?？]?")
+# "换个话题", "another question": start afresh.
+_RESET = re.compile(r"换个话题|转个话题|换话题|转话题|唔讲呢样住|唔讲呢个住|讲第样|另一个问题|另外一个问题|问第样|"
+                    r"\b(?:another question|new question|change (?:the )?(?:topic|subject)|different topic|"
+                    r"something else|unrelated)\b")
+# "咁 X 呢？", "what about X?", "and X?", "那 X 呢": only a subject, the ask is the last one's.
+_SUBJECT_ONLY = re.compile(
+    r"^(?:咁|噉|那|那么|那个|另外|and|what about|how about|and what about|what of|same for|and for)\s*(.+?)\s*(?:呢|又点|又如何|又点样|又怎样|as well|too)?[?？]*$|"
+    r"^(.+?)\s*(?:呢|又点|又点样|又如何|又怎样)[?？]*$")
+# Pronouns that point back at the last subject.
+_POINTER = re.compile(r"佢哋|佢|他们|她们|它们|他|她|它|呢个|嗰个|这个|那个|该|此|\b(?:it|its|they|them|their|this|that|"
+                      r"those|these|the scheme|the one)\b")
+# Words of a follow-up that carry no subject: "咁", "and", "then"...
+_LEAD = re.compile(r"^(?:咁|噉|那么|那|而|另外|又|and|so|then|ok|okay|好)[\s,，]*")
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str  # the clause, folded
+    asks: tuple[AskKind, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a message is built: its question clauses and the story around them."""
+
+    folded: str  # the whole message, folded, filler removed
+    clauses: list[Clause] = field(default_factory=list)
+    context: str = ""  # story sentences that ask nothing
+    reset: bool = False  # "换个话题": the conversation starts afresh
+    subject_only: str | None = None  # "咁 X 呢": the X
+    pointer: bool = False  # "佢哋", "they": leans on the last subject
+
+    @property
+    def asks(self) -> list[AskKind]:
+        return list(dict.fromkeys(a for c in self.clauses for a in c.asks))
+
+
+def strip_filler(folded: str) -> str:
+    text = folded.strip()
+    for _ in range(3):
+        new = _FILLER.sub("", text).strip()
+        new = _TRAILING_FILLER.sub("", new).strip() or new
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith(("?", "？")) or bool(ask_kinds(sentence)) or bool(
+        re.search(r"吗|嘛|呢[?？]?$|未[?？]?$|系咪|系唔系|有冇|可唔可以|会唔会|使唔使|得唔得|能否|是否|\b(?:is|are|does|do|can|could|will|should)\b", sentence))
+
+
+def read(text: str) -> Reading:
+    """Split a message into its question clauses (each with its asks) and its story."""
+    folded = strip_filler(_META.sub(" ", strip_filler(fold(text))))
+    reset = bool(_RESET.search(folded))
+    if reset:
+        folded = strip_filler(_RESET.sub(" ", folded).strip(" ,，:：。.!！"))
+    sentences = [s.strip() for s in _SENTENCE.split(folded) if s and s.strip()]
+    questions = [s for s in sentences if _is_question(s)]
+    context = " ".join(s for s in sentences if s not in questions)
+    if not questions:
+        questions = sentences[-1:] if sentences else []
+        context = " ".join(sentences[:-1])
+    clauses: list[Clause] = []
+    for sentence in questions:
+        clauses += _split_asks(sentence)
+    body = _LEAD.sub("", folded)
+    m = _SUBJECT_ONLY.match(body) if len(clauses) <= 1 else None
+    subject_only = None
+    if m:
+        subject = (m.group(1) or m.group(2) or "").strip(" ?？")
+        if subject and not ask_kinds(subject) and len(subject) <= 40:
+            subject_only = subject
+    return Reading(folded, clauses, context, reset, subject_only, bool(_POINTER.search(folded)))
+
+
+def _split_asks(sentence: str) -> list[Clause]:
+    """One sentence, or its parts when it joins two asks ("…，佔幾多%", "… and how many …")."""
+    pieces = [p.strip() for p in _JOINER.split(sentence) if p and p.strip()]
+    asked = [(p, tuple(ask_kinds(p))) for p in pieces]
+    # Only split where every part asks something of its own; otherwise the commas are just commas.
+    if len(asked) >= 2 and sum(1 for _, a in asked if a) >= 2:
+        out: list[Clause] = []
+        pending = ""
+        for piece, kinds in asked:
+            if not kinds:
+                pending = f"{pending} {piece}".strip()  # a part that only names the subject
+                continue
+            out.append(Clause(f"{pending} {piece}".strip(), kinds))
+            pending = ""
+        if pending and out:
+            last = out[-1]
+            out[-1] = Clause(f"{last.text} {pending}", last.asks)
+        return out
+    return [Clause(sentence, tuple(ask_kinds(sentence)))]
+
+
+def without_pointers(folded: str) -> str:
+    return _POINTER.sub(" ", folded)
+
+
+def without_names(folded: str, names: list[str]) -> str:
+    """The clause with the given (compact, folded) names taken out, spaces inside them allowed."""
+    for name in names:
+        pattern = r"\s*".join(re.escape(ch) for ch in name)
+        folded = re.sub(pattern, " ", folded)
+    return " ".join(folded.split())
