@@ -15,7 +15,7 @@ from bot.kb.index import Index, build_index, ensure_index, read_meta
 from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
 from bot.dialogue import Conversation
 from bot.kb.compose import BODY_BUDGET, PART_BUDGET, select
-from bot.kb.facts import FactFinder, Found, names_in, subject_of
+from bot.kb.facts import FactFinder, Found, dated_before, later_asked, names_in, subject_of
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
@@ -270,6 +270,10 @@ class Assistant:
                     found = lean if lean.outcome != "decline" or found.outcome == "decline" else found
             if found.outcome in ("answer", "missing") and found.entry is not None and not subject:
                 subject = self._subject_words(clause.text, found.entry)
+            if out and out[0].outcome == "decline" and not found.named:
+                # "CEF 每人最多資助多少？可以用來讀保健員課程嗎？": the second ask is about the first's
+                # unknown subject, not about whatever its own words happen to match.
+                found = Found("decline", score=found.score)
             out.append(found)
         if not any(f.outcome in ("answer", "missing") for f in out):
             whole = finder.find(reading.folded, reading.asks, today)
@@ -290,6 +294,7 @@ class Assistant:
     def _reply(self, raw: str, lang: Lang, snap: "Snapshot", reading: Reading, found: list[Found],
                leaned: bool, lead: str, conversation: Conversation | None) -> Answer:
         kb = snap.kb
+        found = self._settle(kb, reading, found)
         answered = [f for f in found if f.outcome == "answer" and f.entry is not None]
         missing = [f for f in found if f.outcome == "missing" and f.entry is not None]
         # Duplicates (two asks answered by one entry) collapse into one part.
@@ -340,6 +345,20 @@ class Assistant:
             related=self.related(entry, lang, kb=kb), parts=parts, lead=lead, notes=notes, sources=sources,
         )
 
+    def _settle(self, kb: KnowledgeBase, reading: Reading, found: list[Found]) -> list[Found]:
+        """Facts that turn out not to answer: a record of what the documents do not give, and, when
+        the message asks about a time after the documents ("下一屆", "this year"), dated facts."""
+        later = later_asked(" ".join(c.text for c in reading.clauses) or reading.folded)
+        out = []
+        for f in found:
+            if f.outcome == "answer" and f.entry is not None:
+                if f.entry.not_stated:
+                    f = Found("missing", f.entry, f.score, f.match, "entry", f.named)
+                elif later and dated_before(kb, f.entry, self.today()):
+                    f = Found("missing", f.entry, f.score, f.match, "ask_later", f.named)
+            out.append(f)
+        return out
+
     def _words(self, snap: "Snapshot", reading: Reading) -> list[str]:
         units = snap.matcher.content_units(" ".join(c.text for c in reading.clauses) or reading.folded)
         return [p for _, pieces in units for p in pieces]
@@ -355,6 +374,8 @@ class Assistant:
     def _not_stated(self, kb: KnowledgeBase, found: Found, lang: Lang) -> str:
         entry = found.entry
         assert entry is not None and found.missing is not None
+        if found.missing == "entry":
+            return self.answer_text(entry, lang)
         title = self.title(entry, lang)
         gist = select(self.answer_text(entry, lang), lang, [], [], lambda w: 0.0, budget=140).text
         source = kb.sources.get(entry.source.doc)

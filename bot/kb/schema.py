@@ -139,6 +139,9 @@ class Entry(Strict):
     # A state that can change (an office holder, a count, an open round, "is working on"): replies
     # say the document's date with it ("As at January 2024, ...").
     changeable: bool = False
+    # The entry records what the documents do NOT give ("no VPAS eligibility is stated"): a question
+    # that lands on it is declined with this text, never answered as if it were a fact.
+    not_stated: bool = False
     source: SourceRef
 
     @field_validator("id")

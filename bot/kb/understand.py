@@ -110,7 +110,7 @@ _TRAILING_FILLER = re.compile(
 _SENTENCE = re.compile(r"(?<=[？?！!。；;])|\n+")
 # Where one sentence holds two asks: "…，佔幾多%", "… and how many …", "…又…", "…同埋…".
 _JOINER = re.compile(r"[，,、]\s*(?:另外|仲有|同埋|以及|还有|and also|and|also)?\s*|\s+(?:and|also)\s+(?=(?:what|when|where|who|how|which|is|are|does|do|can)\b)|"
-                     r"(?:另外|同埋|以及|还有|仲有)|(?<=\S)又(?=[^\s]{2})")
+                     r"(?:另外|同埋|以及|还有|仲有)|\s*(?<![一再])又(?=[^\s]{2})")
 # Requests about the reply's language are not questions: the language is read from the text itself.
 _META = re.compile(r"(?:can (?:you|u)|could (?:you|u)|pls|please|sorry)?\s*(?:answer|reply|respond|speak|write)?\s*"
                    r"(?:in )?(?:english|eng)\s*(?:pls|please|thx|thanks)?\s*[.。!！,，]|"
