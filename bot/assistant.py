@@ -15,7 +15,7 @@ from bot.kb.index import Index, build_index, ensure_index, read_meta
 from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
 from bot.dialogue import Conversation
 from bot.kb.compose import BODY_BUDGET, PART_BUDGET, select
-from bot.kb.facts import FactFinder, Found, dated_before, later_asked, names_in, subject_of
+from bot.kb.facts import FactFinder, Found, dated_before, later_asked, names_in, now_asked, subject_of
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
@@ -309,8 +309,18 @@ class Assistant:
             return self.decline(raw, lang, first.score, kb)
         words = self._words(snap, reading)
         budget = BODY_BUDGET if len(answered) <= 1 else PART_BUDGET
+        if len(answered) == 1 and len(reading.clauses) >= 2:
+            budget = BODY_BUDGET + PART_BUDGET // 3  # two asks answered by one entry: room for both facts
         parts = [self._part(kb, f.entry, lang, words, reading.asks, budget) for f in answered]  # type: ignore[arg-type]
-        notes = [self._not_stated(kb, f, lang) for f in missing if all(f.entry is not a.entry for a in answered)]
+        notes = [self._not_stated(kb, f, lang, words) for f in missing if all(f.entry is not a.entry for a in answered)]
+        now = now_asked(" ".join(c.text for c in reading.clauses) or reading.folded)
+        dated = [f.entry for f in answered if now and dated_before(kb, f.entry, self.today())]  # type: ignore[arg-type]
+        if dated:
+            # "This year", "now": what the latest document gives, with its date, and no more.
+            parts = [p if p.entry_id != dated[0].id or dated[0].changeable
+                     else Part(p.entry_id, p.title, self.as_of(dated[0], lang, kb) + p.text, p.source, p.trimmed)
+                     for p in parts]
+            notes.append(t("latest_only", lang, date=self._doc_date(kb, dated[0], lang)))
         if leaned and answered:
             subject = subject_of(kb, answered[0].entry)  # type: ignore[arg-type]
             lead = f"{lead}\n\n{t('about_subject', lang, title=subject.title.text(lang))}".strip()
@@ -371,13 +381,19 @@ class Assistant:
             text = self.as_of(entry, lang, kb) + text
         return Part(entry.id, self.title(entry, lang), text, self.source_line(entry, lang, kb), chosen.trimmed)
 
-    def _not_stated(self, kb: KnowledgeBase, found: Found, lang: Lang) -> str:
+    def _doc_date(self, kb: KnowledgeBase, entry: Entry, lang: Lang) -> str:
+        source = kb.sources.get(entry.source.doc)
+        if source is not None and source.date:
+            return render_date(source.date, lang)
+        return t("undated", lang)
+
+    def _not_stated(self, kb: KnowledgeBase, found: Found, lang: Lang, words: list[str]) -> str:
         entry = found.entry
         assert entry is not None and found.missing is not None
         if found.missing == "entry":
             return self.answer_text(entry, lang)
         title = self.title(entry, lang)
-        gist = select(self.answer_text(entry, lang), lang, [], [], lambda w: 0.0, budget=140).text
+        gist = select(self.answer_text(entry, lang), lang, words, [], self._snap.matcher.idf, budget=160).text
         source = kb.sources.get(entry.source.doc)
         when = ""
         if source is not None and source.date:

@@ -20,7 +20,7 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？])|(?<=[.;!?])\s+(?=[A-Z0-9(“\"'
 # English abbreviations whose full stop does not end the sentence.
 _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.)$")
 
-BODY_BUDGET = 300  # characters of facts in a reply with one subject (the source line comes after)
+BODY_BUDGET = 320  # characters of facts in a reply with one subject (the source line comes after)
 PART_BUDGET = 200  # per subject when a reply answers two or three asks
 
 

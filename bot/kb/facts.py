@@ -17,10 +17,14 @@ from bot.kb.loader import KnowledgeBase
 from bot.kb.matcher import Candidate, Match, Matcher
 from bot.kb.schema import Entry, last_day
 from bot.kb.text import fold
-from bot.kb.understand import ASK_CUES, AskKind, has_evidence
+from bot.kb.understand import ASK_CUES, PLACES, AskKind, count_stated, counted, has_evidence
 
 Outcome = Literal["answer", "choose", "decline", "missing"]
 
+# "Where is it held / located": a venue asked, not where something is published or shown.
+_VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b")
+# Kinds of fact whose absence from a subject's entries is visible in the text.
+CHECKED = frozenset({"when", "deadline", "howmany", "where", "holder"})
 NAMED = 0.8  # a name-hit this strong means the clause names its subject itself
 ASK_WINDOW = 0.10  # candidates this close to the best may win on the kind of fact asked
 PROFILE_BONUS = 0.08  # sample questions asking the same kind of thing
@@ -30,9 +34,20 @@ SUBJECT_TYPES = frozenset({"scheme", "programme", "organisation", "qualification
                            "initiative", "agreement"})
 # "Next round", "this year": a time after the documents. Soft words ("latest", "current") are
 # answered with the latest document's date instead.
-_LATER = re.compile(r"下一届|下届|下一期|下一轮|下轮|下一次|下次|下一阶段|下阶段|明年|今年(?!\d)|本年度|"
-                    r"仲有冇得报|仲报唔报|仲可唔可以报|"
-                    r"\b(?:next|upcoming|this year|next year|coming up|this round|next round|future)\b")
+_NEXT = re.compile(r"下一届|下届|下一期|下一轮|下轮|下一次|下次|下一阶段|下阶段|明年|"
+                   r"\b(?:next|upcoming|next year|coming up|next round|future)\b")
+# "This year", "now", "current": answered with what the latest document gives, and its date.
+_NOW = re.compile(r"今年(?!\d)|本年度|而家|现在|目前|现时|现任|最新|仲有冇得报|仲报唔报|仲可唔可以报|仲开唔开|"
+                  r"\b(?:this year|currently|current|now|latest|still)\b")
+# "第三屆", "phase 2", "the 3rd": an edition or phase the entry must name itself.
+_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(?:届|期|阶段|轮|次|代)|"
+                      r"\b(?:phase|stage|round|edition)\s*(\d+|one|two|three|four|i{1,3})\b|"
+                      r"\b(\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth)\s+(?:phase|stage|round|edition|green)")
+_NUMERALS = {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五", "one": "一", "two": "二", "three": "三",
+             "four": "四", "five": "五", "i": "一", "ii": "二", "iii": "三", "1st": "一", "2nd": "二", "3rd": "三",
+             "4th": "四", "5th": "五", "first": "一", "second": "二", "third": "三", "fourth": "四", "fifth": "五"}
+_EN_ORDINAL = {"一": ("first", "1st", "phase 1", "phase one"), "二": ("second", "2nd", "phase 2", "phase two"),
+               "三": ("third", "3rd", "phase 3", "phase three"), "四": ("fourth", "4th"), "五": ("fifth", "5th")}
 
 
 # Left of a definition question once its question words are gone: articles, particles, punctuation.
@@ -80,7 +95,30 @@ def family(kb: KnowledgeBase, entry: Entry) -> list[Entry]:
 
 
 def later_asked(folded: str) -> bool:
-    return bool(_LATER.search(folded))
+    """A time after the documents: the next round, next year."""
+    return bool(_NEXT.search(folded))
+
+
+def now_asked(folded: str) -> bool:
+    """This year, now, the current holder: told with the latest document's date."""
+    return bool(_NOW.search(folded))
+
+
+def editions_missing(folded_question: str, folded_text: str) -> bool:
+    """The question names an edition or phase ("第三屆", "phase 2") that the text never names."""
+    for m in _ORDINAL.finditer(folded_question):
+        raw = next(g for g in m.groups() if g)
+        n = _NUMERALS.get(raw, raw)
+        zh = [f"第{n}", f"第{raw}"]
+        en = list(_EN_ORDINAL.get(n, ()))
+        if not any(z in folded_text for z in zh) and not any(e in folded_text for e in en):
+            return True
+    return False
+
+
+def places_missing(folded_question: str, folded_text: str) -> list[str]:
+    """Places the question names that the text never mentions (深圳 asked, 廣州 stated)."""
+    return [p for p in PLACES if p in folded_question and p not in folded_text and p not in ("香港", "hong kong")]
 
 
 def dated_before(kb: KnowledgeBase, entry: Entry, today: date) -> bool:
@@ -134,16 +172,39 @@ class FactFinder:
         ask: Ask | None = unanswerable_ask(folded, _text(entry))
         if ask is not None:
             return Found("missing", entry, score, match, f"ask_{ask.key}", named)
+        noun = counted(folded) if "howmany" in asks else None
         for kind in asks:
-            if kind in ("when", "deadline", "howmany") and not has_evidence(kind, fold(_text(entry))):
-                better = [e for e in fam if has_evidence(kind, fold(_text(e))) and self._fits(e, kind)]
+            if kind not in CHECKED or (kind == "where" and not _VENUE.search(folded)) or (
+                    kind == "holder" and "who" not in asks):
+                continue
+            if not self._states(entry, kind, noun):
+                close = [self.kb.entries[c.id] for c in match.candidates[1:5]
+                         if best.score - c.score <= ASK_WINDOW and c.id in self.kb.entries]
+                better = [e for e in fam if self._states(e, kind, noun) and self._fits(e, kind)] or [
+                    e for e in close if self._states(e, kind, noun)]
                 if better:
                     entry = better[0]
-                elif not any(has_evidence(kind, fold(_text(e))) for e in fam):
+                elif not any(self._states(e, kind, noun) for e in fam):
                     return Found("missing", entry, score, match, f"ask_{kind}", named)
+        text = fold(_text(entry))
+        if editions_missing(folded, text):
+            return Found("missing", entry, score, match, "ask_edition", named)
+        if places_missing(folded, " ".join(_names_and_text(e) for e in fam)):
+            return Found("missing", entry, score, match, "ask_place", named)
         if later_asked(folded) and dated_before(self.kb, entry, today):
             return Found("missing", entry, score, match, "ask_later", named)
         return Found("answer", entry, score, match, named=named)
+
+    def _states(self, entry: Entry, kind: AskKind, noun: str | None) -> bool:
+        """The entry states the kind of fact asked (its own name aside: 香港 in a name is no place)."""
+        text = fold(_text(entry))
+        if kind in ("where", "who", "holder"):
+            for name in sorted({fold(n) for n in [entry.title.zh, entry.title.en, *entry.aliases]}, key=len, reverse=True):
+                if len(name) >= 2:
+                    text = text.replace(name, " ")
+        if kind == "howmany" and noun and noun in text:
+            return count_stated(noun, text)
+        return has_evidence(kind, text)
 
     def _fits(self, entry: Entry, kind: AskKind) -> bool:
         return self.profiles.of(entry).get(kind, 0.0) > 0.0
@@ -166,6 +227,10 @@ class FactFinder:
                                    + (EVIDENCE_BONUS if has_evidence(k, folded) else 0.0) for k in asks)
 
         return self.kb.entries[max(pool, key=fit)]
+
+
+def _names_and_text(entry: Entry) -> str:
+    return fold(" ".join([entry.title.zh, entry.title.en, *entry.aliases, entry.answer.zh, entry.answer.en]))
 
 
 def _text(entry: Entry) -> str:

@@ -15,7 +15,7 @@ from bot.kb.text import fold
 
 # -- kinds of ask -----------------------------------------------------------------------------------
 
-AskKind = Literal["what", "when", "deadline", "where", "who", "howmany", "how", "eligible", "why"]
+AskKind = Literal["what", "when", "deadline", "where", "who", "holder", "howmany", "how", "eligible", "why"]
 
 
 def _cues(*words: str) -> re.Pattern[str]:
@@ -36,15 +36,19 @@ ASK_CUES: dict[AskKind, re.Pattern[str]] = {
                   "what is", "what's", "what are", "what does", "stand for", "stands for", "mean", "means",
                   "meaning", "full name", "define", "definition", "tell me about", "explain"),
     "when": _cues("几时", "何时", "什么时候", "甚么时候", "哪一天", "哪天", "边日", "边一日", "几号", "哪年", "哪一年",
-                  "边年", "边一年", "日期", "年份", "几月", "哪个月", "时间", "when", "what date", "which date",
-                  "what year", "which year", "what dates", "dates", "date"),
+                  "边年", "边一年", "日期", "年份", "几月", "哪个月", "时间", "时期", "when", "what date", "which date",
+                  "what year", "which year", "what dates", "dates", "date", "what period", "which period",
+                  "over what period", "what time"),
     "deadline": _cues("截止", "几时完", "几时结束", "届满", "完结", "到期", "期限", "deadline", "until when",
                       "expire", "expires", "end date", "closing date", "last day", "still apply", "still open"),
-    "where": _cues("边度", "边区", "边个区", "哪里", "哪儿", "在哪", "喺边", "哪个地方", "地点", "边个地方", "去边",
+    "where": _cues("边度", "边区", "边个区", "哪里", "哪儿", "喺边", "哪个地方", "地点", "边个地方", "去边",
                    "哪个区", "哪些地方", "where", "which district", "venue", "location"),
     "who": _cues("边个", "边位", "谁", "哪个机构", "边间", "哪位", "由谁", "边个机构", "哪间", "哪个部门", "边个部门",
-                 "主办", "负责", "who", "whom", "which organisation", "which organization", "which body",
-                 "which department"),
+                 "主办", "负责", "哪个单位", "边个单位", "哪间机构", "边间机构", "哪所", "who", "whom",
+                 "which organisation", "which organization", "which body", "which department", "which institution",
+                 "which institute", "which company", "which university", "which college"),
+    "holder": _cues("主席", "会长", "署长", "总裁", "总经理", "局长", "院长", "校长", "负责人", "话事人", "主管",
+                    "chairman", "chairperson", "chairwoman", "chair", "director", "president", "head of", "ceo"),
     "howmany": _cues("几多", "多少", "几个", "几间", "几位", "几成", "几耐", "多久", "多长", "百分之", "比例", "占",
                      "人数", "数目", "数量", "几次", "how many", "how much", "how long", "how often", "number of",
                      "percentage", "proportion", "share", "%"),
@@ -66,13 +70,6 @@ ASK_EVIDENCE: dict[AskKind, re.Pattern[str]] = {
                           r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|dozen)\b"),
 }
 
-# "Next / this year / still open": a question about a time after the documents.
-_LATER = re.compile(
-    r"下一届|下届|下一期|下期|下一轮|下轮|下一次|下次|下一阶段|第二期|第三期|明年|今年|而家|现在|目前|最新|最近|"
-    r"仲有冇|仲报唔报|\b(?:next|upcoming|this year|next year|latest|currently|current|now|coming up|still)\b|"
-    r"\b20(?:2[5-9]|3\d)\b")
-
-
 def ask_kinds(folded: str) -> list[AskKind]:
     """The kinds of fact a (folded) clause asks for, in a stable order."""
     found = [kind for kind, cue in ASK_CUES.items() if cue.search(folded)]
@@ -80,8 +77,23 @@ def ask_kinds(folded: str) -> list[AskKind]:
     return found
 
 
-ASK_EVIDENCE["who"] = re.compile(r"先生|女士|博士|教授|署长|局长|主席|会长|总经理|\b(?:mr|ms|mrs|dr|prof|ir)\b|director|"
-                                 r"chair|president|secretary|minister")
+_PERSON = r"先生|女士|博士|教授|议员|\b(?:mr|ms|mrs|dr|prof|ir|sbs|jp|bbs|mh)\b"
+ASK_EVIDENCE["holder"] = re.compile(_PERSON)
+ASK_EVIDENCE["who"] = re.compile(_PERSON + r"|学院|大学|科学院|研究院|局|署|协会|学会|公司|机构|委员会|集团|"
+                                 r"academy|university|institute|college|council|association|bureau|department|"
+                                 r"company|committee|board|group|society|agency")
+# A place: a district, a building, a city or region by name.
+PLACES = ("香港", "九龙", "新界", "深圳", "广州", "东莞", "佛山", "珠海", "中山", "江门", "肇庆", "惠州", "澳门", "广东", "广西",
+          "北京", "上海", "浙江", "福建", "山东", "重庆", "四川", "新加坡", "hong kong", "kowloon", "shenzhen",
+          "guangzhou", "dongguan", "foshan", "zhuhai", "macao", "macau", "guangdong", "guangxi", "beijing",
+          "shanghai", "zhejiang", "fujian", "shandong", "chongqing", "sichuan", "singapore")
+ASK_EVIDENCE["where"] = re.compile("|".join(re.escape(p) for p in PLACES) + r"|区|路|街|大楼|大厦|中心|总部|馆|会场|校园|"
+                                   r"\b(?:district|road|street|building|centre|center|headquarters|hall|campus|venue|"
+                                   r"mainland)\b|内地")
+# "幾多個註冊技工", "how many trainees": the thing counted, so that a figure about something else
+# in the same entry is not taken for it.
+_COUNTED_ZH = re.compile(r"(?:几多|多少)(?:个|位|名|间|项|份|所|则|次|人)?([\u4e00-\u9fff]{2,4})")
+_COUNTED_EN = re.compile(r"\bhow many ([a-z]+(?: [a-z]+)?)")
 
 
 def has_evidence(kind: AskKind, folded_answer: str) -> bool:
@@ -94,8 +106,27 @@ def has_evidence(kind: AskKind, folded_answer: str) -> bool:
     return bool(pattern.search(folded_answer))
 
 
-def asks_about_later(folded: str) -> bool:
-    return bool(_LATER.search(folded))
+def counted(folded_question: str) -> str | None:
+    """What a "how many" question counts: a few characters or words after 幾多/多少/how many."""
+    m = _COUNTED_ZH.search(folded_question)
+    if m:
+        return m.group(1)[:2]
+    m = _COUNTED_EN.search(folded_question)
+    if m:
+        word = m.group(1).split()[0]
+        return word[:-1] if word.endswith("s") and len(word) > 3 else word
+    return None
+
+
+def count_stated(noun: str, folded_answer: str) -> bool:
+    """A figure stands near the counted thing: "400位教職員", "more than 400 staff"."""
+    text = _DATE.sub(" ", folded_answer)
+    for m in re.finditer(re.escape(noun), text):
+        before = text[max(0, m.start() - 30):m.start()]
+        if re.search(r"\d|[一二两三四五六七八九十百千万]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+                     r"hundred|thousand|dozen)\b", before):
+            return True
+    return False
 
 
 # -- message structure -----------------------------------------------------------------------------
