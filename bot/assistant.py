@@ -4,6 +4,7 @@ bot all show the same reply text.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,9 @@ from bot.kb.understand import Clause, Reading, ask_kinds, has_evidence, read, st
 from bot.rules.freetext import answer as rules_answer
 
 logger = logging.getLogger(__name__)
+
+# Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
+_BOTH = re.compile(r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])")
 
 Kind = Literal["answer", "choose", "decline", "empty", "eligibility"]
 
@@ -222,6 +226,11 @@ class Assistant:
         """One ask: read alone, or against the conversation when it names no subject of its own."""
         clause = reading.clauses[0] if reading.clauses else Clause(reading.folded)
         asks = clause.asks
+        if _BOTH.search(clause.text):
+            # "HRSSGZ n GITTC 係咩", "InnoPortal 和 InnoZone 有咩分別": each subject named, answered in turn.
+            subjects = finder.named_pair(clause.text)
+            if subjects:
+                return [Found("answer", e, 1.0, None, named=True) for e in subjects[:3]], None
         alone = finder.find(clause.text, asks, today)
         if alone.outcome in ("decline", "choose") and reading.context:
             # A story: its question may lean on what the story said ("呢份備忘錄" → the memorandum named before).

@@ -21,6 +21,8 @@ from bot.kb.understand import ASK_CUES, PLACES, AskKind, count_stated, counted, 
 
 Outcome = Literal["answer", "choose", "decline", "missing"]
 
+_JOINS = frozenset({"和", "同", "及", "与", "跟", "、", "n", "and", "&", "vs", "或", "or", ",", "，", "同埋", "以及"})
+_OWNED = frozenset("的嘅之签合共与和间")
 # "Where is it held / located": a venue asked, not where something is published or shown.
 _VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b")
 # Kinds of fact whose absence from a subject's entries is visible in the text.
@@ -135,14 +137,51 @@ class FactFinder:
         self.profiles = Profiles(kb)
         self._names: dict[str, list[Entry]] | None = None
 
-    def named(self, query: str) -> Entry | None:
-        """The entry a question is only the name of ("RPL係咩", "What is the QF?", "VPES")."""
+    def _name_table(self) -> dict[str, list[Entry]]:
         if self._names is None:
             names: dict[str, list[Entry]] = {}
             for entry in self.kb.entries.values():
                 for name in {fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]}:
                     names.setdefault(name, []).append(entry)
             self._names = names
+        return self._names
+
+    def named_pair(self, query: str) -> list[Entry]:
+        """Two or three subjects named side by side, joined by "和", "n", "and"… and not then owned by
+        a third thing ("機電署和人社局的備忘錄" is about the memorandum): each is asked about."""
+        compact = fold(query).replace(" ", "")
+        spans = self._spans(compact)
+        out: list[Entry] = []
+        for (s1, e1, a), (s2, e2, b) in zip(spans, spans[1:]):
+            if compact[e1:s2] in _JOINS and compact[e2:e2 + 1] not in _OWNED and compact[e2:e2 + 2] != "'s":
+                out += [x for x in (a, b) if x not in out]
+        return out[:3] if len(out) >= 2 else []
+
+    def named_all(self, query: str) -> list[Entry]:
+        """Every subject a question names, in the order named."""
+        return [e for _, _, e in self._spans(fold(query).replace(" ", ""))]
+
+    def _spans(self, compact: str) -> list[tuple[int, int, Entry]]:
+        spans: list[tuple[int, int, Entry]] = []
+        for name, entries in self._name_table().items():
+            if len(name) < 3 or name not in compact:
+                continue
+            if name.isascii() and not re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", compact):
+                continue
+            start = compact.index(name)
+            best = min(entries, key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id)))
+            spans.append((start, start + len(name), best))
+        spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+        kept: list[tuple[int, int, Entry]] = []
+        for span in spans:
+            if all(span[1] <= k[0] or span[0] >= k[1] for k in kept) and all(span[2].id != k[2].id for k in kept):
+                kept.append(span)
+        return sorted(kept, key=lambda s: s[0])
+
+    def named(self, query: str) -> Entry | None:
+        """The entry a question is only the name of ("RPL係咩", "What is the QF?", "VPES")."""
+        self._name_table()
+        assert self._names is not None
         bare = ASK_CUES["what"].sub(" ", fold(query))
         bare = _BARE.sub(" ", bare)
         key = "".join(bare.split())
