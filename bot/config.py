@@ -52,6 +52,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TELEGRAM_MAX_RATE", "30", "Messages per second to Telegram overall (its limit is about 30); broadcasts pace at it.", float),
     Setting("BROADCAST_WORKERS", "4", "Broadcast deliveries in flight at once (they share TELEGRAM_MAX_RATE).", int),
     Setting("BROADCAST_PROGRESS", "5", "Seconds between updates of a running broadcast's progress message.", float),
+    Setting("CONVERSATION_MINUTES", "30", "Minutes a conversation's subject is remembered for follow-up questions.", float),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
 )
 

@@ -128,4 +128,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "這個按鈕已經失效，請重新發問。",
         "en": "This button is no longer valid; please ask again.",
     },
+    # Follow-ups and structured answers (issue 8/9).
+    "tg_more": {"zh": "📄 全文：{title}", "en": "📄 In full: {title}"},
 }

@@ -104,7 +104,9 @@ def detect_lang(text: str, default_chinese: Lang = "zh-Hant", prefer: "Lang | No
     words = len(_LATIN_WORD.findall(text))
     if not hans:
         # "RPL?" alone says nothing about the asker's language: their usual one, if known.
-        return prefer if prefer is not None and prefer != "en" and words <= 3 else "en"
+        latin = _LATIN_WORD.findall(text)
+        bare = len(latin) <= 2 and all(len(w) <= 5 for w in latin)  # "RPL?", "QF VQP": no sentence to go by
+        return prefer if prefer is not None and prefer != "en" and bare else "en"
     if len(hans) * 2 < words * 3 and not (len(hans) >= 2 and _CHINESE_GRAMMAR.search(text)):
         return "en"
     if prefer in ("zh-Hant", "zh-Hans"):

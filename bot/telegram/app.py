@@ -23,6 +23,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 
 from bot.config import Config, zone
 from bot.telegram import render
+from bot.dialogue import Conversations
 from bot.telegram.context import BotContext, Services
 from bot.telegram.flood import FloodGate
 from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
@@ -221,6 +222,7 @@ def build_application(
         today=today or assistant.today,  # one clock for /events and the eligibility rules
         admin_ids=frozenset(config.admin_ids),
         config=config,
+        conversations=Conversations(ttl=60.0 * config.conversation_minutes),
     )
     from bot.telegram.handlers import register
 

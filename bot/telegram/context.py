@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.dialogue import Conversation, Conversations
 from bot.kb.text import Lang, detect_lang, normalise
 from bot.telegram.flood import FloodGate
 from bot.telegram.listing import lang_from_code
@@ -32,6 +33,8 @@ class Services:
     today: Callable[[], date]
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     config: Any = None  # the Config the Application was built from (admin operations read their settings here)
+    # Follow-ups: one conversation per private chat, and per user and forum topic in a group.
+    conversations: Conversations = field(default_factory=Conversations)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -46,6 +49,13 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def store(self) -> "Store":
         return self.services.store
+
+    def conversation(self, message: Message | None, user: User | None) -> Conversation | None:
+        """The conversation a message belongs to: its chat, its sender and its forum topic."""
+        if message is None:
+            return None
+        thread = message.message_thread_id if message.is_topic_message else None
+        return self.services.conversations.get((message.chat.id, user.id if user else None, thread))
 
     def stored_lang(self, user: User | None) -> Lang | None:
         """The language the user chose with /lang, if any."""

@@ -213,14 +213,19 @@ def answer(ans: "Answer", assistant: "Assistant") -> Reply:
     kb = assistant.kb
     blocks: list[tuple[str, str]] = []
     rows: list[list[InlineKeyboardButton]] = []
-    if ans.kind == "answer" and ans.entries and ans.entries[0] in kb.entries:
-        blocks.append(("b", assistant.title(kb.entries[ans.entries[0]], lang)))
-        body, sep, source = ans.text.rpartition("\n\n")
-        if sep and source.strip():
-            blocks += [("", body), ("i", source)]
-        else:
-            blocks.append(("", ans.text))
-        seen = set(ans.entries)
+    if ans.kind == "answer" and ans.parts:
+        # The engine's parts: each subject's title and facts, what the documents do not say, the sources.
+        if ans.lead:
+            blocks.append(("i", ans.lead))
+        for part in ans.parts:
+            blocks += [("b", part.title), ("", part.text)]
+        blocks += [("", note) for note in ans.notes]
+        blocks.append(("i", "\n".join(ans.sources)))
+        seen: set[str] = set()
+        # A trimmed answer keeps the whole entry one tap away.
+        rows += [[InlineKeyboardButton(label(t("tg_more", lang, title=p.title)), callback_data=cb_entry(p.entry_id, lang))]
+                 for p in ans.parts if p.trimmed]
+        seen.update(ans.entries)
         rows += entry_buttons(ans.choices, lang, seen)
         rows += entry_buttons(ans.related, lang, seen)
         if rows:

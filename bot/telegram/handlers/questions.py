@@ -9,6 +9,7 @@ from bot.kb.text import Lang
 from bot.telegram import render
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
+from bot.telegram.listing import lang_from_code
 from bot.telegram.handlers import inbox
 from bot.telegram.send import ack, reply_to, send, thread_of
 
@@ -24,13 +25,16 @@ async def _answer(update: Update, context: BotContext, message: Message, questio
     pick = question.strip()
     if pick.isdigit() and 1 <= int(pick) <= len(offered):
         # "2" after "which did you mean? 1. … 2. …" picks that option, as its button would.
-        picked = context.assistant.answer_entry(offered[int(pick) - 1], lang or offered_lang or context.lang_for(user))
+        picked = context.assistant.answer_entry(offered[int(pick) - 1], lang or offered_lang or context.lang_for(user),
+                                                context.conversation(message, user))
         if picked is not None:
             if context.chat_data is not None:
                 context.chat_data[_CHOICES] = None  # the numbers referred to that one question
             await reply_to(context, message, render.answer(picked, context.assistant))
             return
-    answer = context.assistant.answer(question, lang=lang or context.stored_lang(user))
+    answer = context.assistant.answer(question, lang=lang or context.stored_lang(user),
+                                      conversation=context.conversation(message, user),
+                                      prefer=lang_from_code(user.language_code if user else None))
     if context.chat_data is not None:
         context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
     query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
@@ -81,8 +85,9 @@ async def entry_button(update: Update, context: BotContext) -> None:
     lang = context.stored_lang(update.effective_user) or made_in
     kb = context.assistant.kb
     entry_id = render.resolve(data.ref, kb.entries)
-    answer = context.assistant.answer_entry(entry_id, lang) if entry_id else None
     message = query.message
+    conversation = context.conversation(message if isinstance(message, Message) else None, update.effective_user)
+    answer = context.assistant.answer_entry(entry_id, lang, conversation) if entry_id else None
     if message is None:
         return
     if answer is None:
