@@ -15,7 +15,7 @@ from bot.i18n import render_date, t
 from bot.kb.index import Index, build_index, ensure_index, read_meta
 from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
 from bot.dialogue import Conversation
-from bot.kb.compose import BODY_BUDGET, PART_BUDGET, select
+from bot.kb.compose import BODY_BUDGET, PART_BUDGET, clip, select
 from bot.kb.facts import FactFinder, Found, dated_before, later_asked, names_in, now_asked, subject_of
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
@@ -234,16 +234,22 @@ class Assistant:
         alone = finder.find(clause.text, asks, today)
         if alone.outcome in ("decline", "choose") and reading.context:
             # A story: its question may lean on what the story said ("呢份備忘錄" → the memorandum named before).
-            story = finder.find(f"{reading.context} {clause.text}", asks, today)
+            story = finder.find(f"{reading.context} {clause.text}", asks, today, asked=clause.text)
             if story.outcome in ("answer", "missing"):
                 alone = story
         if conv is None:
             return [alone], None
         if reading.subject_only:
-            lean = finder.find(f"{reading.subject_only} {conv.ask}", ask_kinds(conv.ask) or list(asks), today)
+            # "咁B2呢？" after the M category: the same fact about a sibling that X names.
+            sibling = finder.sibling(conv.entries, reading.subject_only)
+            if sibling is not None:
+                found = Found("answer", sibling, 1.0, None, named=True)
+                return [found], found
+            lean = finder.find(f"{reading.subject_only} {conv.ask}", ask_kinds(conv.ask) or list(asks), today,
+                               asked=clause.text)
             if lean.outcome in ("answer", "missing") and lean.named:
                 return [lean], lean
-        lean = finder.find(f"{conv.subject} {without_pointers(clause.text)}", asks, today)
+        lean = finder.find(f"{conv.subject} {without_pointers(clause.text)}", asks, today, asked=clause.text)
         if lean.outcome not in ("answer", "missing"):
             return [alone], None
         if alone.outcome not in ("answer", "missing"):
@@ -274,7 +280,7 @@ class Assistant:
         for clause in reading.clauses[:3]:
             found = finder.find(clause.text, clause.asks, today)
             if (found.outcome not in ("answer", "missing") or not found.named) and (subject or reading.context):
-                lean = finder.find(f"{subject or reading.context} {clause.text}", clause.asks, today)
+                lean = finder.find(f"{subject or reading.context} {clause.text}", clause.asks, today, asked=clause.text)
                 if lean.outcome in ("answer", "missing") or found.outcome not in ("answer", "missing"):
                     found = lean if lean.outcome != "decline" or found.outcome == "decline" else found
             if found.outcome in ("answer", "missing") and found.entry is not None and not subject:
@@ -293,10 +299,12 @@ class Assistant:
         """Words naming the subject of a question, to carry to a follow-up."""
         kb = self._snap.kb
         subject = subject_of(kb, entry)
-        named = names_in(folded, entry) or names_in(folded, subject)
+        named = names_in(folded, subject)
         if named:
             return " ".join(named)
-        return f"{fold(subject.title.zh)} {fold(subject.title.en)}"
+        if subject is entry and names_in(folded, entry):
+            return " ".join(names_in(folded, entry))
+        return fold(subject.title.zh)
 
     # -- composing a reply ---------------------------------------------------------------------------
 
@@ -331,8 +339,7 @@ class Assistant:
                      for p in parts]
             notes.append(t("latest_only", lang, date=self._doc_date(kb, dated[0], lang)))
         if leaned and answered:
-            subject = subject_of(kb, answered[0].entry)  # type: ignore[arg-type]
-            lead = f"{lead}\n\n{t('about_subject', lang, title=subject.title.text(lang))}".strip()
+            lead = f"{lead}\n\n{t('about_subject', lang, title=self.title(answered[0].entry, lang))}".strip()  # type: ignore[arg-type]
         if conversation is not None:
             primary = (answered or missing)[0]
             clause = reading.clauses[0].text if reading.clauses else reading.folded
@@ -402,7 +409,7 @@ class Assistant:
         if found.missing == "entry":
             return self.answer_text(entry, lang)
         title = self.title(entry, lang)
-        gist = select(self.answer_text(entry, lang), lang, words, [], self._snap.matcher.idf, budget=160).text
+        gist = clip(select(self.answer_text(entry, lang), lang, words, [], self._snap.matcher.idf, budget=160).text, 160)
         source = kb.sources.get(entry.source.doc)
         when = ""
         if source is not None and source.date:
@@ -471,10 +478,9 @@ class Assistant:
 
     def source_line(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
         source = (kb or self.kb).sources[entry.source.doc]
-        name = source.title.text(lang)
-        if source.date and len(source.date) == 10:
-            return t("source_with_date", lang, source=name, date=render_date(source.date, lang))
-        return t("source", lang, source=name)
+        name = (source.short or source.title).text(lang)
+        when = render_date(source.date, lang) if source.date else t("undated_short", lang)
+        return t("source_with_date", lang, source=name, date=when)
 
     def as_of(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
         """"As at January 2024, " for a fact that can change (an office holder, a count, an open round)."""

@@ -61,6 +61,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ask_holder": {"zh": "擔任該職位的人", "en": "who holds the post"},
     "ask_edition": {"zh": "你問的那一屆或那一期", "en": "the edition or phase you asked about"},
     "ask_place": {"zh": "你提到的地方", "en": "the place you asked about"},
+    "undated_short": {"zh": "未註明日期", "en": "undated"},
     "undated": {"zh": "未註明日期的文件", "en": "an undated document"},
     "latest_only": {
         "zh": "（這是文件中最新的資料，來自{date}；文件沒有更新的消息。）",

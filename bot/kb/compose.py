@@ -21,7 +21,7 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？])|(?<=[.;!?])\s+(?=[A-Z0-9(“\"'
 _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.)$")
 
 BODY_BUDGET = 320  # characters of facts in a reply with one subject (the source line comes after)
-PART_BUDGET = 200  # per subject when a reply answers two or three asks
+PART_BUDGET = 170  # per subject when a reply answers two or three asks
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,13 @@ def select(text: str, lang: str, words: Iterable[str], asks: Iterable[AskKind], 
     else:
         kept.sort()
     return Selection(_joiner(lang).join(parts[i] for i in kept), len(kept) < len(parts))
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word (English) or anywhere (Chinese), with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if text.isascii() or " " in cut[-20:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip("，,;；、 ") + "…"

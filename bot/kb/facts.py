@@ -149,8 +149,9 @@ class FactFinder:
     def named_pair(self, query: str) -> list[Entry]:
         """Two or three subjects named side by side, joined by "和", "n", "and"… and not then owned by
         a third thing ("機電署和人社局的備忘錄" is about the memorandum): each is asked about."""
-        compact = fold(query).replace(" ", "")
-        spans = self._spans(compact)
+        folded = fold(query)
+        compact = folded.replace(" ", "")
+        spans = self._spans(folded)
         out: list[Entry] = []
         for (s1, e1, a), (s2, e2, b) in zip(spans, spans[1:]):
             if compact[e1:s2] in _JOINS and compact[e2:e2 + 1] not in _OWNED and compact[e2:e2 + 2] != "'s":
@@ -159,16 +160,21 @@ class FactFinder:
 
     def named_all(self, query: str) -> list[Entry]:
         """Every subject a question names, in the order named."""
-        return [e for _, _, e in self._spans(fold(query).replace(" ", ""))]
+        return [e for _, _, e in self._spans(fold(query))]
 
-    def _spans(self, compact: str) -> list[tuple[int, int, Entry]]:
+    def _spans(self, folded: str) -> list[tuple[int, int, Entry]]:
+        """Names in a folded text, as spans of its compact form (spaces out); Latin names whole words."""
+        compact = folded.replace(" ", "")
+        where = [i for i, ch in enumerate(folded) if ch != " "]  # compact index → folded index
         spans: list[tuple[int, int, Entry]] = []
         for name, entries in self._name_table().items():
             if len(name) < 3 or name not in compact:
                 continue
-            if name.isascii() and not re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", compact):
-                continue
             start = compact.index(name)
+            if name[0].isascii() and name[0].isalnum():
+                a, b = where[start], where[start + len(name) - 1]
+                if (a > 0 and folded[a - 1].isalnum()) or (b + 1 < len(folded) and folded[b + 1].isalnum()):
+                    continue
             best = min(entries, key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id)))
             spans.append((start, start + len(name), best))
         spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
@@ -177,6 +183,27 @@ class FactFinder:
             if all(span[1] <= k[0] or span[0] >= k[1] for k in kept) and all(span[2].id != k[2].id for k in kept):
                 kept.append(span)
         return sorted(kept, key=lambda s: s[0])
+
+    def sibling(self, last: tuple[str, ...], subject: str) -> Entry | None:
+        """The entry beside the last one that `subject` names ("B2" beside the M category, "trade"
+        beside manufacturing): a "what about X?" asks the same of it."""
+        if not last or last[0] not in self.kb.entries:
+            return None
+        prev = self.kb.entries[last[0]]
+        if not prev.parent:
+            return None
+        key = fold(subject).replace(" ", "")
+        key = re.sub(r"^(?:the|in|for|of|one with|the one with|about)+", "", key)
+        if len(key) < 2:
+            return None
+        for entry in self.kb.children(prev.parent):
+            if entry.id == prev.id:
+                continue
+            names = {fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]}
+            if key in names or any(key in n and len(key) >= 2 and (not key.isascii() or re.search(
+                    rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", n)) for n in names):
+                return entry
+        return None
 
     def named(self, query: str) -> Entry | None:
         """The entry a question is only the name of ("RPL係咩", "What is the QF?", "VPES")."""
@@ -191,8 +218,13 @@ class FactFinder:
         # A shared name (an abbreviation two entries use) goes to the subject, not to one of its facts.
         return min(entries, key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id)))
 
-    def find(self, query: str, asks: tuple[AskKind, ...] | list[AskKind], today: date) -> Found:
-        """The entry that answers `query` (folded or not), or what is missing about its subject."""
+    def find(self, query: str, asks: tuple[AskKind, ...] | list[AskKind], today: date,
+             asked: str | None = None) -> Found:
+        """The entry that answers `query` (folded or not), or what is missing about its subject.
+
+        :param asked: the words the asker asked, when `query` adds context (a story, the last
+            subject): fees, places, editions and "next year" are looked for there only
+        """
         if not asks or "what" in asks:
             entry = self.named(query)
             if entry is not None:
@@ -206,7 +238,7 @@ class FactFinder:
         score = best.score
         if match.decision == "choose" and entry.id == best.id:
             return Found("choose", entry, score, match, named=named)
-        folded = fold(query)
+        folded = fold(asked if asked is not None else query)
         fam = family(self.kb, entry)
         ask: Ask | None = unanswerable_ask(folded, _text(entry))
         if ask is not None:

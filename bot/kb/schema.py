@@ -156,6 +156,7 @@ class Source(Strict):
     id: str
     file: str = Field(description="file name under shared/seeds/")
     title: Bilingual
+    short: Bilingual | None = Field(default=None, description="a short name for the source line under replies")
     publisher: Bilingual
     date: str | None = Field(default=None, description="the document's own date, when it states one")
     date_note: Bilingual | None = Field(

@@ -176,7 +176,9 @@ class Segmenter:
         for run in runs(folded):
             if not is_han(run):
                 word = stem(run)
-                out.append((word, [word]))
+                # "2024-2025" in the knowledge and "2024至2025年" in a question meet on the years.
+                parts = [p for p in re.split(r"[-/]", word) if p] if re.fullmatch(r"\d+(?:[-/]\d+)+", word) else []
+                out.append((word, [*parts, word]))
                 continue
             for w in self._tk.cut(run, HMM=True):
                 if not w.strip():
