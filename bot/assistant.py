@@ -26,6 +26,9 @@ from bot.rules.freetext import answer as rules_answer
 
 logger = logging.getLogger(__name__)
 
+# A follow-up that names no subject of its own ("和哪些部門合作？") leans on the conversation's
+# unless read alone it fits clearly better.
+LEAN_UNNAMED = 0.10
 # Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
 _BOTH = re.compile(r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])")
 
@@ -254,8 +257,8 @@ class Assistant:
             return [alone], None
         if alone.outcome not in ("answer", "missing"):
             return [lean], lean
-        return ([lean], lean) if self._weigh(lean, asks, conv, reading) > self._weigh(alone, asks, None, reading) \
-            else ([alone], None)
+        lean_weight = self._weigh(lean, asks, conv, reading) + (0.0 if alone.named else LEAN_UNNAMED)
+        return ([lean], lean) if lean_weight > self._weigh(alone, asks, None, reading) else ([alone], None)
 
     @staticmethod
     def _weigh(found: Found, asks: tuple, conv: Conversation | None, reading: Reading) -> float:

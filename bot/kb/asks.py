@@ -30,7 +30,8 @@ def _cues(*words: str) -> re.Pattern[str]:
 
 
 ASKS: tuple[Ask, ...] = (
-    Ask("fee", _cues("学费", "费用", "收费", "几钱", "几多钱", "多少钱", "价钱", "价格", "要俾钱", "fee", "fees",
+    Ask("fee", _cues("学费", "费用", "收费", "几钱", "几多钱", "多少钱", "价钱", "价格", "要俾钱", "要唔要钱", "要钱", "使唔使钱", "使钱", "收唔收钱", "收钱", "免唔免费",
+                     "免费", "free of charge", "fee", "fees",
                      "cost", "costs", "price", "prices", "tuition", "charge", "charges", "how much does"),
         # An entry that discusses cost at all ("GWIN costs less than 5G") answers a cost question.
         re.compile(r"hk\$|港元|港币|港幣|\$\s?\d|成本|费用|費用|cost|cheap", re.I)),

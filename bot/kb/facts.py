@@ -251,7 +251,8 @@ class FactFinder:
             if not self._states(entry, kind, noun):
                 close = [self.kb.entries[c.id] for c in match.candidates[1:5]
                          if best.score - c.score <= ASK_WINDOW and c.id in self.kb.entries]
-                better = [e for e in fam if self._states(e, kind, noun) and self._fits(e, kind)] or [
+                stating = [e for e in fam if self._states(e, kind, noun)]
+                better = [e for e in stating if self._fits(e, kind)] or stating or [
                     e for e in close if self._states(e, kind, noun)]
                 if better:
                     entry = better[0]
