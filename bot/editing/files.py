@@ -22,7 +22,7 @@ from bot.kb.schema import Entry
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,60}\.yaml$")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 BACKUPS_KEPT = 30  # per file
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 
 
 def sha256(content: bytes | None) -> str:

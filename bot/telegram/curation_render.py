@@ -64,7 +64,7 @@ def review_item(item_id: int, item: "Item", candidates: Sequence[str], kb: "Know
     else:
         lines.append(_e(t("rv_replied_decline", lang)))
     lines.append(_e(t("rv_candidates" if candidates else "rv_no_candidates", lang)))
-    rows = [[InlineKeyboardButton(label(t("rv_teach_button", lang, title=kb.entries[c].title.text(lang)), 60),
+    rows = [[InlineKeyboardButton(t("rv_teach_button", lang, title=label(kb.entries[c].title.text(lang), 48)),
                                   callback_data=f"rv:t:{item_id}:{n}")]
             for n, c in enumerate(candidates) if c in kb.entries]
     rows.append([InlineKeyboardButton(t("rv_dismiss_button", lang), callback_data=f"rv:n:{item_id}"),
