@@ -72,7 +72,7 @@ class Curator:
             if before is None:
                 return Outcome("gone", file=name, entry_id=entry_id)
             try:
-                text, form = add_phrasing(before.decode("utf-8"), entry_id, phrasing)
+                text, form = await asyncio.to_thread(add_phrasing, before.decode("utf-8"), entry_id, phrasing)
             except (EditRefused, UnicodeDecodeError) as exc:
                 reason = exc.reason if isinstance(exc, EditRefused) else "layout"
                 return Outcome("refused", file=name, entry_id=entry_id, detail=reason)
