@@ -278,3 +278,27 @@ async def test_review_buttons_from_a_stale_message_are_answered(curate_bot):
     bot = curate_bot
     acks = await bot.push_and_wait(bot.updates.callback_query("rv:t:99:0", user=ADMIN_USER), "answerCallbackQuery")
     assert acks[0].params["text"] == "This item was already dealt with."
+
+
+async def test_a_change_whose_index_cannot_be_built_is_rolled_back(curate_bot, kb_copy, monkeypatch):
+    from bot.assistant import ReloadReport
+    from bot.kb.loader import KnowledgeError
+
+    bot = curate_bot
+    entries = kb_copy / "entries.yaml"
+    original = entries.read_bytes()
+    edited = original.replace(b"31 August 2028", b"31 August 2031")
+    question = await bot.reply_to(upload(bot, "entries.yaml", edited), chat_id=ADMIN)
+    assistant = ops_of(bot).reloader.assistant
+    seen: list[bytes] = []
+
+    def failing_reload(knowledge_dir):
+        seen.append((knowledge_dir / "entries.yaml").read_bytes())
+        return ReloadReport(False, [KnowledgeError("index", None, None, "could not build the index: disk full")])
+
+    monkeypatch.setattr(assistant, "reload", failing_reload)
+    bot.server.push_update(bot.updates.callback_query("ku:ok:1", user=ADMIN_USER, message=question.result))
+    [report] = await bot.server.wait_for("sendMessage", predicate=lambda c: "rolled back" in c.params["text"], timeout=20)
+    assert "index: could not build the index: disk full" in report.params["text"]
+    assert seen[0] == edited and entries.read_bytes() == original  # tried with the new file, then put back
+    assert bot.store.recent_changes() == []

@@ -110,10 +110,12 @@ class Curator:
             if sha256(before) != (upload["base_sha256"] or ""):
                 return Outcome("stale", file=name)
             content = bytes(upload["content"])
-            summary = self.check_upload(name, content).summary
-            outcome = await self._apply(name, before, content, admin_id, action="upload",
-                                        summary=summary.as_json() if summary else None)
-            outcome.summary = summary
+            checked = await asyncio.to_thread(self.check_upload, name, content)  # again: other files may have changed
+            if checked.status != "ok" or checked.summary is None:
+                return checked if checked.status == "invalid" else Outcome("stale", file=name)
+            outcome = await self._apply(name, before, content, admin_id, action="upload", validated=True,
+                                        summary=checked.summary.as_json())
+            outcome.summary = checked.summary
             if outcome.status == "ok":
                 logger.info("admin %s replaced knowledge file %s", admin_id, name)
             return outcome
@@ -150,12 +152,14 @@ class Curator:
     # -- the one way a file changes -----------------------------------------------------------------------
 
     async def _apply(self, name: str, before: bytes | None, after: bytes | None, admin_id: int, *,
-                     action: str | None, **record: object) -> Outcome:
-        """Validate, replace (with a backup), record, swap; on a failed swap put the old bytes back."""
-        try:
-            await asyncio.to_thread(validate_with, self.knowledge_dir, name, after)
-        except KnowledgeInvalid as exc:
-            return Outcome("invalid", exc.errors, file=name)
+                     action: str | None, validated: bool = False, **record: object) -> Outcome:
+        """Validate (unless just done), replace (with a backup), record, swap; on a failed swap put the
+        old bytes back."""
+        if not validated:
+            try:
+                await asyncio.to_thread(validate_with, self.knowledge_dir, name, after)
+            except KnowledgeInvalid as exc:
+                return Outcome("invalid", exc.errors, file=name)
         await asyncio.to_thread(replace_file, self.knowledge_dir, name, after, self.backup_dir)
         report = await self._reload()
         if report is None or not report.ok:
