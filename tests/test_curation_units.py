@@ -222,3 +222,13 @@ def test_review_log_verbs(store):
     upload = store.create_upload(9, 9, "entries.yaml", b"entries: []\n", "")
     assert store.finish_upload(upload, "applied") and not store.finish_upload(upload, "cancelled")
     assert bytes(store.knowledge_upload(upload)["content"]) == b"entries: []\n"
+
+
+def test_the_taught_message_names_the_form_in_the_admins_language():
+    from bot.telegram.curation_render import taught
+
+    reply = taught("免試期幾時完？", "五年免試期", "entries.yaml", "rpl-elderly-care-exemption", "yue", False, 7, "zh-Hant")
+    assert reply.parts[0].startswith("✅ 由現在起，「免試期幾時完？」→ 五年免試期。（已加入 entries.yaml 項目 "
+                                     "rpl-elderly-care-exemption 的粵語問法。）")
+    assert "仍未能直接用這一項回答" in reply.parts[0]
+    assert reply.markup is not None and reply.markup.inline_keyboard[0][0].callback_data == "kc:u:7"

@@ -97,7 +97,7 @@ async def test_teach_a_declined_question_in_one_tap_then_undo_it(curate_bot, kb_
 
     [taught] = await tap(bot, teach_data, item.result)
     assert taught.params["text"].startswith(f"✅ From now on, “{UNKNOWN}” → {ENTRY_TITLE}. "
-                                            "(Added to entries.yaml, entry rpl-elderly-care, as a en sample question.)")
+                                            "(Added to entries.yaml, entry rpl-elderly-care, among its English sample questions.)")
     assert "still does not answer" not in taught.params["text"]
     [(undo_label, undo_data)] = buttons(taught)
     assert undo_label == "↩ Undo" and undo_data.startswith("kc:u:")

@@ -209,9 +209,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rv_dismiss_button": {"zh": "🚫 文件沒有提及", "en": "🚫 Not in the documents"},
     "rv_skip_button": {"zh": "⏭ 略過", "en": "⏭ Skip"},
     "rv_taught": {
-        "zh": "✅ 由現在起，「{question}」→ {title}。（已加入 {file} 的項目 {entry}，作為 {form} 問法。）",
-        "en": "✅ From now on, “{question}” → {title}. (Added to {file}, entry {entry}, as a {form} sample question.)",
+        "zh": "✅ 由現在起，「{question}」→ {title}。（已加入 {file} 項目 {entry} 的{form}問法。）",
+        "en": "✅ From now on, “{question}” → {title}. (Added to {file}, entry {entry}, among its {form} sample questions.)",
     },
+    "rv_form_zh-Hant": {"zh": "繁體書面語", "en": "written Chinese (Traditional)"},
+    "rv_form_yue": {"zh": "粵語", "en": "Cantonese"},
+    "rv_form_zh-Hans": {"zh": "簡體", "en": "Simplified Chinese"},
+    "rv_form_en": {"zh": "英文", "en": "English"},
     "rv_taught_unsure": {
         "zh": "注意：機械人仍未能直接用這一項回答「{question}」，可能要在 /knowledge 為該項加上別名（aliases）。",
         "en": "Note: the bot still does not answer “{question}” with this entry outright; it may need an alias "

@@ -80,7 +80,8 @@ def undo_markup(change_id: int | None, lang: Lang) -> InlineKeyboardMarkup | Non
 
 def taught(question: str, title: str, file: str, entry_id: str, form: str, answered: bool, change_id: int | None,
            lang: Lang) -> Reply:
-    lines = [_e(t("rv_taught", lang, question=label(question, 200), title=title, file=file, entry=entry_id, form=form))]
+    lines = [_e(t("rv_taught", lang, question=label(question, 200), title=title, file=file, entry=entry_id,
+                  form=t(f"rv_form_{form}", lang)))]
     if not answered:
         lines.append(_e(t("rv_taught_unsure", lang, question=label(question, 200))))
     return Reply(["\n\n".join(lines)], undo_markup(change_id, lang), lang)
