@@ -16,11 +16,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "adm_help": {
         "zh": "管理員指令：\n/reload – 重新載入知識檔案\n/broadcast – 向訂閱群組發送公告（回覆一則訊息，或在指令後寫上內容）\n"
-              "/broadcasts – 最近的公告及數字\n/subscribers – 已訂閱的群組\n/stats [日數] – 使用統計\n"
+              "/broadcasts – 最近的公告及數字\n/subscribers – 已訂閱的群組\n/stats [日數] – 使用統計（圖表）\n"
+              "/review – 檢視未能回答的問題並教導機械人\n/knowledge – 下載或上載知識檔案\n"
               "群組管理員可在群組內用 /subscribe、/unsubscribe 及 /reminders on|off。",
         "en": "Admin commands:\n/reload – reload the knowledge files\n/broadcast – announce to subscribed groups (reply to a "
               "message, or write the text after the command)\n/broadcasts – recent announcements and their figures\n"
-              "/subscribers – subscribed groups\n/stats [days] – usage statistics\n"
+              "/subscribers – subscribed groups\n/stats [days] – usage statistics (a chart)\n"
+              "/review – review unanswered questions and teach the bot\n/knowledge – download or upload the knowledge files\n"
               "Group admins can use /subscribe, /unsubscribe and /reminders on|off in their group.",
     },
     # Command menus: bot admins' private chat, and group administrators (setMyCommands).
@@ -181,4 +183,122 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Could not relay #Q{id}: the worker's chat can no longer be reached (they may have blocked the bot).",
     },
     "ib_unknown": {"zh": "找不到這個問題（#Q{id}）。", "en": "I can't find this question (#Q{id})."},
+    # -- /review, knowledge files over Telegram, the /stats chart (issue 12) ----------------------
+    "adm_cmd_review": {"zh": "檢視未能回答的問題並教導機械人", "en": "Review unanswered questions and teach the bot"},
+    "adm_cmd_knowledge": {"zh": "下載或上載知識檔案", "en": "Download or upload the knowledge files"},
+    "rv_none": {
+        "zh": "暫時沒有需要檢視的問題：自上次檢視後的問題都已回答或已處理。",
+        "en": "Nothing to review: every question since the last review was answered or has been dealt with.",
+    },
+    "rv_header": {
+        "zh": "有 {count} 組問題需要檢視（最常問的先列出，以下顯示 {shown} 組）。每組可以：教機械人把它當作某一項的問法、標示為「文件沒有提及」，或略過。",
+        "en": "{count} question(s) to review, most asked first ({shown} shown). For each: teach it as a way of asking "
+              "about an entry, mark it as not in the documents, or skip it.",
+    },
+    "rv_item": {"zh": "❓「{question}」（被問了 {count} 次）", "en": "❓ “{question}” (asked {count} times)"},
+    "rv_variants": {"zh": "其他問法：{texts}", "en": "Also asked as: {texts}"},
+    "rv_replied_decline": {"zh": "機械人當時回答：不知道。", "en": "The bot replied that it did not know."},
+    "rv_replied_choose": {"zh": "機械人當時請對方選擇：{titles}", "en": "The bot asked them to choose: {titles}"},
+    "rv_replied_answer": {"zh": "機械人當時不太肯定地回答了：{titles}", "en": "The bot answered, unsure, with: {titles}"},
+    "rv_candidates": {"zh": "最可能相關的項目：", "en": "The most likely entries:"},
+    "rv_no_candidates": {
+        "zh": "沒有相近的項目。如果文件有提及，可以用 /knowledge 加入新項目。",
+        "en": "No entry seems close. If the documents cover it, add an entry with /knowledge.",
+    },
+    "rv_teach_button": {"zh": "➕ 當作「{title}」的問法", "en": "➕ teach as a phrasing of “{title}”"},
+    "rv_dismiss_button": {"zh": "🚫 文件沒有提及", "en": "🚫 Not in the documents"},
+    "rv_skip_button": {"zh": "⏭ 略過", "en": "⏭ Skip"},
+    "rv_taught": {
+        "zh": "✅ 由現在起，「{question}」→ {title}。（已加入 {file} 項目 {entry} 的{form}問法。）",
+        "en": "✅ From now on, “{question}” → {title}. (Added to {file}, entry {entry}, among its {form} sample questions.)",
+    },
+    "rv_form_zh-Hant": {"zh": "繁體書面語", "en": "written Chinese (Traditional)"},
+    "rv_form_yue": {"zh": "粵語", "en": "Cantonese"},
+    "rv_form_zh-Hans": {"zh": "簡體", "en": "Simplified Chinese"},
+    "rv_form_en": {"zh": "英文", "en": "English"},
+    "rv_taught_unsure": {
+        "zh": "注意：機械人仍未能直接用這一項回答「{question}」，可能要在 /knowledge 為該項加上別名（aliases）。",
+        "en": "Note: the bot still does not answer “{question}” with this entry outright; it may need an alias "
+              "(aliases) added with /knowledge.",
+    },
+    "rv_dismissed": {
+        "zh": "🚫「{question}」已標示為文件沒有提及，不會再列出。",
+        "en": "🚫 “{question}”: marked as not in the documents; it will not come back.",
+    },
+    "rv_skipped": {
+        "zh": "⏭「{question}」已略過；如果再有人問，會再列出。",
+        "en": "⏭ “{question}”: skipped; it comes back if someone asks it again.",
+    },
+    "rv_gone": {"zh": "這一組已經處理了。", "en": "This item was already dealt with."},
+    "rv_entry_gone": {"zh": "該項目已不存在，請再用 /review。", "en": "That entry no longer exists; send /review again."},
+    "rv_refused_layout": {
+        "zh": "未能在不改動 {file} 排版的情況下加入，請用 /knowledge 下載檔案後手動加入。",
+        "en": "I could not add it without changing the layout of {file}; add it by hand with /knowledge.",
+    },
+    "rv_refused_duplicate": {
+        "zh": "「{question}」已經是該項目的問法。",
+        "en": "“{question}” is already a sample question of that entry.",
+    },
+    "ch_invalid": {
+        "zh": "沒有儲存：改動後知識檔案會有 {count} 個錯誤。機械人繼續用原有的知識回答。錯誤如下：",
+        "en": "Not saved: with this change the knowledge would have {count} error(s). The bot keeps answering "
+              "from the current files. The errors:",
+    },
+    "ch_undo_button": {"zh": "↩ 復原", "en": "↩ Undo"},
+    "ch_undone": {
+        "zh": "↩ 已復原：{file} 已回復到改動 #{id} 之前的樣子，並已重新載入。",
+        "en": "↩ Undone: {file} is back as it was before change #{id}, and in use.",
+    },
+    "ch_undo_already": {"zh": "這項改動已經復原了。", "en": "This change was already undone."},
+    "ch_undo_expired": {
+        "zh": "已超過 {hours} 小時，不能一按復原；請用 /knowledge 上載舊檔案。",
+        "en": "Too late to undo with a tap (over {hours} hours); send the old file with /knowledge instead.",
+    },
+    "ch_undo_changed": {
+        "zh": "{file} 之後再有改動；請先復原較後的改動，或用 /knowledge 上載檔案。",
+        "en": "{file} has changed since; undo the later change first, or send the file with /knowledge.",
+    },
+    "ch_reload_failed": {
+        "zh": "檔案已檢查，但未能重建索引，改動已撤回：",
+        "en": "The file was checked but the index could not be rebuilt, so the change was rolled back:",
+    },
+    "ch_busy": {"zh": "正在套用另一項改動，請稍後再試。", "en": "Another change is being applied; please try again in a moment."},
+    "kn_intro": {
+        "zh": "以下是 {count} 個知識檔案。要修改其中一個：打開它、修改，然後把檔案（同一個檔名）傳回給我。"
+              "儲存之前，我會先檢查並列出改動，由你確認。",
+        "en": "Here are the {count} knowledge files. To change one: open it, edit it, and send it back to me as a file "
+              "with the same name. I check it and show you what changes before anything is saved.",
+    },
+    "kn_bad_name": {
+        "zh": "請傳送與知識檔案同名的 .yaml 檔案（例如 rpl.yaml）；「{name}」不是這樣的名稱。",
+        "en": "Please send a .yaml file named like the knowledge files (for example rpl.yaml); “{name}” is not such a name.",
+    },
+    "kn_too_big": {"zh": "檔案太大（{size} KB，上限 {limit} KB）。", "en": "That file is too large ({size} KB; the limit is {limit} KB)."},
+    "kn_download_failed": {"zh": "未能從 Telegram 下載檔案，請再傳送一次。", "en": "I could not download the file from Telegram; please send it again."},
+    "kn_refused": {
+        "zh": "{file} 沒有儲存：有 {count} 個錯誤。機械人繼續用原有的檔案回答。請修正以下錯誤後再傳送：",
+        "en": "{file} was not saved: {count} error(s). The bot keeps answering from the current files. "
+              "Fix these and send it again:",
+    },
+    "kn_unchanged": {"zh": "{file} 與現有的檔案相同，不需要改動。", "en": "{file} is the same as the current one: nothing to do."},
+    "kn_new_file": {"zh": "{file} 是新的知識檔案。", "en": "{file} is a new knowledge file."},
+    "kn_diff": {
+        "zh": "{file} 已檢查，沒有錯誤。確認後：新增 {added} 項、修改 {changed} 項、刪除 {removed} 項。",
+        "en": "{file} checked: no errors. If you confirm: {added} entries added, {changed} changed, {removed} removed.",
+    },
+    "kn_figures": {"zh": "數字或日期有改動的項目：", "en": "Entries whose figures or dates change:"},
+    "kn_figure_line": {"zh": "• {entry}：{before} → {after}", "en": "• {entry}: {before} → {after}"},
+    "kn_confirm_button": {"zh": "✅ 儲存並使用", "en": "✅ Save and use it"},
+    "kn_cancel_button": {"zh": "✖ 取消", "en": "✖ Cancel"},
+    "kn_cancelled": {"zh": "已取消：{file} 沒有改動。", "en": "Cancelled: {file} was not changed."},
+    "kn_applied": {
+        "zh": "✅ {file} 已儲存（舊檔案已備份）並已使用：共 {entries} 項。",
+        "en": "✅ {file} saved (the old one is kept as a backup) and in use: {entries} entries.",
+    },
+    "kn_stale": {
+        "zh": "你傳送之後，{file} 已有其他改動；請再傳送一次，讓我與最新的檔案比較。",
+        "en": "{file} changed after you sent yours; send it again so I check it against the current one.",
+    },
+    "kn_already": {"zh": "這個檔案已經儲存或取消了。", "en": "This file was already saved or cancelled."},
+    "st_chart_top": {"zh": "最常問的題目：", "en": "Top subjects:"},
 }

@@ -137,10 +137,78 @@ def m002_admin(db: Database) -> None:
     db.table("inbox").create_index(["admin_chat_id", "admin_message_id"])
 
 
+def m003_review(db: Database) -> None:
+    """Admins improving the knowledge from Telegram (bot/store/review.py): the items a /review showed,
+    what became of each question text (taught, not in the documents, skipped), every change made to a
+    knowledge file with the bytes needed to undo it, and uploaded files waiting for Confirm."""
+    db.table("review_items").create(
+        {
+            "id": int,
+            "created_at": str,
+            "admin_id": int,  # the admin who asked for the /review
+            "question": str,  # the phrasing shown (the group's most frequent text)
+            "texts": str,  # JSON list: every phrasing grouped into this item
+            "count": int,  # how many times they were asked
+            "langs": str,  # JSON list of the askers' languages
+            "kinds": str,  # JSON list: what the bot did (decline, choose, answer)
+            "replied": str,  # JSON list of entry ids the bot offered or answered with
+            "candidates": str,  # JSON list of entry ids: the "teach as a phrasing of" buttons
+            "last_query_id": int,  # the newest query log row the item covers
+            "status": str,  # open | taught | dismissed | skipped
+            "log_id": int,  # the change a teach made
+        },
+        pk="id",
+    )
+    db.table("review_marks").create(
+        {
+            "key": str,  # a question's folded text
+            "status": str,  # taught | dismissed | skipped
+            "last_query_id": int,  # questions logged after this come back (except dismissed ones)
+            "item_id": int,
+            "admin_id": int,
+            "at": str,
+        },
+        pk="key",
+    )
+    db.table("knowledge_changes").create(
+        {
+            "id": int,
+            "at": str,
+            "admin_id": int,
+            "action": str,  # teach | upload | undo
+            "file": str,  # the knowledge file's name
+            "entry_id": str,  # teach: the entry that got the phrasing
+            "form": str,  # teach: zh-Hant | yue | zh-Hans | en
+            "phrasing": str,  # teach: the sample question added
+            "summary": str,  # upload: JSON {added, changed, removed}
+            "before": bytes,  # the file's bytes before the change (NULL: the file did not exist)
+            "after_sha256": str,  # the file's hash after it: undo only while the file is still so
+            "item_id": int,
+            "undone_at": str,
+            "undone_by": int,
+        },
+        pk="id",
+    )
+    db.table("knowledge_uploads").create(
+        {
+            "id": int,
+            "created_at": str,
+            "admin_id": int,
+            "chat_id": int,
+            "file": str,
+            "content": bytes,
+            "base_sha256": str,  # the live file's hash when validated ('' when new): Confirm checks it
+            "status": str,  # pending | applied | cancelled
+        },
+        pk="id",
+    )
+
+
 # (version, function); versions are consecutive from 1.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_initial),
     (2, m002_admin),
+    (3, m003_review),
 ]
 
 # (table, column) pairs holding a chat id, rewritten by Store.migrate_chat. Extend with new tables.

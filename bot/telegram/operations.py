@@ -193,7 +193,7 @@ async def _startup(context: Any) -> None:
             pass
 
 
-ADMIN_COMMANDS = ("admin", "reload", "broadcast", "broadcasts", "subscribers", "stats")
+ADMIN_COMMANDS = ("admin", "reload", "broadcast", "broadcasts", "subscribers", "stats", "review", "knowledge")
 GROUP_ADMIN_COMMANDS = ("subscribe", "unsubscribe", "reminders")
 
 

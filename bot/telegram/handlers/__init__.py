@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from bot.telegram.filters import ADDRESSED
 from bot.telegram.handlers import chats, commands, errors, guard, inline, language, questions
-from bot.telegram.handlers import admin, check, inbox, subscriptions
+from bot.telegram.handlers import admin, check, curation, inbox, subscriptions
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -63,6 +63,20 @@ def admin_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(admin.broadcast_button, pattern=r"^bc:(ok|no):\d+$"),
         CallbackQueryHandler(inbox.ask_person, pattern=r"^ip:\d+$"),
         MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & inbox.INBOX_REPLY & ~filters.COMMAND, inbox.admin_reply),
+        *curation_handlers(),
+    ]
+
+
+def curation_handlers() -> list[BaseHandler]:
+    """/review and its buttons, /knowledge and edited files sent back (private chats), undo."""
+    yaml_file = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
+    return [
+        CommandHandler("review", curation.review_command),
+        CommandHandler("knowledge", curation.knowledge_command),
+        CallbackQueryHandler(curation.review_button, pattern=r"^rv:(t|n|s):\d+(:\d)?$"),
+        CallbackQueryHandler(curation.undo_button, pattern=r"^kc:u:\d+$"),
+        CallbackQueryHandler(curation.upload_button, pattern=r"^ku:(ok|no):\d+$"),
+        MessageHandler(filters.UpdateType.MESSAGE & PRIVATE & yaml_file, curation.knowledge_upload),
     ]
 
 

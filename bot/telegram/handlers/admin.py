@@ -199,7 +199,8 @@ async def subscribers_command(update: Update, context: BotContext) -> None:
 
 @admin_only("/stats")
 async def stats_command(update: Update, context: BotContext) -> None:
-    """/stats [DAYS]: questions per day, answer rate, per language, top unanswered questions."""
+    """/stats [DAYS]: a chart (questions per day, answered or not, by language, top subjects) with the
+    figures in its caption: answer rate, per language, top unanswered questions."""
     ops = installed_ops(context)
     lang = context.lang_for(update.effective_user)
     args = context.args or []
@@ -213,5 +214,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     offset = now.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     figures = ops.store.stats(now.date(), days, minutes)
-    await reply_to(context, message_of(update), admin_render.stats(figures, lang))
+    from bot.telegram.handlers.curation import send_stats_chart  # the chart (issue 12); imports this module
+
+    await send_stats_chart(context, message_of(update), ops, figures, minutes, lang)
 
