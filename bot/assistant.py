@@ -15,6 +15,7 @@ from bot.i18n import render_date, t
 from bot.kb.index import Index, build_index, ensure_index, read_meta
 from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
 from bot.dialogue import Conversation
+from bot.kb.asks import ASKS
 from bot.kb.compose import BODY_BUDGET, PART_BUDGET, clip, select
 from bot.kb.facts import FactFinder, Found, dated_before, later_asked, names_in, now_asked, subject_of
 from bot.kb.matcher import CLOSE_GAP, Matcher
@@ -29,6 +30,9 @@ logger = logging.getLogger(__name__)
 # A follow-up that names no subject of its own ("和哪些部門合作？") leans on the conversation's
 # unless read alone it fits clearly better.
 LEAN_UNNAMED = 0.10
+# ...and only when the subject says something about the follow-up's own words.
+LEAN_MIN_COVERAGE = 0.5
+UNSTATED_KEYS = frozenset(f"ask_{a.key}" for a in ASKS)
 # Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
 _BOTH = re.compile(r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])")
 
@@ -255,8 +259,13 @@ class Assistant:
         lean = finder.find(f"{conv.subject} {without_pointers(clause.text)}", asks, today, asked=clause.text)
         if lean.outcome not in ("answer", "missing"):
             return [alone], None
+        if lean.entry is not None and not (lean.outcome == "missing" and lean.missing in UNSTATED_KEYS) and \
+                finder.matcher.own_coverage(without_pointers(clause.text), lean.entry.id) < LEAN_MIN_COVERAGE:
+            return [alone], None  # its own words are about something else: a new question, not a follow-up
         if alone.outcome not in ("answer", "missing"):
             return [lean], lean
+        if lean.entry is alone.entry:
+            return [alone], None  # the conversation changed nothing
         lean_weight = self._weigh(lean, asks, conv, reading) + (0.0 if alone.named else LEAN_UNNAMED)
         return ([lean], lean) if lean_weight > self._weigh(alone, asks, None, reading) else ([alone], None)
 
@@ -483,6 +492,8 @@ class Assistant:
         source = (kb or self.kb).sources[entry.source.doc]
         name = (source.short or source.title).text(lang)
         when = render_date(source.date, lang) if source.date else t("undated_short", lang)
+        if when in name:
+            return t("source", lang, source=name)
         return t("source_with_date", lang, source=name, date=when)
 
     def as_of(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:

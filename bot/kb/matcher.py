@@ -191,6 +191,17 @@ class Matcher:
             decision = "decline"
         return Match(decision, scored[:limit], tokens)
 
+    def own_coverage(self, text: str, entry_id: str) -> float:
+        """How much of a message's own words (rarity-weighted) one entry has: a follow-up read against
+        the last subject must still be about something that subject says."""
+        ie = self.index.indexed.get(entry_id)
+        units = self.content_units(fold(text))
+        if ie is None or not units:
+            return 1.0 if ie is not None else 0.0
+        weights = [(word, pieces, [self.idf(p) for p in pieces]) for word, pieces in units]
+        total = sum(max(idfs) for _, _, idfs in weights) or 1.0
+        return sum(max(idfs) * self._covered(word, pieces, idfs, ie) for word, pieces, idfs in weights) / total
+
     @staticmethod
     def _covered(word: str, pieces: list[str], idfs: list[float], ie: IndexedEntry) -> float:
         """How much of one question word the entry has: whole, or by its pieces.
