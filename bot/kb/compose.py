@@ -21,6 +21,7 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？])|(?<=[.;!?])\s+(?=[A-Z0-9(“\"'
 _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.)$")
 
 BODY_BUDGET = 320  # characters of facts in a reply with one subject (the source line comes after)
+WHOLE_SLACK = 1.1  # an answer this little over the budget is kept whole rather than cut
 PART_BUDGET = 170  # per subject when a reply answers two or three asks
 
 
@@ -69,7 +70,7 @@ def select(text: str, lang: str, words: Iterable[str], asks: Iterable[AskKind], 
     # Move a later sentence first only when it clearly says more about the question than the opening.
     order = [best] + [i for i in range(len(parts)) if i != best] if scores[best] > scores[0] + 1.0 else list(
         range(len(parts)))
-    if sum(len(p) for p in parts) <= budget and order[0] == 0:
+    if sum(len(p) for p in parts) <= budget * WHOLE_SLACK and order[0] == 0:
         return Selection(text, False)
     kept: list[int] = []
     used = 0
@@ -78,6 +79,13 @@ def select(text: str, lang: str, words: Iterable[str], asks: Iterable[AskKind], 
             continue
         kept.append(i)
         used += len(parts[i])
+    if used < budget // 2 and len(kept) < len(parts):
+        # A short opening ("EMSD works with departments on it.") says little: the sentence after it,
+        # even clipped, carries the facts.
+        nxt = next(i for i in order if i not in kept)
+        parts = list(parts)
+        parts[nxt] = clip(parts[nxt], budget - used)
+        kept.append(nxt)
     if order[0] != 0:
         head, rest = kept[0], sorted(kept[1:])
         kept = [head] + rest

@@ -22,7 +22,7 @@ from bot.kb.understand import ASK_CUES, PLACES, AskKind, count_stated, counted, 
 Outcome = Literal["answer", "choose", "decline", "missing"]
 
 _JOINS = frozenset({"和", "同", "及", "与", "跟", "、", "n", "and", "&", "vs", "或", "or", ",", "，", "同埋", "以及"})
-_OWNED = frozenset("的嘅之签合共与和间")
+_OWNED = frozenset("的嘅之签簽合共与和间")
 # "Where is it held / located": a venue asked, not where something is published or shown.
 _VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b")
 # Kinds of fact whose absence from a subject's entries is visible in the text.
@@ -119,8 +119,13 @@ def editions_missing(folded_question: str, folded_text: str) -> bool:
 
 
 def places_missing(folded_question: str, folded_text: str) -> list[str]:
-    """Places the question names that the text never mentions (深圳 asked, 廣州 stated)."""
-    return [p for p in PLACES if p in folded_question and p not in folded_text and p not in ("香港", "hong kong")]
+    """A place swapped for another: the question names a city the text never mentions while the text
+    names a different one (深圳 asked, 廣州 stated). A place the text does not name at all may be the
+    very thing asked ("which Guangdong institution"), so it is not a swap."""
+    asked = [p for p in PLACES if p in folded_question and p not in ("香港", "hong kong")]
+    missing = [p for p in asked if p not in folded_text]
+    stated = [p for p in PLACES if p in folded_text and p not in ("香港", "hong kong") and p not in asked]
+    return missing if missing and stated else []
 
 
 def dated_before(kb: KnowledgeBase, entry: Entry, today: date) -> bool:
@@ -154,7 +159,8 @@ class FactFinder:
         spans = self._spans(folded)
         out: list[Entry] = []
         for (s1, e1, a), (s2, e2, b) in zip(spans, spans[1:]):
-            if compact[e1:s2] in _JOINS and compact[e2:e2 + 1] not in _OWNED and compact[e2:e2 + 2] != "'s":
+            after = compact[e2:].lstrip("0123456789月日年号于在")
+            if compact[e1:s2] in _JOINS and after[:1] not in _OWNED and after[:2] != "'s":
                 out += [x for x in (a, b) if x not in out]
         return out[:3] if len(out) >= 2 else []
 
@@ -270,7 +276,7 @@ class FactFinder:
     def _states(self, entry: Entry, kind: AskKind, noun: str | None) -> bool:
         """The entry states the kind of fact asked (its own name aside: 香港 in a name is no place)."""
         text = fold(_text(entry))
-        if kind in ("where", "who", "holder"):
+        if kind == "where":
             for name in sorted({fold(n) for n in [entry.title.zh, entry.title.en, *entry.aliases]}, key=len, reverse=True):
                 if len(name) >= 2:
                     text = text.replace(name, " ")

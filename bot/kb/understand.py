@@ -87,9 +87,12 @@ PLACES = ("香港", "九龙", "新界", "深圳", "广州", "东莞", "佛山", 
           "北京", "上海", "浙江", "福建", "山东", "重庆", "四川", "新加坡", "hong kong", "kowloon", "shenzhen",
           "guangzhou", "dongguan", "foshan", "zhuhai", "macao", "macau", "guangdong", "guangxi", "beijing",
           "shanghai", "zhejiang", "fujian", "shandong", "chongqing", "sichuan", "singapore")
-ASK_EVIDENCE["where"] = re.compile("|".join(re.escape(p) for p in PLACES) + r"|区|路|街|大楼|大厦|中心|总部|馆|会场|校园|"
-                                   r"\b(?:district|road|street|building|centre|center|headquarters|hall|campus|venue|"
-                                   r"mainland)\b|内地")
+_DISTRICTS = ("沙田", "将军澳", "葵青", "屯门", "铜锣湾", "九龙湾", "观塘", "荃湾", "元朗", "大埔", "湾仔", "中环", "葵涌",
+              "sha tin", "tseung kwan o", "kwai tsing", "tuen mun", "causeway bay", "kowloon bay", "kwun tong")
+ASK_EVIDENCE["where"] = re.compile("|".join(re.escape(p) for p in PLACES + _DISTRICTS if p not in ("香港", "hong kong"))
+                                   + r"|路|街|大楼|大厦|总部|会场|校园|中心|馆|"
+                                   r"\b(?:district|road|street|building|headquarters|hall|campus|venue|mainland|centre|"
+                                   r"center|park)\b|内地")
 # "幾多個註冊技工", "how many trainees": the thing counted, so that a figure about something else
 # in the same entry is not taken for it.
 _COUNTED_ZH = re.compile(r"(?:几多|多少)(?:个|位|名|间|项|份|所|则|次|人)?([\u4e00-\u9fff]{2,4})")
