@@ -19,6 +19,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "不可以經「{title}」：文件講的是「{condition}」，而你是「{actual}」。",
         "en": "No, not by “{title}”: it is for {condition}, and you said “{actual}”.",
     },
+    "rl_ended": {"zh": "{title}已於{date}結束。", "en": "{title} ended on {date}."},
+    "rl_opens": {"zh": "{title}由{date}起才開始。", "en": "{title} starts on {date}."},
     "rl_next_step": {"zh": "下一步：{text}", "en": "Next step: {text}"},
     "rl_unknown": {"zh": "仍未知：{items}。", "en": "Still unknown: {items}."},
     "rl_also": {"zh": "亦可能適用：{titles}", "en": "May also apply: {titles}"},

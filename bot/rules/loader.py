@@ -156,7 +156,7 @@ def _compile_rule(spec: Rule, facts: dict[str, Fact], documents: dict[str, Docum
             if fid not in spec.when:
                 bad(f"{key}.{fid}", f"{fid!r} is not a condition of this rule (its `when`)")
     for fid in spec.when:
-        if not str(spec.quotes.get(fid, "")).strip():
+        if fid in facts and not str(spec.quotes.get(fid, "")).strip():
             bad(f"quotes.{fid}", "quote the document's exact words that state this condition")
     if spec.source.doc not in documents:
         bad("source.doc", f"unknown document {spec.source.doc!r}; list it under `documents:`")

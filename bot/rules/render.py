@@ -133,6 +133,12 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
     if top in ("eligible", "unclear", "not_yet"):
         steps = dict.fromkeys(pick(o.rule.spec.next_step, lang) for o in selected if o.status == top)
         optional += [("step", msg("next_step", lang, text=s)) for s in list(steps)[:1]]
+    optional += [("route", r) for r in more_routes]
+    for o in selected:  # a window that has closed or not opened, beside a verdict about another route
+        if o.status != top and o.status in ("expired", "not_yet") and o.date is not None:
+            key = "ended" if o.status == "expired" else "opens"
+            line = msg(key, lang, title=pick(o.rule.spec.title, lang), date=render_date(o.date.isoformat(), lang))
+            optional.append(("window", line))
     if ask_missing:
         asked = missing_facts(rules, [o for o in selected if o.status == "need"])
         if top == "need":
@@ -140,8 +146,7 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
         if asked:
             items = msg("sep", lang).join(depends(rules, f, lang) for f in asked)
             optional.append(("unknown", msg("unknown", lang, items=items)))
-    optional += [("route", r) for r in more_routes]
-    others = [o for o in selected if o.status != top and o.status != "not_eligible"]
+    others = [o for o in selected if o.status != top and o.status in ("eligible", "unclear", "need")]
     if others:
         titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in others))[:MAX_ROUTES]
         optional.append(("also", msg("also", lang, titles=msg("sep", lang).join(titles))))
@@ -160,6 +165,6 @@ def _assemble(first: str, pieces: list[tuple[str, str]], sources: str, lang: Lan
     """Verdict line (with any further route sentence), then the other lines, then the source block."""
     routes = [text for kind, text in pieces if kind == "route"]
     head = _join([first, *routes], lang)
-    order = {"step": 0, "also": 1, "unknown": 2}
+    order = {"step": 0, "window": 1, "also": 2, "unknown": 3}
     rest = [text for kind, text in sorted((p for p in pieces if p[0] != "route"), key=lambda p: order[p[0]])]
     return "\n".join([head, *rest]) + "\n\n" + sources
