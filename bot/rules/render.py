@@ -121,8 +121,9 @@ def verdict(rules: Rules, selected: list[Outcome], lang: Lang) -> tuple[str, lis
 
 
 def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, Value], lang: Lang,
-                    ask_missing: bool = True) -> str:
-    """The reply for these outcomes: the verdict first, ending with the source line(s)."""
+                    ask_missing: bool = True, max_chars: int = MAX_CHARS) -> str:
+    """The reply for these outcomes: the verdict first, ending with the source line(s); optional lines
+    only while the text stays within `max_chars` (a /check result, with nothing else to say, may be longer)."""
     selected = shown(outcomes)
     if not selected:
         return ""
@@ -156,7 +157,7 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
     kept: list[tuple[str, str]] = []
     for piece in optional:
         trial = kept + [piece]
-        if len(_assemble(first, trial, sources, lang)) <= MAX_CHARS:
+        if len(_assemble(first, trial, sources, lang)) <= max_chars:
             kept = trial
     return _assemble(first, kept, sources, lang)
 
