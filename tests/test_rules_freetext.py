@@ -73,6 +73,7 @@ def must_answer(rules: Rules, text: str, lang: Lang, today: date) -> Eligibility
     ("I work in a logistics warehouse", {"industry": "logistics", "has_formal_experience": True}),
     ("I have no experience", {"has_formal_experience": False}),
     ("I’m a registered mechanic", {"industry": "vehicle", "registered": True}),
+    ("我唔係護理員", {"role": "other"}),  # the route is for care workers: not one is the other option
 ])
 def test_extract_facts(rules, text, facts):
     assert extract_facts(rules, text) == facts
@@ -80,7 +81,7 @@ def test_extract_facts(rules, text, facts):
 
 @pytest.mark.parametrize("text, fact", [
     ("我有冇註冊都唔知", "registered"),  # 有冇 asks, it does not deny
-    ("我唔係護理員", "role"),  # says what the person is not: unknown, to be asked
+    ("我唔係社區中心嘅員工", "care_setting"),  # says what the person is not: unknown, to be asked
     ("我想做護理員", "role"),  # a wish, not a job
     ("I want to become a care worker", "role"),
     ("I do body repair and painting", "category"),  # two categories: ask which

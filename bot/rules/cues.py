@@ -31,6 +31,7 @@ HAN_WINDOW = 6  # characters before a yes/no cue searched for a negator (未有�
 _HAN_CHOICE_NEGATED = re.compile(_HAN_NEGATOR.pattern + r"[喺在做系是于当]{0,2}$")
 WISH_WINDOW = 3  # shorter: 想做護理員, but not 我想問下我係護理員
 WORD_WINDOW = 3  # words before an English cue (I don't have Form 5)
+EN_WISH_WINDOW = 5  # I'd like to work in a care home: "like" is four words before the cue
 
 
 def prepare(text: str) -> str:
@@ -113,12 +114,17 @@ class CueIndex:
             resolved = _resolve(self.facts[fid], found)
             if resolved is not None:
                 facts[fid] = resolved
-        # Implications fill only facts the text says nothing about (護理員 → works in elderly care).
+        # Implications fill only facts the text says nothing about (護理員 → works in elderly care); two
+        # that disagree (護理員 → formal work, 照顧阿媽 → none) leave the fact unknown, to be asked.
+        implied: dict[str, set[tuple[type, Value]]] = {}
         for fid, value in list(facts.items()):
             option = self.facts[fid].option(value)
-            for other, implied in (option.implies.items() if option else ()):
+            for other, implied_value in (option.implies.items() if option else ()):
                 if other not in by_fact and other not in facts:
-                    facts[other] = implied
+                    implied.setdefault(other, set()).add((type(implied_value), implied_value))
+        for other, values in implied.items():
+            if len(values) == 1:
+                facts[other] = next(iter(values))[1]
         return facts
 
 
@@ -154,4 +160,4 @@ def _negated(before: str, yes_no: bool) -> bool:
 def _wished(before: str) -> bool:
     if _HAN_WISH.search(before.replace(" ", "")[-WISH_WINDOW:]):
         return True
-    return any(w in _EN_WISHES for w in _WORD.findall(before)[-WORD_WINDOW:])
+    return any(w in _EN_WISHES for w in _WORD.findall(before)[-EN_WISH_WINDOW:])
