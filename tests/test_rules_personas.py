@@ -172,3 +172,40 @@ def test_ordinary_english_about_experience(text):
     reply = answer(RULES, text, "en", TODAY)
     assert reply is not None and reply.text.startswith("Not necessarily.")
     assert "gives no number of years" in reply.text
+
+
+# -- the document's words ---------------------------------------------------------------------------------
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+SOURCES = yaml.safe_load((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the source documents (../shared/seeds) are not beside this checkout")
+@pytest.mark.parametrize("rule_id", list(PERSONAS))
+def test_every_quote_is_the_documents_own_words(rule_id):
+    rule = RULES.rule(rule_id)
+    assert rule is not None
+    [source] = [s for s in SOURCES if s["id"] == rule.spec.source.doc]
+    text = (SEEDS / source["file"]).read_text(encoding="utf-8")
+    assert sorted(rule.spec.quotes) == sorted(rule.spec.when)
+    for fact, quote in rule.spec.quotes.items():
+        assert quote in text, (rule_id, fact, quote)
+
+
+def test_docs_quote_every_condition():
+    doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in RULES.rules:
+        for fact, quote in rule.spec.quotes.items():
+            assert f"| {rule.id} | `{fact}: " in doc and f"「{quote}」" in doc, (rule.id, fact)
+
+
+def test_replies_are_short_and_open_with_the_verdict():
+    """Every persona above, as a question: at most 400 characters, the verdict in the first words."""
+    verdicts = ("可以。", "未必。", "要睇", "未可以：", "不可以")
+    for rule_id, fact in CASES:
+        for text in (persona(rule_id), persona(rule_id, swap=fact), persona(rule_id, drop=fact)):
+            reply = answer(RULES, text, "zh-Hant", TODAY)
+            if reply is None:
+                continue  # not an eligibility question (nothing but the industry, say): retrieval answers
+            assert len(reply.text) <= 400, text
+            assert reply.text.startswith(verdicts), reply.text
