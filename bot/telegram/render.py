@@ -383,9 +383,13 @@ def _event_button(assistant: "Assistant", item: Dated, lang: Lang, today: date) 
     return [InlineKeyboardButton(label(prefix + title), callback_data=cb_entry(item.entry.id, lang))]
 
 
-def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 10, max_past: int = 5) -> Reply:
+MAX_PAST = 5  # past events /events shows; older ones are behind its "Earlier events" button
+
+
+def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 10) -> Reply:
     """Deadlines still open first, then upcoming events (or that the documents list none), events on
-    now, and the latest past ones in the past tense; older ones behind a button, paged."""
+    now, and the latest MAX_PAST past ones in the past tense; older ones behind a button, paged."""
+    max_past = MAX_PAST
     line = listing.events(assistant.kb, today)
     head = f"<b>{escape(t('tg_events_title', lang))}</b> {escape(t('tg_events_asof', lang, date=render_date(today.isoformat(), lang)))}"
     sections: list[str] = [head]
@@ -413,10 +417,10 @@ def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 1
     return Reply(pack(sections), keyboard(rows), lang)
 
 
-def older_events(assistant: "Assistant", today: date, lang: Lang, page: int, skip: int = 5) -> Reply:
-    """A page of the past events /events does not show (those after its first `skip`), the latest first."""
-    older = listing.events(assistant.kb, today).past[skip:]
-    shown, page, pages = listing.paginate(older, page)
+def older_events(assistant: "Assistant", today: date, lang: Lang, page: int) -> Reply:
+    """A page of the past events /events does not show (those after its first MAX_PAST), the latest first."""
+    older = listing.events(assistant.kb, today).past[MAX_PAST:]
+    shown, page, pages = listing.paginate(older, page, listing.PAGE_SIZE)
     lines = [f"<b>{escape(t('tg_events_older_title', lang))}</b> "
              f"{escape(t('tg_events_asof', lang, date=render_date(today.isoformat(), lang)))}"]
     if older:
