@@ -91,7 +91,7 @@ def test_events_listing_on_30_november_2026(kb, lang, deadlines, closes, none_ah
     assert bullets[1:] and all(b.startswith(("• 已於", "• Held ", "• Closed ")) for b in bullets[1:])
     assert all(re.search(r"\d{4}", b) for b in bullets)
     assert reply.markup is not None
-    data = [b.callback_data for row in reply.markup.inline_keyboard for b in row]
+    data = [str(b.callback_data) for row in reply.markup.inline_keyboard for b in row]
     assert data[0].endswith(":rpl-elderly-care-exemption")
     assert data[-1] == render.cb_events(lang, 0)  # "另有 N 項較早的活動" opens
 
@@ -104,7 +104,7 @@ def test_older_events_pages_cover_every_past_event_once(kb):
     while True:
         reply = render.older_events(Reader(kb), TODAY, "en", page)  # type: ignore[arg-type]
         assert reply.markup is not None
-        data = [b.callback_data for row in reply.markup.inline_keyboard for b in row]
+        data = [str(b.callback_data) for row in reply.markup.inline_keyboard for b in row]
         seen += [d.split(":", 2)[2] for d in data if d.startswith("e:")]
         assert all(line.startswith("• Held ") or line.startswith("• Closed ")
                    for line in plain(reply.parts[0]).splitlines() if line.startswith("•"))

@@ -14,13 +14,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.rules import answer, evaluate, extract_facts, load_rules
+from bot.rules import Rules, answer, evaluate, extract_facts, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 30)
 RAW = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
-RULES, _ERRORS = load_rules("rules.yaml", RAW, {}, {})
-assert RULES is not None, _ERRORS
+
+def _load() -> Rules:
+    rules, errors = load_rules("rules.yaml", RAW, {}, {})
+    assert rules is not None, errors
+    return rules
+
+
+RULES = _load()
 
 # fact -> (clause that meets the condition, clause that fails it), per kind of worker.
 ELDERLY_STAFF = {
@@ -209,3 +215,21 @@ def test_replies_are_short_and_open_with_the_verdict():
                 continue  # not an eligibility question (nothing but the industry, say): retrieval answers
             assert len(reply.text) <= 400, text
             assert reply.text.startswith(verdicts), reply.text
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans", "en"])
+def test_every_outcome_fits_in_400_characters_in_every_language(lang):
+    """The same personas' facts, rendered in each language: the verdict and the source always fit."""
+    from bot.rules import in_scope, render_outcomes
+
+    verdicts = {"zh-Hant": ("可以。", "未必。", "要睇", "未可以：", "不可以"),
+                "zh-Hans": ("可以。", "未必。", "要睇", "未可以：", "不可以"),
+                "en": ("Yes. ", "Not necessarily. ", "It depends on ", "Not yet: ", "No")}[lang]
+    for rule_id, fact in CASES:
+        for text in (persona(rule_id), persona(rule_id, swap=fact), persona(rule_id, drop=fact)):
+            facts = extract_facts(RULES, text)
+            outcomes = in_scope(RULES, evaluate(RULES, facts, TODAY))
+            if not outcomes:
+                continue
+            reply = render_outcomes(RULES, outcomes, facts, lang)
+            assert len(reply) <= 400 and reply.startswith(verdicts), (text, reply)

@@ -21,6 +21,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "rl_ended": {"zh": "{title}已於{date}結束。", "en": "{title} ended on {date}."},
     "rl_opens": {"zh": "{title}由{date}起才開始。", "en": "{title} starts on {date}."},
+    "rl_routes": {"zh": "可能適用：{titles}。", "en": "May apply: {titles}."},
+    "rl_routes_more": {"zh": "可能適用：{titles}等共{count}條途徑。", "en": "May apply: {titles} and more ({count} routes)."},
     "rl_next_step": {"zh": "下一步：{text}", "en": "Next step: {text}"},
     "rl_unknown": {"zh": "仍未知：{items}。", "en": "Still unknown: {items}."},
     "rl_also": {"zh": "亦可能適用：{titles}", "en": "May also apply: {titles}"},

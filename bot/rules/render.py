@@ -87,7 +87,10 @@ def _routes(outcomes: list[Outcome], lang: Lang) -> list[str]:
     if len(shorts) <= MAX_ROUTES:
         return shorts
     titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in outcomes))
-    return [msg("sep", lang).join(titles) + ("。" if lang != "en" else ".")]
+    named = msg("sep", lang).join(titles[:MAX_ROUTES])
+    if len(titles) <= MAX_ROUTES:
+        return [msg("routes", lang, titles=named)]
+    return [msg("routes_more", lang, titles=named, count=len(titles))]
 
 
 def _join(parts: list[str], lang: Lang) -> str:
@@ -117,7 +120,7 @@ def verdict(rules: Rules, selected: list[Outcome], lang: Lang) -> tuple[str, lis
     check = o.unmet[0]
     line = msg("no", lang, title=title, condition=_condition(rules, o, check, lang), actual=_actual(rules, check, lang))
     note = o.rule.spec.if_not.get(check.fact)
-    return _join([line, pick(note, lang) if note else ""], lang), []
+    return line, [pick(note, lang)] if note else []
 
 
 def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, Value], lang: Lang,
@@ -134,6 +137,7 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
     if top in ("eligible", "unclear", "not_yet"):
         steps = dict.fromkeys(pick(o.rule.spec.next_step, lang) for o in selected if o.status == top)
         optional += [("step", msg("next_step", lang, text=s)) for s in list(steps)[:1]]
+    # A second route, or what the documents leave open when the route does not fit (if_not).
     optional += [("route", r) for r in more_routes]
     for o in selected:  # a window that has closed or not opened, beside a verdict about another route
         if o.status != top and o.status in ("expired", "not_yet") and o.date is not None:
