@@ -142,6 +142,9 @@ def test_an_apprentice_of_one_month_is_not_told_yes():
 @pytest.mark.parametrize("text", [
     "我做咗五年車身噴漆，想成為註冊技工，可以點？",
     "我做咗五年車身噴漆，想做註冊技工，可唔可以？",
+    "我做咗五年車身噴漆，想成為一名註冊技工，可唔可以？",
+    "我打算將來做一個註冊技工",
+    "我想知道我係咪註冊技工",  # a question about it, not a fact
     "I do body painting and I want to become a registered mechanic, can I apply?",
 ])
 def test_a_wish_is_not_a_fact(text):
