@@ -136,17 +136,19 @@ async def test_about_lists_sources_with_dates(tg_bot):
     assert text.count("• ") == 5
 
 
-async def test_events_upcoming_first_then_ongoing_then_past_marked(tg_bot):
+async def test_events_open_deadlines_first_then_upcoming_then_ongoing_then_past(tg_bot):
     call = await tg_bot.reply_to(tg_bot.updates.private_text("/events"))
     text = call.params["text"]
     assert "（以 2026年3月15日 計）" in text
-    forum, month, exemption, expo = (text.index(s) for s in ("資歷架構論壇2031", "資歷架構宣傳月", "五年免試期", "資歷架構博覽會2020"))
-    assert text.index("即將舉行") < forum < text.index("進行中") < month < exemption < text.index("已過去") < expo
+    exemption, forum, month, expo = (text.index(s) for s in ("五年免試期", "資歷架構論壇2031", "資歷架構宣傳月", "資歷架構博覽會2020"))
+    assert (text.index("截止日期未過") < exemption < text.index("即將舉行") < forum < text.index("進行中") < month
+            < text.index("已過去") < expo)
+    assert "截止：2028年8月31日" in text  # the one deadline a worker needs, first
     assert "2031年5月10日至2031年5月11日" in text
-    assert "2020年11月6日（已過）" in text and "灣仔會議展覽中心" in text
+    assert "已於2020年11月6日舉行" in text  # past tense, with its date
     assert "2026年3月" in text  # month precision kept; still on during March
     data = data_of(call)
-    assert data[0] == "e:t:qf-forum-2031" and data[-1] == "e:t:qf-expo-2020"
+    assert data[0] == "e:t:rpl-elderly-care-exemption" and data[-1] == "e:t:qf-expo-2020"
 
 
 async def test_events_compare_with_todays_date(tg_server, tg_assistant, tg_store, tmp_path):
@@ -158,7 +160,39 @@ async def test_events_compare_with_todays_date(tg_server, tg_assistant, tg_store
         bot.app.bot_data["services"].today = lambda: later
         call = await bot.reply_to(bot.updates.private_text("/events"))
     text = call.params["text"]
-    assert "即將舉行" not in text and "2031年5月10日至2031年5月11日（已過）" in text
+    assert "資料中沒有即將舉行的活動。" in text and "截止日期未過" not in text and "進行中" not in text
+    assert "已於2031年5月10日至2031年5月11日舉行" in text
+    assert "已於2028年8月31日截止" in text  # a deadline that has passed says so, with its date
+
+
+async def test_earlier_events_open_behind_a_button_in_pages(tg_server, tg_assistant, tg_store, tmp_path, monkeypatch):
+    """"另有 N 項較早的活動" is a button: it shows the older past events, a page at a time, and goes back."""
+    from datetime import date
+
+    from bot.telegram import listing, render
+
+    monkeypatch.setattr(render, "MAX_PAST", 1)  # the fixture has four past items in 2032: show one
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    config = tg_config(tmp_path, tg_server.base_url)
+    async with running_bot(tg_server, config, tg_assistant, tg_store) as bot:
+        bot.app.bot_data["services"].today = lambda: date(2032, 1, 1)
+        call = await bot.reply_to(bot.updates.private_text("/events"))
+        assert "已於2031年5月10日至2031年5月11日舉行" in call.params["text"]
+        assert "另有 3 項較早的活動。" in call.params["text"]
+        assert buttons(call)[-1] == ("較早的活動 »", "ev:t:0")
+
+        [page1] = await bot.push_and_wait(bot.updates.callback_query("ev:t:0", message=call.result), "editMessageText")
+        text = page1.params["text"]
+        assert text.startswith("<b>較早的活動</b>") and "第 1/2 頁，共 3 項" in text
+        assert "資歷架構宣傳月" in text and "已於2028年8月31日截止" in text and "博覽會" not in text
+        nav = [(b["text"], b["callback_data"]) for row in page1.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert ("下一頁 ›", "ev:t:1") in nav and nav[-1] == ("« 活動及重要日期", "ev:t:m")
+
+        [page2] = await bot.push_and_wait(bot.updates.callback_query("ev:t:1", message=page1.result), "editMessageText")
+        assert "已於2020年11月6日舉行" in page2.params["text"]  # the oldest, on the last page
+
+        [back] = await bot.push_and_wait(bot.updates.callback_query("ev:t:m", message=page2.result), "editMessageText")
+        assert back.params["text"].startswith("<b>活動及重要日期</b>")
 
 
 async def test_schemes_browse_categories_and_pages(tg_bot):

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.kb.schema import first_day, last_day
 from bot.telegram import listing, render
 from bot.telegram.flood import FloodGate
 from tests.conftest import TG_TODAY, FakeClock
@@ -114,20 +115,24 @@ def test_command_descriptions_exist_in_both_languages():
 
 
 def test_partial_dates_span_their_period():
-    assert listing.first_day("2024") == date(2024, 1, 1) and listing.last_day("2024") == date(2024, 12, 31)
-    assert listing.last_day("2024-02") == date(2024, 2, 29) and listing.last_day("2023-02") == date(2023, 2, 28)
-    assert listing.last_day("2024-03-05") == date(2024, 3, 5)
+    assert first_day("2024") == date(2024, 1, 1) and last_day("2024") == date(2024, 12, 31)
+    assert last_day("2024-02") == date(2024, 2, 29) and last_day("2023-02") == date(2023, 2, 28)
+    assert last_day("2024-03-05") == date(2024, 3, 5)
 
 
 def test_events_are_split_around_today(tg_assistant):
-    upcoming, ongoing, past = listing.events(tg_assistant.kb, TG_TODAY)
-    assert [e.entry.id for e in upcoming] == ["qf-forum-2031"]
-    assert [e.entry.id for e in ongoing] == ["qf-month-2026", "rpl-elderly-care-exemption"]
-    assert [e.entry.id for e in past] == ["qf-expo-2020"]
-    upcoming, ongoing, past = listing.events(tg_assistant.kb, date(2026, 4, 1))
-    assert "qf-month-2026" in [e.entry.id for e in past]
-    upcoming, _, _ = listing.events(tg_assistant.kb, date(2020, 1, 1))
-    assert [e.entry.id for e in upcoming][:2] == ["qf-expo-2020", "rpl-elderly-care-exemption"]
+    line = listing.events(tg_assistant.kb, TG_TODAY)
+    assert [e.entry.id for e in line.deadlines] == ["rpl-elderly-care-exemption"]  # open until 31 August 2028
+    assert [e.entry.id for e in line.upcoming] == ["qf-forum-2031"]
+    assert [e.entry.id for e in line.ongoing] == ["qf-month-2026"]
+    assert [e.entry.id for e in line.past] == ["qf-expo-2020"]
+    line = listing.events(tg_assistant.kb, date(2026, 4, 1))
+    assert "qf-month-2026" in [e.entry.id for e in line.past]
+    line = listing.events(tg_assistant.kb, date(2020, 1, 1))
+    assert [e.entry.id for e in line.upcoming][:1] == ["qf-expo-2020"]
+    assert [e.entry.id for e in line.deadlines] == ["rpl-elderly-care-exemption"]  # not open yet: still ahead
+    line = listing.events(tg_assistant.kb, date(2028, 9, 1))
+    assert line.deadlines == [] and "rpl-elderly-care-exemption" in [e.entry.id for e in line.past]
 
 
 def test_topic_pages(tg_assistant):

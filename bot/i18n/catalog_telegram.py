@@ -130,4 +130,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # Follow-ups and structured answers (issue 8/9).
     "tg_more": {"zh": "📄 全文：{title}", "en": "📄 In full: {title}"},
+    # -- /events that knows today (issue 10): open deadlines first, past ones in the past tense -------
+    "tg_events_deadlines": {"zh": "截止日期未過", "en": "Deadlines still open"},
+    "tg_event_closes": {"zh": "截止：{date}", "en": "Closes {date}"},
+    "tg_event_opens": {"zh": "{date}起開始", "en": "Opens {date}"},
+    "tg_events_no_upcoming": {
+        "zh": "資料中沒有即將舉行的活動。",
+        "en": "The documents list no upcoming events.",
+    },
+    "tg_event_held": {"zh": "已於{date}舉行", "en": "Held {date}"},
+    "tg_event_closed": {"zh": "已於{date}截止", "en": "Closed {date}"},
+    "tg_events_older": {"zh": "較早的活動 »", "en": "Earlier events »"},
+    "tg_events_older_title": {"zh": "較早的活動", "en": "Earlier events"},
+    "tg_events_older_page": {"zh": "第 {page}/{pages} 頁，共 {count} 項", "en": "Page {page} of {pages}, {count} items"},
+    "tg_events_back": {"zh": "« 活動及重要日期", "en": "« Events and key dates"},
 }

@@ -19,9 +19,11 @@ _CLAUSE_END = re.compile(r"[,.;:!?。、\n]")
 _LATIN_EDGE = re.compile(r"[a-z0-9]")
 
 # Chinese negators (folded). 有冇 / 有没有 / 可唔可以 are questions, not negations: removed first.
-_A_NOT_A = re.compile(r"有(?:冇|没有)|(\w)(?:唔|不|冇|没)\1")
+_A_NOT_A = re.compile(r"有(?:冇|没有)|(\w)(?:唔|不|冇|没)\1|系咪")  # 係咪註冊技工: am I? (folded 係 → 系)
 _HAN_NEGATOR = re.compile(r"(?:冇|没有|没|未有|未曾|未|无|不是|唔系|并非|非|不|唔)(?!来|过|同|少|断|仅|错|论|该|单|常)")
 _HAN_WISH = re.compile(r"想|打算|希望|将来|成为")
+# A wish to become something reaches a little further: 想成為一名註冊技工, 想做一個註冊技工 (folded text).
+_HAN_WISH_TO_BE = re.compile(r"(?:想|打算|希望|将来)(?:成为|做|当|转做|转行做|入行做)[^想]{0,4}$")
 _EN_NEGATORS = frozenset({"not", "no", "never", "without", "non", "neither", "nor"})
 _EN_WISHES = frozenset({"want", "wants", "wanted", "like", "become", "becoming", "plan", "planning", "hope", "future"})
 _WORD = re.compile(r"[a-z0-9']+")
@@ -31,6 +33,7 @@ HAN_WINDOW = 6  # characters before a yes/no cue searched for a negator (未有�
 _HAN_CHOICE_NEGATED = re.compile(_HAN_NEGATOR.pattern + r"[喺在做系是于当]{0,2}$")
 WISH_WINDOW = 3  # shorter: 想做護理員, but not 我想問下我係護理員
 WORD_WINDOW = 3  # words before an English cue (I don't have Form 5)
+EN_WISH_WINDOW = 5  # I'd like to work in a care home: "like" is four words before the cue
 
 
 def prepare(text: str) -> str:
@@ -102,6 +105,8 @@ class CueIndex:
             before = _clause_before(folded, hit.start)
             if fact.current_only and _wished(before):
                 continue
+            if before.rstrip().endswith("〇"):
+                continue  # 係咪註冊技工 / 係唔係護理員 asks about it; it does not say so
             value = hit.value
             if _negated(before, fact.kind == "bool"):
                 if fact.kind != "bool":
@@ -113,12 +118,17 @@ class CueIndex:
             resolved = _resolve(self.facts[fid], found)
             if resolved is not None:
                 facts[fid] = resolved
-        # Implications fill only facts the text says nothing about (護理員 → works in elderly care).
+        # Implications fill only facts the text says nothing about (護理員 → works in elderly care); two
+        # that disagree (護理員 → formal work, 照顧阿媽 → none) leave the fact unknown, to be asked.
+        implied: dict[str, set[tuple[type, Value]]] = {}
         for fid, value in list(facts.items()):
             option = self.facts[fid].option(value)
-            for other, implied in (option.implies.items() if option else ()):
+            for other, implied_value in (option.implies.items() if option else ()):
                 if other not in by_fact and other not in facts:
-                    facts[other] = implied
+                    implied.setdefault(other, set()).add((type(implied_value), implied_value))
+        for other, values in implied.items():
+            if len(values) == 1:
+                facts[other] = next(iter(values))[1]
         return facts
 
 
@@ -152,6 +162,7 @@ def _negated(before: str, yes_no: bool) -> bool:
 
 
 def _wished(before: str) -> bool:
-    if _HAN_WISH.search(before.replace(" ", "")[-WISH_WINDOW:]):
+    han = before.replace(" ", "")
+    if _HAN_WISH.search(han[-WISH_WINDOW:]) or _HAN_WISH_TO_BE.search(han):
         return True
-    return any(w in _EN_WISHES for w in _WORD.findall(before)[-WORD_WINDOW:])
+    return any(w in _EN_WISHES for w in _WORD.findall(before)[-EN_WISH_WINDOW:])

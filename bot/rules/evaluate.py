@@ -2,7 +2,9 @@
 
 For each rule: a known fact that contradicts a condition → not_eligible (with that reason); the date
 outside the rule's window → not_yet / expired (with the date), since asking more cannot help; a
-condition whose fact is unknown → need (the missing facts, in the order to ask); otherwise eligible.
+condition whose fact is unknown → need (the missing facts, in the order to ask); every condition met but
+one the document states without a measure ("豐富經驗", no number of years) → unclear, never eligible;
+otherwise eligible.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import Literal, Mapping
 from bot.kb.schema import SourceRef
 from bot.rules.schema import CompiledRule, Condition, Fact, Rules, Value
 
-Status = Literal["eligible", "not_eligible", "need", "not_yet", "expired"]
+Status = Literal["eligible", "unclear", "not_eligible", "need", "not_yet", "expired"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class Outcome:
     def unmet(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if c.state == "unmet")
 
+    @property
+    def vague(self) -> tuple[Check, ...]:
+        """Met conditions the document states without a measure: why an outcome is only unclear."""
+        return tuple(c for c in self.checks if c.state == "met" and c.fact in self.rule.spec.vague)
+
 
 def check_facts(rules: Rules, facts: Mapping[str, Value | None]) -> dict[str, Value]:
     """The facts the rules know about, each checked against its kind; ValueError for a bad value.
@@ -84,6 +91,8 @@ def evaluate_rule(rule: CompiledRule, facts: Mapping[str, Value], today: date) -
         return Outcome(rule, "expired", checks, missing, valid.until)
     if missing:
         return Outcome(rule, "need", checks, missing)
+    if any(c.fact in rule.spec.vague for c in checks):
+        return Outcome(rule, "unclear", checks)
     return Outcome(rule, "eligible", checks)
 
 

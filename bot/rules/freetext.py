@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.kb.text import Lang
-from bot.rules.cues import prepare
+from bot.rules.cues import cue_pattern, prepare
 from bot.rules.evaluate import Outcome, evaluate, in_scope, missing_facts
 from bot.rules.render import render_outcomes, shown
 from bot.rules.schema import Fact, Rules, Value
@@ -74,12 +74,20 @@ def _relevant(outcomes: list[Outcome], rules: Rules) -> list[Outcome]:
     return outcomes
 
 
+def _about(outcomes: list[Outcome], text: str) -> list[Outcome]:
+    """The outcomes of rules the question names (a rule's `about` words, 保健員), when it names any:
+    a care worker with Form 5 asking about becoming a health worker is answered about that route."""
+    folded = prepare(text)
+    named = [o for o in outcomes if any(cue_pattern(c).search(folded) for c in o.rule.spec.about)]
+    return named or outcomes
+
+
 def answer(rules: Rules | None, text: str, lang: Lang, today: date) -> EligibilityReply | None:
     """The rules' answer to a free-text eligibility question, or None to let retrieval answer."""
     if rules is None or not looks_like_eligibility_question(rules, text):
         return None
     facts = extract_facts(rules, text)
-    outcomes = _relevant(in_scope(rules, evaluate(rules, facts, today)), rules)
+    outcomes = _relevant(_about(in_scope(rules, evaluate(rules, facts, today)), text), rules)
     if not outcomes:
         return None
     selected = shown(outcomes)

@@ -151,6 +151,13 @@ def _compile_rule(spec: Rule, facts: dict[str, Fact], documents: dict[str, Docum
     if ok and not any(facts[c.fact].topic for c in conditions):
         topics = [f.id for f in facts.values() if f.topic]
         bad("when", f"a rule needs a condition on {' or '.join(topics) or 'a topic fact'}")
+    for key, notes in (("quotes", spec.quotes), ("vague", spec.vague), ("if_not", spec.if_not)):
+        for fid in notes:
+            if fid not in spec.when:
+                bad(f"{key}.{fid}", f"{fid!r} is not a condition of this rule (its `when`)")
+    for fid in spec.when:
+        if fid in facts and not str(spec.quotes.get(fid, "")).strip():
+            bad(f"quotes.{fid}", "quote the document's exact words that state this condition")
     if spec.source.doc not in documents:
         bad("source.doc", f"unknown document {spec.source.doc!r}; list it under `documents:`")
     if entries and spec.entry is not None and spec.entry not in entries:

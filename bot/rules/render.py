@@ -1,59 +1,55 @@
 """Outcomes → the plain reply text shown in the console, the CLI and Telegram, in the reader's language.
 
-The wording is kept here (not in bot/i18n) so the rules package stays self-contained; Simplified is
-derived from Traditional like everywhere else.
+Verdict first: the reply opens with the answer in plain words (可以 / 未必 / 要睇… / 未可以 / 不可以;
+Yes / Not necessarily / It depends on … / Not yet / No) and what the person gets, then the next step,
+what is still unknown, and the source, within MAX_CHARS. Lines that do not fit are left out in a fixed
+order (a second route first), never the verdict, the reason for "not necessarily", or the source;
+the rule's full outcome is one tap away (its knowledge entry, reply.entry_ids).
+
+The fixed wording lives in the catalog (bot/i18n/catalog_rules.py); the rules' own texts come from
+knowledge/rules.yaml.
 """
 from __future__ import annotations
 
 from typing import Mapping
 
-from bot.i18n import render_date
+from bot.i18n import render_date, t
 from bot.kb.text import Lang, to_simplified
 from bot.rules.evaluate import Check, Outcome, missing_facts
 from bot.rules.schema import Rules, Value, pick
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "known": {"zh": "根據你提供的資料：{facts}", "en": "Based on what you told me: {facts}"},
-    "next_step": {"zh": "下一步：{text}", "en": "Next step: {text}"},
-    "not_yet": {"zh": "⏳ {title}：由{date}起才開始，現在未適用。", "en": "⏳ {title}: this starts on {date}; it does not apply yet."},
-    "expired": {"zh": "⛔ {title}：已於{date}結束，現已不適用。", "en": "⛔ {title}: this ended on {date}; it no longer applies."},
-    "may_apply": {"zh": "可能適用：", "en": "May apply:"},
-    "may_also_apply": {"zh": "亦可能適用：", "en": "May also apply:"},
-    "need": {"zh": "要進一步回答，我需要知道：", "en": "To tell you more I need to know:"},
-    "not_fit": {"zh": "根據來源資料，以下途徑不適用於你的情況：", "en": "According to the source, these routes do not fit your situation:"},
-    "unmet": {"zh": "• {title}：條件是「{expected}」，而你的情況是「{actual}」。", "en": "• {title}: requires “{expected}”, but you said “{actual}”."},
-    "source": {"zh": "來源：{title}", "en": "Source: {title}"},
-}
-_SEP = {"zh": "；", "en": "; "}
-_OR = {"zh": "／", "en": " / "}
+MAX_CHARS = 400  # a reply's length target (issue 10); the full outcome is behind a button
+MAX_ROUTES = 2  # routes described by their own sentence; more are named by title
 
 
 def msg(key: str, lang: Lang, **values: object) -> str:
-    text = MESSAGES[key]["en" if lang == "en" else "zh"].format(**values)
-    return to_simplified(text) if lang == "zh-Hans" else text
-
-
-def _sep(table: dict[str, str], lang: Lang) -> str:
-    return table["en" if lang == "en" else "zh"]
+    """A rules message from the catalog: `msg("source", lang, title=…)` is catalog key `rl_source`."""
+    return t(f"rl_{key}", lang, **values)
 
 
 def facts_summary(rules: Rules, facts: Mapping[str, Value], lang: Lang) -> str:
     """The understood facts as short statements, in ask order: 車輛維修業；未註冊；車身噴漆 [B2]."""
     parts = [rules.facts[f].label(facts[f], lang) for f in rules.facts if f in facts]
-    return _sep(_SEP, lang).join(parts)
+    return msg("sep", lang).join(parts)
 
 
 def question_line(rules: Rules, fact_id: str, lang: Lang) -> str:
     fact = rules.facts[fact_id]
-    options = _sep(_OR, lang).join(label for _, label in fact.choices(lang))
+    options = msg("or", lang).join(label for _, label in fact.choices(lang))
     return f"• {fact.prompt(lang)}" + (f"\n  {options}" if options else "")
+
+
+def depends(rules: Rules, fact_id: str, lang: Lang) -> str:
+    """The fact as the end of "it depends on …": 你是否已是註冊技工 / whether you are already registered."""
+    fact = rules.facts[fact_id]
+    return pick(fact.depends, lang) if fact.depends is not None else fact.prompt(lang).rstrip("？?")
 
 
 def _expected(rules: Rules, check: Check, lang: Lang) -> str:
     fact = rules.facts[check.fact]
     c = check.condition
     if c.values:
-        return _sep(_OR, lang).join(fact.label(v, lang) for v in c.values)
+        return msg("or", lang).join(fact.label(v, lang) for v in c.values)
     lo, hi = c.min, c.max
     return f"{'' if lo is None else lo}–{'' if hi is None else hi}"
 
@@ -63,52 +59,117 @@ def _actual(rules: Rules, check: Check, lang: Lang) -> str:
     return "" if check.actual is None else rules.facts[check.fact].label(check.actual, lang)
 
 
+def _condition(rules: Rules, outcome: Outcome, check: Check, lang: Lang) -> str:
+    """An unmet condition in the document's words (Chinese) or as the option it asks for, quoted (English)."""
+    quote = outcome.rule.spec.quotes.get(check.fact, "")
+    if lang == "en":
+        expected = f"“{_expected(rules, check, lang)}”"
+        return f"{expected} [{quote}]" if quote else expected
+    if not quote:
+        return _expected(rules, check, lang)
+    return to_simplified(quote) if lang == "zh-Hans" else quote
+
+
+RANK = {"eligible": 0, "unclear": 1, "not_yet": 2, "expired": 3, "need": 4, "not_eligible": 5}
+
+
 def shown(outcomes: list[Outcome]) -> list[Outcome]:
-    """The outcomes a reply talks about: what applies, starts later, has ended or needs more facts;
-    the routes that do not fit only when nothing else can be said."""
+    """The outcomes a reply talks about: what applies, is unclear, starts later, has ended or needs more
+    facts; the routes that do not fit only when nothing else can be said."""
     told = [o for o in outcomes if o.status != "not_eligible"] or list(outcomes)
     # What applies first, the most specific rule (most conditions the person meets) first among them.
-    rank = {"eligible": 0, "not_yet": 1, "expired": 2, "need": 3, "not_eligible": 4}
-    return sorted(told, key=lambda o: (rank[o.status], -sum(c.state == "met" for c in o.checks)))
+    return sorted(told, key=lambda o: (RANK[o.status], -sum(c.state == "met" for c in o.checks)))
+
+
+def _routes(outcomes: list[Outcome], lang: Lang) -> list[str]:
+    """One sentence per route (its `short`), or the distinct titles when there are more than MAX_ROUTES."""
+    shorts = list(dict.fromkeys(pick(o.rule.spec.short, lang) for o in outcomes))
+    if len(shorts) <= MAX_ROUTES:
+        return shorts
+    titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in outcomes))
+    named = msg("sep", lang).join(titles[:MAX_ROUTES])
+    if len(titles) <= MAX_ROUTES:
+        return [msg("routes", lang, titles=named)]
+    return [msg("routes_more", lang, titles=named, count=len(titles))]
+
+
+def _join(parts: list[str], lang: Lang) -> str:
+    return ("" if lang != "en" else " ").join(p for p in parts if p)
+
+
+def verdict(rules: Rules, selected: list[Outcome], lang: Lang) -> tuple[str, list[str]]:
+    """The first line (verdict and why) and further route sentences that may be left out for length."""
+    top = selected[0].status
+    same = [o for o in selected if o.status == top]
+    routes = _routes(same, lang)
+    first, more = routes[:1], routes[1:]
+    if top == "eligible":
+        return msg("yes", lang, text=_join(first, lang)), more
+    if top == "unclear":
+        notes = list(dict.fromkeys(pick(o.rule.spec.vague[c.fact], lang) for o in same for c in o.vague))
+        return msg("unclear", lang, text=_join(notes + first, lang)), more
+    if top == "need":
+        ask = missing_facts(rules, same)
+        return msg("depends", lang, what=depends(rules, ask[0], lang), text=_join(first, lang)), more
+    o = same[0]
+    title = pick(o.rule.spec.title, lang)
+    if top == "not_yet" and o.date is not None:  # evaluate_rule() dates not_yet and expired
+        return msg("not_yet", lang, title=title, date=render_date(o.date.isoformat(), lang), text=_join(first, lang)), more
+    if top == "expired" and o.date is not None:
+        return msg("expired", lang, title=title, date=render_date(o.date.isoformat(), lang)), []
+    check = o.unmet[0]
+    line = msg("no", lang, title=title, condition=_condition(rules, o, check, lang), actual=_actual(rules, check, lang))
+    note = o.rule.spec.if_not.get(check.fact)
+    return line, [pick(note, lang)] if note else []
 
 
 def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, Value], lang: Lang,
-                    ask_missing: bool = True) -> str:
-    """The reply for these outcomes, ending with the source line(s)."""
-    blocks: list[str] = []
-    summary = facts_summary(rules, facts, lang)
-    if summary:
-        blocks.append(msg("known", lang, facts=summary))
+                    ask_missing: bool = True, max_chars: int = MAX_CHARS) -> str:
+    """The reply for these outcomes: the verdict first, ending with the source line(s); optional lines
+    only while the text stays within `max_chars` (a /check result, with nothing else to say, may be longer)."""
     selected = shown(outcomes)
-    for o in selected:
-        spec, title = o.rule.spec, pick(o.rule.spec.title, lang)
-        if o.status == "eligible":
-            blocks.append(f"• {title}\n{pick(spec.outcome, lang)}\n{msg('next_step', lang, text=pick(spec.next_step, lang))}")
-        elif o.status == "not_yet" and o.date is not None:  # evaluate_rule() dates not_yet and expired
-            blocks.append(f"{msg('not_yet', lang, title=title, date=render_date(o.date.isoformat(), lang))}\n{pick(spec.outcome, lang)}")
-        elif o.status == "expired" and o.date is not None:
-            blocks.append(msg("expired", lang, title=title, date=render_date(o.date.isoformat(), lang)))
-    need = [o for o in selected if o.status == "need"]
-    if need:
-        titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in need))
-        key = "may_also_apply" if len(need) < len(selected) else "may_apply"
-        if len(need) <= 2 and len(need) == len(selected):
-            # Only a route or two left open: say what each gives (我做汽車電工 → 車輛維修（電工服務）[三級]).
-            items = [f"• {pick(o.rule.spec.title, lang)}\n{pick(o.rule.spec.outcome, lang)}" for o in need]
-        else:
-            items = [f"• {t}" for t in titles]
-        blocks.append(msg(key, lang) + "\n" + "\n".join(items))
-        if ask_missing:
-            blocks.append(msg("need", lang) + "\n" + "\n".join(
-                question_line(rules, f, lang) for f in missing_facts(rules, need)))
-    unfit = [o for o in selected if o.status == "not_eligible"]
-    if unfit:
-        lines = [
-            msg("unmet", lang, title=pick(o.rule.spec.title, lang), expected=_expected(rules, o.unmet[0], lang),
-                actual=_actual(rules, o.unmet[0], lang))
-            for o in unfit
-        ]
-        blocks.append(msg("not_fit", lang) + "\n" + "\n".join(dict.fromkeys(lines)))
+    if not selected:
+        return ""
+    top = selected[0].status
+    first, more_routes = verdict(rules, selected, lang)
+    # Optional lines, most useful first; each is kept only while the reply stays within MAX_CHARS.
+    optional: list[tuple[str, str]] = []
+    if top in ("eligible", "unclear", "not_yet"):
+        steps = dict.fromkeys(pick(o.rule.spec.next_step, lang) for o in selected if o.status == top)
+        optional += [("step", msg("next_step", lang, text=s)) for s in list(steps)[:1]]
+    # A second route, or what the documents leave open when the route does not fit (if_not).
+    optional += [("route", r) for r in more_routes]
+    for o in selected:  # a window that has closed or not opened, beside a verdict about another route
+        if o.status != top and o.status in ("expired", "not_yet") and o.date is not None:
+            key = "ended" if o.status == "expired" else "opens"
+            line = msg(key, lang, title=pick(o.rule.spec.title, lang), date=render_date(o.date.isoformat(), lang))
+            optional.append(("window", line))
+    if ask_missing:
+        asked = missing_facts(rules, [o for o in selected if o.status == "need"])
+        if top == "need":
+            asked = asked[1:]  # the first is in the verdict already
+        if asked:
+            items = msg("sep", lang).join(depends(rules, f, lang) for f in asked)
+            optional.append(("unknown", msg("unknown", lang, items=items)))
+    others = [o for o in selected if o.status != top and o.status in ("eligible", "unclear", "need")]
+    if others:
+        titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in others))[:MAX_ROUTES]
+        optional.append(("also", msg("also", lang, titles=msg("sep", lang).join(titles))))
     docs = dict.fromkeys(o.source.doc for o in selected)
-    blocks.extend(msg("source", lang, title=pick(rules.documents[d].title, lang)) for d in docs)
-    return "\n\n".join(blocks)
+    sources = "\n".join(msg("source", lang, title=pick(rules.documents[d].title, lang)) for d in docs)
+
+    kept: list[tuple[str, str]] = []
+    for piece in optional:
+        trial = kept + [piece]
+        if len(_assemble(first, trial, sources, lang)) <= max_chars:
+            kept = trial
+    return _assemble(first, kept, sources, lang)
+
+
+def _assemble(first: str, pieces: list[tuple[str, str]], sources: str, lang: Lang) -> str:
+    """Verdict line (with any further route sentence), then the other lines, then the source block."""
+    routes = [text for kind, text in pieces if kind == "route"]
+    head = _join([first, *routes], lang)
+    order = {"step": 0, "window": 1, "also": 2, "unknown": 3}
+    rest = [text for kind, text in sorted((p for p in pieces if p[0] != "route"), key=lambda p: order[p[0]])]
+    return "\n".join([head, *rest]) + "\n\n" + sources

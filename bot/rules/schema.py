@@ -70,6 +70,8 @@ class Fact(Strict):
     current_only: bool = Field(
         default=False, description="a cue after a wish (想做…, want to become…) says nothing about the person now")
     not_cues: list[str] = Field(default_factory=list, description="phrases that contain a cue but do not reveal it")
+    depends: Bilingual | None = Field(
+        default=None, description="the fact as the end of 'it depends on …': whether you are a registered mechanic")
 
     @field_validator("id")
     @classmethod
@@ -156,6 +158,17 @@ class Rule(Strict):
     outcome: Bilingual
     next_step: Bilingual
     agency: Bilingual | None = Field(default=None, description="the agency to contact, when the document names one")
+    short: Bilingual = Field(description="one sentence: what the person gets, for the line after the verdict")
+    quotes: dict[str, str] = Field(
+        default_factory=dict, description="fact id → the document's exact words stating that condition")
+    vague: dict[str, Bilingual] = Field(
+        default_factory=dict,
+        description="fact id → a note, for a condition the document states without a measure (豐富經驗): "
+                    "meeting it never makes the rule certain, the reply says 'not necessarily' and why")
+    if_not: dict[str, Bilingual] = Field(
+        default_factory=dict, description="fact id → what the documents say (or do not) when that condition fails")
+    about: list[str] = Field(
+        default_factory=list, description="words that, in a question, make this rule its subject (保健員)")
     entry: str | None = Field(default=None, description="a knowledge entry to read more")
     source: SourceRef
 

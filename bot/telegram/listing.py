@@ -1,16 +1,13 @@
 """What the browsing commands list, independent of Telegram: topics with their entries, pages,
-events split by today's date, example questions, inline search results.
-
-Dates in the knowledge files are partial ISO dates (YYYY, YYYY-MM, YYYY-MM-DD); an event is past
-only when the whole of its last period is before today ("2024-03" ends on 31 March 2024).
+events and deadlines split by today's date (bot/kb/dates.py), example questions, inline search results.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Sequence, TypeVar
 
-from bot.kb.schema import Entry, Topic, first_day, last_day
+from bot.kb.dates import Timeline, timeline
+from bot.kb.schema import Entry, Topic
 from bot.kb.text import Lang, normalise
 
 if TYPE_CHECKING:
@@ -64,33 +61,10 @@ def paginate(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> tuple[list
 # -- dates and events -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Event:
-    entry: Entry
-    start: date
-    end: date
-    state: str  # upcoming | ongoing | past
-
-
-def events(kb: "KnowledgeBase", today: date) -> tuple[list[Event], list[Event], list[Event]]:
-    """Entries with a date: (upcoming soonest first, ongoing ending soonest first, past latest first)."""
-    upcoming: list[Event] = []
-    ongoing: list[Event] = []
-    past: list[Event] = []
-    for entry in kb.entries.values():
-        if entry.when is None:
-            continue
-        start, end = first_day(entry.when.start), last_day(entry.when.end or entry.when.start)
-        if end < today:
-            past.append(Event(entry, start, end, "past"))
-        elif start > today:
-            upcoming.append(Event(entry, start, end, "upcoming"))
-        else:
-            ongoing.append(Event(entry, start, end, "ongoing"))
-    upcoming.sort(key=lambda ev: (ev.start, ev.end, ev.entry.id))
-    ongoing.sort(key=lambda ev: (ev.end, ev.start, ev.entry.id))
-    past.sort(key=lambda ev: (ev.end, ev.start, ev.entry.id), reverse=True)
-    return upcoming, ongoing, past
+def events(kb: "KnowledgeBase", today: date) -> Timeline:
+    """Events and deadlines seen from today (bot/kb/dates.py): open deadlines, upcoming and ongoing
+    events, and past ones, the latest first. Reports, figures and plans with a year are not events."""
+    return timeline(kb, today)
 
 
 # -- examples and search --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Event reminders: dated entries of the knowledge base announced to subscribed groups ahead of time.
 
-An entry with `when` has occasions: its start (an opening, an event's day), and for entries that are
-not one-off events also its end (a deadline, the end of a period). Dates are partial ISO dates; a
+An event or a deadline (bot/kb/dates.py: not a report's or a figure's date) has occasions: its start
+(an opening, an event's day), and for a deadline also its end (the last day). Dates are partial ISO dates; a
 year alone is too vague to announce, a month counts from its first day (start) or last day (end).
 An occasion is due from REMINDER_HOUR local time REMINDER_DAYS days before it until the day
 itself, so a bot that was down on the first day still reminds, late but in time; past occasions
@@ -14,7 +14,6 @@ committed before the send (same rule as broadcasts, bot/store/admin.py). The clo
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import TYPE_CHECKING, Callable
@@ -22,7 +21,8 @@ from typing import TYPE_CHECKING, Callable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import render_date, t
-from bot.kb.schema import Entry, first_day, last_day
+from bot.kb import dates
+from bot.kb.dates import Occasion
 from bot.kb.text import Lang
 
 if TYPE_CHECKING:
@@ -34,26 +34,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Occasion:
-    entry: Entry
-    kind: str  # start | end
-    iso: str  # the date as written in the knowledge (YYYY-MM or YYYY-MM-DD)
-    day: date  # the day it happens (first day of a month for a start, last day for an end)
-
-
 def occasions(kb: "KnowledgeBase") -> list[Occasion]:
-    """Every datable occasion of the knowledge base, soonest first."""
-    found: list[Occasion] = []
-    for entry in kb.entries.values():
-        when = entry.when
-        if when is None:
-            continue
-        if len(when.start) >= 7:
-            found.append(Occasion(entry, "start", when.start, first_day(when.start)))
-        if when.end and when.end != when.start and entry.type != "event" and len(when.end) >= 7:
-            found.append(Occasion(entry, "end", when.end, last_day(when.end)))
-    return sorted(found, key=lambda o: (o.day, o.entry.id, o.kind))
+    """Every datable occasion of the knowledge base's events and deadlines, soonest first (bot/kb/dates.py,
+    the same windows /events lists)."""
+    return dates.occasions(kb)
 
 
 def due(kb: "KnowledgeBase", now: datetime, days: int, hour: int) -> list[Occasion]:

@@ -28,6 +28,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.i18n import render_date, render_span, t
+from bot.kb.dates import Dated
 from bot.kb.schema import Entry
 from bot.kb.text import LANGS, Lang
 from bot.telegram import listing
@@ -346,44 +347,101 @@ def topic_page(assistant: "Assistant", topic_id: str, page: int, lang: Lang) -> 
     return Reply(["\n".join(lines)], keyboard(rows), lang)
 
 
-def _event_line(assistant: "Assistant", ev: listing.Event, lang: Lang, mark: str = "") -> str:
-    when = ev.entry.when
+def cb_events(lang: Lang, page: int | None = None) -> str:
+    """/events itself (page None) or a page of its older events: ev:<l>:m / ev:<l>:<page>."""
+    return f"ev:{LANG_LETTER[lang]}:{'m' if page is None else page}"
+
+
+def parse_events_callback(data: str | None) -> tuple[Lang, int | None] | None:
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] != "ev" or parts[1] not in LETTER_LANG:
+        return None
+    if parts[2] == "m":
+        return LETTER_LANG[parts[1]], None
+    return (LETTER_LANG[parts[1]], int(parts[2])) if parts[2].isdigit() else None
+
+
+def _event_line(assistant: "Assistant", item: Dated, lang: Lang, today: date) -> str:
+    """One event or deadline: its date (in the past tense once over), title, place or closing day."""
+    when = item.entry.when
     assert when is not None
     span = render_span(when.start, when.end, lang)
-    place = ""
-    if ev.entry.place is not None:
-        place = ev.entry.place.text(lang)
-    text = f"• {escape(span)}" + (f" ({escape(mark)})" if mark and lang == "en" else f"（{escape(mark)}）" if mark else "")
-    text += f"\n  {escape(assistant.title(ev.entry, lang))}"
-    if place:
-        text += f"\n  📍 {escape(place)}"
+    state = item.state(today)
+    if state == "past":
+        key = "tg_event_held" if item.kind == "event" else "tg_event_closed"
+        head = t(key, lang, date=span if item.kind == "event" else render_date(when.end or when.start, lang))
+    else:
+        head = span
+    text = f"• {escape(head)}\n  {escape(assistant.title(item.entry, lang))}"
+    if item.kind == "deadline" and state != "past" and when.end:
+        if state == "upcoming":
+            text += f"\n  ⏳ {escape(t('tg_event_opens', lang, date=render_date(when.start, lang)))}"
+        text += f"\n  ⏳ {escape(t('tg_event_closes', lang, date=render_date(when.end, lang)))}"
+    if item.entry.place is not None and state != "past":
+        text += f"\n  📍 {escape(item.entry.place.text(lang))}"
     return text
 
 
-def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 10, max_past: int = 5) -> Reply:
-    upcoming, ongoing, past = listing.events(assistant.kb, today)
+def _event_button(assistant: "Assistant", item: Dated, lang: Lang, today: date) -> list[InlineKeyboardButton]:
+    title = assistant.title(item.entry, lang)
+    prefix = f"{t('tg_event_past_mark', lang)} · " if item.state(today) == "past" else ""
+    return [InlineKeyboardButton(label(prefix + title), callback_data=cb_entry(item.entry.id, lang))]
+
+
+MAX_PAST = 5  # past events /events shows; older ones are behind its "Earlier events" button
+
+
+def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 10) -> Reply:
+    """Deadlines still open first, then upcoming events (or that the documents list none), events on
+    now, and the latest MAX_PAST past ones in the past tense; older ones behind a button, paged."""
+    max_past = MAX_PAST
+    line = listing.events(assistant.kb, today)
     head = f"<b>{escape(t('tg_events_title', lang))}</b> {escape(t('tg_events_asof', lang, date=render_date(today.isoformat(), lang)))}"
     sections: list[str] = [head]
     rows: list[list[InlineKeyboardButton]] = []
 
-    def section(key: str, items: list[listing.Event], limit: int, mark: str = "") -> None:
-        if not items:
+    def section(key: str, items: list[Dated], limit: int, note: str = "") -> None:
+        if not items and not note:
             return
-        lines = [f"<b>{escape(t(key, lang))}</b>"] + [_event_line(assistant, ev, lang, mark) for ev in items[:limit]]
+        lines = [f"<b>{escape(t(key, lang))}</b>"] + ([escape(note)] if note else [])
+        lines += [_event_line(assistant, item, lang, today) for item in items[:limit]]
         sections.append("\n".join(lines))
-        for ev in items[:limit]:
-            title = assistant.title(ev.entry, lang)
-            prefix = f"{t('tg_event_past_mark', lang)} · " if mark else ""
-            rows.append([InlineKeyboardButton(label(prefix + title), callback_data=cb_entry(ev.entry.id, lang))])
+        rows.extend(_event_button(assistant, item, lang, today) for item in items[:limit])
 
-    section("tg_events_upcoming", upcoming, max_current)
-    section("tg_events_ongoing", ongoing, max_current)
-    section("tg_events_past", past, max_past, t("tg_event_past_mark", lang))
-    if len(past) > max_past:
-        sections.append(escape(t("tg_events_more_past", lang, count=len(past) - max_past)))
+    section("tg_events_deadlines", line.deadlines, max_current)
+    no_upcoming = t("tg_events_no_upcoming", lang) if not line.upcoming and (line.past or line.ongoing) else ""
+    section("tg_events_upcoming", line.upcoming, max_current, no_upcoming)
+    section("tg_events_ongoing", line.ongoing, max_current)
+    section("tg_events_past", line.past, max_past)
+    rows = rows[:20]
+    if len(line.past) > max_past:
+        sections.append(escape(t("tg_events_more_past", lang, count=len(line.past) - max_past)))
+        rows.append([InlineKeyboardButton(t("tg_events_older", lang), callback_data=cb_events(lang, 0))])
     if len(sections) == 1:
         sections.append(escape(t("tg_events_none", lang)))
-    return Reply(pack(sections), keyboard(rows[:20]), lang)
+    return Reply(pack(sections), keyboard(rows), lang)
+
+
+def older_events(assistant: "Assistant", today: date, lang: Lang, page: int) -> Reply:
+    """A page of the past events /events does not show (those after its first MAX_PAST), the latest first."""
+    older = listing.events(assistant.kb, today).past[MAX_PAST:]
+    shown, page, pages = listing.paginate(older, page, listing.PAGE_SIZE)
+    lines = [f"<b>{escape(t('tg_events_older_title', lang))}</b> "
+             f"{escape(t('tg_events_asof', lang, date=render_date(today.isoformat(), lang)))}"]
+    if older:
+        lines.append(escape(t("tg_events_older_page", lang, page=page + 1, pages=pages, count=len(older))))
+        lines += [_event_line(assistant, item, lang, today) for item in shown]
+    else:
+        lines.append(escape(t("tg_events_none", lang)))
+    rows = [_event_button(assistant, item, lang, today) for item in shown]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(t("tg_prev", lang), callback_data=cb_events(lang, page - 1)))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton(t("tg_next", lang), callback_data=cb_events(lang, page + 1)))
+    rows.append(nav)
+    rows.append([InlineKeyboardButton(t("tg_events_back", lang), callback_data=cb_events(lang))])
+    return Reply(pack(["\n".join(lines)]), keyboard(rows), lang)
 
 
 def about(kb: "KnowledgeBase", lang: Lang) -> Reply:

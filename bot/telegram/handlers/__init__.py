@@ -100,6 +100,7 @@ def register(application: Application) -> None:
         CallbackQueryHandler(questions.entry_button, pattern=r"^e:[tse]:"),
         CallbackQueryHandler(commands.page_button, pattern=r"^p:[tse]:[^:]+:\d+$"),
         CallbackQueryHandler(commands.topics_button, pattern=r"^t:[tse]$"),
+        CallbackQueryHandler(commands.events_button, pattern=r"^ev:[tse]:(?:m|\d+)$"),
         CallbackQueryHandler(language.lang_button, pattern=r"^lang:(zh-Hant|zh-Hans|en|auto)$"),
         CallbackQueryHandler(commands.noop_button),  # anything else: still answered
         InlineQueryHandler(inline.inline_query),

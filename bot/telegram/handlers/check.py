@@ -61,6 +61,7 @@ CB_CANCEL = "chk:cancel"
 _ANSWER = "chk:a:"
 _SESSION = "check"  # key in context.user_data
 MAX_READ_MORE = 3
+RESULT_CHARS = 800  # a result may name every route that fits; a free-text reply keeps to 400
 
 PRIVATE = filters.ChatType.PRIVATE
 # "/start check": what Telegram sends when https://t.me/<bot>?start=check is opened.
@@ -116,9 +117,12 @@ def result_reply(context: BotContext, rules: Rules, session: Session, lang: Lang
     assistant = context.assistant
     evaluated = evaluate(rules, session.facts, assistant.today())
     outcomes = in_scope(rules, evaluated) or evaluated
-    text = render_outcomes(rules, outcomes, session.facts, lang, ask_missing=False)
+    text = render_outcomes(rules, outcomes, session.facts, lang, ask_missing=False, max_chars=RESULT_CHARS)
     source_prefix = rules_msg("source", lang, title="")
     blocks: list[tuple[str, str]] = [("b", t("chk_result_title", lang))]
+    summary = facts_summary(rules, session.facts, lang)
+    if summary:
+        blocks.append(("", t("chk_so_far", lang, facts=summary)))
     blocks += [("i" if b.startswith(source_prefix) else "", b) for b in text.split("\n\n") if b.strip()]
     kb = assistant.kb
     entries = [o.rule.spec.entry for o in shown(outcomes) if o.status != "not_eligible"]

@@ -35,10 +35,28 @@ async def about(update: Update, context: BotContext) -> None:
 
 
 async def events(update: Update, context: BotContext) -> None:
-    """Dated entries: upcoming first, then ongoing, then past ones marked."""
+    """Events and deadlines against today: open deadlines first, then upcoming and ongoing events,
+    then the latest past ones in the past tense, older ones behind a button."""
     lang = context.lang_for(update.effective_user)
     reply = render.events(context.assistant, context.services.today(), lang)
     await reply_to(context, message_of(update), reply)
+
+
+async def events_button(update: Update, context: BotContext) -> None:
+    """/events again, or a page of its older events (the "Earlier events" button), with today's date."""
+    query = query_of(update)
+    parsed = render.parse_events_callback(query.data)
+    if parsed is None:
+        await ack(query)
+        return
+    made_in, page = parsed
+    lang = context.stored_lang(update.effective_user) or made_in
+    await ack(query)
+    today = context.services.today()
+    if page is None:
+        await edit(context, query, render.events(context.assistant, today, lang))
+    else:
+        await edit(context, query, render.older_events(context.assistant, today, lang, page))
 
 
 async def schemes(update: Update, context: BotContext) -> None:
