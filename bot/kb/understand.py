@@ -208,7 +208,7 @@ def read(text: str) -> Reading:
     reset = bool(_RESET.search(folded))
     if reset:
         folded = strip_filler(_RESET.sub(" ", folded).strip(" ,，:：。.!！"))
-    sentences = [s.strip() for s in _SENTENCE.split(folded) if s and s.strip()]
+    sentences = [s.strip() for s in _SENTENCE.split(folded) if s and any(ch.isalnum() for ch in s)]
     questions = [s for s in sentences if _is_question(s)]
     context = " ".join(s for s in sentences if s not in questions)
     if not questions:
