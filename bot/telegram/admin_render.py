@@ -80,6 +80,8 @@ def subscribers(rows: list[dict], lang: Lang) -> Reply:
             notes.append(t("subs_no_reminders", lang))
         title = row.get("title") or "?"
         line = f"• {escape(label(title, 40))} <code>{row['chat_id']}</code> {LANG_NAMES.get(row['lang'], '')}"
+        if row.get("tags"):  # announcements: the group's tags
+            line += " " + escape(" ".join(f"#{tag}" for tag in row["tags"]))
         if notes:
             line += f" ({escape(', '.join(notes))})"
         lines.append(line)

@@ -157,6 +157,9 @@ def install(application: Application) -> Operations | None:
     )
     ops_ref.append(ops)
     application.bot_data["operations"] = ops
+    from bot.telegram.announce import install as install_announcements
+
+    install_announcements(application, ops)  # tags, versions, schedules, pins, edit/delete everywhere
 
     interrupted = store.recover_interrupted()
     if interrupted:
@@ -193,8 +196,8 @@ async def _startup(context: Any) -> None:
             pass
 
 
-ADMIN_COMMANDS = ("admin", "reload", "broadcast", "broadcasts", "subscribers", "stats")
-GROUP_ADMIN_COMMANDS = ("subscribe", "unsubscribe", "reminders")
+ADMIN_COMMANDS = ("scheduled", "admin", "reload", "broadcast", "broadcasts", "subscribers", "stats")
+GROUP_ADMIN_COMMANDS = ("tag", "grouplang", "subscribe", "unsubscribe", "reminders")
 
 
 async def set_admin_commands(application: Application, ops: Operations) -> None:
@@ -273,4 +276,6 @@ async def _finished(application: Application, broadcast: dict, counts: dict[str,
     fresh = ops.store.broadcast(broadcast["id"]) or broadcast
     lang = _lang(ops.store, fresh)
     await _progress(application, fresh, counts)
-    await ops.send(fresh["admin_chat_id"], admin_render.broadcast_report(fresh, counts, inactive, lang))
+    from bot.telegram.announce_render import finished_report  # with pins and the edit/delete everywhere buttons
+
+    await ops.send(fresh["admin_chat_id"], finished_report(fresh, counts, inactive, ops.store.pins(fresh["id"]), lang))
