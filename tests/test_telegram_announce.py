@@ -213,7 +213,7 @@ async def test_each_group_gets_its_language_and_an_edit_changes_one_version(tg_s
         added = await bot.reply_to(bot.updates.reply_to_bot("en: Enrolment for the new course opens today",
                                                             bot_message=panel.result, user=ADMIN_USER), chat_id=ADMIN)
         assert added.params["text"] == "Added the EN version of broadcast #1."
-        redrawn = [c for c in server.calls_of("editMessageText") if c.chat_id == ADMIN][-1]
+        [redrawn] = await server.wait_for("editMessageText", 1, 5, lambda c: c.chat_id == ADMIN)
         assert "🌐 Versions: 繁 · EN" in redrawn.params["text"]
         # Targeting one language: only the English group.
         only_en = await edited_panel(bot, "an:lang:1:en", panel.result)
