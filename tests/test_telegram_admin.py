@@ -149,7 +149,8 @@ async def test_reload_is_for_admins_and_reports_an_unchanged_knowledge(reload_bo
     bot = reload_bot
     call = await bot.reply_to(bot.updates.private_text("/reload"), chat_id=WORKER)
     assert call.params["text"] == REFUSED
-    calls = await bot.push_and_wait(bot.updates.private_text("/reload", user=ADMIN_USER), count=2, predicate=to(ADMIN))
+    calls = await bot.push_and_wait(bot.updates.private_text("/reload", user=ADMIN_USER), count=2, predicate=to(ADMIN),
+                                    timeout=20)
     assert calls[0].params["text"] == "Checking and reloading the knowledge files…"
     assert calls[1].params["text"].startswith("Knowledge reloaded:") and "0 added, 0 changed, 0 removed" in calls[1].params["text"]
 

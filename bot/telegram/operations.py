@@ -52,6 +52,7 @@ class Reloader:
         self.assistant = assistant
         self.knowledge_dir = knowledge_dir
         self._lock: asyncio.Lock | None = None
+        self._reloading = False  # a /reload (or SIGHUP) is under way; the index watcher's quick look is not one
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -61,18 +62,23 @@ class Reloader:
 
     @property
     def busy(self) -> bool:
-        return self._lock is not None and self._lock.locked()
+        return self._reloading
 
     async def reload(self) -> "ReloadReport | None":
-        """Validate the knowledge files, build, swap; None if a reload is already running."""
-        if self.busy:
+        """Validate the knowledge files, build, swap; None if a reload is already running. A look for
+        an index rebuilt elsewhere (`refresh`) in progress is waited for, not reported as a reload."""
+        if self._reloading:
             return None
-        async with self.lock:
-            return await asyncio.to_thread(self.assistant.reload, self.knowledge_dir)
+        self._reloading = True
+        try:
+            async with self.lock:
+                return await asyncio.to_thread(self.assistant.reload, self.knowledge_dir)
+        finally:
+            self._reloading = False
 
     async def refresh(self) -> "ReloadReport | None":
         """Swap in an index another process rebuilt (`bot.py reload`); None when there is none."""
-        if self.busy:
+        if self._reloading or self.lock.locked():
             return None
         async with self.lock:
             return await asyncio.to_thread(self.assistant.refresh_if_rebuilt)
