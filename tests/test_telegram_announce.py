@@ -123,6 +123,10 @@ async def test_the_admins_story_tag_target_test_pin_schedule_restart_fire_once_e
         listed = await bot.reply_to(bot.updates.private_text("/scheduled", user=ADMIN_USER), chat_id=ADMIN)
         assert "#1 · 15 March 2026 10:05 · groups tagged #elderly-care (2 groups) · 長者護理課程講座" in listed.params["text"]
         assert buttons(listed) == [("✖ Cancel #1", "an:x:1")]
+        assert (await bot.reply_to(bot.updates.private_text("/scheduled"), chat_id=WORKER)).params["text"] == REFUSED
+        assert (await press(bot, "an:x:1", listed.result, user=WORKER)).params["text"] == REFUSED
+        recent = await bot.reply_to(bot.updates.private_text("/broadcasts", user=ADMIN_USER), chat_id=ADMIN)
+        assert "#1 " in recent.params["text"] and "· scheduled ·" in recent.params["text"]
         clock[0] = datetime(2026, 3, 15, 10, 4, tzinfo=HKT)
         await asyncio.sleep(0.3)  # several runs of the schedule job: not yet
     store.close()

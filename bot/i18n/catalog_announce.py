@@ -11,6 +11,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "adm_cmd_scheduled": {"zh": "已排程的公告", "en": "Scheduled announcements"},
     "adm_cmd_tag": {"zh": "本群組的標籤（用於指定公告對象）", "en": "This group's tags (to target announcements)"},
     "adm_cmd_grouplang": {"zh": "本群組公告的語言", "en": "The language of announcements in this group"},
+    "an_help": {
+        "zh": "公告：/broadcast 的預覽下可選擇對象（標籤或語言）、加入其他語言版本、先發給自己測試、置頂及稍後發送；"
+              "/scheduled – 已排程的公告（可取消）；完成報告下可「全部修改」或「全部刪除」。"
+              "群組管理員可在群組內用 /tag 加標籤、/grouplang 設定語言。",
+        "en": "Announcements: under a /broadcast preview choose the audience (tags or a language), add other languages' "
+              "versions, send yourself a test, pin, or send later; /scheduled – scheduled announcements (with Cancel); "
+              "the final report offers edit everywhere and delete everywhere. Group admins tag their group with /tag "
+              "and set its language with /grouplang.",
+    },
+    "bc_status_scheduled": {"zh": "已排程", "en": "scheduled"},
+    "bc_status_missed": {"zh": "已錯過", "en": "missed"},
     # -- announcements: the panel --------------------------------------------------------------------
     "an_aud_all": {"zh": "所有訂閱群組", "en": "all subscribed groups"},
     "an_aud_tags": {"zh": "帶有標籤 {tags} 的群組", "en": "groups tagged {tags}"},

@@ -18,6 +18,7 @@ from bot.i18n import t
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required, user_of
 from bot.telegram.operations import Operations, operations
+from bot.telegram.render import Reply
 from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,9 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
 
 @admin_only("/admin")
 async def admin_help(update: Update, context: BotContext) -> None:
-    await reply_to(context, message_of(update), admin_render.plain("adm_help", context.lang_for(update.effective_user)))
+    lang = context.lang_for(update.effective_user)
+    help_text = "\n\n".join(admin_render.plain(key, lang).parts[0] for key in ("adm_help", "an_help"))  # + announcements
+    await reply_to(context, message_of(update), Reply([help_text], None, lang))
 
 
 # -- /reload ---------------------------------------------------------------------------------------------
