@@ -9,6 +9,7 @@ import pytest
 
 from bot.store import Store
 from bot.telegram.announce import parse_when, utc_iso
+from bot.telegram.handlers.announce import looks_like_time
 
 HKT = timezone(timedelta(hours=8))
 NOW = datetime(2026, 3, 15, 10, 0, tzinfo=HKT)
@@ -42,6 +43,14 @@ def test_typed_times_are_read_in_the_workers_time_zone(text, expected):
 @pytest.mark.parametrize("text", ["2026-02-30 09:00", "25:00", "tomorrow", "Seminar 2026-03-16 09:00", ""])
 def test_anything_else_is_not_a_time(text):
     assert parse_when(text, NOW) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tomorrow 9am", True), ("16/3 9:00", True), ("明天上午九點", False), ("明天 9點", True), ("9.30pm", True),
+    ("Seminar on 16 March at 10:00 in Kwun Tong", False), ("en: 10:00 tomorrow", False), ("Hello", False),
+])
+def test_a_short_reply_that_looks_like_a_time_is_not_taken_for_a_version(text, expected):
+    assert looks_like_time(text) is expected
 
 
 def test_a_groups_language_is_its_admins_choice_else_its_askers_majority_else_its_subscription(store):

@@ -264,6 +264,13 @@ async def test_a_schedule_fires_late_after_downtime_and_is_missed_after_too_long
             _, panel = await start_broadcast(bot, f"/broadcast 通知 {n}")
             await bot.reply_to(bot.updates.reply_to_bot(when, bot_message=panel.result, user=ADMIN_USER), chat_id=ADMIN)
         _, panel = await start_broadcast(bot, "/broadcast 通知 3")
+        nobody = await edited_panel(bot, "an:lang:3:en", panel.result)
+        assert "Send it to 0 subscribed groups?" in nobody.params["text"]
+        refused = await press(bot, "bc:ok:3", panel.result)
+        assert refused.params["text"] == "No group matches the chosen audience; change the audience first."
+        await edited_panel(bot, "an:all:3", panel.result)
+        unreadable = bot.updates.reply_to_bot("tomorrow 9am", bot_message=panel.result, user=ADMIN_USER)
+        assert (await bot.reply_to(unreadable, chat_id=ADMIN)).params["text"].startswith("I can't read that time.")
         picker = await edited_panel(bot, "an:when:3", panel.result)  # the presets are buttons
         assert [label for label, _ in buttons(picker)][2:5] == ["In an hour (11:00)", "Tomorrow 09:00", "Tomorrow 18:00"]
         in_hour = next(d for label, d in buttons(picker) if label.startswith("In an hour"))

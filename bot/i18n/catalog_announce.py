@@ -63,6 +63,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{language} is the first version's language; to change it, start again with /broadcast.",
     },
     # -- announcements: scheduling -------------------------------------------------------------------
+    "an_when_unreadable": {
+        "zh": "看不懂這個時間。請用 2026-03-16 09:00、09:00 或 +30m；如要把它加為另一語言的版本，請在開頭寫明語言，例如「en: ...」。",
+        "en": "I can't read that time. Use 2026-03-16 09:00, 09:00 or +30m; to add it as another language's version, "
+              "start it with the language, e.g. \"en: ...\".",
+    },
+    "an_no_audience": {
+        "zh": "沒有群組符合所選的對象，請先更改對象。",
+        "en": "No group matches the chosen audience; change the audience first.",
+    },
     "an_when_past": {"zh": "這個時間已經過去了。", "en": "That time has passed."},
     "an_when_far": {"zh": "最多只可排程一年之內的公告。", "en": "Announcements can be scheduled up to a year ahead."},
     "an_scheduled": {

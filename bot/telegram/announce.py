@@ -73,6 +73,8 @@ def utc_iso(moment: datetime) -> str:
 def confirm(store: "Store", broadcast_id: int, progress_message_id: int | None) -> int | None:
     """Confirm a drafted broadcast: to its audience when it is an announcement, else to every group."""
     if store.announcement(broadcast_id) is not None:
+        if not store.audience(broadcast_id):
+            return None  # no group matches the chosen audience: still a draft, nothing to send
         return store.confirm_announcement(broadcast_id, progress_message_id)
     return store.confirm_broadcast(broadcast_id, progress_message_id)
 
@@ -293,6 +295,13 @@ class Announcements:
 
                 loop.call_later(delay, requeue)
 
+    async def _edit(self, html: str, chat_id: int, message_id: int, caption: bool) -> None:
+        if caption:
+            await self.bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=html, parse_mode=ParseMode.HTML)
+        else:
+            await self.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+                                             link_preview_options=NO_PREVIEW)
+
     async def _apply(self, op: dict, row: dict) -> float | None:
         """Edit or delete one copy; the delay before trying again, or None when the row is settled."""
         chat_id, message_id = row["chat_id"], row["message_id"]
@@ -302,12 +311,15 @@ class Announcements:
         try:
             if op["kind"] == "delete":
                 await self.bot.delete_message(chat_id, message_id)
-            elif row["media"]:
-                await self.bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=op["html"],
-                                                    parse_mode=ParseMode.HTML)
             else:
-                await self.bot.edit_message_text(op["html"], chat_id=chat_id, message_id=message_id,
-                                                 parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+                try:
+                    await self._edit(op["html"], chat_id, message_id, bool(row["media"]))
+                except BadRequest as exc:
+                    if "there is no caption" not in str(exc).lower() and "there is no text" not in str(exc).lower():
+                        raise
+                    # A copied message that was text, not media (or the other way round): the other edit.
+                    await self.pacer.acquire(chat_id)
+                    await self._edit(op["html"], chat_id, message_id, not row["media"])
         except RetryAfter as exc:
             self.store.finish_copy_row(op["id"], chat_id, "pending", str(exc))
             return retry_seconds(exc) + 0.1

@@ -59,6 +59,19 @@ def helper_of(context: BotContext) -> Announcements:
     return required(announcements(context.bot_data), "announcements")
 
 
+TIME_WORDS = ("tomorrow", "today", "tonight", "am", "pm", "明天", "明日", "今天", "今日", "今晚", "上午", "下午", "晚上", "點", "点")
+TIME_CHARS = re.compile(r"[\d\s:：+\-/.]+(m|h|d|min|mins|hours?|days?)?")
+
+
+def looks_like_time(text: str) -> bool:
+    """A short reply with digits that is not a time we read ("tomorrow 9am", "16/3 9:00"): better to say
+    so than to take it for another language's version."""
+    text = text.strip().lower()
+    if len(text) > 24 or LANG_PREFIX.match(text) or not any(ch.isdigit() for ch in text):
+        return False
+    return bool(TIME_CHARS.fullmatch(text)) or any(word in text for word in TIME_WORDS)
+
+
 def _version_lang(text: str, fallback: Lang) -> tuple[Lang, bool]:
     """The language a version is written in: a leading "en:" / "zh-Hant:" / "繁:" says it, else its script.
     (language, whether it was said)."""
@@ -234,6 +247,9 @@ async def announce_reply(update: Update, context: BotContext) -> None:
     moment = parse_when(message.text or "", ops.now()) if message.text else None
     if moment is not None:
         await _schedule(context, ops, bid, moment, lang, message=message)
+        return
+    if message.text and looks_like_time(message.text):
+        await reply_to(context, message, plain("an_when_unreadable", lang))
         return
     if message.text:
         version_lang, said = _version_lang(message.text, lang)
