@@ -9,6 +9,8 @@ import asyncio
 import logging
 from datetime import datetime
 
+import pytest
+
 from tests.conftest import running_bot
 from tests.fakes.updates import make_user
 from tests.test_telegram_admin import (
@@ -20,7 +22,6 @@ from tests.test_telegram_admin import (
     admin_config,
     buttons,
     fast,
-    ops_of,
     start_broadcast,
     subscribe_groups,
     wait_text,
@@ -29,6 +30,24 @@ from tests.test_telegram_admin import (
 CARE_A, CARE_B, MECHANICS, OTHER = -1008000000001, -1008000000002, -1008000000003, -1008000000004
 GROUP_BOSS = make_user(1003, "Boss", language_code="en")
 NOON = datetime(2026, 3, 15, 10, 0, tzinfo=HKT)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> list[datetime]:
+    """The workers' clock, moved by the test: `clock[0] = ...`. The admin operations read the time
+    through `datetime.now` in bot/telegram/operations.py (`Operations.now`); patching it there holds
+    from the very first run of the schedule job, before a test could replace `Operations.now`."""
+    import bot.telegram.operations as operations
+
+    moments = [NOON]
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # noqa: ANN001, ANN206 - datetime.now's signature
+            return moments[0].astimezone(tz) if tz is not None else moments[0]
+
+    monkeypatch.setattr(operations, "datetime", Clock)
+    return moments
 
 
 def config(tmp_path, server, **overrides):
@@ -58,7 +77,7 @@ async def tag(bot, chat_id: int, title: str, text: str, user) -> str:
 
 
 async def test_the_admins_story_tag_target_test_pin_schedule_restart_fire_once_edit_and_delete(
-        tg_server, tg_assistant, tmp_path, caplog):
+        tg_server, tg_assistant, tmp_path, caplog, clock):
     from bot.store import Store
 
     caplog.set_level(logging.INFO)
@@ -66,13 +85,11 @@ async def test_the_admins_story_tag_target_test_pin_schedule_restart_fire_once_e
     cfg = config(tmp_path, server)
     store = Store.open(cfg.state_path)
     subscribe_groups(store, [CARE_A, CARE_B, MECHANICS, OTHER])
-    clock = [NOON]
     server.set_chat_member_status(CARE_A, GROUP_BOSS["id"], "administrator")
     server.set_chat_member_status(MECHANICS, GROUP_BOSS["id"], "administrator")
     server.set_chat_member_status(CARE_A, server.bot_id, "administrator")  # the bot may pin in CARE_A only
 
     async with running_bot(server, cfg, tg_assistant, store, **fast()) as bot:
-        ops_of(bot).now = lambda: clock[0]
         # 1. Three groups are tagged: by their own admins, and one by a bot admin; a plain member may not.
         assert await tag(bot, CARE_A, "Care A", "/tag elderly-care", GROUP_BOSS) == "This group's tags: #elderly-care"
         assert await tag(bot, CARE_B, "Care B", "/tag #Elderly-Care care-homes", ADMIN_USER) == \
@@ -135,7 +152,6 @@ async def test_the_admins_story_tag_target_test_pin_schedule_restart_fire_once_e
     # 6. The bot restarts before the time; at 10:05 it fires, once.
     store = Store.open(cfg.state_path)
     async with running_bot(server, cfg, tg_assistant, store, **fast()) as bot:
-        ops_of(bot).now = lambda: clock[0]
         await asyncio.sleep(0.2)
         assert not any(copies_in(server, g) for g in (CARE_A, CARE_B))
         clock[0] = datetime(2026, 3, 15, 10, 5, 30, tzinfo=HKT)
@@ -249,7 +265,7 @@ async def test_each_group_gets_its_language_and_an_edit_changes_one_version(tg_s
     store.close()
 
 
-async def test_a_schedule_fires_late_after_downtime_and_is_missed_after_too_long(tg_server, tg_assistant, tmp_path):
+async def test_a_schedule_fires_late_after_downtime_and_is_missed_after_too_long(tg_server, tg_assistant, tmp_path, clock):
     from bot.store import Store
 
     server = tg_server
@@ -257,9 +273,7 @@ async def test_a_schedule_fires_late_after_downtime_and_is_missed_after_too_long
     store = Store.open(cfg.state_path)
     group = -1008200000001
     subscribe_groups(store, [group])
-    clock = [NOON]
     async with running_bot(server, cfg, tg_assistant, store, **fast()) as bot:
-        ops_of(bot).now = lambda: clock[0]
         for n, when in ((1, "10:30"), (2, "+2h")):
             _, panel = await start_broadcast(bot, f"/broadcast 通知 {n}")
             await bot.reply_to(bot.updates.reply_to_bot(when, bot_message=panel.result, user=ADMIN_USER), chat_id=ADMIN)
@@ -288,7 +302,6 @@ async def test_a_schedule_fires_late_after_downtime_and_is_missed_after_too_long
     store = Store.open(cfg.state_path)
     clock[0] = datetime(2026, 3, 15, 11, 10, tzinfo=HKT)
     async with running_bot(server, cfg, tg_assistant, store, **fast()) as bot:
-        ops_of(bot).now = lambda: clock[0]
         late = await wait_text(server, ADMIN, "Scheduled broadcast #1")
         assert late.params["text"] == ("🕘 Scheduled broadcast #1 (15 March 2026 10:30): the bot was down, 40 min late; "
                                        "sending to 1 groups…")
@@ -299,7 +312,6 @@ async def test_a_schedule_fires_late_after_downtime_and_is_missed_after_too_long
     store = Store.open(cfg.state_path)
     clock[0] = datetime(2026, 3, 15, 13, 30, tzinfo=HKT)
     async with running_bot(server, cfg, tg_assistant, store, **fast()) as bot:
-        ops_of(bot).now = lambda: clock[0]
         missed = await wait_text(server, ADMIN, "Scheduled broadcast #2")
         assert missed.params["text"].startswith("⚠️ Scheduled broadcast #2 (15 March 2026 12:00) was not sent: "
                                                 "the bot was down more than 60 minutes")
