@@ -180,8 +180,8 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
 
     total = confirm(ops.store, broadcast_id, progress_id)
     if total is None:
-        nobody = ops.store.broadcast(broadcast_id) is not None and (ops.store.broadcast(broadcast_id) or {})["status"] == "draft"
-        await ack(query, t("an_no_audience" if nobody else "bc_already", lang))
+        still_draft = (ops.store.broadcast(broadcast_id) or {}).get("status") == "draft"  # its audience matches no group
+        await ack(query, t("an_no_audience" if still_draft else "bc_already", lang))
         return
     # Delivery starts before anything else is said: a failed acknowledgement must not hold it up.
     ops.broadcaster.start()
