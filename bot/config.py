@@ -53,6 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BROADCAST_WORKERS", "4", "Broadcast deliveries in flight at once (they share TELEGRAM_MAX_RATE).", int),
     Setting("BROADCAST_PROGRESS", "5", "Seconds between updates of a running broadcast's progress message.", float),
     Setting("CONVERSATION_MINUTES", "30", "Minutes a conversation's subject is remembered for follow-up questions.", float),
+    Setting("SCHEDULE_CHECK_SECONDS", "20", "How often scheduled announcements are looked at (they fire at most this late).", float),
+    Setting("SCHEDULE_MAX_DELAY_MINUTES", "120", "A scheduled announcement found due later than this (the bot was down) is not sent; the admin is told.", float),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
 )
 

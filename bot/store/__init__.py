@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from bot.kb.text import LANGS
 from bot.store import migrations
 from bot.store.admin import AdminStore, inserted_id
+from bot.store.announcements import AnnouncementStore
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.review import ReviewStore
 from bot.store.stats import Stats, StatsStore
@@ -40,12 +41,13 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class Store(AdminStore, StatsStore, ReviewStore):
+class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
     """Small verbs over the state database. Use from one thread (the bot's event loop).
 
     Admin operations (subscriptions, broadcasts, reminders, inbox) are in bot/store/admin.py, statistics
     and the CSV export in bot/store/stats.py, the review log (/review, knowledge files over Telegram) in
-    bot/store/review.py."""
+    bot/store/review.py, announcements (tags, versions, schedules, edit/delete everywhere) in
+    bot/store/announcements.py."""
 
     def __init__(self, path: Path | str, *, migrations: Iterable[tuple[int, Migration]] = MIGRATIONS,
                  now: Callable[[], str] = utc_now) -> None:

@@ -204,11 +204,82 @@ def m003_review(db: Database) -> None:
     )
 
 
+def m004_announcements(db: Database) -> None:
+    """Announcements (issue 16): group tags and languages, a broadcast's audience, language versions,
+    schedule and pin option, the version each group gets, pin outcomes, and durable edit/delete
+    everywhere jobs with one row per delivered copy (bot/store/announcements.py)."""
+    db.table("group_tags").create({"chat_id": int, "tag": str, "added_at": str}, pk=("chat_id", "tag"))
+    db.table("group_tags").create_index(["tag"])
+    db.table("group_settings").create({"chat_id": int, "lang": str, "updated_at": str}, pk="chat_id")
+    db.table("group_askers").create(  # the language each asker of a group last used (hashed user id)
+        {"chat_id": int, "user_hash": str, "lang": str, "at": str}, pk=("chat_id", "user_hash"))
+    db.table("announcements").create(
+        {
+            "broadcast_id": int,
+            "tags": str,  # JSON list: groups with any of them; empty: all subscribed groups
+            "audience_lang": str,  # or groups whose language is this one
+            "pin": int,
+            "first_lang": str,  # the language of the broadcast's own content (the first version)
+            "first_media": int,  # 1: the first version is a copy of a photo or document (edits change its caption)
+            "send_at": str,  # UTC ISO time of a scheduled sending
+            "schedule": str,  # none | scheduled | fired | missed | cancelled
+            "panel_message_id": int,
+        },
+        pk="broadcast_id",
+        foreign_keys=[("broadcast_id", "broadcasts", "id")],
+    )
+    db.table("announcements").create_index(["schedule", "send_at"])
+    db.table("announcement_versions").create(
+        {"broadcast_id": int, "lang": str, "kind": str, "html": str, "from_chat_id": int, "message_id": int,
+         "media": int},
+        pk=("broadcast_id", "lang"),
+    )
+    db.table("announcement_targets").create(  # the version (language) each target group gets
+        {"broadcast_id": int, "chat_id": int, "lang": str}, pk=("broadcast_id", "chat_id"))
+    db.table("announcement_pins").create(
+        {"broadcast_id": int, "chat_id": int, "status": str, "error": str, "at": str}, pk=("broadcast_id", "chat_id"))
+    db.table("copy_ops").create(
+        {
+            "id": int,
+            "broadcast_id": int,
+            "kind": str,  # edit | delete
+            "lang": str,  # edit: the version whose copies change (NULL: every copy)
+            "html": str,  # edit: the corrected text (Telegram HTML)
+            "admin_id": int,
+            "admin_chat_id": int,
+            "status": str,  # draft | sending | done | cancelled
+            "total": int,
+            "created_at": str,
+            "confirmed_at": str,
+            "finished_at": str,
+            "progress_message_id": int,
+        },
+        pk="id",
+    )
+    db.table("copy_ops").create_index(["status"])
+    db.table("copy_op_rows").create(
+        {
+            "op_id": int,
+            "chat_id": int,
+            "message_id": int,
+            "media": int,
+            "status": str,  # pending | attempting | done | failed
+            "attempts": int,
+            "error": str,
+            "updated_at": str,
+        },
+        pk=("op_id", "chat_id"),
+        foreign_keys=[("op_id", "copy_ops", "id")],
+    )
+    db.table("copy_op_rows").create_index(["op_id", "status"])
+
+
 # (version, function); versions are consecutive from 1.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_initial),
     (2, m002_admin),
     (3, m003_review),
+    (4, m004_announcements),
 ]
 
 # (table, column) pairs holding a chat id, rewritten by Store.migrate_chat. Extend with new tables.
@@ -217,4 +288,11 @@ CHAT_ID_COLUMNS: list[tuple[str, str]] = [
     ("deliveries", "chat_id"),
     ("reminders_sent", "chat_id"),
     ("inbox", "chat_id"),
+    # announcements (m004)
+    ("group_tags", "chat_id"),
+    ("group_settings", "chat_id"),
+    ("group_askers", "chat_id"),
+    ("announcement_targets", "chat_id"),
+    ("announcement_pins", "chat_id"),
+    ("copy_op_rows", "chat_id"),
 ]

@@ -80,6 +80,8 @@ def subscribers(rows: list[dict], lang: Lang) -> Reply:
             notes.append(t("subs_no_reminders", lang))
         title = row.get("title") or "?"
         line = f"• {escape(label(title, 40))} <code>{row['chat_id']}</code> {LANG_NAMES.get(row['lang'], '')}"
+        if row.get("tags"):  # announcements: the group's tags
+            line += " " + escape(" ".join(f"#{tag}" for tag in row["tags"]))
         if notes:
             line += f" ({escape(', '.join(notes))})"
         lines.append(line)
@@ -123,7 +125,7 @@ def broadcasts(rows: list[dict], lang: Lang) -> Reply:
     lines = [f"<b>{escape(t('bc_list_title', lang))}</b>"]
     for row in rows:
         when = render_date((row["confirmed_at"] or row["created_at"])[:10], lang)
-        status = t(f"bc_status_{row['status']}", lang) if row["status"] in ("sending", "done", "cancelled") else row["status"]
+        status = t(f"bc_status_{row['status']}", lang) if row["status"] in ("sending", "done", "cancelled", "scheduled", "missed") else row["status"]
         lines.append(escape(t("bc_list_line", lang, id=row["id"], date=when, status=status, total=row["total"],
                               **_figures(row["counts"])), quote=False))
     return Reply(_lines_to_parts(lines), None, lang)

@@ -171,7 +171,9 @@ class Broadcaster:
                  spawn: Callable[[Any], "asyncio.Task"] | None = None,
                  on_progress: Callable[[dict, dict[str, int]], Awaitable[None]] | None = None,
                  on_finished: Callable[[dict, dict[str, int], int], Awaitable[None]] | None = None,
-                 max_attempts: int = MAX_ATTEMPTS, backoff: float = BACKOFF) -> None:
+                 max_attempts: int = MAX_ATTEMPTS, backoff: float = BACKOFF,
+                 content: Callable[[dict, int], dict | None] | None = None,
+                 after_sent: Callable[[dict, int, int], Awaitable[None]] | None = None) -> None:
         self.bot = bot
         self.store = store
         self.pacer = pacer
@@ -183,6 +185,9 @@ class Broadcaster:
         self.on_finished = on_finished
         self.max_attempts = max_attempts
         self.backoff = backoff
+        # Announcements (bot/telegram/announce.py): the version a group gets, and what follows a send (a pin).
+        self.content = content
+        self.after_sent = after_sent
         self.task: asyncio.Task | None = None
         self.current: Run | None = None
         self._wake = False
@@ -298,10 +303,15 @@ class Broadcaster:
         await self.pacer.acquire(chat_id)
         if not self.store.claim_delivery(bid, chat_id):
             return None  # not pending (done meanwhile, or moved by a chat migration)
-        outcome = await send_to_group(self.bot, chat_id, html=broadcast["html"] if broadcast["kind"] == "text" else None,
-                                      from_chat_id=broadcast["from_chat_id"], message_id=broadcast["message_id"])
+        what = self.content(broadcast, chat_id) if self.content is not None else None  # announcements: this group's version
+        if what is None:
+            what = {"html": broadcast["html"] if broadcast["kind"] == "text" else None,
+                    "from_chat_id": broadcast["from_chat_id"], "message_id": broadcast["message_id"]}
+        outcome = await send_to_group(self.bot, chat_id, **what)
         if outcome.status == "sent":
             self.store.finish_delivery(bid, chat_id, "sent", outcome.message_id)
+            if self.after_sent is not None and outcome.message_id is not None:  # announcements: pin
+                await self._safely(self.after_sent(broadcast, chat_id, outcome.message_id))
             return None
         if outcome.moved_to is not None:
             return self._follow_migration(bid, chat_id, outcome.moved_to)

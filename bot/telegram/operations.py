@@ -52,6 +52,7 @@ class Reloader:
         self.assistant = assistant
         self.knowledge_dir = knowledge_dir
         self._lock: asyncio.Lock | None = None
+        self._reloading = False  # a /reload (or SIGHUP) is under way; the index watcher's quick look is not one
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -61,18 +62,23 @@ class Reloader:
 
     @property
     def busy(self) -> bool:
-        return self._lock is not None and self._lock.locked()
+        return self._reloading
 
     async def reload(self) -> "ReloadReport | None":
-        """Validate the knowledge files, build, swap; None if a reload is already running."""
-        if self.busy:
+        """Validate the knowledge files, build, swap; None if a reload is already running. A look for
+        an index rebuilt elsewhere (`refresh`) in progress is waited for, not reported as a reload."""
+        if self._reloading:
             return None
-        async with self.lock:
-            return await asyncio.to_thread(self.assistant.reload, self.knowledge_dir)
+        self._reloading = True
+        try:
+            async with self.lock:
+                return await asyncio.to_thread(self.assistant.reload, self.knowledge_dir)
+        finally:
+            self._reloading = False
 
     async def refresh(self) -> "ReloadReport | None":
         """Swap in an index another process rebuilt (`bot.py reload`); None when there is none."""
-        if self.busy:
+        if self._reloading or self.lock.locked():
             return None
         async with self.lock:
             return await asyncio.to_thread(self.assistant.refresh_if_rebuilt)
@@ -157,6 +163,9 @@ def install(application: Application) -> Operations | None:
     )
     ops_ref.append(ops)
     application.bot_data["operations"] = ops
+    from bot.telegram.announce import install as install_announcements
+
+    install_announcements(application, ops)  # tags, versions, schedules, pins, edit/delete everywhere
 
     interrupted = store.recover_interrupted()
     if interrupted:
@@ -193,8 +202,8 @@ async def _startup(context: Any) -> None:
             pass
 
 
-ADMIN_COMMANDS = ("admin", "reload", "broadcast", "broadcasts", "subscribers", "stats", "review", "knowledge")
-GROUP_ADMIN_COMMANDS = ("subscribe", "unsubscribe", "reminders")
+ADMIN_COMMANDS = ("scheduled", "admin", "reload", "broadcast", "broadcasts", "subscribers", "stats", "review", "knowledge")
+GROUP_ADMIN_COMMANDS = ("tag", "grouplang", "subscribe", "unsubscribe", "reminders")
 
 
 async def set_admin_commands(application: Application, ops: Operations) -> None:
@@ -273,4 +282,6 @@ async def _finished(application: Application, broadcast: dict, counts: dict[str,
     fresh = ops.store.broadcast(broadcast["id"]) or broadcast
     lang = _lang(ops.store, fresh)
     await _progress(application, fresh, counts)
-    await ops.send(fresh["admin_chat_id"], admin_render.broadcast_report(fresh, counts, inactive, lang))
+    from bot.telegram.announce_render import finished_report  # with pins and the edit/delete everywhere buttons
+
+    await ops.send(fresh["admin_chat_id"], finished_report(fresh, counts, inactive, ops.store.pins(fresh["id"]), lang))

@@ -245,6 +245,7 @@ class FakeTelegramServer:
         self.member_status: dict[tuple[int | str, int], str] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.menu_buttons: dict[int | str | None, JSON] = {}
+        self.pinned: dict[int | str, int] = {}  # chat -> the message pinned there (pinChatMessage)
         self.webhook_url = ""
         self.webhook_secret_token: str | None = None
         self._queue: list[JSON] = []
@@ -723,6 +724,9 @@ class FakeTelegramServer:
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "editMessageCaption": self._edit_message_caption,
+            "pinChatMessage": self._pin_chat_message,
+            "unpinChatMessage": self._unpin_chat_message,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
@@ -832,11 +836,49 @@ class FakeTelegramServer:
         message = self._edit_target(params)
         if message is None:
             return True
+        self._not_modified(message, "text", text, params)
         message["text"] = text
         message.pop("entities", None)
         if params.get("entities"):
             message["entities"] = params["entities"]
         return self._finish_edit(message, params)
+
+    @staticmethod
+    def _not_modified(message: JSON, field_name: str, value: Any, params: JSON) -> None:
+        """Telegram refuses an edit that changes nothing (an edit applied twice gets this error)."""
+        markup = params.get("reply_markup")
+        same_markup = (markup or None) == (message.get("reply_markup") or None) or (
+            not isinstance(markup, dict) and "reply_markup" not in message)
+        if message.get(field_name) == value and same_markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
+                                "markup are exactly the same as a current content and reply markup of the message")
+
+    def _edit_message_caption(self, params: JSON) -> JSON | bool:
+        caption = params.get("caption")
+        if caption is not None:
+            self._check_text(caption, params, _MAX_CAPTION_LENGTH, "message caption")
+        message = self._edit_target(params)
+        if message is None:
+            return True
+        if "text" in message and message.get("text") is not None:
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        self._not_modified(message, "caption", caption, params)
+        message["caption"] = caption
+        return self._finish_edit(message, params)
+
+    def _pin_chat_message(self, params: JSON) -> bool:
+        """Allowed in private chats and where the bot is an administrator (set_chat_member_status)."""
+        chat = self._chat(params.get("chat_id"))
+        status = self.member_status.get((self._key(chat["id"]), self.bot_id), self.default_member_status)
+        if chat.get("type") != "private" and status not in ("administrator", "creator"):
+            raise ApiError(400, "Bad Request: not enough rights to manage pinned messages in the chat")
+        self.pinned[self._key(chat["id"])] = int(params.get("message_id") or 0)
+        return True
+
+    def _unpin_chat_message(self, params: JSON) -> bool:
+        chat = self._chat(params.get("chat_id"))
+        self.pinned.pop(self._key(chat["id"]), None)
+        return True
 
     def _edit_message_reply_markup(self, params: JSON) -> JSON | bool:
         message = self._edit_target(params)

@@ -33,6 +33,7 @@ from telegram.ext import (
 from bot.telegram.filters import ADDRESSED
 from bot.telegram.handlers import chats, commands, errors, guard, inline, language, questions
 from bot.telegram.handlers import admin, check, curation, inbox, subscriptions
+from bot.telegram.handlers import announce
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -61,6 +62,7 @@ def admin_handlers() -> list[BaseHandler]:
         CommandHandler("unsubscribe", subscriptions.unsubscribe),
         CommandHandler("reminders", subscriptions.reminders),
         CallbackQueryHandler(admin.broadcast_button, pattern=r"^bc:(ok|no):\d+$"),
+        *announcement_handlers(),
         CallbackQueryHandler(inbox.ask_person, pattern=r"^ip:\d+$"),
         MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & inbox.INBOX_REPLY & ~filters.COMMAND, inbox.admin_reply),
         *curation_handlers(),
@@ -77,6 +79,20 @@ def curation_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(curation.undo_button, pattern=r"^kc:u:\d+$"),
         CallbackQueryHandler(curation.upload_button, pattern=r"^ku:(ok|no):\d+$"),
         MessageHandler(filters.UpdateType.MESSAGE & PRIVATE & yaml_file, curation.knowledge_upload),
+    ]
+
+
+def announcement_handlers() -> list[BaseHandler]:
+    """Announcements: /scheduled (bot admins), /tag and /grouplang (group admins), the panel's buttons
+    and replies, edit and delete everywhere (handlers/announce.py)."""
+    return [
+        CommandHandler("scheduled", announce.scheduled_command),
+        CommandHandler("tag", announce.tag_command),
+        CommandHandler("grouplang", announce.grouplang_command),
+        CallbackQueryHandler(announce.announce_button, pattern=r"^an:[a-z]+:\d+(:.+)?$"),
+        CallbackQueryHandler(announce.op_button, pattern=r"^op:(ok|no):\d+$"),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & announce.ANNOUNCE_REPLY & ~filters.COMMAND,
+                       announce.announce_reply),
     ]
 
 
@@ -110,4 +126,7 @@ def register(application: Application) -> None:
         MessageHandler(WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED, questions.group_text),
     ]
     application.add_handlers(handlers, group=0)
+    # After the answer: a group's askers' language, the default language of its announcements.
+    application.add_handler(MessageHandler(WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED,
+                                           announce.note_asker), group=1)
     application.add_error_handler(errors.on_error)

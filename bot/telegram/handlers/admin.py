@@ -18,7 +18,8 @@ from bot.i18n import t
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required, user_of
 from bot.telegram.operations import Operations, operations
-from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
+from bot.telegram.render import Reply
+from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
@@ -92,7 +93,9 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
 
 @admin_only("/admin")
 async def admin_help(update: Update, context: BotContext) -> None:
-    await reply_to(context, message_of(update), admin_render.plain("adm_help", context.lang_for(update.effective_user)))
+    lang = context.lang_for(update.effective_user)
+    help_text = "\n\n".join(admin_render.plain(key, lang).parts[0] for key in ("adm_help", "an_help"))  # + announcements
+    await reply_to(context, message_of(update), Reply([help_text], None, lang))
 
 
 # -- /reload ---------------------------------------------------------------------------------------------
@@ -143,7 +146,11 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, html=html)
         await context.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
     logger.info("broadcast %s drafted by admin %s for %d groups", broadcast_id, user.id, count)
-    await send(context, chat_id, admin_render.broadcast_question(broadcast_id, count, lang))
+    from bot.telegram.handlers.announce import open_panel  # the question with audience, versions, test, pin, schedule
+
+    media = source is not None and not html and source.text is None
+    first_text = (source.text or source.caption or "") if source is not None and not html else (message.text or "")
+    await open_panel(context, ops, broadcast_id, chat_id, lang, COMMAND_PREFIX.sub("", first_text, count=1), media)
 
 
 async def broadcast_button(update: Update, context: BotContext) -> None:
@@ -169,9 +176,12 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
             await ack(query, t("bc_already", lang))
         return
     progress_id = message.message_id if isinstance(message, Message) else None
-    total = ops.store.confirm_broadcast(broadcast_id, progress_id)
+    from bot.telegram.announce import confirm  # to the announcement's audience
+
+    total = confirm(ops.store, broadcast_id, progress_id)
     if total is None:
-        await ack(query, t("bc_already", lang))
+        still_draft = (ops.store.broadcast(broadcast_id) or {}).get("status") == "draft"  # its audience matches no group
+        await ack(query, t("an_no_audience" if still_draft else "bc_already", lang))
         return
     # Delivery starts before anything else is said: a failed acknowledgement must not hold it up.
     ops.broadcaster.start()
@@ -194,7 +204,10 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
 async def subscribers_command(update: Update, context: BotContext) -> None:
     ops = installed_ops(context)
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, message_of(update), admin_render.subscribers(ops.store.subscriptions(active=None), lang))
+    rows = ops.store.subscriptions(active=None)
+    tags, langs = ops.store.tags_by_chat(), ops.store.group_langs([r["chat_id"] for r in rows])  # announcements
+    rows = [{**row, "tags": tags.get(row["chat_id"], []), "lang": langs[row["chat_id"]]} for row in rows]
+    await reply_to(context, message_of(update), admin_render.subscribers(rows, lang))
 
 
 @admin_only("/stats")
