@@ -118,7 +118,7 @@ async def test_callback_is_still_answered_and_served_when_acking_fails(tg_bot):
 async def test_a_bug_gets_an_apology_never_a_traceback_or_the_token(tg_bot, tg_assistant, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
 
-    def broken(text, lang=None):
+    def broken(text, lang=None, **_):
         raise RuntimeError(f"engine exploded near {TG_TOKEN}")
 
     monkeypatch.setattr(tg_assistant, "answer", broken)
