@@ -2,8 +2,12 @@
 
     python -m scripts.eval ../shared/eval/dev.jsonl [more.jsonl ...] [--show-fails]
 
-Scores with the referee's own functions (../shared/eval/grade.py). Runs in process over the same index as the bot: the engine, (a) jieba + BM25 returning the top
-entry with no threshold, and (b) rapidfuzz WRatio over the sample questions alone.
+Scores with the referee's own functions (../shared/eval/grade.py). Runs in process over the same index
+as the bot: the engine, (a) jieba + BM25 returning the top entry with no threshold, and (b) rapidfuzz
+WRatio over the sample questions alone. Rows with a "chat" field are one conversation per chat, in
+file order (the engine keeps it; the baselines read every line alone). "first" is the share of passing
+in-scope replies whose first expected key starts within the first 120 characters; "p90" the 90th
+percentile of reply length.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from bot.assistant import Answer, Assistant
 from bot.config import Config
+from bot.dialogue import Conversations
 from bot.kb.text import detect_lang, fold
 
 REFEREE = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "grade.py"
@@ -41,12 +46,24 @@ script_ok: Callable[[str, str], bool] = _grade.script_ok
 LANG_ORDER = ("zh-Hant", "yue", "zh-Hans", "en")
 
 
-def score(rows: list[dict], answer: Callable[[str], Answer]) -> dict:
+FIRST_CHARS = 120
+
+
+def first_key_at(text: str, expect: list[list[str]]) -> int:
+    """Where the first expected group's earliest alternative starts in the normalised reply."""
+    n = norm(text)
+    spots = [n.find(norm(alt)) for alt in expect[0] if norm(alt) in n]
+    return min(spots) if spots else len(n)
+
+
+def score(rows: list[dict], answer: Callable[[str, str | None], Answer]) -> dict:
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    ins, dec, scr = [0, 0], [0, 0], [0, 0]
+    ins, dec, scr, first = [0, 0], [0, 0], [0, 0], [0, 0]
+    lengths: list[int] = []
     fails = []
     for r in rows:
-        a = answer(r["q"])
+        a = answer(r["q"], r.get("chat"))
+        lengths.append(len(a.text))
         if r.get("none"):
             ok = not a.answered
             dec[0] += ok
@@ -56,6 +73,9 @@ def score(rows: list[dict], answer: Callable[[str], Answer]) -> dict:
             ok = a.answered and all(any(norm(alt) in n for alt in g) for g in r["expect"])
             ins[0] += ok
             ins[1] += 1
+            if ok:
+                first[0] += first_key_at(a.text, r["expect"]) < FIRST_CHARS
+                first[1] += 1
             s_ok = script_ok(r["lang"], a.text)
             scr[0] += s_ok
             scr[1] += 1
@@ -65,7 +85,10 @@ def score(rows: list[dict], answer: Callable[[str], Answer]) -> dict:
         per[r["lang"]][1] += 1
         if not ok:
             fails.append((r, a, "wrong"))
-    return {"in_scope": ins, "declines": dec, "script": scr, "per_lang": dict(per), "fails": fails}
+    lengths.sort()
+    p90 = lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))] if lengths else 0
+    return {"in_scope": ins, "declines": dec, "script": scr, "first": first, "p90": p90, "per_lang": dict(per),
+            "fails": fails}
 
 
 def pct(x: list[int]) -> str:
@@ -108,18 +131,20 @@ def main(argv: list[str] | None = None) -> int:
     config = Config()
     assistant = Assistant.open(Path(config.knowledge_dir), config.index_path)
     base = Baselines(assistant)
-    systems: dict[str, Callable[[str], Answer]] = {
-        "engine": lambda q: assistant.answer(q), "bm25-top1": base.bm25, "wratio-questions": base.wratio}
     for path in args.files:
         rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+        chats = Conversations()
+        systems: dict[str, Callable[[str, str | None], Answer]] = {
+            "engine": lambda q, chat: assistant.answer(q, conversation=chats.get(chat) if chat else None),
+            "bm25-top1": lambda q, chat: base.bm25(q), "wratio-questions": lambda q, chat: base.wratio(q)}
         print(f"\n## {Path(path).name} ({len(rows)} questions)\n")
         langs = [lang for lang in LANG_ORDER if any(r["lang"] == lang for r in rows)]
-        print("| system | in scope | declines | script | " + " | ".join(langs) + " |")
-        print("|---|---|---|---|" + "---|" * len(langs))
+        print("| system | in scope | declines | script | first | p90 | " + " | ".join(langs) + " |")
+        print("|---|---|---|---|---|---|" + "---|" * len(langs))
         results = {}
         for name, fn in systems.items():
             res = results[name] = score(rows, fn)
-            cells = [pct(res["in_scope"]), pct(res["declines"]), pct(res["script"])]
+            cells = [pct(res["in_scope"]), pct(res["declines"]), pct(res["script"]), pct(res["first"]), str(res["p90"])]
             cells += [pct(res["per_lang"].get(lang, [0, 0])) for lang in langs]
             print(f"| {name} | " + " | ".join(cells) + " |")
         if args.show_fails:
