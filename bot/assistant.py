@@ -21,7 +21,7 @@ from bot.kb.facts import FactFinder, Found, dated_before, later_asked, names_in,
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
-from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, normalise
+from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, in_script, normalise
 from bot.kb.understand import Clause, Reading, ask_kinds, has_evidence, read, strip_filler, without_names, without_pointers
 from bot.rules.freetext import answer as rules_answer
 
@@ -426,6 +426,8 @@ class Assistant:
         when = ""
         if source is not None and source.date:
             when = render_date(source.date, lang)
+        if found.missing in ("ask_place", "ask_edition") and found.detail:
+            return t("not_stated_other", lang, thing=in_script(found.detail, lang), title=title, gist=gist)
         key = "not_stated_dated" if found.missing == "ask_later" and when else "not_stated"
         return t(key, lang, thing=t(found.missing, lang), title=title, gist=gist, date=when)
 

@@ -24,3 +24,16 @@ def fixture_index_dir() -> Path:
 def fixture_assistant(**kwargs) -> Assistant:
     base = fixture_index_dir()
     return Assistant.open(base / "knowledge", base / "var" / "index.sqlite", **kwargs)
+
+
+@lru_cache(maxsize=1)
+def real_index_dir() -> Path:
+    """A private index over the real knowledge/ (the files are read in place, never written)."""
+    base = Path(tempfile.mkdtemp(prefix="vt-real-"))
+    Assistant.open(ROOT / "knowledge", base / "index.sqlite")
+    return base
+
+
+def real_assistant(**kwargs) -> Assistant:
+    """The engine over the real knowledge base: for behaviour that depends on what the documents say."""
+    return Assistant.open(ROOT / "knowledge", real_index_dir() / "index.sqlite", **kwargs)

@@ -49,6 +49,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "文件沒有提到{title}的{thing}。文件提到的是：{gist}",
         "en": "The documents don't give {thing} for {title}. What they do say: {gist}",
     },
+    "not_stated_other": {
+        "zh": "文件沒有提到{thing}的情況，只提到「{title}」：{gist}",
+        "en": "The documents say nothing about {thing}; they only cover {title}: {gist}",
+    },
     "not_stated_dated": {
         "zh": "文件沒有提到{title}{thing}；最新的資料來自{date}的文件：{gist}",
         "en": "The documents say nothing about {title} {thing}; the latest they give is from {date}: {gist}",

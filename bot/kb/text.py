@@ -73,6 +73,11 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+def in_script(text: str, lang: "Lang") -> str:
+    """Folded (Simplified) words of a question, back in the reader's script."""
+    return _S2T.convert(text) if lang == "zh-Hant" else text
+
+
 @lru_cache(maxsize=65536)
 def _char_script(char: str) -> int:
     """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 for shared."""
