@@ -22,7 +22,9 @@ from bot.kb.understand import ASK_CUES, PLACES, AskKind, count_stated, counted, 
 Outcome = Literal["answer", "choose", "decline", "missing"]
 
 _JOINS = frozenset({"和", "同", "及", "与", "跟", "、", "n", "and", "&", "vs", "或", "or", ",", "，", "同埋", "以及"})
-_OWNED = frozenset("的嘅之签簽合共与和间")
+# After "A 同 B": a possessive or a classifier ("份備忘錄", "個計劃") means the question is about a third
+# thing that A and B share, not about A and B.
+_OWNED = frozenset("的嘅之签簽合共与和间份个嗰条啲项")
 # "Where is it held / located": a venue asked, not where something is published or shown.
 _VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b")
 # Kinds of fact whose absence from a subject's entries is visible in the text.

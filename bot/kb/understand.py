@@ -141,6 +141,8 @@ _FILLER = re.compile(
 )
 _TRAILING_FILLER = re.compile(
     r"[\s,，!！~.。]*(?:thx|thanks?(?: a lot)?|thank you|多谢晒?|唔该晒?|谢谢(?:你)?|感谢|pls|please|先|呀|啊|啦|喇|🙏)+[\s!！~.。]*$")
+# Emoji and symbols before a question ("🙏 想問…").
+_SYMBOLS = re.compile(r"^[^\w?？]+")
 _SENTENCE = re.compile(r"(?<=[？?！!。；;])|\n+")
 # Where one sentence holds two asks: "…，佔幾多%", "… and how many …", "…又…", "…同埋…".
 _JOINER = re.compile(r"[，,、]\s*(?:另外|仲有|同埋|以及|还有|and also|and|also)?\s*|\s+(?:and|also)\s+(?=(?:what|when|where|who|how|which|is|are|does|do|can)\b)|"
@@ -189,6 +191,7 @@ class Reading:
 def strip_filler(folded: str) -> str:
     text = folded.strip()
     for _ in range(3):
+        text = _SYMBOLS.sub("", text).strip()
         new = _FILLER.sub("", text).strip()
         new = _TRAILING_FILLER.sub("", new).strip() or new
         if new == text:

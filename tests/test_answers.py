@@ -1,0 +1,169 @@
+"""The asked fact first: definitions, two asks at once, stories, near-miss subjects, an exact "the
+documents don't say" for every kind of ask, and the reply in the asker's own script.
+
+These read the real knowledge base: they specify what a worker is told about what the documents say.
+The phrasings are our own, not the evaluation sets'.
+"""
+from __future__ import annotations
+
+import pytest
+
+from bot.kb.text import han_count, to_simplified
+from bot.kb.understand import read
+from tests.helpers import real_assistant
+
+
+@pytest.fixture(scope="module")
+def assistant():
+    return real_assistant()
+
+
+def first_line(text: str) -> str:
+    return text.strip().splitlines()[0]
+
+
+# -- reading a message ------------------------------------------------------------------------------
+
+
+def test_greetings_thanks_and_emoji_around_a_question_are_set_aside():
+    reading = read("hi 早晨🙏 想問下免試期幾時完呀？唔該晒")
+    assert [c.text for c in reading.clauses] == ["免试期几时完呀?"]
+    assert reading.asks == ["when", "deadline"]
+
+
+def test_two_asks_in_one_sentence_become_two_clauses():
+    reading = read("VPES 接待咗幾多個代表團，又幫咗幾多個教職員去交流？")
+    assert len(reading.clauses) == 2 and all("howmany" in c.asks for c in reading.clauses)
+
+
+def test_a_story_keeps_its_question_sentences_and_the_rest_as_context():
+    reading = read("我做咗十年維修。老細成日叫我進修。想問呢個計劃幾時截止？")
+    assert [c.text for c in reading.clauses] == ["想问呢个计划几时截止?"]
+    assert "老细" in reading.context
+
+
+# -- definitions ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("RPL係乜嘢嚟？", "rpl"),
+    ("what's VQP", "vqp"),
+    ("LEAS 係咩？", "leas"),
+    ("What is the QF", "qf"),
+])
+def test_what_is_a_known_name_is_answered_by_that_subject(assistant, question, entry):
+    answer = assistant.answer(question)
+    assert answer.answered and answer.entries == [entry]
+
+
+# -- the asked fact first ---------------------------------------------------------------------------
+
+
+def test_the_sentence_with_the_asked_date_comes_first(assistant):
+    answer = assistant.answer("穗港那份機電人才備忘錄是哪一天簽的？")
+    assert answer.answered
+    assert "11月6日" in answer.text[:60]
+
+
+def test_a_known_subject_with_two_asks_answers_both_in_the_order_asked(assistant):
+    answer = assistant.answer("VPES 過去一年接待了多少個代表團？又支援了多少位教職員去內地交流？")
+    assert answer.answered
+    assert answer.text.index("50") < answer.text.index("400")
+
+
+def test_two_subjects_named_side_by_side_are_each_answered(assistant):
+    answer = assistant.answer("whats InnoPortal n InnoZone?")
+    assert answer.answered and len(answer.parts) == 2
+    assert "online platform" in answer.text and "headquarters" in answer.text
+
+
+def test_an_answer_is_short_and_ends_with_its_source_and_date(assistant):
+    answer = assistant.answer("How often does the Advanced Manufacturing Training Board survey manpower?")
+    assert answer.answered and len(answer.text) <= 450
+    assert answer.text.splitlines()[-1] == "Source: Manpower Update Report – Advanced Manufacturing 2026"
+
+
+# -- stories ----------------------------------------------------------------------------------------
+
+
+def test_a_long_story_is_answered_from_its_question(assistant):
+    story = ("我喺升降機公司做咗十幾年，主要做商場嘅𨋢。老細話大灣區機會多，叫我哋留意下。"
+             "想問機電署同廣州人社局份備忘錄包唔包升降機維修？")
+    answer = assistant.answer(story)
+    assert answer.answered and "升降機" in answer.text
+
+
+# -- near misses: a subject the documents do not have is not replaced by its neighbour ---------------
+
+
+@pytest.mark.parametrize("question, named", [
+    ("機電署同深圳人社局有冇簽備忘錄？", "深圳"),
+    ("第五屆綠色創科日幾時舉行？", "第五屆"),
+    ("Is there a phase 3 of GWIN?", "phase 3"),
+])
+def test_a_neighbouring_city_or_edition_is_declined_naming_it(assistant, question, named):
+    answer = assistant.answer(question)
+    assert not answer.answered and answer.kind == "decline"
+    assert named in answer.text
+    assert answer.choices, "the subject the documents do cover is offered"
+
+
+def test_a_next_round_is_not_the_last_round(assistant):
+    answer = assistant.answer("學習體驗獎勵計劃下一屆幾時截止？")
+    assert not answer.answered
+    assert "2024年1月" in answer.text  # what the latest document gives, with its date
+
+
+def test_this_year_is_answered_with_the_latest_documents_date(assistant):
+    answer = assistant.answer("LEAS 今年幾時開始報名？", )
+    assert answer.answered
+    assert "2024年1月" in answer.text and "文件沒有更新的消息" in answer.text
+
+
+# -- "the documents don't say", for every kind of ask ------------------------------------------------
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("安老RPL要交幾多錢申請？", "費用"),
+    ("VPES 辦公室電話幾多號？", "聯絡資料"),
+    ("做技術員人工有幾多？", "薪酬"),
+    ("香港老年學會幾點開門？", "開放或辦公時間"),
+    ("智能火化幾時全港火葬場都用？", "日期"),
+    ("香港人工智能研發院會設喺邊區？", "地點"),
+])
+def test_a_known_subject_without_the_asked_fact_is_declined_saying_what_is_missing(assistant, question, missing):
+    answer = assistant.answer(question)
+    assert not answer.answered and answer.kind == "decline"
+    assert first_line(answer.text).startswith("文件沒有提到") and missing in first_line(answer.text)
+    assert "文件提到的是" in answer.text  # and what the documents do say
+    assert answer.choices
+
+
+def test_a_record_of_what_the_documents_do_not_give_is_a_decline(assistant):
+    answer = assistant.answer("VPAS 申請資格係點？")
+    assert not answer.answered
+
+
+# -- the asker's own script ---------------------------------------------------------------------------
+
+
+def test_english_words_inside_a_cantonese_sentence_get_a_chinese_reply(assistant):
+    answer = assistant.answer("hi 想問下 RPL 嘅 exemption period 幾時完 thx")
+    assert answer.lang == "zh-Hant" and "2028年8月31日" in answer.text
+
+
+def test_an_english_sentence_naming_a_chinese_organisation_stays_english(assistant):
+    answer = assistant.answer("When does the 香港老年學會 exemption period end?")
+    assert answer.lang == "en"
+
+
+def test_a_bare_acronym_from_a_chinese_speaking_user_gets_chinese(assistant):
+    assert assistant.answer("RPL?", prefer="zh-Hant").lang == "zh-Hant"
+    assert assistant.answer("RPL?", prefer="zh-Hans").lang == "zh-Hans"
+    assert assistant.answer("RPL?").lang == "en"
+
+
+def test_simplified_questions_get_simplified_replies(assistant):
+    answer = assistant.answer("先进制造业报告的焦点小组会议是哪天开的？")
+    assert answer.answered and answer.lang == "zh-Hans"
+    assert to_simplified(answer.text) == answer.text and han_count(answer.text) > 10

@@ -1,0 +1,119 @@
+"""Conversations: a follow-up leans on the last subject or the last ask, a new question starts afresh,
+and a conversation forgets after a while. Our own phrasings over the real knowledge base."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.dialogue import Conversation, Conversations
+from tests.helpers import ROOT, real_assistant
+
+
+@pytest.fixture(scope="module")
+def assistant():
+    return real_assistant()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def talk(assistant, *turns: str, conversation: Conversation | None = None):
+    conversation = conversation if conversation is not None else Conversation()
+    return [assistant.answer(turn, conversation=conversation) for turn in turns]
+
+
+def test_an_ask_alone_is_about_the_last_subject_and_says_which_it_took(assistant):
+    first, follow = talk(assistant, "安老服務業 RPL 由幾時開始擴展到社區照顧？", "咁評估機構係邊個？")
+    assert first.answered and follow.answered
+    assert "香港老年學會" in follow.text
+    assert follow.lead.startswith("（關於：")  # the subject it leaned on is visible
+
+
+def test_a_subject_alone_takes_the_last_ask(assistant):
+    _, _, swap = talk(assistant, "車輛維修技工自願註冊計劃有咩類別？", "電工服務可以攞咩資歷？", "咁B1呢？")
+    assert swap.answered and swap.entries == ["vmvrs-category-b1"]
+    assert "車身修理" in swap.text and "三級" in swap.text
+
+
+def test_what_about_another_sector_asks_the_same_of_it(assistant):
+    _, other = talk(assistant, "In the manufacturing sector, which job had the most ads in 2024-2025?",
+                    "what about engineering services?")
+    assert other.answered and "chemist" in other.text.lower()
+
+
+def test_a_follow_up_the_documents_do_not_answer_is_the_exact_not_stated_for_that_subject(assistant):
+    _, fee = talk(assistant, "安老 RPL 免試期去到幾時？", "要唔要錢㗎？")
+    assert not fee.answered and fee.kind == "decline"
+    assert fee.text.startswith("文件沒有提到") and "費用" in fee.text
+
+
+def test_a_complete_new_question_is_read_alone(assistant):
+    _, new = talk(assistant, "安老 RPL 免試期去到幾時？", "VPES 喺邊個城市？")
+    assert new.answered and "深圳" in new.text and not new.lead
+
+
+def test_a_topic_switch_forgets_the_last_subject(assistant):
+    conversation = Conversation()
+    talk(assistant, "安老 RPL 免試期去到幾時？", conversation=conversation)
+    switched = assistant.answer("換個話題，機電署署長係邊個？", conversation=conversation)
+    assert switched.answered and "安老" not in switched.text
+
+
+def test_an_unrelated_message_does_not_lean_on_the_last_subject(assistant):
+    _, off = talk(assistant, "安老 RPL 免試期去到幾時？", "今晚食咩好？")
+    assert not off.answered
+
+
+def test_a_follow_up_after_the_conversation_expired_is_read_alone(assistant):
+    clock = Clock()
+    conversation = Conversation(clock=clock, ttl=60)
+    talk(assistant, "安老 RPL 免試期去到幾時？", conversation=conversation)
+    clock.now += 61
+    late = assistant.answer("咁評估機構係邊個？", conversation=conversation)
+    assert "香港老年學會" not in late.text or not late.lead
+
+
+def test_a_button_sets_the_subject_for_the_next_question(assistant):
+    conversation = Conversation()
+    assistant.answer_entry("rpl-elderly-care", "zh-Hant", conversation)
+    follow = assistant.answer("評估機構係邊個？", conversation=conversation)
+    assert follow.answered and "香港老年學會" in follow.text
+
+
+def test_the_language_may_change_mid_conversation(assistant):
+    _, english = talk(assistant, "安老 RPL 免試期去到幾時？", "sorry, in English please: who assesses it?")
+    assert english.lang == "en" and "Gerontology" in english.text
+
+
+def test_conversations_are_kept_per_key_and_the_oldest_forgotten_past_the_limit():
+    clock = Clock()
+    store = Conversations(limit=2, ttl=60, clock=clock)
+    store.get("a").remember("subject a", "", ("x",), "en")
+    store.get("b").remember("subject b", "", ("y",), "en")
+    store.get("c")
+    assert len(store) == 2 and store.get("b").subject == "subject b"
+    assert store.get("a").subject == ""  # forgotten when "c" came
+    clock.now += 61
+    assert store.get("b").subject == ""  # expired
+
+
+def test_the_cli_keeps_one_conversation_per_chat_field():
+    lines = [
+        {"id": 1, "q": "安老 RPL 免試期去到幾時？", "chat": "a"},
+        {"id": 2, "q": "VPES 喺邊個城市？", "chat": "b"},
+        {"id": 3, "q": "咁評估機構係邊個？", "chat": "a"},
+        {"id": 4, "q": "咁評估機構係邊個？"},
+    ]
+    out = subprocess.run([sys.executable, "bot.py", "ask", "--jsonl", "-"], cwd=ROOT, capture_output=True, text=True,
+                         input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines), timeout=120)
+    replies = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
+    assert "香港老年學會" in replies[3]["text"]  # chat "a" remembers its subject
+    assert "關於" not in replies[4]["text"]  # a line without a chat stands alone
