@@ -256,6 +256,12 @@ class Assistant:
                                asked=clause.text)
             if lean.outcome in ("answer", "missing") and lean.named:
                 return [lean], lean
+        if not alone.named and not reading.subject_only:
+            # "咁幾時截止？": the fact of the last subject's family that the follow-up's words point at.
+            near = finder.within(conv.entries, without_pointers(clause.text), asks)
+            if near is not None:
+                found = finder.check(near, clause.text, asks, today, named=True)
+                return [found], found
         lean = finder.find(f"{conv.subject} {without_pointers(clause.text)}", asks, today, asked=clause.text)
         if lean.outcome not in ("answer", "missing"):
             return [alone], None
@@ -265,7 +271,8 @@ class Assistant:
         if alone.outcome not in ("answer", "missing"):
             return [lean], lean
         if lean.entry is alone.entry:
-            return [alone], None  # the conversation changed nothing
+            # The same either way: say which subject it took only when the message named none.
+            return ([alone], None) if alone.named else ([lean], lean)
         lean_weight = self._weigh(lean, asks, conv, reading) + (0.0 if alone.named else LEAN_UNNAMED)
         return ([lean], lean) if lean_weight > self._weigh(alone, asks, None, reading) else ([alone], None)
 

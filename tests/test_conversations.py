@@ -31,10 +31,15 @@ def talk(assistant, *turns: str, conversation: Conversation | None = None):
 
 
 def test_an_ask_alone_is_about_the_last_subject_and_says_which_it_took(assistant):
-    first, follow = talk(assistant, "安老服務業 RPL 由幾時開始擴展到社區照顧？", "咁評估機構係邊個？")
+    first, follow = talk(assistant, "安老服務業 RPL 由幾時開始擴展到社區照顧？", "咁幾時截止？")
     assert first.answered and follow.answered
-    assert "香港老年學會" in follow.text
+    assert "2028年8月31日" in follow.text
     assert follow.lead.startswith("（關於：")  # the subject it leaned on is visible
+
+
+def test_who_assesses_after_a_scheme_is_that_schemes_assessor(assistant):
+    _, follow = talk(assistant, "安老服務業 RPL 由幾時開始擴展到社區照顧？", "咁評估機構係邊個？")
+    assert follow.answered and "香港老年學會" in follow.text
 
 
 def test_a_subject_alone_takes_the_last_ask(assistant):

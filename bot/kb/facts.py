@@ -29,7 +29,8 @@ _OWNED = frozenset("的嘅之签簽合共与和间份个嗰条啲项")
 _VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b")
 # Kinds of fact whose absence from a subject's entries is visible in the text.
 CHECKED = frozenset({"when", "deadline", "howmany", "where", "holder"})
-NAMED = 0.8  # a name-hit this strong means the clause names its subject itself
+NAMED = 0.8
+WITHIN_MIN_COVERAGE = 0.5  # a follow-up's own words the last subject's entry must cover  # a name-hit this strong means the clause names its subject itself
 ASK_WINDOW = 0.10  # candidates this close to the best may win on the kind of fact asked
 PROFILE_BONUS = 0.08  # sample questions asking the same kind of thing
 EVIDENCE_BONUS = 0.04  # the text states that kind of fact
@@ -193,6 +194,31 @@ class FactFinder:
                 kept.append(span)
         return sorted(kept, key=lambda s: s[0])
 
+    def within(self, last: tuple[str, ...], clause: str, asks: tuple[AskKind, ...] | list[AskKind]) -> Entry | None:
+        """For a follow-up that names nothing ("咁幾時截止？"): the entry of the last subject's family
+        that best covers the follow-up's own words and states the kind of fact asked."""
+        pool: dict[str, Entry] = {}
+        for eid in last:
+            entry = self.kb.entries.get(eid)
+            if entry is None:
+                continue
+            subject = subject_of(self.kb, entry)
+            for e in [entry, subject, *self.kb.children(subject.id), *self.kb.children(entry.id)]:
+                pool.setdefault(e.id, e)
+        if not pool:
+            return None
+        noun = counted(fold(clause)) if "howmany" in asks else None
+
+        def fit(e: Entry) -> tuple[float, float]:
+            cover = self.matcher.own_coverage(clause, e.id)
+            profile = self.profiles.of(e)
+            told = sum(PROFILE_BONUS * 4 * profile.get(k, 0.0) + (0.2 if k in CHECKED and self._states(e, k, noun)
+                                                                   else 0.0) for k in asks)
+            return cover + told, cover
+
+        best = max(pool.values(), key=lambda e: fit(e)[0])
+        return best if fit(best)[1] >= WITHIN_MIN_COVERAGE else None
+
     def sibling(self, last: tuple[str, ...], subject: str) -> Entry | None:
         """The entry beside the last one that `subject` names ("B2" beside the M category, "trade"
         beside manufacturing): a "what about X?" asks the same of it."""
@@ -251,12 +277,20 @@ class FactFinder:
                     return Found("missing", named[0], best.score if best else 0.0, match, f"ask_{ask.key}", True)
             return Found("decline", match=match, score=best.score if best else 0.0)
         entry = self._pick(match, asks)
-        named = best.name_hit >= NAMED
+        named = best.name_hit >= NAMED or bool(names_in(fold(asked or query), subject_of(self.kb, entry)))
         score = best.score
         if match.decision == "choose" and entry.id == best.id:
             return Found("choose", entry, score, match, named=named)
-        folded = fold(asked if asked is not None else query)
+        return self.check(entry, asked if asked is not None else query, asks, today, match, named)
+
+    def check(self, entry: Entry, asked: str, asks: tuple[AskKind, ...] | list[AskKind], today: date,
+              match: Match | None = None, named: bool = False) -> Found:
+        """An entry found for a question, checked for the fact asked: a fee, a date, a count, a venue,
+        an edition or a place it does not state makes the answer "missing"."""
+        folded = fold(asked)
         fam = family(self.kb, entry)
+        score = match.best.score if match is not None and match.best is not None else 1.0
+        best_score = score
         ask: Ask | None = unanswerable_ask(folded, _text(entry))
         if ask is not None:
             return Found("missing", entry, score, match, f"ask_{ask.key}", named)
@@ -266,8 +300,8 @@ class FactFinder:
                     kind == "holder" and "who" not in asks):
                 continue
             if not self._states(entry, kind, noun):
-                close = [self.kb.entries[c.id] for c in match.candidates[1:5]
-                         if best.score - c.score <= ASK_WINDOW and c.id in self.kb.entries]
+                close = [self.kb.entries[c.id] for c in (match.candidates[1:5] if match else [])
+                         if best_score - c.score <= ASK_WINDOW and c.id in self.kb.entries]
                 stating = [e for e in fam if self._states(e, kind, noun)]
                 better = [e for e in stating if self._fits(e, kind)] or stating or [
                     e for e in close if self._states(e, kind, noun)]

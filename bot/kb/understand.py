@@ -149,7 +149,7 @@ _JOINER = re.compile(r"[，,、]\s*(?:另外|仲有|同埋|以及|还有|and als
                      r"(?:另外|同埋|以及|还有|仲有)|\s*(?<![一再])又(?=[^\s]{2})")
 # Requests about the reply's language are not questions: the language is read from the text itself.
 _META = re.compile(r"(?:can (?:you|u)|could (?:you|u)|pls|please|sorry)?\s*(?:answer|reply|respond|speak|write)?\s*"
-                   r"(?:in )?(?:english|eng)\s*(?:pls|please|thx|thanks)?\s*[.。!！,，]|"
+                   r"(?:in )?(?:english|eng)\s*(?:pls|please|thx|thanks)?\s*[.。!！,，:：]|"
                    r"(?:可唔可以|可否|请|唔该)?(?:用|讲)(?:中文|广东话|繁体|简体|英文)(?:答|回答|回复|讲)?(?:得唔得|吖|啦|呀|唔该)?[.。!！,，?？]?")
 # "换个话题", "another question": start afresh.
 _RESET = re.compile(r"换个话题|转个话题|换话题|转话题|唔讲呢样住|唔讲呢个住|讲第样|另一个问题|另外一个问题|问第样|"
