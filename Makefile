@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install index check typecheck eval bench bench-telegram bench-broadcast console clean
+.PHONY: run test install index check typecheck eval bench bench-telegram bench-broadcast bench-conversations console clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -47,6 +47,9 @@ bench: index
 
 bench-telegram: index
 	$(PY) -m scripts.bench_telegram
+
+bench-conversations: index
+	$(PY) -m scripts.bench_conversations
 
 bench-broadcast: install
 	$(PY) -m scripts.bench_broadcast

@@ -17,7 +17,7 @@ from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_
 from bot.dialogue import Conversation
 from bot.kb.asks import ASKS
 from bot.kb.compose import BODY_BUDGET, PART_BUDGET, clip, select
-from bot.kb.facts import FactFinder, Found, dated_before, later_asked, names_in, now_asked, subject_of
+from bot.kb.facts import FactFinder, Found, folded_text, dated_before, later_asked, names_in, now_asked, subject_of
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
@@ -281,8 +281,7 @@ class Assistant:
         """How well a reading of a follow-up fits: alone when it names its own subject, leaning on the
         conversation when it points back ("佢哋", "it") or stays with the same subject."""
         score = found.score + (0.03 if found.outcome == "answer" else 0.0)
-        if found.entry is not None and asks and all(has_evidence(k, fold(found.entry.answer.en + found.entry.answer.zh))
-                                                    for k in asks):
+        if found.entry is not None and asks and all(has_evidence(k, folded_text(found.entry)) for k in asks):
             score += 0.05
         if conv is None:
             score += 0.10 if found.named else 0.0
@@ -331,64 +330,65 @@ class Assistant:
                leaned: bool, lead: str, conversation: Conversation | None) -> Answer:
         kb = snap.kb
         found = self._settle(kb, reading, found)
-        answered = [f for f in found if f.outcome == "answer" and f.entry is not None]
-        missing = [f for f in found if f.outcome == "missing" and f.entry is not None]
-        # Duplicates (two asks answered by one entry) collapse into one part.
-        seen: dict[str, Found] = {}
-        for f in answered:
-            seen.setdefault(f.entry.id, f)  # type: ignore[union-attr]
-        answered = list(seen.values())
+        # Each answered entry once (two asks answered by one entry are one part), in the order asked.
+        answered: dict[str, tuple[Found, Entry]] = {}
+        for f in found:
+            if f.outcome == "answer" and f.entry is not None:
+                answered.setdefault(f.entry.id, (f, f.entry))
+        missing = [(f, f.entry) for f in found if f.outcome == "missing" and f.entry is not None]
         if not answered and not missing:
             first = found[0]
             if first.outcome == "choose" and first.match is not None:
                 return self._choose(raw, lang, kb, first, lead)
             return self.decline(raw, lang, first.score, kb)
+        entries = [e for _, e in answered.values()]
         words = self._words(snap, reading)
-        budget = BODY_BUDGET if len(answered) <= 1 else PART_BUDGET
-        if len(answered) == 1 and len(reading.clauses) >= 2:
+        budget = BODY_BUDGET if len(entries) <= 1 else PART_BUDGET
+        if len(entries) == 1 and len(reading.clauses) >= 2:
             budget = BODY_BUDGET + PART_BUDGET // 3  # two asks answered by one entry: room for both facts
-        parts = [self._part(kb, f.entry, lang, words, reading.asks, budget) for f in answered]  # type: ignore[arg-type]
-        notes = [self._not_stated(kb, f, lang, words) for f in missing if all(f.entry is not a.entry for a in answered)]
+        parts = [self._part(kb, e, lang, words, reading.asks, budget) for e in entries]
+        notes = [self._not_stated(kb, f, lang, words) for f, e in missing if e.id not in answered]
         now = now_asked(" ".join(c.text for c in reading.clauses) or reading.folded)
-        dated = [f.entry for f in answered if now and dated_before(kb, f.entry, self.today())]  # type: ignore[arg-type]
+        dated = [e for e in entries if now and dated_before(kb, e, self.today())]
         if dated:
             # "This year", "now": what the latest document gives, with its date, and no more.
             parts = [p if p.entry_id != dated[0].id or dated[0].changeable
                      else Part(p.entry_id, p.title, self.as_of(dated[0], lang, kb) + p.text, p.source, p.trimmed)
                      for p in parts]
             notes.append(t("latest_only", lang, date=self._doc_date(kb, dated[0], lang)))
-        if leaned and answered:
-            lead = f"{lead}\n\n{t('about_subject', lang, title=self.title(answered[0].entry, lang))}".strip()  # type: ignore[arg-type]
+        if leaned and entries:
+            lead = f"{lead}\n\n{t('about_subject', lang, title=self.title(entries[0], lang))}".strip()
         if conversation is not None:
-            primary = (answered or missing)[0]
-            clause = reading.clauses[0].text if reading.clauses else reading.folded
-            subject_words = self._subject_words(clause, primary.entry)  # type: ignore[arg-type]
-            if leaned and conversation.active and not names_in(clause, primary.entry):  # type: ignore[arg-type]
-                subject_words = conversation.subject  # the subject the follow-up leaned on stays
-            names = names_in(clause, primary.entry) + names_in(clause, subject_of(kb, primary.entry))  # type: ignore[arg-type]
-            ask_words = without_names(clause, names) if reading.asks or not leaned else conversation.ask
-            conversation.remember(subject_words, ask_words, tuple(f.entry.id for f in answered + missing), lang)  # type: ignore[union-attr]
-        if not answered:
-            f = missing[0]
-            entry = f.entry
-            assert entry is not None
+            self._remember(conversation, kb, reading, (entries or [e for _, e in missing])[0],
+                           tuple(e.id for e in entries) + tuple(e.id for _, e in missing), leaned, lang)
+        if not entries:
+            f, entry = missing[0]
             text = "\n\n".join(p for p in [lead, *notes] if p)
             return Answer(raw, False, lang, text, "decline", [], f.score, choices=[self.choice(entry, lang)],
                           lead=lead, notes=notes)
         sources = list(dict.fromkeys(p.source for p in parts))
         text = "\n\n".join(x for x in [lead, *(p.text for p in parts), *notes, "\n".join(sources)] if x)
-        top = answered[0]
-        entry = top.entry
-        assert entry is not None
+        top, entry = next(iter(answered.values()))
         close = []
-        if len(answered) == 1 and top.match is not None:
+        if len(entries) == 1 and top.match is not None:
             close = [c for c in top.match.candidates[1:4]
                      if top.match.candidates[0].score - c.score <= CLOSE_GAP and c.id != entry.id and c.id in kb.entries]
         return Answer(
-            raw, True, lang, text, "answer", [f.entry.id for f in answered], top.score,  # type: ignore[union-attr]
+            raw, True, lang, text, "answer", [e.id for e in entries], top.score,
             choices=[self.choice(kb.entries[c.id], lang) for c in close],
             related=self.related(entry, lang, kb=kb), parts=parts, lead=lead, notes=notes, sources=sources,
         )
+
+    def _remember(self, conversation: Conversation, kb: KnowledgeBase, reading: Reading, primary: Entry,
+                  ids: tuple[str, ...], leaned: bool, lang: Lang) -> None:
+        """What the next turn may lean on: the subject's words and the ask's words of this one."""
+        clause = reading.clauses[0].text if reading.clauses else reading.folded
+        subject_words = self._subject_words(clause, primary)
+        if leaned and conversation.active and not names_in(clause, primary):
+            subject_words = conversation.subject  # the subject the follow-up leaned on stays
+        names = names_in(clause, primary) + names_in(clause, subject_of(kb, primary))
+        ask_words = without_names(clause, names) if reading.asks or not leaned else conversation.ask
+        conversation.remember(subject_words, ask_words, ids, lang)
 
     def _settle(self, kb: KnowledgeBase, reading: Reading, found: list[Found]) -> list[Found]:
         """Facts that turn out not to answer: a record of what the documents do not give, and, when
@@ -396,11 +396,12 @@ class Assistant:
         later = later_asked(" ".join(c.text for c in reading.clauses) or reading.folded)
         out = []
         for f in found:
-            if f.outcome == "answer" and f.entry is not None:
-                if f.entry.not_stated:
-                    f = Found("missing", f.entry, f.score, f.match, "entry", f.named)
-                elif later and dated_before(kb, f.entry, self.today()):
-                    f = Found("missing", f.entry, f.score, f.match, "ask_later", f.named)
+            entry = f.entry
+            if f.outcome == "answer" and entry is not None:
+                if entry.not_stated:
+                    f = Found("missing", entry, f.score, f.match, "entry", f.named)
+                elif later and dated_before(kb, entry, self.today()):
+                    f = Found("missing", entry, f.score, f.match, "ask_later", f.named)
             out.append(f)
         return out
 

@@ -9,6 +9,7 @@ whole entry stays one tap away.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -29,6 +30,11 @@ PART_BUDGET = 170  # per subject when a reply answers two or three asks
 class Selection:
     text: str
     trimmed: bool  # some sentences of the entry were left out
+
+
+@lru_cache(maxsize=16384)
+def _fold(sentence: str) -> str:
+    return fold(sentence)
 
 
 def sentences(text: str) -> list[str]:
@@ -59,7 +65,7 @@ def select(text: str, lang: str, words: Iterable[str], asks: Iterable[AskKind], 
         return Selection(text, False)
     words = [w for w in dict.fromkeys(words) if w]
     asks = list(asks)
-    folded = [fold(p) for p in parts]
+    folded = [_fold(p) for p in parts]
     scores = []
     for i, f in enumerate(folded):
         score = sum(weight(w) for w in words if w in f)

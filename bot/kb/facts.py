@@ -8,6 +8,7 @@ the same kind of thing and whose text states it wins. A subject whose family sta
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -277,11 +278,10 @@ class FactFinder:
                     return Found("missing", named[0], best.score if best else 0.0, match, f"ask_{ask.key}", True)
             return Found("decline", match=match, score=best.score if best else 0.0)
         entry = self._pick(match, asks)
-        named = best.name_hit >= NAMED or bool(names_in(fold(asked or query), subject_of(self.kb, entry)))
-        score = best.score
+        names = best.name_hit >= NAMED or bool(names_in(fold(asked or query), subject_of(self.kb, entry)))
         if match.decision == "choose" and entry.id == best.id:
-            return Found("choose", entry, score, match, named=named)
-        return self.check(entry, asked if asked is not None else query, asks, today, match, named)
+            return Found("choose", entry, best.score, match, named=names)
+        return self.check(entry, asked if asked is not None else query, asks, today, match, names)
 
     def check(self, entry: Entry, asked: str, asks: tuple[AskKind, ...] | list[AskKind], today: date,
               match: Match | None = None, named: bool = False) -> Found:
@@ -309,7 +309,7 @@ class FactFinder:
                     entry = better[0]
                 elif not any(self._states(e, kind, noun) for e in fam):
                     return Found("missing", entry, score, match, f"ask_{kind}", named)
-        text = fold(_text(entry))
+        text = folded_text(entry)
         edition = editions_missing(folded, text)
         if edition:
             return Found("missing", entry, score, match, "ask_edition", named, edition)
@@ -322,7 +322,7 @@ class FactFinder:
 
     def _states(self, entry: Entry, kind: AskKind, noun: str | None) -> bool:
         """The entry states the kind of fact asked (its own name aside: 香港 in a name is no place)."""
-        text = fold(_text(entry))
+        text = folded_text(entry)
         if kind == "where":
             for name in sorted({fold(n) for n in [entry.title.zh, entry.title.en, *entry.aliases]}, key=len, reverse=True):
                 if len(name) >= 2:
@@ -347,7 +347,7 @@ class FactFinder:
         def fit(eid: str) -> float:
             e = self.kb.entries[eid]
             profile = self.profiles.of(e)
-            folded = fold(_text(e))
+            folded = folded_text(e)
             return pool[eid] + sum(PROFILE_BONUS * profile.get(k, 0.0)
                                    + (EVIDENCE_BONUS if has_evidence(k, folded) else 0.0) for k in asks)
 
@@ -355,11 +355,21 @@ class FactFinder:
 
 
 def _names_and_text(entry: Entry) -> str:
-    return fold(" ".join([entry.title.zh, entry.title.en, *entry.aliases, entry.answer.zh, entry.answer.en]))
+    return _folded(" ".join([entry.title.zh, entry.title.en, *entry.aliases, entry.answer.zh, entry.answer.en]))
 
 
 def _text(entry: Entry) -> str:
     return stated(f"{entry.answer.zh} {entry.answer.en}")
+
+
+@lru_cache(maxsize=8192)
+def _folded(text: str) -> str:
+    return fold(text)
+
+
+def folded_text(entry: Entry) -> str:
+    """The entry's stated text, folded; cached, as every candidate of every question reads it."""
+    return _folded(_text(entry))
 
 
 def subject_of(kb: KnowledgeBase, entry: Entry) -> Entry:
