@@ -502,8 +502,8 @@ class Assistant:
         source = (kb or self.kb).sources[entry.source.doc]
         name = (source.short or source.title).text(lang)
         when = render_date(source.date, lang) if source.date else t("undated_short", lang)
-        if when in name:
-            return t("source", lang, source=name)
+        if when in name or (source.date and len(source.date) == 4 and source.date in name):
+            return t("source", lang, source=name)  # "… 2026" needs no "(2026)"
         return t("source_with_date", lang, source=name, date=when)
 
     def as_of(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
