@@ -17,6 +17,8 @@ from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_
 from bot.dialogue import Conversation
 from bot.kb.asks import ASKS
 from bot.kb.compose import BODY_BUDGET, PART_BUDGET, clip, select
+from bot.kb.dates import Dated
+from bot.kb.happenings import Happenings, happenings
 from bot.kb.facts import FactFinder, Found, folded_text, dated_before, later_asked, names_in, now_asked, subject_of
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
@@ -219,6 +221,9 @@ class Assistant:
         lead = t("truncated", lang) if len(clean) >= MAX_QUERY_CHARS else ""
         finder = snap.finder
         today = self.today()
+        events = happenings(kb, strip_filler(folded), today)
+        if events is not None:
+            return self._events(raw, lang, kb, events, today)
         if len(reading.clauses) >= 2:
             found = self._several(finder, reading, today)
             borrowed: Found | None = None
@@ -438,6 +443,40 @@ class Assistant:
             return t("not_stated_other", lang, thing=in_script(found.detail, lang), title=title, gist=gist)
         key = "not_stated_dated" if found.missing == "ask_later" and when else "not_stated"
         return t(key, lang, thing=t(found.missing, lang), title=title, gist=gist, date=when)
+
+    def _events(self, raw: str, lang: Lang, kb: KnowledgeBase, events: Happenings, today: date) -> Answer:
+        """Events in a period, in date order; or, for "what's coming", what the documents list after
+        today — nothing so far, which is said plainly, with the deadlines still open and the latest events."""
+        def when(d: Dated) -> str:
+            w = d.entry.when
+            assert w is not None
+            start = render_date(w.start, lang)
+            return t("date_span", lang, start=start, end=render_date(w.end, lang)) if w.end and w.end != w.start else start
+
+        def named(d: Dated) -> str:
+            title = self.title(d.entry, lang)
+            if re.search(r"(?:19|20)\d\d", title):  # the title already carries its date
+                return title
+            return f"{title}（{when(d)}）" if lang != "en" else f"{title} ({when(d)})"
+
+        choices = [self.choice(d.entry, lang) for d in [*events.deadlines, *events.items]][:5]
+        if events.kind == "coming" and all(d.state(today) == "past" for d in events.items):
+            lines = [t("events_none_coming", lang, today=render_date(today.isoformat(), lang))]
+            lines += [t("events_still_open", lang, title=self.title(d.entry, lang), end=render_date(
+                d.entry.when.end or d.entry.when.start, lang)) for d in events.deadlines if d.entry.when]
+            if events.items:
+                lines.append(t("events_latest", lang) + ("; " if lang == "en" else "；").join(named(d) for d in events.items))
+            return Answer(raw, False, lang, "\n".join(lines), "decline", [], 1.0, choices=choices)
+        parts = []
+        for d in events.items:
+            gist = clip(self.answer_text(d.entry, lang), 80)
+            parts.append(Part(d.entry.id, named(d), gist, self.source_line(d.entry, lang, kb), trimmed=True))
+        head = t("events_in", lang, period=render_date(events.period, lang)) if events.period else t("events_coming", lang)
+        sources = list(dict.fromkeys(p.source for p in parts))
+        body = "\n".join(f"• {p.title}：{p.text}" if lang != "en" else f"• {p.title}: {p.text}" for p in parts)
+        text = "\n\n".join([head, body, "\n".join(sources)])
+        return Answer(raw, True, lang, text, "answer", [d.entry.id for d in events.items], 1.0, parts=parts,
+                      lead=head, sources=sources, related=choices[len(parts):])
 
     def _choose(self, raw: str, lang: Lang, kb: KnowledgeBase, found: Found, lead: str) -> Answer:
         assert found.match is not None

@@ -167,3 +167,23 @@ def test_simplified_questions_get_simplified_replies(assistant):
     answer = assistant.answer("先进制造业报告的焦点小组会议是哪天开的？")
     assert answer.answered and answer.lang == "zh-Hans"
     assert to_simplified(answer.text) == answer.text and han_count(answer.text) > 10
+
+
+# -- events by time, against today ----------------------------------------------------------------------
+
+
+def test_events_of_a_month_are_listed_in_date_order(assistant):
+    answer = assistant.answer("2023年10月有咩活動？")
+    assert answer.answered and answer.text.startswith("2023年10月的活動：")
+    assert "服裝業推動資歷架構嘉許禮" in answer.text
+
+
+def test_whats_coming_says_the_documents_list_nothing_after_today_and_what_is_still_open():
+    from datetime import date
+
+    assistant = real_assistant(today=lambda: date(2026, 11, 30))
+    answer = assistant.answer("What QF events are coming up?")
+    assert not answer.answered
+    assert answer.text.startswith("The documents list no events after today (30 November 2026).")
+    assert "until 31 August 2028" in answer.text  # the deadline still open
+    assert "upcoming" not in answer.text.lower()
