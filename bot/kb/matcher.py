@@ -25,6 +25,7 @@ MIN_COVERAGE = 0.20
 MIN_SIMILARITY = 0.50  # to answer outright, the question must resemble some sample question...
 CLEAR_LEAD = 0.25  # ...unless the best entry leads every other by this much
 CLOSE_GAP = 0.04  # alternatives this close to the best are offered beside the answer
+UNKNOWN_SHARE = 0.4  # the weight of unknown words past which a question is about something else
 RERANK = 12  # candidates compared with sample questions and names
 TYPO_MIN_LEN = 5  # shorter English words are too easily "mended" into another word (thank → than)
 
@@ -51,6 +52,14 @@ class Match:
 
 
 _NUMERALS = frozenset("零一二两兩三四五六七八九十百千万萬亿億几幾多少第首个個0123456789")
+
+
+def _unknown(word: str, pieces: list[str], df: dict[str, int]) -> bool:
+    """A word of the question that no entry has, not even in part (a typo of a known word is mended
+    before this)."""
+    if is_han(word):
+        return len(word) >= 2 and not any(p in df for p in pieces)
+    return len(word) >= 5 and word.isalpha() and word not in df  # shorter ones are often chat ("govt", "ones")
 
 
 def _pairs(text: str) -> list[str]:
@@ -180,8 +189,13 @@ class Matcher:
         lead = best.score - scored[1].score if len(scored) > 1 else 0.0
         # One word ("help", "測試", "2028") is only a question when it names something.
         one_word = len(units) < 2 and best.name_hit < 0.8
+        # A word no entry has ("綜援", "公屋") that weighs this much is what the question is about: the
+        # documents do not know it, whatever the other words ("申請資格") match.
+        unknown = sum(w for word, pieces, w, _ in unit_w if _unknown(word, pieces, self.index.df)) / total
         if one_word or all(word.replace(".", "").isdigit() for word, _ in units):
             decision: Decision = "decline"
+        elif unknown >= UNKNOWN_SHARE and best.coverage < 0.5 and best.name_hit < 0.8:
+            decision = "decline"
         elif best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE and (
                 best.similarity >= MIN_SIMILARITY or lead >= CLEAR_LEAD):
             decision = "answer"
