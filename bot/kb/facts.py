@@ -241,6 +241,25 @@ class FactFinder:
                 return entry
         return None
 
+    def defined(self, query: str) -> Entry | None:
+        """The term a "what is" question defines when it names more than one thing: "報告中的 QMS 是指
+        什麼" defines QMS, not the report — the name just before a trailing cue (是指什麼, mean, stand
+        for), or just after a leading one (what is)."""
+        folded = fold(query)
+        compact = folded.replace(" ", "")
+        spans = self._spans(folded)
+        if len(spans) < 2:
+            return None
+        cues = [m.start() for m in ASK_CUES["what"].finditer(compact)]
+        if not cues:
+            return None
+        cue = cues[-1]
+        before = [sp for sp in spans if sp[1] <= cue]
+        if before and cue > len(compact) // 2:
+            return before[-1][2]
+        after = [sp for sp in spans if sp[0] >= cue]
+        return after[0][2] if after else None
+
     def named(self, query: str) -> Entry | None:
         """The entry a question is only the name of ("RPL係咩", "What is the QF?", "VPES")."""
         self._name_table()
@@ -262,7 +281,7 @@ class FactFinder:
             subject): fees, places, editions and "next year" are looked for there only
         """
         if not asks or "what" in asks:
-            entry = self.named(query)
+            entry = self.named(query) or (self.defined(query) if "what" in asks else None)
             if entry is not None:
                 return Found("answer", entry, 1.0, None, named=True)
         match = self.matcher.match(query)
