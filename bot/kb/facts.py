@@ -250,14 +250,15 @@ class FactFinder:
         spans = self._spans(folded)
         if len(spans) < 2:
             return None
-        cues = [m.start() for m in ASK_CUES["what"].finditer(compact)]
+        cues = list(ASK_CUES["what"].finditer(compact))
         if not cues:
             return None
         cue = cues[-1]
-        before = [sp for sp in spans if sp[1] <= cue]
-        if before and cue > len(compact) // 2:
+        # The defined term stands right beside its question word: "QMS是指什麼", "what does QMS mean".
+        before = [sp for sp in spans if 0 <= cue.start() - sp[1] <= 2]
+        if before:
             return before[-1][2]
-        after = [sp for sp in spans if sp[0] >= cue]
+        after = [sp for sp in spans if 0 <= sp[0] - cue.end() <= 6]
         return after[0][2] if after else None
 
     def named(self, query: str) -> Entry | None:
@@ -343,7 +344,8 @@ class FactFinder:
         """The entry states the kind of fact asked (its own name aside: 香港 in a name is no place)."""
         text = folded_text(entry)
         if kind == "where":
-            for name in sorted({fold(n) for n in [entry.title.zh, entry.title.en, *entry.aliases]}, key=len, reverse=True):
+            # 香港 in "香港人工智能研發院" is no venue; a venue alias ("Xiqu Centre") still is one.
+            for name in sorted({fold(n) for n in [entry.title.zh, entry.title.en]}, key=len, reverse=True):
                 if len(name) >= 2:
                     text = text.replace(name, " ")
         if kind == "howmany" and noun and noun in text:
