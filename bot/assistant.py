@@ -19,7 +19,7 @@ from bot.kb.asks import ASKS
 from bot.kb.compose import BODY_BUDGET, PART_BUDGET, clip, select
 from bot.kb.dates import Dated
 from bot.kb.happenings import Happenings, happenings
-from bot.kb.facts import FactFinder, Found, folded_text, dated_before, later_asked, names_in, now_asked, subject_of
+from bot.kb.facts import WITHIN_MIN_COVERAGE, FactFinder, Found, folded_text, dated_before, later_asked, names_in, now_asked, subject_of
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 LEAN_UNNAMED = 0.10
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
+SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
 UNSTATED_KEYS = frozenset(f"ask_{a.key}" for a in ASKS)
 # Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
 _BOTH = re.compile(r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])")
@@ -263,7 +264,10 @@ class Assistant:
                 return [lean], lean
         if not alone.named and not reading.subject_only:
             # "咁幾時截止？": the fact of the last subject's family that the follow-up's words point at.
-            near = finder.within(conv.entries, without_pointers(clause.text), asks)
+            own = without_pointers(clause.text)
+            # ...unless it is only a short ask ("佔幾多%？", "延到幾時？"), whose words need not be the subject's.
+            short = bool(asks) and len(strip_filler(own).replace(" ", "")) <= SHORT_ASK
+            near = finder.within(conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE)
             if near is not None:
                 found = finder.check(near, clause.text, asks, today, named=True)
                 return [found], found

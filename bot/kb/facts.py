@@ -31,7 +31,7 @@ _VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地�
 # Kinds of fact whose absence from a subject's entries is visible in the text.
 CHECKED = frozenset({"when", "deadline", "howmany", "where", "holder"})
 NAMED = 0.8
-WITHIN_MIN_COVERAGE = 0.5  # a follow-up's own words the last subject's entry must cover  # a name-hit this strong means the clause names its subject itself
+WITHIN_MIN_COVERAGE = 0.5  # a follow-up's own words the last subject's entry must cover...  # a name-hit this strong means the clause names its subject itself
 ASK_WINDOW = 0.10  # candidates this close to the best may win on the kind of fact asked
 PROFILE_BONUS = 0.08  # sample questions asking the same kind of thing
 EVIDENCE_BONUS = 0.04  # the text states that kind of fact
@@ -195,7 +195,8 @@ class FactFinder:
                 kept.append(span)
         return sorted(kept, key=lambda s: s[0])
 
-    def within(self, last: tuple[str, ...], clause: str, asks: tuple[AskKind, ...] | list[AskKind]) -> Entry | None:
+    def within(self, last: tuple[str, ...], clause: str, asks: tuple[AskKind, ...] | list[AskKind],
+               min_cover: float = 0.5) -> Entry | None:
         """For a follow-up that names nothing ("咁幾時截止？"): the entry of the last subject's family
         that best covers the follow-up's own words and states the kind of fact asked."""
         pool: dict[str, Entry] = {}
@@ -215,10 +216,10 @@ class FactFinder:
             profile = self.profiles.of(e)
             told = sum(PROFILE_BONUS * 4 * profile.get(k, 0.0) + (0.2 if k in CHECKED and self._states(e, k, noun)
                                                                    else 0.0) for k in asks)
-            return cover + told, cover
+            return cover + told + (0.1 if e.id in last else 0.0), cover
 
         best = max(pool.values(), key=lambda e: fit(e)[0])
-        return best if fit(best)[1] >= WITHIN_MIN_COVERAGE else None
+        return best if fit(best)[1] >= min_cover else None
 
     def sibling(self, last: tuple[str, ...], subject: str) -> Entry | None:
         """The entry beside the last one that `subject` names ("B2" beside the M category, "trade"
