@@ -66,7 +66,8 @@ def normalise(text: str) -> str:
 
 def fold(text: str) -> str:
     """The matching form: normalised, lower case, Simplified characters."""
-    return _FOLD.convert(normalise(text).lower())
+    # hk2s turns Cantonese 嗰 ("that") into the rare 𠮶; keep the form every cue is written with.
+    return _FOLD.convert(normalise(text).lower()).replace("𠮶", "嗰")
 
 
 def to_simplified(text: str) -> str:

@@ -160,7 +160,7 @@ _SUBJECT_ONLY = re.compile(
     r"^(?:咁|噉|那|那么|那个|另外|and|what about|how about|and what about|what of|same for|and for)\s*(.+?)\s*(?:呢|又点|又如何|又点样|又怎样|as well|too)?[?？]*$|"
     r"^(.+?)\s*(?:呢|又点|又点样|又如何|又怎样)[?？]*$")
 # Pronouns that point back at the last subject.
-_POINTER = re.compile(r"佢哋|佢|他们|她们|它们|他|她|它|呢个|嗰个|这个|那个|该|此|\b(?:it|its|they|them|their|this|that|"
+_POINTER = re.compile(r"佢哋|佢|他们|她们|它们|他|她|它|呢个|嗰个|嗰日|嗰次|嗰度|嗰阵|这个|那个|那天|那日|当日|当天|该|此|\b(?:it|its|they|them|their|this|that|"
                       r"those|these|the scheme|the one)\b")
 # Words of a follow-up that carry no subject: "咁", "and", "then"...
 _LEAD = re.compile(r"^(?:咁|噉|那么|那|而|另外|又|and|so|then|ok|okay|好)[\s,，]*")
