@@ -52,3 +52,4 @@ MESSAGES: dict[str, dict[str, str]] = {
 from bot.i18n.catalog_telegram import MESSAGES as _TG; MESSAGES.update(_TG)
 from bot.i18n.catalog_check import MESSAGES as _CHECK; MESSAGES.update(_CHECK)
 from bot.i18n.catalog_admin import MESSAGES as _ADMIN; MESSAGES.update(_ADMIN)
+from bot.i18n.catalog_experience import MESSAGES as _EXPERIENCE; MESSAGES.update(_EXPERIENCE)  # issue 11

@@ -137,10 +137,16 @@ def m002_admin(db: Database) -> None:
     db.table("inbox").create_index(["admin_chat_id", "admin_message_id"])
 
 
+def m003_feedback(db: Database) -> None:
+    """👍/👎 under answers (issue 11): the asker's vote on a logged question, +1 or -1, changeable."""
+    db.execute("ALTER TABLE queries ADD COLUMN feedback INTEGER")
+
+
 # (version, function); versions are consecutive from 1.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_initial),
     (2, m002_admin),
+    (3, m003_feedback),
 ]
 
 # (table, column) pairs holding a chat id, rewritten by Store.migrate_chat. Extend with new tables.
