@@ -30,7 +30,7 @@ from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
 logger = logging.getLogger(__name__)
 
 # Update types the bot asks Telegram for; add one here when a feature needs it.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
 WORKERS = 16  # updates handled at once
 MAX_PENDING_UPDATES = 4096  # updates accepted from Telegram and waiting for a worker or their chat
 CONNECTION_POOL_SIZE = 8  # fewer connections than workers: httpcore degrades with many idle ones under load
@@ -230,7 +230,10 @@ def build_application(
 
 
 async def _post_init(application: Application) -> None:
+    from bot.telegram.handlers import menu
+
     await set_commands(application)
+    await menu.set_descriptions(application)
     logger.info("bot ready as @%s", application.bot.username)
 
 

@@ -1,0 +1,120 @@
+"""What happens around an answer to a worker's question (issue 11), kept apart from the questions
+handler so the engine's side of it can change freely:
+
+- `think`: the engine answers in one worker thread, so the event loop stays free; when a reply takes
+  longer than TYPING_AFTER seconds, the chat shows "typing…" until it comes (renewed every 4 s, as
+  Telegram's indicator fades after 5).
+- `decorate`: 🙋 under a decline or a "which did you mean", 👍/👎 and ↗ Share under an answer, and
+  under a free-text eligibility answer the question it still needs, as buttons that continue in /check.
+- `deliver`: the reply to a question, or — for an edited question — the earlier reply edited in place
+  (a new reply when it cannot be edited).
+- `remember`: the turn (for staff), who owns the reply's buttons (groups), which reply answers which
+  question (edits).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+from telegram import Message, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.telegram.context import BotContext
+from bot.telegram.handlers import feedback, handoff, inbox
+from bot.telegram.recent import recent
+from bot.telegram.render import Reply
+from bot.telegram.send import NO_PREVIEW, reply_to, send, thread_of
+
+if TYPE_CHECKING:
+    from bot.assistant import Answer
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+TYPING_AFTER = 1.0  # seconds before "typing…" is shown (tests shorten it)
+TYPING_EVERY = 4.0
+
+
+def _engine(context: BotContext) -> ThreadPoolExecutor:
+    """One thread for the engine: answers keep the order and the isolation they had on the loop."""
+    pool = context.bot_data.get("engine_thread")
+    if not isinstance(pool, ThreadPoolExecutor):
+        pool = context.bot_data["engine_thread"] = ThreadPoolExecutor(1, thread_name_prefix="engine")
+    return pool
+
+
+async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> None:
+    await asyncio.sleep(TYPING_AFTER)
+    while True:
+        try:
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+        except TelegramError as exc:  # a nicety: never in the way of the reply
+            logger.debug("could not show typing in %s: %s", chat_id, exc)
+            return
+        await asyncio.sleep(TYPING_EVERY)
+
+
+async def think(context: BotContext, message: Message, work: Callable[[], T]) -> T:
+    """`work()` (an engine call) off the event loop, with a typing indicator if it is slow."""
+    indicator = asyncio.create_task(_typing(context, message.chat.id, thread_of(message)))
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_engine(context), work)
+    finally:
+        indicator.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await indicator
+
+
+def decorate(context: BotContext, message: Message, reply: Reply, answer: "Answer", query_id: int) -> Reply:
+    """The buttons an answer carries beyond its topics: 🙋, 👍/👎 and Share, the check's next question."""
+    reply = inbox.offer_person(context, reply, answer, query_id)
+    if answer.kind in ("answer", "eligibility") and answer.entries:
+        kb = context.assistant.kb
+        entry_id = answer.entries[0] if answer.kind == "answer" else None
+        title = context.assistant.title(kb.entries[entry_id], answer.lang) if entry_id in kb.entries else ""
+        reply = feedback.with_feedback(reply, query_id, context.bot.username, entry_id, title)
+    if answer.kind == "eligibility":
+        from bot.telegram.handlers import check  # check imports this module's neighbours
+
+        reply = check.offer_next_question(context, message, reply, answer, query_id)
+    return reply
+
+
+async def deliver(context: BotContext, update: Update, message: Message, reply: Reply) -> list[Message]:
+    """Reply to `message`; an edited question edits the reply it had (a one-part reply) when it can."""
+    if update.edited_message is not None:
+        earlier = recent(context.bot_data).replies.get((message.chat.id, message.message_id))
+        if earlier is not None and len(reply.parts) == 1:
+            try:
+                edited = await context.bot.edit_message_text(
+                    reply.parts[0], chat_id=message.chat.id, message_id=earlier, parse_mode=ParseMode.HTML,
+                    reply_markup=reply.markup, link_preview_options=NO_PREVIEW)
+                if isinstance(edited, Message):
+                    return [edited]
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return []
+                logger.info("could not edit the reply to an edited question (%s); replying anew", exc)
+            except TelegramError as exc:
+                logger.info("could not edit the reply to an edited question (%s); replying anew", exc)
+    return await reply_to(context, message, reply)
+
+
+def remember(context: BotContext, update: Update, message: Message, question: str, answer: "Answer",
+             sent: list[Message]) -> None:
+    user = update.effective_user
+    handoff.remember_turn(context, message.chat.id, user, question, answer)
+    handoff.remember_owner(context, sent, user)
+    if sent:
+        recent(context.bot_data).replies.put((message.chat.id, message.message_id), sent[0].message_id)
+
+
+async def send_owned(context: BotContext, update: Update, chat_id: int, reply: Reply,
+                     thread_id: int | None = None) -> list[Message]:
+    """A reply to a button press (a new message): in a group, its buttons belong to the presser."""
+    sent = await send(context, chat_id, reply, thread_id=thread_id)
+    handoff.remember_owner(context, sent, update.effective_user)
+    return sent
