@@ -88,11 +88,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "mx_back_to_list": {"zh": "« 返回列表", "en": "« Back to the list"},
     "mx_search_topic": {"zh": "🔎 在這個類別搜尋", "en": "🔎 Search this category"},
     # -- 6. reload report --------------------------------------------------------------------------------
-    "mx_reload_failed": {
-        "zh": "知識檔案有 {roots} 個問題，這次沒有載入，仍然使用之前的版本。請先修正以下各項：",
-        "en": "The knowledge files have {roots} problem(s), so nothing was loaded; the previous version keeps "
-              "serving. Fix these first:",
-    },
     "mx_reload_caused": {"zh": "（另有 {count} 個錯誤由此引起）", "en": "(and {count} errors caused by it)"},
     # -- 7. inputs ----------------------------------------------------------------------------------------
     "mx_voice": {

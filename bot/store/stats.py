@@ -29,12 +29,12 @@ class Stats:
     answered: int
     users: int
     per_day: list[tuple[str, int, int]] = field(default_factory=list)  # (day, questions, answered), days with any use
-    buttons: int = 0  # topics opened with a button
-    checks: int = 0  # /check conversations that reached a result
-    helpful: int = 0  # 👍 on answers
-    unhelpful: int = 0  # 👎 on answers
     per_lang: list[tuple[str, int, int]] = field(default_factory=list)  # (lang, questions, answered)
     unanswered: list[tuple[str, int]] = field(default_factory=list)  # (question, times asked)
+    buttons: int = 0  # topics opened with a button
+    checks: int = 0  # /check conversations that ended (a result, or "not covered")
+    helpful: int = 0  # 👍 on answers
+    unhelpful: int = 0  # 👎 on answers
 
     @property
     def answer_rate(self) -> float:
