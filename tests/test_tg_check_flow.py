@@ -104,7 +104,7 @@ async def test_a_free_text_eligibility_answer_continues_as_a_check(bot):
 
     check = await bot.press(answer, "已是註冊技工", expect="sendMessage")
     text = visible(check["text"])
-    assert text.startswith("申請資格評估") and "你的回答：車輛維修業；有正規工作經驗；已是註冊技工" in text
+    assert text.startswith("申請資格評估") and "你的回答：車輛維修業；已是註冊技工；有正規工作經驗" in text
     assert text.endswith("你的工作屬於「車輛維修技工自願註冊計劃」哪個註冊類別？")
     result = await bot.press(check, "車身噴漆 [B2]")
     assert "「車輛維修（車身噴漆）[三級]」" in visible(result["text"])

@@ -51,8 +51,31 @@ def rank(entry: Entry) -> int:
 
 
 def guide_order(kb: "KnowledgeBase", topic_id: str) -> list[Entry]:
-    """A category's entries, most useful first (stable within a rank)."""
-    return sorted(listing.entries_in_topic(kb, topic_id), key=rank)
+    """A category's entries, most useful first (stable within a rank). A parent and its children move
+    together, at the rank of the most useful of them (the carers' route and its eight qualifications);
+    people and ceremonies go last wherever they hang."""
+    inside = listing.entries_in_topic(kb, topic_id)
+    ids = {e.id for e in inside}
+
+    def root(entry: Entry) -> str:
+        seen = {entry.id}
+        while entry.parent in ids and entry.parent not in seen:
+            entry = kb.entries[entry.parent]
+            seen.add(entry.id)
+        return entry.id
+
+    group: dict[str, int] = {}
+    for entry in inside:
+        own = rank(entry)
+        if own < PEOPLE_RANK:
+            key = root(entry)
+            group[key] = min(group.get(key, own), own)
+
+    def effective(entry: Entry) -> int:
+        own = rank(entry)
+        return own if own == PEOPLE_RANK else group.get(root(entry), own)
+
+    return sorted(inside, key=effective)
 
 
 def cb_guide(entry_id: str, page: int, lang: Lang) -> str:

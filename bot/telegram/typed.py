@@ -3,7 +3,8 @@
 - yes/no in written Chinese, Cantonese, Simplified and English: 有 / 係 / 是 / yes …, 冇 / 唔係 / 不是 / no …
   (negatives are read first: 唔係 holds 係, 沒有 holds 有);
 - numbers, of years or otherwise: "8", "8年", "八年", "十二年", "eight years", "2.5";
-- a choice by its number in the list ("2"), its label, or the rules' own cues ("我係護理員");
+- a choice by its number in the list ("2"), its label, or the rules' own cues ("我係護理員"); a two-way
+  choice asked as a question ("你是否護理員？") also by yes (the first option) or no (the second);
 - for a yes/no question, a number of years: more than zero is yes, zero is no ("做咗8年" → yes).
 
 `understand(rules, fact, text)` returns the fact's value, or None when the text does not answer it
@@ -108,4 +109,8 @@ def understand(rules: Rules, fact: Fact, text: str) -> Value | None:
         labels = {_FILLER.sub("", _clean(option.label.text(lang))) for lang in ("zh-Hant", "zh-Hans", "en")}
         if squeezed in labels:
             return option.value
+    if len(options) == 2:  # "你是否護理員？" – "係": a two-way choice asked as a yes/no question
+        answer = yes_no(clean)
+        if answer is not None:
+            return options[0 if answer else 1].value
     return None
