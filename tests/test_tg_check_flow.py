@@ -9,7 +9,10 @@ import pytest
 from tests.conftest import running_bot
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.test_telegram_admin import ADMIN_CHAT, admin_config, fast
-from tests.test_telegram_check import Driver, bot, buttons, chk_assistant, clock, labels, visible  # noqa: F401
+from tests import test_telegram_check as check_tests
+from tests.test_telegram_check import Driver, buttons, labels, visible
+
+bot, chk_assistant, clock = check_tests.bot, check_tests.chk_assistant, check_tests.clock  # the fixtures
 
 USER = DEFAULT_USER_ID
 GROUP = DEFAULT_GROUP_ID

@@ -5,7 +5,10 @@ and what was said before."""
 from __future__ import annotations
 
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
-from tests.test_telegram_admin import ADMIN_CHAT, admin_bot  # noqa: F401 - the fixture
+from tests import test_telegram_admin as admin_tests
+from tests.test_telegram_admin import ADMIN_CHAT
+
+admin_bot = admin_tests.admin_bot  # the fixture
 
 WORKER = DEFAULT_USER_ID
 GROUP = DEFAULT_GROUP_ID
@@ -23,7 +26,8 @@ def person(data: list[str]) -> str | None:
     return next((d for d in data if d.startswith("ip:")), None)
 
 
-async def press(bot, data: str, message: dict, user=None, expect: str | None = "editMessageText"):
+async def press(bot, data: str | None, message: dict, user=None, expect: str | None = "editMessageText"):
+    assert data is not None
     update = bot.updates.callback_query(data, message=message, user=user)
     before = len(bot.server.calls_of(expect)) if expect else 0
     bot.server.push_update(update)

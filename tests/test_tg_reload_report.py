@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.test_telegram_admin import ADMIN, ADMIN_USER, ops_of, own_assistant, reload_bot  # noqa: F401
+from tests import test_telegram_admin as admin_tests
+from tests.test_telegram_admin import ADMIN, ADMIN_USER, ops_of
+
+own_assistant, reload_bot = admin_tests.own_assistant, admin_tests.reload_bot  # the fixtures
 
 
 def entry(id_: str, extra: str = "", answer: str = "{zh: 答案, en: Answer}", type_: str = "fact", topic: str = "rpl") -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
-from tests.test_telegram_check import Driver, bot, buttons, chk_assistant, clock, labels, visible  # noqa: F401
+from tests import test_telegram_check as check_tests
+from tests.test_telegram_check import buttons, visible
+
+bot, chk_assistant, clock = check_tests.bot, check_tests.chk_assistant, check_tests.clock  # the fixtures
 
 
 def data(message: dict) -> list[str]:

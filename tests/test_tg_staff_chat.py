@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from tests.fakes.updates import DEFAULT_USER_ID, make_user
-from tests.test_telegram_admin import ADMIN, ADMIN_CHAT, ADMIN_USER, HKT, admin_bot, ops_of  # noqa: F401
+from tests import test_telegram_admin as admin_tests
+from tests.test_telegram_admin import ADMIN, ADMIN_CHAT, ADMIN_USER, HKT, ops_of
+
+admin_bot = admin_tests.admin_bot  # the fixture
 
 WORKER = DEFAULT_USER_ID
 

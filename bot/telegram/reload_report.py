@@ -19,10 +19,12 @@ DECLARED_ID = re.compile(r"^\s*-\s*id:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
 
 
 class ErrorLike(Protocol):
-    file: str
-    entry: str | None
-    field: str | None
-    message: str
+    @property
+    def file(self) -> str: ...
+    @property
+    def entry(self) -> str | None: ...
+    @property
+    def message(self) -> str: ...
 
 
 @dataclass(frozen=True)

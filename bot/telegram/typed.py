@@ -26,7 +26,7 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
              "九": 9}
 _ZH_NUMBER = re.compile(r"[零〇一二兩两三四五六七八九十]+")
-_EN_NUMBER = {w: i for i, w in enumerate(
+_EN_NUMBER: dict[str, float] = {w: float(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _EN_NUMBER.update({"thirty": 30, "forty": 40, "fifty": 50, "half": 0.5})

@@ -127,7 +127,7 @@ async def start_answer(update: Update, context: BotContext) -> None:
     found = START_ANSWER.match(message.text or "")
     entry_id = resolve_start(found.group(1), found.group(2), context.assistant.kb.entries) if found else None
     answer = context.assistant.answer_entry(entry_id, lang) if entry_id else None
-    if answer is None:
+    if answer is None or entry_id is None:
         await reply_to(context, message, render.plain("tg_expired", lang))
         return
     query_id = context.store.log_query(user.id if user else None, message.chat.type, lang, f"[link] {entry_id}",

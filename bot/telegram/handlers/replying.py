@@ -74,7 +74,7 @@ def decorate(context: BotContext, message: Message, reply: Reply, answer: "Answe
     if answer.kind in ("answer", "eligibility") and answer.entries:
         kb = context.assistant.kb
         entry_id = answer.entries[0] if answer.kind == "answer" else None
-        title = context.assistant.title(kb.entries[entry_id], answer.lang) if entry_id in kb.entries else ""
+        title = context.assistant.title(kb.entries[entry_id], answer.lang) if entry_id and entry_id in kb.entries else ""
         reply = feedback.with_feedback(reply, query_id, context.bot.username, entry_id, title)
     if answer.kind == "eligibility":
         from bot.telegram.handlers import check  # check imports this module's neighbours
