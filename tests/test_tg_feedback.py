@@ -2,7 +2,6 @@
 asker's counts), a share button and the deep link it carries, and "typing…" while a reply is slow."""
 from __future__ import annotations
 
-import time
 from urllib.parse import parse_qs, urlparse
 
 from bot.telegram.handlers import replying
@@ -79,21 +78,17 @@ async def test_share_carries_a_deep_link_that_opens_the_answer_in_the_readers_la
     assert gone.params["text"] == "This button is no longer valid; please ask again."
 
 
-async def test_a_slow_reply_shows_typing_and_a_fast_one_does_not(tg_bot, tg_assistant, monkeypatch):
+async def test_a_slow_reply_shows_typing_and_a_fast_one_does_not(tg_bot, monkeypatch):
     bot = tg_bot
     monkeypatch.setattr(replying, "TYPING_AFTER", 0.05)
     await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=USER)
     assert bot.server.calls_of("sendChatAction") == []  # answered well within the delay
 
-    real = tg_assistant.answer
-
-    def slow(*args, **kwargs):
-        time.sleep(0.3)  # the engine thinking hard (it runs off the event loop)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tg_assistant, "answer", slow)
+    bot.server.fail("sendMessage", "slow", delay=0.4)  # Telegram taking its time with the reply
     answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=USER)
     typing = bot.server.calls_of("sendChatAction")
     assert typing and typing[0].params == {"chat_id": USER, "action": "typing"}
-    assert typing[0].time < answer.time  # shown while waiting, before the reply
+    assert typing[0].time > answer.time  # shown while the reply was on its way
     assert answer.params["text"].startswith("<b>五年免試期</b>")
+    await bot.idle()
+    assert len(bot.server.calls_of("sendChatAction")) == 1  # and not after it arrived

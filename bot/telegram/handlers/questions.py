@@ -34,14 +34,14 @@ async def _answer(update: Update, context: BotContext, message: Message, questio
             sent = await replying.deliver(context, update, message, reply)
             replying.remember(context, update, message, question, picked, sent)
             return
-    stored = context.stored_lang(user)
-    answer = await replying.think(context, message, lambda: context.assistant.answer(question, lang=lang or stored))
-    if context.chat_data is not None:
-        context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
-    query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
-                                       answer.answered, answer.entries, answer.score, answer.kind)
-    reply = replying.decorate(context, message, render.answer(answer, context.assistant), answer, query_id)
-    sent = await replying.deliver(context, update, message, reply)
+    async with replying.typing(context, message):
+        answer = context.assistant.answer(question, lang=lang or context.stored_lang(user))
+        if context.chat_data is not None:
+            context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
+        query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
+                                           answer.answered, answer.entries, answer.score, answer.kind)
+        reply = replying.decorate(context, message, render.answer(answer, context.assistant), answer, query_id)
+        sent = await replying.deliver(context, update, message, reply)
     replying.remember(context, update, message, question, answer, sent)
 
 

@@ -1,9 +1,11 @@
 """What happens around an answer to a worker's question (issue 11), kept apart from the questions
 handler so the engine's side of it can change freely:
 
-- `think`: the engine answers in one worker thread, so the event loop stays free; when a reply takes
-  longer than TYPING_AFTER seconds, the chat shows "typing…" until it comes (renewed every 4 s, as
-  Telegram's indicator fades after 5).
+- `typing`: when a reply takes longer than TYPING_AFTER seconds, the chat shows "typing…" until it is
+  sent (renewed every 4 s, as Telegram's indicator fades after 5). The engine itself answers on the
+  event loop, as before: moving it to a worker thread made the GIL hand-offs cost more than the
+  answers (p50 250 ms against 30 ms in scripts/bench_telegram.py), and an engine answer takes
+  milliseconds — a slow reply is one waiting on Telegram or on the chat's earlier updates.
 - `decorate`: 🙋 under a decline or a "which did you mean", 👍/👎 and ↗ Share under an answer, and
   under a free-text eligibility answer the question it still needs, as buttons that continue in /check.
 - `deliver`: the reply to a question, or — for an edited question — the earlier reply edited in place
@@ -16,8 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, AsyncIterator
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
@@ -33,17 +34,8 @@ if TYPE_CHECKING:
     from bot.assistant import Answer
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 TYPING_AFTER = 1.0  # seconds before "typing…" is shown (tests shorten it)
 TYPING_EVERY = 4.0
-
-
-def _engine(context: BotContext) -> ThreadPoolExecutor:
-    """One thread for the engine: answers keep the order and the isolation they had on the loop."""
-    pool = context.bot_data.get("engine_thread")
-    if not isinstance(pool, ThreadPoolExecutor):
-        pool = context.bot_data["engine_thread"] = ThreadPoolExecutor(1, thread_name_prefix="engine")
-    return pool
 
 
 async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> None:
@@ -57,11 +49,13 @@ async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> N
         await asyncio.sleep(TYPING_EVERY)
 
 
-async def think(context: BotContext, message: Message, work: Callable[[], T]) -> T:
-    """`work()` (an engine call) off the event loop, with a typing indicator if it is slow."""
+@contextlib.asynccontextmanager
+async def typing(context: BotContext, message: Message) -> AsyncIterator[None]:
+    """"typing…" in the chat if what happens inside (the answer and its delivery) takes longer than
+    TYPING_AFTER seconds: waiting on Telegram, on the rate limiter, or on the chat's earlier updates."""
     indicator = asyncio.create_task(_typing(context, message.chat.id, thread_of(message)))
     try:
-        return await asyncio.get_running_loop().run_in_executor(_engine(context), work)
+        yield
     finally:
         indicator.cancel()
         with contextlib.suppress(asyncio.CancelledError):
