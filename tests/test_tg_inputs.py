@@ -57,3 +57,12 @@ async def test_a_voice_note_is_told_plainly_to_type(tg_bot):
     call = await bot.reply_to(bot.updates.wrap("message", voice), chat_id=USER)
     assert call.params["text"] == "我暫時聽不到語音或影片訊息，請用文字輸入你的問題，例如：「過往資歷認可免試期幾時完？」"
     assert bot.store.query_count() == 0  # nothing was asked
+
+
+async def test_an_edited_command_is_not_run_again(tg_bot):
+    bot = tg_bot
+    command = bot.updates.private_text("/about")
+    await bot.reply_to(command, chat_id=USER)
+    bot.server.push_update(bot.updates.wrap("edited_message", dict(command["message"], text="/help", edit_date=1)))
+    await bot.idle()
+    assert len(bot.server.sent_messages(USER)) == 1 and bot.server.calls_of("editMessageText") == []

@@ -78,6 +78,9 @@ def register(application: Application) -> None:
     services = application.bot_data.get("services")
     staff_chat = inputs.staff_chat_filter(getattr(getattr(services, "config", None), "admin_chat_id", None))
     handlers: list[BaseHandler] = [
+        # Every edited message stops here: an edited question is answered again; an edited command is
+        # never run twice (CommandHandlers would otherwise take edits too).
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE, inputs.edited),
         ChatMemberHandler(chats.my_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrate),
         # "/start a_<entry>": a deep link to an answer (a shared answer lands here).
@@ -102,8 +105,6 @@ def register(application: Application) -> None:
         CallbackQueryHandler(language.lang_button, pattern=r"^lang:(zh-Hant|zh-Hans|en|auto)$"),
         CallbackQueryHandler(commands.noop_button),  # anything else: still answered
         InlineQueryHandler(inline.inline_query),
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND & inputs.ADDRESSED_TEXT,
-                       inputs.edited),
         MessageHandler(WORDS & PRIVATE & filters.COMMAND, commands.unknown_command),
         MessageHandler(WORDS & PRIVATE & filters.TEXT, questions.private_text),
         MessageHandler(WORDS & inputs.SPOKEN & inputs.ADDRESSED_MEDIA, inputs.spoken),

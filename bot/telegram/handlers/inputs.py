@@ -80,11 +80,18 @@ async def spoken(update: Update, context: BotContext) -> None:
 
 
 async def edited(update: Update, context: BotContext) -> None:
-    """An edited question: answered again; the earlier reply is edited when it can be."""
+    """An edited question: answered again; the earlier reply is edited when it can be. Edited
+    commands, group chatter and the staff chat's messages are left alone."""
     message = message_of(update)
     text = message.text or message.caption or ""
-    if text.startswith("/"):
+    if not text or text.startswith("/"):
         return  # an edited command is not run again
+    ops_chat = getattr(context.services.config, "admin_chat_id", None)
+    if message.chat.id == ops_chat:
+        return
+    addressed = ADDRESSED_TEXT.check_update(update) if message.text else ADDRESSED_MEDIA.check_update(update)
+    if not addressed:
+        return
     question = without_mention(text, context.bot.username) if message.chat.type != ChatType.PRIVATE else text
     if not question.strip():
         return
