@@ -151,7 +151,7 @@ async def test_reload_is_for_admins_and_reports_an_unchanged_knowledge(reload_bo
     assert call.params["text"] == REFUSED
     calls = await bot.push_and_wait(bot.updates.private_text("/reload", user=ADMIN_USER), predicate=to(ADMIN))
     assert calls[0].params["text"] == "Checking and reloading the knowledge files…"
-    result = (await bot.server.wait_for("editMessageText", predicate=to(ADMIN)))[0]  # "checking" becomes the result
+    result = (await bot.server.wait_for("editMessageText", 1, 20, to(ADMIN)))[0]  # "checking" becomes the result
     assert result.params["message_id"] == calls[0].result["message_id"]
     assert result.params["text"].startswith("Knowledge reloaded:") and "0 added, 0 changed, 0 removed" in result.params["text"]
 
