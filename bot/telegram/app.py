@@ -83,6 +83,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._waiting[key]
                 self._locks.pop(key, None)
 
+    @property
+    def saturated(self) -> bool:
+        """Every worker is busy: an extra request now (a typing indicator) would only delay replies."""
+        return self._workers.locked()
+
     async def initialize(self) -> None:
         """Nothing to set up."""
 

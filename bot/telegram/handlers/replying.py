@@ -41,6 +41,8 @@ TYPING_EVERY = 4.0
 async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> None:
     await asyncio.sleep(TYPING_AFTER)
     while True:
+        if getattr(context.application.update_processor, "saturated", False):
+            return  # under full load the indicator would cost every waiting reply a little more
         try:
             await context.bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
         except TelegramError as exc:  # a nicety: never in the way of the reply
@@ -52,7 +54,9 @@ async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> N
 @contextlib.asynccontextmanager
 async def typing(context: BotContext, message: Message) -> AsyncIterator[None]:
     """"typing…" in the chat if what happens inside (the answer and its delivery) takes longer than
-    TYPING_AFTER seconds: waiting on Telegram, on the rate limiter, or on the chat's earlier updates."""
+    TYPING_AFTER seconds: waiting on Telegram, on the rate limiter, or on the chat's earlier updates.
+    Not when every worker is busy: then the bot is the bottleneck, and an extra request per reply
+    would feed the queue it reports on (scripts/bench_telegram.py, burst phase)."""
     indicator = asyncio.create_task(_typing(context, message.chat.id, thread_of(message)))
     try:
         yield
