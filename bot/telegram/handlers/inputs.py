@@ -87,7 +87,7 @@ async def edited(update: Update, context: BotContext) -> None:
     if not text or text.startswith("/"):
         return  # an edited command is not run again
     ops_chat = getattr(context.services.config, "admin_chat_id", None)
-    if message.chat.id == ops_chat:
+    if message.chat.id == ops_chat and message.chat.type != ChatType.PRIVATE:
         return
     addressed = ADDRESSED_TEXT.check_update(update) if message.text else ADDRESSED_MEDIA.check_update(update)
     if not addressed:
@@ -104,4 +104,6 @@ async def staff_chatter(update: Update, context: BotContext) -> None:
 
 
 def staff_chat_filter(admin_chat_id: int | None) -> filters.BaseFilter | None:
-    return filters.Chat(admin_chat_id) if admin_chat_id is not None else None
+    """The staff chat when it is a group; an admin's own private chat (ADMIN_CHAT_ID may be one) stays
+    a place where they can ask questions like anyone."""
+    return filters.Chat(admin_chat_id) if admin_chat_id is not None and admin_chat_id < 0 else None
