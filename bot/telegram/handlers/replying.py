@@ -39,7 +39,6 @@ TYPING_EVERY = 4.0
 
 
 async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> None:
-    await asyncio.sleep(TYPING_AFTER)
     while True:
         if getattr(context.application.update_processor, "saturated", False):
             return  # under full load the indicator would cost every waiting reply a little more
@@ -56,14 +55,22 @@ async def typing(context: BotContext, message: Message) -> AsyncIterator[None]:
     """"typing…" in the chat if what happens inside (the answer and its delivery) takes longer than
     TYPING_AFTER seconds: waiting on Telegram, on the rate limiter, or on the chat's earlier updates.
     Not when every worker is busy: then the bot is the bottleneck, and an extra request per reply
-    would feed the queue it reports on (scripts/bench_telegram.py, burst phase)."""
-    indicator = asyncio.create_task(_typing(context, message.chat.id, thread_of(message)))
+    would feed the queue it reports on (scripts/bench_telegram.py, burst phase). A timer, not a task,
+    waits for the delay: most replies never need one, and a timer costs next to nothing."""
+    started: list[asyncio.Task] = []
+
+    def start() -> None:
+        started.append(asyncio.ensure_future(_typing(context, message.chat.id, thread_of(message))))
+
+    timer = asyncio.get_running_loop().call_later(TYPING_AFTER, start)
     try:
         yield
     finally:
-        indicator.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await indicator
+        timer.cancel()
+        for task in started:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def decorate(context: BotContext, message: Message, reply: Reply, answer: "Answer", query_id: int) -> Reply:
