@@ -44,7 +44,7 @@ class Bounded(Generic[K, V]):
 @dataclass(frozen=True)
 class Turn:
     question: str
-    said: str  # what the bot replied, in a few words (a title, "could not answer", the choices)
+    answer: Any  # the engine's Answer; put in words only when staff need it (handoff.said)
 
 
 @dataclass
@@ -53,12 +53,12 @@ class Recent:
     owners: Bounded[tuple[int, int], int]
     replies: Bounded[tuple[int, int], int]
 
-    def add_turn(self, chat_id: int, user_id: int, question: str, said: str) -> None:
+    def add_turn(self, chat_id: int, user_id: int, question: str, answer: Any) -> None:
         key = (int(chat_id), int(user_id))
         turns = self.turns.get(key)
         if turns is None:
             turns = deque(maxlen=MAX_TURNS)
-        turns.append(Turn(question, said))
+        turns.append(Turn(question, answer))
         self.turns.put(key, turns)
 
     def last_turns(self, chat_id: int, user_id: int) -> list[Turn]:

@@ -113,7 +113,7 @@ def said(answer: "Answer", assistant: "Assistant") -> str:
 
 def remember_turn(context: BotContext, chat_id: int, user: User | None, question: str, answer: "Answer") -> None:
     if user is not None:
-        recent(context.bot_data).add_turn(chat_id, user.id, question, said(answer, context.assistant))
+        recent(context.bot_data).add_turn(chat_id, user.id, question, answer)
 
 
 def who(user: User | None, lang: Lang) -> str:
@@ -129,7 +129,7 @@ def lang_in_words(code: str | None, lang: Lang) -> str:
 
 
 def staff_item(item_id: int, question: str, asker_lang: str | None, user: User | None, chat_type: str,
-               chat_title: str | None, turns: list[Turn], lang: Lang) -> str:
+               chat_title: str | None, turns: list[Turn], lang: Lang, assistant: "Assistant") -> str:
     """The question as the admin chat sees it: starts with the #Q tag replies are matched by."""
     if chat_type == ChatType.PRIVATE:
         where = t("ib_where_private", lang)
@@ -142,7 +142,8 @@ def staff_item(item_id: int, question: str, asker_lang: str | None, user: User |
     if earlier:
         lines = [escape(t("mx_inbox_turns", lang), quote=False)]
         lines += [f"• {escape(label(turn.question, MAX_TURN_CHARS), quote=False)} "
-                  f"<i>{escape(label(turn.said, MAX_TURN_CHARS), quote=False)}</i>" for turn in earlier]
+                  f"<i>{escape(label(said(turn.answer, assistant), MAX_TURN_CHARS), quote=False)}</i>"
+                  for turn in earlier]
         parts.append("\n".join(lines))
     parts.append(f"<i>{escape(t('ib_admin_hint', lang))}</i>")
     return "\n\n".join(parts)

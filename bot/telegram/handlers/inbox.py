@@ -84,7 +84,7 @@ async def ask_person(update: Update, context: BotContext) -> None:
         return
     turns = recent(context.bot_data).last_turns(message.chat.id, user.id)
     html = handoff.staff_item(item_id, row["text"], row["lang"], user, message.chat.type, message.chat.title, turns,
-                              ops.admin_lang())
+                              ops.admin_lang(), context.assistant)
     try:
         sent = await context.bot.send_message(ops.admin_chat_id, html, parse_mode=ParseMode.HTML,
                                               link_preview_options=NO_PREVIEW)
