@@ -122,3 +122,12 @@ async def test_from_a_group_the_free_text_answer_continues_in_private(bot):
     assert link == [f"https://t.me/vt_helper_bot?start=check_q{query_id}"]
     check = await bot.command(f"/start check_q{query_id}")
     assert "你的回答：車輛維修業；有正規工作經驗" in visible(check["text"])
+
+
+async def test_an_old_results_back_does_not_end_the_check_running_now(bot):
+    old, _ = await bot.walk("/check", ["物流業"])
+    current = await bot.command("/check")
+    await bot.press(old, "« 上一題", expect=None)  # told it has ended; its buttons go
+    assert bot.last_answer.params["text"] == "這次評估已經結束，發送 /check 可以重新開始。"
+    second = await bot.press(current, "安老服務業")  # the check started since goes on
+    assert "你的回答：安老服務業" in visible(second["text"])

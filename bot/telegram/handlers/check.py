@@ -316,7 +316,9 @@ async def _begin(update: Update, context: BotContext, lang: Lang, said: str = ""
         session.facts = {f: preset[f] for f in rules.facts if f in preset}
         session.history = list(session.facts)
         _still_valid(rules, session)
-    required(context.user_data, "user data (a check is per user)")[_SESSION] = session
+    data = required(context.user_data, "user data (a check is per user)")
+    data[_SESSION] = session
+    data.pop(_DONE, None)  # a new check: Back under an older result no longer takes that one up
     return await _advance(context, update, session)
 
 
@@ -429,7 +431,7 @@ async def result_back(update: Update, context: BotContext) -> int | None:
     message = query.message
     if not isinstance(done, Session) or message is None or message.message_id != done.message_id:
         await stale_button(update, context)
-        return ConversationHandler.END
+        return None  # a check running meanwhile goes on
     await ack(query)
     rules = _rules(context)
     if rules is not None and done.history and next_question(rules, done.facts, context.assistant.today()) is None:
@@ -491,7 +493,7 @@ def _cb_freetext(query_id: int, value: str) -> str:
     return f"chk:f:{int(query_id)}:{value}"
 
 
-async def freetext_button(update: Update, context: BotContext) -> int:
+async def freetext_button(update: Update, context: BotContext) -> int | None:
     """An answer tapped under a free-text eligibility answer: a check continues from what it stated."""
     query = query_of(update)
     rules = _rules(context)
@@ -500,7 +502,7 @@ async def freetext_button(update: Update, context: BotContext) -> int:
     stated = _stated(context, update, int(found.group(1))) if found else None
     if rules is None or found is None or stated is None:
         await ack(query, t("mx_not_your_buttons" if found and context.store.query(int(found.group(1))) else "chk_ended", lang))
-        return ConversationHandler.END
+        return None  # a check running meanwhile goes on
     row = context.store.query(int(found.group(1)))
     lang = context.stored_lang(update.effective_user) or (row["lang"] if row else None) or lang
     fact = next_question(rules, stated, context.assistant.today())
@@ -510,7 +512,7 @@ async def freetext_button(update: Update, context: BotContext) -> int:
         value = None
     if fact is None or value is None:
         await ack(query, t("chk_stale", lang))
-        return ConversationHandler.END
+        return None
     await ack(query)
     return await _begin(update, context, lang, preset={**stated, fact.id: value})
 
