@@ -111,6 +111,12 @@ async def reload_command(update: Update, context: BotContext) -> None:
     checking = await reply_to(context, message, admin_render.plain("adm_reload_start", lang))
     report = await ops.reloader.reload()
     if report is None:
+        # Taken meanwhile, most likely by the knowledge watcher picking up an index (a moment's work):
+        # wait for it, then reload as asked.
+        async with ops.reloader.lock:
+            pass
+        report = await ops.reloader.reload()
+    if report is None:
         await reply_to(context, message, admin_render.plain("adm_reload_busy", lang))
         return
     logger.info("/reload by an admin: %s", "ok" if report.ok else f"refused, {len(report.errors)} error(s)")
