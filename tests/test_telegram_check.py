@@ -144,7 +144,7 @@ async def test_elderly_care_worker_gets_rpl_and_exemption_in_zh_hant(bot):
     text = visible(first["text"])
     assert text.startswith("申請資格評估") and "第 1 題" in text
     assert text.endswith("你的工作（或照顧工作）屬於哪個行業？")
-    assert labels(first) == ["安老服務業", "車輛維修業", "物流業", "✖ 取消"]  # no Back before an answer
+    assert labels(first) == ["安老服務業", "車輛維修業", "物流業", "其他／都不是", "✖ 取消"]  # no Back before an answer
     assert all(d.startswith("chk:") for _, d in buttons(first))
 
     result, asked = await bot.walk("/check", ["安老服務業", "有正規工作經驗", "院舍照顧", "其他職位"])

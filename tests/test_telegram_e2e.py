@@ -64,7 +64,8 @@ async def test_private_question_in_each_language_form(tg_bot, question, title, s
     assert f"<i>{source}</i>" in text
     assert "reply_parameters" not in call.params  # private chats are not quoted
     assert "message_thread_id" not in call.params
-    assert data_of(call) == [f"e:{lang_letter}:rpl-elderly-care"]  # the related topic, in the same script
+    assert data_of(call) == [f"e:{lang_letter}:rpl-elderly-care", "fb:1:u", "fb:1:d", ""]  # the related topic, in
+    # the same script, then 👍 👎 and Share (a link)
     assert call.ok
     logged = tg_bot.store.queries(1)[0]
     assert logged["text"] == question and logged["answered"] and logged["entry_ids"] == ["rpl-elderly-care-exemption"]
@@ -108,14 +109,14 @@ async def test_start_welcomes_in_users_language_with_examples(tg_bot):
     text = call.params["text"]
     assert text.startswith("你好，&lt;Ah Ming&gt;！")
     assert "例如：" in text and "/lang" in text
-    examples = buttons(call)
-    assert 1 <= len(examples) <= 3 and all(d.startswith("e:t:") for _, d in examples)
+    examples = [(label, d) for label, d in buttons(call) if d.startswith("e:")]
+    assert 1 <= len(examples) <= 3
     assert all(f"• {label}" in text for label, _ in examples)
 
     english = make_user(2002, "Jo", language_code="en")
     call = await tg_bot.reply_to(tg_bot.updates.private_text("/start", user=english), chat_id=2002)
     assert call.params["text"].startswith("Hello, Jo!")
-    assert all(d.startswith("e:e:") for d in data_of(call))
+    assert all(d.startswith("e:e:") for d in data_of(call) if d.startswith("e:")) and "chk:new:e" in data_of(call)
 
 
 async def test_help_lists_commands_groups_and_inline(tg_bot):
@@ -213,12 +214,12 @@ async def test_schemes_browse_categories_and_pages(tg_bot):
     assert page1.params["message_id"] == menu["message_id"]
     assert "第 1/2 頁，共 8 項" in page1.params["text"]
     data = data_of(page1)
-    assert data[:6] == [f"e:t:vehicle-grade-{n}" for n in range(1, 7)]
+    assert data[:6] == [f"g:t:0:vehicle-grade-{n}" for n in range(1, 7)]
     assert "p:t:vehicle:1" in data and "t:t" in data and "p:t:vehicle:-1" not in data
 
     page2 = await press("p:t:vehicle:1", page1.result)
     data = data_of(page2)
-    assert data[:2] == ["e:t:vehicle-grade-7", "e:t:vehicle-grade-8"] and "p:t:vehicle:0" in data
+    assert data[:2] == ["g:t:1:vehicle-grade-7", "g:t:1:vehicle-grade-8"] and "p:t:vehicle:0" in data
     assert "第 2/2 頁" in page2.params["text"]
 
     back = await press("t:t", page2.result)

@@ -93,3 +93,4 @@ from bot.i18n.catalog_check import MESSAGES as _CHECK; MESSAGES.update(_CHECK)
 from bot.i18n.catalog_admin import MESSAGES as _ADMIN; MESSAGES.update(_ADMIN)
 from bot.i18n.catalog_rules import MESSAGES as _RULES; MESSAGES.update(_RULES)  # eligibility replies (issue 10)
 from bot.i18n.catalog_announce import MESSAGES as _ANNOUNCE; MESSAGES.update(_ANNOUNCE)  # announcements (issue 16)
+from bot.i18n.catalog_experience import MESSAGES as _EXPERIENCE; MESSAGES.update(_EXPERIENCE)  # issue 11

@@ -274,12 +274,18 @@ def m004_announcements(db: Database) -> None:
     db.table("copy_op_rows").create_index(["op_id", "status"])
 
 
+def m005_feedback(db: Database) -> None:
+    """👍/👎 under answers (issue 11): the asker's vote on a logged question, +1 or -1, changeable."""
+    db.execute("ALTER TABLE queries ADD COLUMN feedback INTEGER")
+
+
 # (version, function); versions are consecutive from 1.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_initial),
     (2, m002_admin),
     (3, m003_review),
     (4, m004_announcements),
+    (5, m005_feedback),
 ]
 
 # (table, column) pairs holding a chat id, rewritten by Store.migrate_chat. Extend with new tables.

@@ -1,7 +1,8 @@
 """Statistics over the query log, and its CSV export. Mixed into `Store`.
 
-"Questions" are what workers asked: button presses (kind "button") and empty messages (kind
-"empty") are left out. A question is answered when the engine answered it (`answered`); the top
+"Questions" are what workers asked: button presses (kind "button"), /check results (kind "check")
+and empty messages (kind "empty") are left out of them and counted apart (buttons, checks), with the
+askers' 👍/👎 on answers (`feedback`, +1/-1, one per question, changeable). A question is answered when the engine answered it (`answered`); the top
 unanswered questions are grouped by their text, case and surrounding spaces ignored. Days are
 local days: the caller gives the UTC offset of its time zone (Hong Kong: +480 minutes).
 The log never holds a Telegram user id, only a salted hash (see bot/store/__init__.py).
@@ -15,8 +16,9 @@ from typing import Callable, TextIO
 
 from sqlite_utils import Database
 
-QUESTION = "COALESCE(kind, '') NOT IN ('button', 'empty')"
-EXPORT_COLUMNS = ("id", "at", "user_hash", "chat_type", "lang", "text", "answered", "kind", "entry_ids", "score")
+QUESTION = "COALESCE(kind, '') NOT IN ('button', 'empty', 'check')"
+EXPORT_COLUMNS = ("id", "at", "user_hash", "chat_type", "lang", "text", "answered", "kind", "entry_ids", "score",
+                  "feedback")
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,13 @@ class Stats:
     questions: int
     answered: int
     users: int
-    per_day: list[tuple[str, int, int]] = field(default_factory=list)  # (day, questions, answered), every day
+    per_day: list[tuple[str, int, int]] = field(default_factory=list)  # (day, questions, answered), days with any use
     per_lang: list[tuple[str, int, int]] = field(default_factory=list)  # (lang, questions, answered)
     unanswered: list[tuple[str, int]] = field(default_factory=list)  # (question, times asked)
+    buttons: int = 0  # topics opened with a button
+    checks: int = 0  # /check conversations that ended (a result, or "not covered")
+    helpful: int = 0  # 👍 on answers
+    unhelpful: int = 0  # 👎 on answers
 
     @property
     def answer_rate(self) -> float:
@@ -51,18 +57,33 @@ class StatsStore:
         ).fetchone()
         by_day = {d: (int(n), int(a)) for d, n, a in self.db.execute(
             f"SELECT {local} AS d, COUNT(*), SUM(answered) FROM queries WHERE {where} GROUP BY d", span).fetchall()}
+        span_only = f"{local} BETWEEN ? AND ?"
+        used_days = {d for (d,) in self.db.execute(
+            f"SELECT DISTINCT {local} FROM queries WHERE {span_only}", span).fetchall()}
         per_day = []
-        for i in range(days):
+        for i in range(days):  # a day nobody used the bot is left out (issue 11)
             day = (first_day + timedelta(days=i)).isoformat()
-            n, a = by_day.get(day, (0, 0))
-            per_day.append((day, n, a))
+            if day in used_days or day in by_day:
+                n, a = by_day.get(day, (0, 0))
+                per_day.append((day, n, a))
+        buttons, checks, helpful, unhelpful = self.db.execute(
+            f"SELECT COALESCE(SUM(kind = 'button'), 0), COALESCE(SUM(kind = 'check'), 0), "
+            f"COALESCE(SUM(feedback > 0), 0), COALESCE(SUM(feedback < 0), 0) FROM queries WHERE {span_only}",
+            span).fetchone()
         per_lang = [(lang or "-", int(n), int(a)) for lang, n, a in self.db.execute(
             f"SELECT lang, COUNT(*), SUM(answered) FROM queries WHERE {where} GROUP BY lang ORDER BY COUNT(*) DESC, lang",
             span).fetchall()]
         unanswered = [(text, int(n)) for text, n in self.db.execute(
             f"SELECT MIN(trim(text)), COUNT(*) AS n FROM queries WHERE {where} AND answered = 0 AND trim(text) != '' "
             "GROUP BY lower(trim(text)) ORDER BY n DESC, MIN(id) LIMIT ?", (*span, int(top))).fetchall()]
-        return Stats(first_day, last_day, int(total), int(answered), int(users), per_day, per_lang, unanswered)
+        return Stats(first_day, last_day, int(total), int(answered), int(users), per_day, per_lang, unanswered,
+                     int(buttons), int(checks), int(helpful), int(unhelpful))
+
+    def set_feedback(self, query_id: int, user_hash: str | None, vote: int) -> bool:
+        """The asker's 👍 (+1) or 👎 (-1) on a logged answer; False when the question is not theirs."""
+        cursor = self.db.execute("UPDATE queries SET feedback = ? WHERE id = ? AND user_hash = ?",
+                                 (1 if vote > 0 else -1, int(query_id), user_hash))
+        return cursor.rowcount > 0
 
     def export_queries(self, out: TextIO, since: str | None = None) -> int:
         """The query log as CSV (header first; entry ids as a JSON list; user ids only as salted hashes)."""

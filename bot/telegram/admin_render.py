@@ -43,11 +43,20 @@ def _ids(ids: Sequence[str]) -> str:
 # -- reload ---------------------------------------------------------------------------------------
 
 
-def reload_report(report: "ReloadReport", lang: Lang, *, from_cli: bool = False) -> Reply:
-    """What a reload changed, or every error with its file, entry and field."""
+def reload_report(report: "ReloadReport", lang: Lang, *, from_cli: bool = False,
+                  declared: dict[str, set[str]] | None = None) -> Reply:
+    """What a reload changed, or its errors: root causes first (every file's first error before the
+    rest), the errors they caused folded into a count (bot/telegram/reload_report.py)."""
     if not report.ok:
-        lines = [escape(t("adm_reload_failed", lang, count=len(report.errors)), quote=False)]
-        lines += [f"• <code>{escape(str(err), quote=False)}</code>" for err in report.errors]
+        from bot.telegram.reload_report import fold
+
+        roots = fold(report.errors, declared)
+        lines = [escape(t("adm_reload_failed", lang, count=len(roots)), quote=False)]
+        for root in roots:
+            line = f"• <code>{escape(str(root.error), quote=False)}</code>"
+            if root.caused:
+                line += " " + escape(t("mx_reload_caused", lang, count=root.caused), quote=False)
+            lines.append(line)
         return Reply(_lines_to_parts(lines), None, lang)
     key = "adm_reload_cli" if from_cli else "adm_reload_ok"
     lines = [escape(t(key, lang, entries=report.entries, added=len(report.added), changed=len(report.changed),
@@ -137,12 +146,17 @@ def broadcasts(rows: list[dict], lang: Lang) -> Reply:
 def stats(figures: "Stats", lang: Lang) -> Reply:
     first, last = (render_date(d.isoformat(), lang) for d in (figures.first_day, figures.last_day))
     lines = [f"<b>{escape(t('st_title', lang, first=first, last=last))}</b>"]
+    use = escape(t("mx_st_use", lang, buttons=figures.buttons, checks=figures.checks, up=figures.helpful,
+                   down=figures.unhelpful))
     if not figures.questions:
         lines.append(escape(t("st_none", lang)))
+        if figures.buttons or figures.checks:
+            lines.append(use)
         return Reply(["\n".join(lines)], None, lang)
     rate = round(100 * figures.answer_rate)
     lines.append(escape(t("st_summary", lang, questions=figures.questions, users=figures.users,
                           answered=figures.answered, rate=rate)))
+    lines.append(use)
     lines += ["", escape(t("st_per_day", lang))]
     lines += [f"<code>{day}</code>  {n} / {a}" for day, n, a in figures.per_day]
     lines += ["", escape(t("st_per_lang", lang))]

@@ -31,7 +31,7 @@ from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
 logger = logging.getLogger(__name__)
 
 # Update types the bot asks Telegram for; add one here when a feature needs it.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
 WORKERS = 16  # updates handled at once
 MAX_PENDING_UPDATES = 4096  # updates accepted from Telegram and waiting for a worker or their chat
 CONNECTION_POOL_SIZE = 8  # fewer connections than workers: httpcore degrades with many idle ones under load
@@ -83,6 +83,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             if not self._waiting[key]:
                 del self._waiting[key]
                 self._locks.pop(key, None)
+
+    @property
+    def saturated(self) -> bool:
+        """Every worker is busy: an extra request now (a typing indicator) would only delay replies."""
+        return self._workers.locked()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -232,7 +237,10 @@ def build_application(
 
 
 async def _post_init(application: Application) -> None:
+    from bot.telegram.handlers import menu
+
     await set_commands(application)
+    await menu.set_descriptions(application)
     logger.info("bot ready as @%s", application.bot.username)
 
 

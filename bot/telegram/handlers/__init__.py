@@ -34,6 +34,7 @@ from bot.telegram.filters import ADDRESSED
 from bot.telegram.handlers import chats, commands, errors, guard, inline, language, questions
 from bot.telegram.handlers import admin, check, curation, inbox, subscriptions
 from bot.telegram.handlers import announce
+from bot.telegram.handlers import feedback, handoff, inputs, menu
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -99,29 +100,46 @@ def announcement_handlers() -> list[BaseHandler]:
 def register(application: Application) -> None:
     """Add every handler, in order, and the error handler."""
     application.add_handler(TypeHandler(Update, chats.track_chat), group=-2)
+    # Button presses first meet the owner check (in groups, only the asker may use a reply's buttons);
+    # they never reach flood control, which counts messages only.
+    application.add_handler(CallbackQueryHandler(handoff.owner_guard), group=-1)
     application.add_handler(TypeHandler(Update, guard.flood_guard), group=-1)
 
+    services = application.bot_data.get("services")
+    staff_chat = inputs.staff_chat_filter(getattr(getattr(services, "config", None), "admin_chat_id", None))
     handlers: list[BaseHandler] = [
+        # Every edited message stops here: an edited question is answered again; an edited command is
+        # never run twice (CommandHandlers would otherwise take edits too).
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE, inputs.edited),
         ChatMemberHandler(chats.my_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrate),
+        # "/start a_<entry>": a deep link to an answer (a shared answer lands here).
+        CommandHandler("start", feedback.start_answer, filters=filters.UpdateType.MESSAGES & feedback.START),
         # "/start check" (the deep link /check gives in groups) is left to the /check conversation below.
-        CommandHandler("start", commands.start, filters=filters.UpdateType.MESSAGES & ~check.START_CHECK),
+        CommandHandler("start", menu.start, filters=filters.UpdateType.MESSAGES & ~check.START_CHECK),
         CommandHandler("help", commands.help_command),
         CommandHandler("lang", language.lang_command),
-        CommandHandler("schemes", commands.schemes),
+        CommandHandler("schemes", menu.schemes),
         CommandHandler("events", commands.events),
         CommandHandler("ask", questions.ask),
         CommandHandler("about", commands.about),
         *feature_handlers(),
+        # The staff chat: replies to #Q items were relayed above; nothing else there is a worker's question.
+        *([MessageHandler(staff_chat & ~filters.COMMAND, inputs.staff_chatter)] if staff_chat is not None else []),
         CallbackQueryHandler(questions.entry_button, pattern=r"^e:[tse]:"),
-        CallbackQueryHandler(commands.page_button, pattern=r"^p:[tse]:[^:]+:\d+$"),
-        CallbackQueryHandler(commands.topics_button, pattern=r"^t:[tse]$"),
+        CallbackQueryHandler(menu.page_button, pattern=r"^p:[tse]:[^:]+:\d+$"),
+        CallbackQueryHandler(menu.topics_button, pattern=r"^t:[tse]$"),
+        CallbackQueryHandler(menu.guide_entry_button, pattern=r"^g:[tse]:\d+:"),
+        CallbackQueryHandler(menu.menu_button, pattern=r"^m:(?:(?:ev|lg|ab):)?[tse]$"),
+        CallbackQueryHandler(feedback.feedback_button, pattern=r"^fb:\d+:[ud]$"),
         CallbackQueryHandler(commands.events_button, pattern=r"^ev:[tse]:(?:m|\d+)$"),
         CallbackQueryHandler(language.lang_button, pattern=r"^lang:(zh-Hant|zh-Hans|en|auto)$"),
         CallbackQueryHandler(commands.noop_button),  # anything else: still answered
         InlineQueryHandler(inline.inline_query),
         MessageHandler(WORDS & PRIVATE & filters.COMMAND, commands.unknown_command),
         MessageHandler(WORDS & PRIVATE & filters.TEXT, questions.private_text),
+        MessageHandler(WORDS & inputs.SPOKEN & inputs.ADDRESSED_MEDIA, inputs.spoken),
+        MessageHandler(WORDS & filters.CAPTION & inputs.ADDRESSED_MEDIA, inputs.caption),
         MessageHandler(WORDS & PRIVATE, questions.private_other),
         MessageHandler(WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED, questions.group_text),
     ]

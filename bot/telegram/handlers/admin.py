@@ -13,13 +13,14 @@ from typing import Any, Callable, Coroutine
 
 from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 
 from bot.i18n import t
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required, user_of
 from bot.telegram.operations import Operations, operations
 from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to
+from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send, thread_of
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
@@ -110,13 +111,34 @@ async def reload_command(update: Update, context: BotContext) -> None:
     if ops.reloader.busy:
         await reply_to(context, message, admin_render.plain("adm_reload_busy", lang))
         return
-    await reply_to(context, message, admin_render.plain("adm_reload_start", lang))
+    checking = await reply_to(context, message, admin_render.plain("adm_reload_start", lang))
     report = await ops.reloader.reload()
+    if report is None:
+        # Taken meanwhile, most likely by the knowledge watcher picking up an index (a moment's work):
+        # wait for it, then reload as asked.
+        async with ops.reloader.lock:
+            pass
+        report = await ops.reloader.reload()
     if report is None:
         await reply_to(context, message, admin_render.plain("adm_reload_busy", lang))
         return
     logger.info("/reload by an admin: %s", "ok" if report.ok else f"refused, {len(report.errors)} error(s)")
-    await reply_to(context, message, admin_render.reload_report(report, lang))
+    declared = None
+    if not report.ok:
+        from bot.telegram.reload_report import declared_ids
+
+        declared = declared_ids(ops.reloader.knowledge_dir, (e.file for e in report.errors))
+    result = admin_render.reload_report(report, lang, declared=declared)
+    # The "checking…" message becomes the result (issue 11); further parts follow it.
+    try:
+        await context.bot.edit_message_text(result.parts[0], chat_id=message.chat_id, message_id=checking[0].message_id,
+                                            parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        rest = result.parts[1:]
+    except TelegramError as exc:
+        logger.info("could not edit the reload message (%s); sending the result", exc)
+        rest = result.parts
+    if rest:
+        await send(context, message.chat_id, type(result)(rest, None, lang), thread_id=thread_of(message))
 
 
 # -- /broadcast ------------------------------------------------------------------------------------------

@@ -17,6 +17,14 @@ Callback data (at most 64 bytes, none matching the other handlers' ^e: ^p: ^t: ^
     chk:back               forget the last answer and ask that question again
     chk:cancel             end the conversation
     chk:new:<l>            start a new check (under a result); <l> is the language letter, as in render.py
+    chk:other              "Other / none of these": the check ends honestly, "not covered — ask a person"
+    chk:rb                 Back under a result or a "not covered" ending: the check resumes at its last question
+    chk:f:<query>:<value>  under a free-text eligibility answer (the logged question <query>): answer the
+                           question it still needs, and continue as a check from what the text stated
+
+Typed answers are understood at every step (bot/telegram/typed.py: numbers of years, yes/no in the four
+language forms, a choice by number or label); a text that answers nothing is answered as a question,
+and the check stays open. Results and "not covered" endings are logged (kind "check") for /stats.
 
 A conversation is per user and chat (private chats only) and ends after TIMEOUT_SECONDS without an
 answer, with a polite note in place of the question.
@@ -36,6 +44,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
+    MessageHandler,
     TypeHandler,
     filters,
 )
@@ -48,6 +57,7 @@ from bot.rules.render import facts_summary, msg as rules_msg, shown
 from bot.rules.schema import Value
 from bot.telegram import render
 from bot.telegram.context import BotContext, chat_of, message_of, query_of, required
+from bot.telegram.handlers.admin import ops_of
 from bot.telegram.render import Reply
 from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
 
@@ -58,6 +68,10 @@ ASKING = 0
 PREFIX = "chk:"
 CB_BACK = "chk:back"
 CB_CANCEL = "chk:cancel"
+CB_OTHER = "chk:other"
+CB_RESULT_BACK = "chk:rb"
+_DONE = "check_done"  # key in context.user_data: the last finished check, for Back under its result
+FREETEXT = re.compile(r"^chk:f:(\d+):(.+)$")
 _ANSWER = "chk:a:"
 _SESSION = "check"  # key in context.user_data
 MAX_READ_MORE = 3
@@ -65,7 +79,9 @@ RESULT_CHARS = 800  # a result may name every route that fits; a free-text reply
 
 PRIVATE = filters.ChatType.PRIVATE
 # "/start check": what Telegram sends when https://t.me/<bot>?start=check is opened.
-START_CHECK = PRIVATE & filters.Regex(re.compile(r"^/start(?:@\w+)?\s+check\s*$", re.IGNORECASE))
+# "/start check_q<query>": the same from a group's free-text eligibility answer (continues from its facts).
+START_CHECK_RE = re.compile(r"^/start(?:@\w+)?\s+check(?:_q(\d+))?\s*$", re.IGNORECASE)
+START_CHECK = PRIVATE & filters.Regex(START_CHECK_RE)
 
 
 @dataclass
@@ -105,6 +121,7 @@ def question_reply(rules: Rules, session: Session, fact: Fact, lang: Lang) -> Re
     buttons = [InlineKeyboardButton(render.label(text), callback_data=cb_answer(fact, value))
                for value, text in fact.choices(lang)]
     rows = [buttons] if fact.kind == "bool" else [[b] for b in buttons]
+    rows.append([InlineKeyboardButton(t("mx_chk_other", lang), callback_data=CB_OTHER)])
     nav = [InlineKeyboardButton(t("chk_cancel", lang), callback_data=CB_CANCEL)]
     if session.history:
         nav.insert(0, InlineKeyboardButton(t("chk_back", lang), callback_data=CB_BACK))
@@ -128,8 +145,22 @@ def result_reply(context: BotContext, rules: Rules, session: Session, lang: Lang
     entries = [o.rule.spec.entry for o in shown(outcomes) if o.status != "not_eligible"]
     choices = [assistant.choice(kb.entries[e], lang) for e in dict.fromkeys(entries) if e and e in kb.entries]
     rows = render.entry_buttons(choices[:MAX_READ_MORE], lang)
-    rows.append([InlineKeyboardButton(t("chk_again", lang), callback_data=cb_new(lang))])
+    rows.append([InlineKeyboardButton(t("chk_back", lang), callback_data=CB_RESULT_BACK),
+                 InlineKeyboardButton(t("chk_again", lang), callback_data=cb_new(lang))])
     return Reply(render.html_parts(blocks), render.keyboard(rows), lang)
+
+
+def not_covered_reply(context: BotContext, lang: Lang, query_id: int) -> Reply:
+    """The honest end of "Other / none of these": not covered — ask a person (when there is one)."""
+    ops = ops_of(context)
+    person = ops is not None and ops.admin_chat_id is not None
+    text = f"<b>{_h(t('chk_title', lang))}</b>\n{_h(t('mx_chk_not_covered' if person else 'mx_chk_not_covered_alone', lang))}"
+    rows = []
+    if person:
+        rows.append([InlineKeyboardButton(t("ib_button", lang), callback_data=f"ip:{int(query_id)}")])
+    rows.append([InlineKeyboardButton(t("chk_back", lang), callback_data=CB_RESULT_BACK),
+                 InlineKeyboardButton(t("chk_again", lang), callback_data=cb_new(lang))])
+    return Reply([text], render.keyboard(rows), lang)
 
 
 def note_reply(key: str, lang: Lang) -> Reply:
@@ -212,10 +243,32 @@ async def _advance(context: BotContext, update: Update, session: Session) -> int
     _still_valid(rules, session)
     fact = next_question(rules, session.facts, context.assistant.today())
     if fact is None:
-        await _show(context, update, session, result_reply(context, rules, session, lang))
-        return _end(context)
+        reply = result_reply(context, rules, session, lang)
+        _log_ending(context, update, session, lang, True, facts_summary(rules, session.facts, lang))
+        await _show(context, update, session, reply)
+        return _finish(context, session)
     await _show(context, update, session, question_reply(rules, session, fact, lang))
     return ASKING
+
+
+def _log_ending(context: BotContext, update: Update, session: Session, lang: Lang, answered: bool, text: str) -> int:
+    """A check's end in the query log (kind "check", counted apart from questions in /stats)."""
+    user = update.effective_user
+    rules = _rules(context)
+    entries: list[str] = []
+    if answered and rules is not None:
+        evaluated = evaluate(rules, session.facts, context.assistant.today())
+        outcomes = in_scope(rules, evaluated) or evaluated
+        entries = [o.rule.spec.entry for o in shown(outcomes) if o.status != "not_eligible" and o.rule.spec.entry]
+    return context.store.log_query(user.id if user else None, "private", lang, text,
+                                   answered, list(dict.fromkeys(entries)), 1.0 if answered else 0.0, "check")
+
+
+def _finish(context: BotContext, session: Session) -> int:
+    """The check has ended, but Back under its result can still take it up again."""
+    if context.user_data is not None:
+        context.user_data[_DONE] = session
+    return _end(context)
 
 
 def _end(context: BotContext) -> int:
@@ -239,7 +292,8 @@ async def group_check(update: Update, context: BotContext) -> None:
     await reply_to(context, message_of(update), Reply([_h(t("chk_group", lang))], markup, lang))
 
 
-async def _begin(update: Update, context: BotContext, lang: Lang, said: str = "") -> int:
+async def _begin(update: Update, context: BotContext, lang: Lang, said: str = "",
+                 preset: dict[str, Value] | None = None) -> int:
     """A new check in this private chat, replacing any earlier one (its buttons are taken away)."""
     message = update.effective_message
     chat_id = chat_of(update).id
@@ -261,7 +315,14 @@ async def _begin(update: Update, context: BotContext, lang: Lang, said: str = ""
         session.facts = {f: stated[f] for f in rules.facts if f in stated}
         session.history = list(session.facts)
         _still_valid(rules, session)
-    required(context.user_data, "user data (a check is per user)")[_SESSION] = session
+    if preset:
+        # Continued from a free-text answer: what it stated, then the answer just tapped.
+        session.facts = {f: preset[f] for f in rules.facts if f in preset}
+        session.history = list(session.facts)
+        _still_valid(rules, session)
+    data = required(context.user_data, "user data (a check is per user)")
+    data[_SESSION] = session
+    data.pop(_DONE, None)  # a new check: Back under an older result no longer takes that one up
     return await _advance(context, update, session)
 
 
@@ -272,8 +333,23 @@ async def check_command(update: Update, context: BotContext) -> int:
 
 
 async def start_deep_link(update: Update, context: BotContext) -> int:
-    """/start check: the user came from a group's deep link."""
-    return await _begin(update, context, context.lang_for(update.effective_user))
+    """/start check: the user came from a group's deep link (check_q<query>: from a free-text answer
+    there, which the check continues from when it was theirs)."""
+    found = START_CHECK_RE.match(message_of(update).text or "")
+    preset = None
+    if found and found.group(1):
+        preset = _stated(context, update, int(found.group(1)))
+    return await _begin(update, context, context.lang_for(update.effective_user), preset=preset)
+
+
+def _stated(context: BotContext, update: Update, query_id: int) -> dict[str, Value] | None:
+    """What the logged question `query_id` stated, if the user asked it (None otherwise)."""
+    rules = _rules(context)
+    row = context.store.query(query_id)
+    user = update.effective_user
+    if rules is None or row is None or user is None or row["user_hash"] != context.store.hash_user(user.id):
+        return None
+    return extract_facts(rules, row["text"] or "")
 
 
 async def new_button(update: Update, context: BotContext) -> int:
@@ -329,6 +405,120 @@ async def back_button(update: Update, context: BotContext) -> int | None:
     if session.history:
         session.facts.pop(session.history.pop(), None)
     return await _advance(context, update, session)
+
+
+async def other_button(update: Update, context: BotContext) -> int | None:
+    """Other / none of these: the documents do not cover this person; say so, and offer a person."""
+    query = query_of(update)
+    session = _session(context)
+    rules = _rules(context)
+    if session is None or rules is None:
+        await ack(query, t("chk_ended", context.lang_for(update.effective_user)))
+        return _end(context)
+    lang = _lang(context, update, session)
+    if not _on_current_message(session, update):
+        await ack(query, t("chk_stale", lang))
+        return None
+    await ack(query)
+    fact = next_question(rules, session.facts, context.assistant.today())
+    asked = fact.prompt(lang) if fact is not None else ""
+    text = t("mx_chk_other_log", lang, facts=facts_summary(rules, session.facts, lang) or "-", question=asked)
+    query_id = _log_ending(context, update, session, lang, False, text)
+    await _show(context, update, session, not_covered_reply(context, lang, query_id))
+    return _finish(context, session)
+
+
+async def result_back(update: Update, context: BotContext) -> int | None:
+    """Back under a result (or a "not covered" ending): the check resumes at its last question."""
+    query = query_of(update)
+    done = (context.user_data or {}).get(_DONE)
+    message = query.message
+    if not isinstance(done, Session) or message is None or message.message_id != done.message_id:
+        await stale_button(update, context)
+        return None  # a check running meanwhile goes on
+    await ack(query)
+    rules = _rules(context)
+    if rules is not None and done.history and next_question(rules, done.facts, context.assistant.today()) is None:
+        done.facts.pop(done.history.pop(), None)  # a result: undo the answer that ended it
+    required(context.user_data, "user data (a check is per user)")[_SESSION] = done
+    context.user_data.pop(_DONE, None)  # type: ignore[union-attr]
+    return await _advance(context, update, done)
+
+
+async def typed_answer(update: Update, context: BotContext) -> int | None:
+    """Words typed while a question is asked: its answer when they give one, else an ordinary question."""
+    from bot.telegram import typed
+    from bot.telegram.handlers import questions
+
+    session = _session(context)
+    rules = _rules(context)
+    message = message_of(update)
+    fact = next_question(rules, session.facts, context.assistant.today()) if session and rules else None
+    value = typed.understand(rules, fact, message.text or "") if fact is not None and rules is not None else None
+    if session is None or fact is None or value is None:
+        await questions.private_text(update, context)
+        return None
+    session.facts[fact.id] = value
+    session.history.append(fact.id)
+    # The question above is answered: its buttons go, and the conversation continues below the answer.
+    await _drop_keyboard(context, session.chat_id, session.message_id)
+    session.message_id = None
+    return await _advance(context, update, session)
+
+
+def offer_next_question(context: BotContext, message: Message, reply: Reply, answer: object, query_id: int) -> Reply:
+    """Under a free-text eligibility answer, the first question it still needs, as buttons that
+    continue in /check (in a group: a button to continue in private)."""
+    rules = _rules(context)
+    text = getattr(answer, "query", "") or ""
+    lang: Lang = getattr(answer, "lang", "zh-Hant")
+    if rules is None:
+        return reply
+    stated = extract_facts(rules, text)
+    fact = next_question(rules, stated, context.assistant.today())
+    if fact is None:
+        return reply
+    rows = [list(r) for r in reply.markup.inline_keyboard] if reply.markup is not None else []
+    if message.chat.type == "private":
+        buttons = [InlineKeyboardButton(render.label(label), callback_data=_cb_freetext(query_id, value))
+                   for value, label in fact.choices(lang)]
+        new_rows = [buttons] if fact.kind == "bool" else [[b] for b in buttons]
+    else:
+        url = f"https://t.me/{context.bot.username}?start=check_q{int(query_id)}"
+        new_rows = [[InlineKeyboardButton(t("mx_chk_continue_private", lang), url=url)]]
+    if any(len(b.callback_data or "") > 64 for r in new_rows for b in r if isinstance(b.callback_data, str)):
+        return reply
+    parts = list(reply.parts)
+    parts[-1] += f"\n\n{_h(t('mx_chk_continue', lang))}\n<b>{_h(fact.prompt(lang))}</b>"
+    return Reply(parts, render.keyboard([*new_rows, *rows]), reply.lang)
+
+
+def _cb_freetext(query_id: int, value: str) -> str:
+    return f"chk:f:{int(query_id)}:{value}"
+
+
+async def freetext_button(update: Update, context: BotContext) -> int | None:
+    """An answer tapped under a free-text eligibility answer: a check continues from what it stated."""
+    query = query_of(update)
+    rules = _rules(context)
+    found = FREETEXT.match(query.data or "")
+    lang = context.stored_lang(update.effective_user) or context.lang_for(update.effective_user)
+    stated = _stated(context, update, int(found.group(1))) if found else None
+    if rules is None or found is None or stated is None:
+        await ack(query, t("mx_not_your_buttons" if found and context.store.query(int(found.group(1))) else "chk_ended", lang))
+        return None  # a check running meanwhile goes on
+    row = context.store.query(int(found.group(1)))
+    lang = context.stored_lang(update.effective_user) or (row["lang"] if row else None) or lang
+    fact = next_question(rules, stated, context.assistant.today())
+    try:
+        value = fact.parse(found.group(2)) if fact is not None else None
+    except ValueError:
+        value = None
+    if fact is None or value is None:
+        await ack(query, t("chk_stale", lang))
+        return None
+    await ack(query)
+    return await _begin(update, context, lang, preset={**stated, fact.id: value})
 
 
 async def cancel_button(update: Update, context: BotContext) -> int:
@@ -390,12 +580,16 @@ def conversation() -> ConversationHandler:
                 CommandHandler("check", check_command, filters=PRIVATE),
                 CommandHandler("start", start_deep_link, filters=START_CHECK),
                 CallbackQueryHandler(new_button, pattern=r"^chk:new(?::[tse])?$"),
+                CallbackQueryHandler(result_back, pattern=r"^chk:rb$"),
+                CallbackQueryHandler(freetext_button, pattern=r"^chk:f:\d+:"),
             ],
             states={
                 ASKING: [
                     CallbackQueryHandler(answer_button, pattern=r"^chk:a:"),
                     CallbackQueryHandler(back_button, pattern=r"^chk:back$"),
                     CallbackQueryHandler(cancel_button, pattern=r"^chk:cancel$"),
+                    CallbackQueryHandler(other_button, pattern=r"^chk:other$"),
+                    MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, typed_answer),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },

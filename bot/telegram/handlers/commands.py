@@ -1,4 +1,4 @@
-"""Information commands: /start, /help, /about, /events, /schemes and its pages."""
+"""Information commands: /help, /about, /events, /schemes and its pages (/start: handlers/menu.py)."""
 from __future__ import annotations
 
 from telegram import Update
@@ -12,14 +12,6 @@ from bot.telegram.send import ack, edit, reply_to
 
 def _group(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
-
-
-async def start(update: Update, context: BotContext) -> None:
-    """Welcome in the user's language, with example questions to tap."""
-    user = update.effective_user
-    lang = context.lang_for(user)
-    reply = render.welcome(context.assistant, lang, user.first_name if user else None, _group(update), context.bot.username)
-    await reply_to(context, message_of(update), reply)
 
 
 async def help_command(update: Update, context: BotContext) -> None:

@@ -22,7 +22,9 @@ from bot.i18n import t
 from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required
-from bot.telegram.handlers.admin import is_admin, ops_of, refuse
+from bot.telegram.handlers import handoff
+from bot.telegram.handlers.admin import is_admin, ops_of
+from bot.telegram.recent import recent
 from bot.telegram.render import MAX_TEXT, Reply
 from bot.telegram.send import NO_PREVIEW, ack, reply_to, send, thread_of
 
@@ -45,9 +47,10 @@ INBOX_REPLY = _InboxReply(name="INBOX_REPLY")
 
 
 def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: int) -> Reply:
-    """The reply to a question, with "ask a person" under a decline when there is an admin chat."""
+    """The reply to a question, with "ask a person" under a decline or a "which did you mean" when
+    there is an admin chat."""
     ops = ops_of(context)
-    if answer.kind != "decline" or ops is None or ops.admin_chat_id is None:
+    if answer.kind not in ("decline", "choose") or ops is None or ops.admin_chat_id is None:
         return reply
     return admin_render.with_person_button(reply, query_id)
 
@@ -79,7 +82,9 @@ async def ask_person(update: Update, context: BotContext) -> None:
     if item_id is None:
         await ack(query, t("ib_already", lang))
         return
-    html = admin_render.inbox_item(item_id, row["text"], row["lang"], message.chat.type != ChatType.PRIVATE, ops.admin_lang())
+    turns = recent(context.bot_data).last_turns(message.chat.id, user.id)
+    html = handoff.staff_item(item_id, row["text"], row["lang"], user, message.chat.type, message.chat.title, turns,
+                              ops.admin_lang(), context.assistant)
     try:
         sent = await context.bot.send_message(ops.admin_chat_id, html, parse_mode=ParseMode.HTML,
                                               link_preview_options=NO_PREVIEW)
@@ -91,6 +96,10 @@ async def ask_person(update: Update, context: BotContext) -> None:
     context.store.set_inbox_message(item_id, sent.message_id)
     logger.info("question #Q%s passed to the admin chat", item_id)
     await ack(query)
+    try:  # used: the 🙋 button goes away (until then it stays, whatever else is tapped)
+        await query.edit_message_reply_markup(handoff.without_person_button(message.reply_markup))
+    except TelegramError as exc:
+        logger.debug("could not remove the person button: %s", exc)
     quote = anchor if message.chat.type != ChatType.PRIVATE else None
     await send(context, message.chat.id, admin_render.plain("ib_sent", lang), thread_id=thread_of(message), quote=quote)
 
@@ -103,7 +112,8 @@ async def admin_reply(update: Update, context: BotContext) -> None:
     if ops is None or ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
         return  # inbox items exist only in the admin chat
     if not is_admin(context, user.id if user else None):
-        await refuse(update, context, "inbox reply")
+        logger.warning("inbox reply refused: user %s is not an admin", user.id if user else "-")
+        await reply_to(context, message, admin_render.plain("mx_inbox_not_admin", context.lang_for(user)))
         return
     admin_lang = context.lang_for(user)
     replied = required(message.reply_to_message, "replied-to inbox item")  # the INBOX_REPLY filter saw one

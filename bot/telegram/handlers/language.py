@@ -30,6 +30,7 @@ async def lang_command(update: Update, context: BotContext) -> None:
         stored = None if code == "auto" else code
         context.store.set_language(user_of(update).id, stored)
         await reply_to(context, message_of(update), render.language_set(stored or context.lang_for(user), stored))
+        await _menu_follows(update, context)
         return
     await reply_to(context, message_of(update), render.language_picker(context.lang_for(user), context.stored_lang(user)))
 
@@ -43,3 +44,13 @@ async def lang_button(update: Update, context: BotContext) -> None:
     user = query.from_user
     context.store.set_language(user.id, stored)
     await edit(context, query, render.language_set(stored or context.lang_for(user), stored))
+    await _menu_follows(update, context)
+
+
+async def _menu_follows(update: Update, context: BotContext) -> None:
+    """In a private chat, the command menu follows a switch to or from Simplified (issue 11)."""
+    from bot.telegram.handlers import menu
+
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private":
+        await menu.localise_commands(context, update.effective_user, chat.id)

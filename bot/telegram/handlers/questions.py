@@ -9,9 +9,9 @@ from bot.kb.text import Lang
 from bot.telegram import render
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
+from bot.telegram.handlers import replying
 from bot.telegram.listing import lang_from_code
-from bot.telegram.handlers import inbox
-from bot.telegram.send import ack, reply_to, send, thread_of
+from bot.telegram.send import ack, reply_to, thread_of
 
 logger = logging.getLogger(__name__)
 
@@ -30,17 +30,23 @@ async def _answer(update: Update, context: BotContext, message: Message, questio
         if picked is not None:
             if context.chat_data is not None:
                 context.chat_data[_CHOICES] = None  # the numbers referred to that one question
-            await reply_to(context, message, render.answer(picked, context.assistant))
+            query_id = context.store.log_query(user.id if user else None, message.chat.type, picked.lang,
+                                               f"[button] {picked.entries[0]}", True, picked.entries, 1.0, "button")
+            reply = replying.decorate(context, message, render.answer(picked, context.assistant), picked, query_id)
+            sent = await replying.deliver(context, update, message, reply)
+            replying.remember(context, update, message, question, picked, sent)
             return
-    answer = context.assistant.answer(question, lang=lang or context.stored_lang(user),
-                                      conversation=context.conversation(message, user),
-                                      prefer=lang_from_code(user.language_code if user else None))
-    if context.chat_data is not None:
-        context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
-    query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
-                                       answer.answered, answer.entries, answer.score, answer.kind)
-    reply = inbox.offer_person(context, render.answer(answer, context.assistant), answer, query_id)
-    await reply_to(context, message, reply)
+    async with replying.typing(context, message):
+        answer = context.assistant.answer(question, lang=lang or context.stored_lang(user),
+                                          conversation=context.conversation(message, user),
+                                          prefer=lang_from_code(user.language_code if user else None))
+        if context.chat_data is not None:
+            context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
+        query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
+                                           answer.answered, answer.entries, answer.score, answer.kind)
+        reply = replying.decorate(context, message, render.answer(answer, context.assistant), answer, query_id)
+        sent = await replying.deliver(context, update, message, reply)
+    replying.remember(context, update, message, question, answer, sent)
 
 
 async def private_text(update: Update, context: BotContext) -> None:
@@ -93,8 +99,10 @@ async def entry_button(update: Update, context: BotContext) -> None:
     if answer is None:
         reply = render.plain("tg_expired", lang)
     else:
-        context.store.log_query(update.effective_user.id if update.effective_user else None, message.chat.type,
-                                lang, f"[button] {entry_id}", True, answer.entries, 1.0, "button")
-        reply = render.answer(answer, context.assistant)
+        query_id = context.store.log_query(update.effective_user.id if update.effective_user else None,
+                                           message.chat.type, lang, f"[button] {entry_id}", True, answer.entries, 1.0,
+                                           "button")
+        reply = replying.decorate(context, message, render.answer(answer, context.assistant), answer, query_id) \
+            if isinstance(message, Message) else render.answer(answer, context.assistant)
     thread = thread_of(message) if isinstance(message, Message) else None
-    await send(context, message.chat.id, reply, thread_id=thread)
+    await replying.send_owned(context, update, message.chat.id, reply, thread_id=thread)
