@@ -98,8 +98,8 @@ def broadcast_question(broadcast_id: int, count: int, lang: Lang) -> Reply:
 
 
 def _figures(counts: dict[str, int]) -> dict[str, int]:
-    return {"sent": counts.get("sent", 0), "failed": counts.get("failed", 0),
-            "skipped": counts.get("skipped", 0) + counts.get("uncertain", 0)}
+    return {"sent": counts.get("sent", 0), "failed": counts.get("failed", 0), "skipped": counts.get("skipped", 0),
+            "uncertain": counts.get("uncertain", 0)}
 
 
 def broadcast_progress(broadcast: dict, counts: dict[str, int], lang: Lang) -> str:

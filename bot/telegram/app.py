@@ -23,6 +23,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 
 from bot.config import Config, zone
 from bot.telegram import render
+from bot.telegram.ambiguity import never_left, sending_at_most_once
 from bot.telegram.context import BotContext, Services
 from bot.telegram.flood import FloodGate
 from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
@@ -94,7 +95,8 @@ class RetryingRateLimiter(AIORateLimiter):
     """PTB's AIORateLimiter (Telegram's flood limits, retries after 429 retry_after), plus a few
     retries with back-off when Telegram answers 5xx or cannot be reached. A request that timed out
     while waiting for the answer is not repeated: Telegram may have carried it out, and a duplicate
-    reply is worse than a late one."""
+    reply is worse than a late one. Inside `at_most_once()` (broadcasts, reminders) only what
+    provably never left is retried (bot/telegram/ambiguity.py): a 5xx may follow a delivery."""
 
     def __init__(self, *, max_retries: int = 3, network_retries: int = 3, backoff: float = 0.25, **limits: Any) -> None:
         super().__init__(max_retries=max_retries, **limits)
@@ -106,7 +108,8 @@ class RetryingRateLimiter(AIORateLimiter):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as exc:
-                if not self.retryable(exc) or attempt == self.network_retries:
+                retry = never_left(exc) if sending_at_most_once() else self.retryable(exc)
+                if not retry or attempt == self.network_retries:
                     raise
                 delay = self.backoff * 2**attempt
                 logger.info("Bot API %s failed (%s); retrying in %.2fs", endpoint, exc, delay)

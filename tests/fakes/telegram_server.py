@@ -51,7 +51,9 @@ from .updates import (
 
 _LOGGER = logging.getLogger(__name__)
 
-FAILURE_KINDS = ("429", "403", "400", "500", "502", "slow", "timeout")
+FAILURE_KINDS = ("429", "403", "400", "500", "502", "slow", "timeout", "done_500", "done_502", "drop")
+# Ambiguous faults: Telegram carried the call out (the message exists), then the client saw an error.
+_CARRIED_OUT_THEN_ERROR = {"done_500": "500", "done_502": "502"}
 _ERROR_STATUS = {"429": 429, "403": 403, "400": 400, "500": 500, "502": 502}
 _DEFAULT_DESCRIPTIONS = {
     "403": "Forbidden: bot was blocked by the user",
@@ -372,9 +374,12 @@ class FakeTelegramServer:
         ``kind``: ``"429"`` (RetryAfter; a fractional ``retry_after`` such as 0.05
         keeps AIORateLimiter retries fast), ``"403"`` (Forbidden), ``"400"``
         (BadRequest), ``"500"``/``"502"`` (NetworkError), ``"slow"`` (answer
-        normally after ``delay`` s) or ``"timeout"`` (process the call, then hold the
+        normally after ``delay`` s), ``"timeout"`` (process the call, then hold the
         answer ``delay + timeout_margin`` s; set ``delay`` to the client's read
-        timeout to get ``telegram.error.TimedOut``).
+        timeout to get ``telegram.error.TimedOut``), ``"done_500"``/``"done_502"``
+        (carried out, then answered 5xx: the message exists but the client sees an
+        error) or ``"drop"`` (carried out, then the connection is closed without an
+        answer). The two last kinds are ambiguous to the client: a retry doubles.
         """
         if kind not in FAILURE_KINDS:
             raise ValueError(f"unknown failure kind {kind!r}; use one of {FAILURE_KINDS}")
@@ -522,7 +527,7 @@ class FakeTelegramServer:
             _LOGGER.debug("Injecting %s failure into %s", failure.kind, method)
             if failure.kind == "slow":
                 await self._pause(failure.delay)
-            elif failure.kind != "timeout":
+            elif failure.kind not in ("timeout", "drop", *_CARRIED_OUT_THEN_ERROR):
                 return self._error(call, self._injected_error(failure))
 
         try:
@@ -536,6 +541,18 @@ class FakeTelegramServer:
         call.result = result
         call.status = 200
         self._notify()
+        if failure is not None and failure.kind in _CARRIED_OUT_THEN_ERROR:
+            kind = _CARRIED_OUT_THEN_ERROR[failure.kind]
+            status, description = _ERROR_STATUS[kind], failure.description or _DEFAULT_DESCRIPTIONS[kind]
+            call.status, call.error = status, description  # call.result stays: the message was delivered
+            body: JSON = {"ok": False, "error_code": status, "description": description}
+            return web.json_response(body, status=status)
+        if failure is not None and failure.kind == "drop":
+            call.error = "connection dropped after the call was carried out"
+            transport = request.transport
+            if transport is not None:
+                transport.abort()  # no answer at all: the client sees the connection drop
+            raise asyncio.CancelledError  # aiohttp stops handling this request quietly
         if failure is not None and failure.kind == "timeout":
             await self._pause(failure.delay + self.timeout_margin)
         return web.json_response({"ok": True, "result": result})
