@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 import secrets
+import sqlite3
 import time
 from collections.abc import Awaitable
 from datetime import date
@@ -19,6 +20,7 @@ from urllib.parse import urlparse
 import httpx
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, Defaults
 
 from bot.config import Config, zone
@@ -36,6 +38,8 @@ WORKERS = 16  # updates handled at once
 MAX_PENDING_UPDATES = 4096  # updates accepted from Telegram and waiting for a worker or their chat
 CONNECTION_POOL_SIZE = 8  # fewer connections than workers: httpcore degrades with many idle ones under load
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+POLL_AUTH_RETRIES = 3  # 401/404 answers to getUpdates tried again (after 0.5 s, 1 s, 2 s) before polling ends
+POLL_AUTH_BACKOFF = 0.5
 
 
 # -- concurrency and retries -----------------------------------------------------------------------
@@ -104,7 +108,8 @@ class RetryingRateLimiter(AIORateLimiter):
         self.backoff = backoff
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        for attempt in range(self.network_retries + 1):
+        attempt = 0
+        while True:
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as exc:
@@ -112,9 +117,9 @@ class RetryingRateLimiter(AIORateLimiter):
                 if not retry or attempt == self.network_retries:
                     raise
                 delay = self.backoff * 2**attempt
+                attempt += 1
                 logger.info("Bot API %s failed (%s); retrying in %.2fs", endpoint, exc, delay)
                 await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
 
     @staticmethod
     def retryable(exc: NetworkError) -> bool:
@@ -124,6 +129,33 @@ class RetryingRateLimiter(AIORateLimiter):
         if isinstance(exc, TimedOut):
             return isinstance(exc.__cause__, (httpx.PoolTimeout, httpx.ConnectTimeout))
         return type(exc) is NetworkError
+
+
+class PollingRequest(HTTPXRequest):
+    """The connection getUpdates uses (PTB sends it past the rate limiter). A 401 or 404 answer
+    (InvalidToken) ends PTB's polling loop at once; a proxy or a self-hosted Bot API server that is
+    restarting answers so for a while, so it is tried again a few times with back-off first. If it
+    persists, polling ends and `run` exits non-zero (bot/telegram/lifecycle.py)."""
+
+    def __init__(self, *, auth_retries: int = POLL_AUTH_RETRIES, auth_backoff: float = POLL_AUTH_BACKOFF,
+                 **kwargs: Any) -> None:
+        super().__init__(**{"connection_pool_size": 1, **kwargs})
+        self.auth_retries = auth_retries
+        self.auth_backoff = auth_backoff
+
+    async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        failures = 0
+        while True:
+            try:
+                return await super().post(url, *args, **kwargs)
+            except InvalidToken as exc:
+                if failures >= self.auth_retries:
+                    raise
+                delay = self.auth_backoff * 2**failures
+                failures += 1
+                logger.warning("getUpdates refused (%s); trying again in %.1fs (%d of %d)", exc, delay, failures,
+                               self.auth_retries)
+                await asyncio.sleep(delay)
 
 
 # -- logging -------------------------------------------------------------------------------------------
@@ -193,6 +225,7 @@ def build_application(
     read_timeout: float = 10.0,
     base_url: str | None = None,
     knowledge_poll: float = KNOWLEDGE_POLL_SECONDS,
+    get_updates_request: HTTPXRequest | None = None,
 ) -> Application:
     """The Application with every handler registered and the services in bot_data."""
     token = config.telegram_bot_token
@@ -212,6 +245,7 @@ def build_application(
         .connect_timeout(5.0)
         .pool_timeout(5.0)
         .post_init(_post_init)
+        .get_updates_request(get_updates_request or PollingRequest())
     )
     base_url = base_url or config.telegram_api_base_url
     if base_url:
@@ -275,25 +309,57 @@ def start_options(config: Config) -> tuple[str, dict[str, Any]]:
 
 
 def run(config: Config) -> None:
-    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set. Start-up failures
+    end with one line that says what to do; polling that ends for good exits with status 3
+    (bot/telegram/lifecycle.py)."""
     from bot.cli import open_assistant
     from bot.store import Store
+    from bot.telegram import lifecycle
 
+    lifecycle.defer_sighup()
     quiet_logging(config.telegram_bot_token)
+    mode, options = start_options(config)
+    where = config.telegram_api_base_url or "api.telegram.org"
+    asyncio.run(lifecycle.preflight(config.telegram_bot_token, config.telegram_api_base_url or None))
     assistant = open_assistant(config)
-    store = Store.open(config.state_path)
+    try:
+        store = Store.open(config.state_path)
+    except (OSError, sqlite3.Error) as exc:
+        raise SystemExit(f"cannot open the state database {config.state_path} ({exc}): check DATA_DIR, its "
+                         "permissions and free space.") from None
+    died: list[str] = []
     try:
         application = build_application(config, assistant, store)
-        mode, options = start_options(config)
-        where = config.telegram_api_base_url or "api.telegram.org"
         if mode == "webhook":
             logger.info("webhook mode on %s:%s (%s), Bot API at %s", options["listen"], options["port"],
                         options["webhook_url"], where)
             application.run_webhook(**options)
         else:
+            def on_dead(reason: str) -> None:
+                died.append(reason)
+                logger.critical(lifecycle.polling_died_message(reason, where))
+                application.stop_running()
+
+            ready = application.post_init
+
+            async def post_init(app: Application) -> None:
+                if ready is not None:
+                    await ready(app)
+                asyncio.get_running_loop().create_task(lifecycle.watch_polling(app, on_dead), name="polling-watchdog")
+
+            application.post_init = post_init
             logger.info("long polling, Bot API at %s", where)
             application.run_polling(**options)
     except InvalidToken:
+        if died:  # stopping the dead updater re-raises what ended its polling
+            raise SystemExit(lifecycle.EXIT_POLLING_DIED) from None
         raise SystemExit("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather).") from None
+    except (NetworkError, TimedOut) as exc:
+        if died:
+            raise SystemExit(lifecycle.EXIT_POLLING_DIED) from None
+        raise SystemExit(f"lost the Bot API at {where} while starting ({exc}): check the network or "
+                         "TELEGRAM_API_BASE_URL, then start again.") from None
     finally:
         store.close()
+    if died:
+        raise SystemExit(lifecycle.EXIT_POLLING_DIED)

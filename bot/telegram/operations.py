@@ -191,6 +191,12 @@ async def _startup(context: Any) -> None:
                 signal.SIGHUP, lambda: context.application.create_task(reload_and_notify(ops), name="sighup-reload"))
         except (NotImplementedError, RuntimeError, ValueError):  # not supported on this loop or platform
             pass
+        else:
+            from bot.telegram.lifecycle import take_early_sighup
+
+            if take_early_sighup():  # a SIGHUP that came while the bot was starting
+                logger.info("a SIGHUP arrived during start-up: reloading now")
+                context.application.create_task(reload_and_notify(ops), name="sighup-reload")
 
 
 ADMIN_COMMANDS = ("admin", "reload", "broadcast", "broadcasts", "subscribers", "stats")

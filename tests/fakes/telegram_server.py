@@ -51,11 +51,13 @@ from .updates import (
 
 _LOGGER = logging.getLogger(__name__)
 
-FAILURE_KINDS = ("429", "403", "400", "500", "502", "slow", "timeout", "done_500", "done_502", "drop")
+FAILURE_KINDS = ("429", "403", "400", "401", "404", "500", "502", "slow", "timeout", "done_500", "done_502", "drop")
 # Ambiguous faults: Telegram carried the call out (the message exists), then the client saw an error.
 _CARRIED_OUT_THEN_ERROR = {"done_500": "500", "done_502": "502"}
-_ERROR_STATUS = {"429": 429, "403": 403, "400": 400, "500": 500, "502": 502}
+_ERROR_STATUS = {"429": 429, "403": 403, "400": 400, "401": 401, "404": 404, "500": 500, "502": 502}
 _DEFAULT_DESCRIPTIONS = {
+    "401": "Unauthorized",
+    "404": "Not Found",
     "403": "Forbidden: bot was blocked by the user",
     "400": "Bad Request: chat not found",
     "500": "Internal Server Error",
@@ -373,7 +375,8 @@ class FakeTelegramServer:
 
         ``kind``: ``"429"`` (RetryAfter; a fractional ``retry_after`` such as 0.05
         keeps AIORateLimiter retries fast), ``"403"`` (Forbidden), ``"400"``
-        (BadRequest), ``"500"``/``"502"`` (NetworkError), ``"slow"`` (answer
+        (BadRequest), ``"401"``/``"404"`` (InvalidToken, as a proxy or a restarting
+        self-hosted Bot API server answers), ``"500"``/``"502"`` (NetworkError), ``"slow"`` (answer
         normally after ``delay`` s), ``"timeout"`` (process the call, then hold the
         answer ``delay + timeout_margin`` s; set ``delay`` to the client's read
         timeout to get ``telegram.error.TimedOut``), ``"done_500"``/``"done_502"``

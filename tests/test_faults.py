@@ -1,0 +1,332 @@
+"""The bot under injected faults (issue 15): what must hold when Telegram, the network, the disk or
+the files misbehave. Each test names the fault and states the guarantee README's "Guarantees"
+section makes for it: nothing doubled, answers keep coming, the process exits or recovers as stated.
+
+Faults are injected in the fake Bot API server's HTTP layer (tests/fakes/telegram_server.py:
+"done_500" — carried out, then answered 500; "drop" — carried out, then the connection closed
+without an answer; 401/404 to getUpdates), in the state database (full, read-only) and in the
+knowledge files (alias bombs, oversized files, thousands of errors)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import datetime
+
+import httpx
+import pytest
+from telegram.error import InvalidToken, NetworkError, TimedOut
+
+from bot.telegram.ambiguity import at_most_once, never_left
+from bot.telegram.app import RetryingRateLimiter
+from tests.conftest import ROOT, TG_TOKEN, running_bot
+from tests.test_telegram_admin import (
+    ADMIN, ADMIN_CHAT, ADMIN_USER, HKT, admin_bot, admin_config, fast, ops_of, start_broadcast, subscribe_groups,
+    wait_text,
+)
+
+__all__ = ["admin_bot"]  # the fixture, shared with test_telegram_admin.py
+
+QUESTION = "免試期幾時完？"
+ANSWER_START = "<b>五年免試期</b>"
+
+
+def copies(server, chat_id) -> int:
+    """Messages Telegram holds in `chat_id` (carried-out calls, whatever the client was told)."""
+    return len(server.sent_messages(chat_id))
+
+
+# -- 1. ambiguous sends: never repeated, counted "uncertain" -----------------------------------------------
+
+
+def net_error(cause: BaseException, cls: type[NetworkError] = NetworkError) -> NetworkError:
+    exc = cls("boom")
+    exc.__cause__ = cause
+    return exc
+
+
+def test_only_connect_errors_and_pool_timeouts_prove_a_request_never_left():
+    request = httpx.Request("POST", "http://x")
+    assert never_left(net_error(httpx.ConnectError("refused", request=request)))
+    assert never_left(net_error(httpx.ConnectTimeout("slow", request=request), TimedOut))
+    assert never_left(net_error(httpx.PoolTimeout("busy", request=request), TimedOut))
+    assert not never_left(NetworkError("Internal Server Error"))  # a 5xx: maybe carried out
+    assert not never_left(net_error(httpx.RemoteProtocolError("Server disconnected", request=request)))
+    assert not never_left(net_error(httpx.ReadTimeout("no answer", request=request), TimedOut))
+    assert not never_left(net_error(httpx.WriteTimeout("half sent", request=request), TimedOut))
+
+
+async def test_inside_at_most_once_the_rate_limiter_retries_only_what_never_left():
+    limiter = RetryingRateLimiter(overall_max_rate=0, group_max_rate=0, backoff=0.001)
+    request = httpx.Request("POST", "http://x")
+    for fault, tries_expected in ((NetworkError("Bad Gateway"), 1),
+                                  (net_error(httpx.RemoteProtocolError("dropped", request=request)), 1),
+                                  (net_error(httpx.ConnectError("refused", request=request)), 4)):
+        tries = []
+
+        async def callback(*args, **kwargs):
+            tries.append(1)
+            raise fault
+
+        with at_most_once(), pytest.raises(NetworkError):
+            await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": -1}, None)
+        assert len(tries) == tries_expected, fault
+    # Outside (answers to workers) a 5xx is still retried: a late answer beats none.
+    tries = []
+
+    async def flaky(*args, **kwargs):
+        tries.append(1)
+        if len(tries) == 1:
+            raise NetworkError("Bad Gateway")
+        return {"ok": True}
+
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None) == {"ok": True}
+    assert len(tries) == 2
+
+
+@pytest.mark.parametrize("kind", ["done_500", "done_502", "drop", "timeout"])
+async def test_a_broadcast_send_carried_out_then_failed_is_uncertain_never_doubled(tg_server, tg_assistant, tg_store,
+                                                                                    tmp_path, kind):
+    server, store = tg_server, tg_store
+    groups = [-1007000000000 - i for i in range(12)]
+    subscribe_groups(store, groups)
+    faulty = groups[3:6]
+    async with running_bot(server, admin_config(tmp_path, server), tg_assistant, store,
+                           read_timeout=0.5, **fast()) as bot:
+        for chat_id in faulty:
+            server.fail("sendMessage", kind, times=1, chat_id=chat_id, delay=0.5)
+        _, question = await start_broadcast(bot, "/broadcast 停電通知")
+        server.push_update(bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+        report = await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=20)
+        # The answers keep coming meanwhile and after.
+        answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001)
+        assert answer.params["text"].startswith(ANSWER_START)
+    assert all(copies(server, g) == 1 for g in groups)  # Telegram carried each out exactly once
+    assert all(len([c for c in server.calls_of("sendMessage") if c.chat_id == g]) == 1 for g in faulty)  # no retry
+    counts = store.delivery_counts(1)
+    assert counts["sent"] == 9 and counts["uncertain"] == 3 and counts["failed"] == 0
+    assert all(store.delivery(1, g)["status"] == "uncertain" for g in faulty)
+    assert "of 12 groups, 9 sent, 0 failed, 0 skipped, 3 uncertain." in report.params["text"]
+    assert "3 groups may or may not have received it" in report.params["text"]
+
+
+async def test_a_plain_5xx_to_a_broadcast_is_uncertain_too_the_group_may_miss_it(admin_bot):
+    """A 5xx cannot say whether Telegram delivered: the group may miss the broadcast, never get it twice."""
+    server, store = admin_bot.server, admin_bot.store
+    groups = [-1007100000000 - i for i in range(3)]
+    subscribe_groups(store, groups)
+    server.fail("sendMessage", "500", times=1, chat_id=groups[1])
+    _, question = await start_broadcast(admin_bot, "/broadcast 通知")
+    server.push_update(admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+    await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=10)
+    assert [copies(server, g) for g in groups] == [1, 0, 1]
+    assert store.delivery(1, groups[1])["status"] == "uncertain"
+
+
+async def test_a_reminder_carried_out_then_dropped_is_never_sent_again(tg_server, tg_assistant, tg_store, tmp_path):
+    server, store = tg_server, tg_store
+    config = admin_config(tmp_path, server, REMINDER_CHECK_SECONDS=0.05, REMINDER_DAYS=7, REMINDER_HOUR=10)
+    dropped, done500, fine = -1007200000001, -1007200000002, -1007200000003
+    subscribe_groups(store, [dropped, done500, fine])
+    server.fail("sendMessage", "drop", times=1, chat_id=dropped)
+    server.fail("sendMessage", "done_500", times=1, chat_id=done500)
+    async with running_bot(server, config, tg_assistant, store, **fast()) as bot:
+        ops = ops_of(bot)
+        ops.now = lambda: datetime(2031, 5, 3, 10, 0, tzinfo=HKT)
+        runs: list[int] = []
+        real_run = ops.reminders.run
+
+        async def counted(tg_bot):
+            runs.append(await real_run(tg_bot))
+            return runs[-1]
+
+        ops.reminders.run = counted
+        await wait_text(server, fine, "資歷架構論壇2031")
+        seen = len(runs)
+        while len(runs) < seen + 4:  # several more runs of the reminder job
+            await asyncio.sleep(0.02)
+    assert copies(server, dropped) == copies(server, done500) == copies(server, fine) == 1
+    status = {r["chat_id"]: r["status"] for r in store.reminders_sent()}
+    assert status == {dropped: "uncertain", done500: "uncertain", fine: "sent"}
+
+
+async def test_answers_keep_coming_while_a_broadcast_meets_ambiguous_faults(admin_bot):
+    server, store = admin_bot.server, admin_bot.store
+    groups = [-1007300000000 - i for i in range(40)]
+    subscribe_groups(store, groups)
+    for chat_id in groups[::4]:
+        server.fail("sendMessage", "drop", times=1, chat_id=chat_id)
+    _, question = await start_broadcast(admin_bot, "/broadcast 通知")
+    server.push_update(admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+    for n in range(5):
+        user = 3000 + n
+        from tests.fakes.updates import make_user
+
+        answer = await admin_bot.reply_to(admin_bot.updates.private_text(QUESTION, user=make_user(user, "W")),
+                                          chat_id=user)
+        assert answer.params["text"].startswith(ANSWER_START)
+    await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=10)
+    assert max(copies(server, g) for g in groups) == 1
+    assert store.delivery_counts(1)["uncertain"] == 10
+
+
+# -- 3. polling that ends for good ends the process --------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["401", "404"])
+async def test_getupdates_refused_for_good_is_retried_with_backoff_then_reported_dead(tg_server, tg_assistant,
+                                                                                        tg_store, tmp_path, kind):
+    from bot.telegram.lifecycle import watch_polling
+
+    from bot.telegram.app import PollingRequest
+
+    config = admin_config(tmp_path, tg_server)
+    async with running_bot(tg_server, config, tg_assistant, tg_store, knowledge_poll=0,
+                           get_updates_request=PollingRequest(auth_retries=3, auth_backoff=0.05)) as bot:
+        dead: list[str] = []
+        watchdog = asyncio.create_task(watch_polling(bot.app, dead.append))
+        answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001)
+        assert answer.ok
+        before = len(tg_server.calls_of("getUpdates"))
+        tg_server.fail("getUpdates", kind, times=2)  # a restarting Bot API server: polling recovers
+        answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001, timeout=10)
+        assert answer.ok and not dead
+
+        def recovered() -> bool:
+            calls = tg_server.calls_of("getUpdates")[before:]
+            return [c.status for c in calls][:3] == [int(kind), int(kind), 200]
+
+        while not recovered():
+            await asyncio.sleep(0.01)
+        tg_server.fail("getUpdates", kind, times=100)  # refused for good
+        tg_server.push_update(bot.updates.private_text(QUESTION))  # ends the long poll in flight
+        await asyncio.wait_for(watchdog, 10)
+        refused = [c for c in tg_server.calls_of("getUpdates")[before:] if c.status == int(kind)]
+        assert len(refused) == 2 + 4  # the recovered pair, then the first try and 3 retries
+        gaps = [b.time - a.time for a, b in zip(refused[2:], refused[3:])]
+        assert gaps[0] >= 0.05 and gaps[1] >= 0.1 and gaps[2] >= 0.2  # back-off doubles
+        assert dead and "InvalidToken" in dead[0]
+        with pytest.raises(InvalidToken):  # stopping the dead updater re-raises what ended it
+            await bot.app.updater.stop()
+
+
+async def test_an_orderly_stop_is_not_reported_as_dead_polling(tg_bot):
+    from bot.telegram.lifecycle import watch_polling
+
+    dead: list[str] = []
+    watchdog = asyncio.create_task(watch_polling(tg_bot.app, dead.append))
+    await asyncio.sleep(0.1)
+    await tg_bot.app.updater.stop()
+    await asyncio.wait_for(watchdog, 5)
+    assert dead == []
+
+
+def bot_env(server_url: str, data, knowledge, **extra) -> dict:
+    return {**os.environ, "TELEGRAM_BOT_TOKEN": TG_TOKEN, "TELEGRAM_API_BASE_URL": server_url,
+            "KNOWLEDGE_DIR": str(knowledge), "DATA_DIR": str(data), "LOG_LEVEL": "INFO", "WEBHOOK_URL": "",
+            **{k: str(v) for k, v in extra.items()}}
+
+
+def data_dir_with_index(tmp_path, tg_index):
+    import shutil
+
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    for path in tg_index.parent.iterdir():
+        if path.name.startswith(("index", "jieba")):
+            shutil.copy(path, data / path.name)
+    return data
+
+
+async def run_bot(env: dict, *args: str):
+    return await asyncio.create_subprocess_exec(sys.executable, "bot.py", "run", *args, cwd=ROOT, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def test_bot_py_run_exits_non_zero_when_polling_is_refused_for_good(tg_server, tg_knowledge, tg_index, tmp_path):
+    env = bot_env(tg_server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge)
+    proc = await run_bot(env)
+    try:
+        tg_server.push_update(tg_server.updates.private_text(QUESTION))
+        await tg_server.wait_for("sendMessage", 1, timeout=30)
+        tg_server.fail("getUpdates", "401", times=1000)
+        await asyncio.wait_for(proc.wait(), 30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    stderr = (await proc.stderr.read()).decode()
+    assert proc.returncode == 3, stderr[-2000:]
+    assert "polling stopped for good (InvalidToken" in stderr and "exiting with status 3" in stderr
+    assert TG_TOKEN not in stderr
+
+
+# -- 5. start-up failures: one line that says what to do ---------------------------------------------------
+
+
+def last_lines(text: str) -> list[str]:
+    return [line for line in text.strip().splitlines() if line.strip()]
+
+
+async def test_start_up_with_a_refused_token_prints_one_line(tg_knowledge, tg_index, tmp_path):
+    from tests.fakes.telegram_server import running_fake_server
+
+    async with running_fake_server(token="1:other") as server:
+        proc = await run_bot(bot_env(server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge))
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    err = stderr.decode()
+    assert proc.returncode == 1
+    assert "Traceback" not in err and TG_TOKEN not in err
+    assert last_lines(err)[-1].startswith("Telegram rejected the bot token") and "TELEGRAM_BOT_TOKEN" in err
+
+
+async def test_start_up_with_an_unreachable_api_prints_one_line(tg_knowledge, tg_index, tmp_path):
+    from tests.test_telegram_run import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/bot"  # nothing listens there
+    env = bot_env(url, data_dir_with_index(tmp_path, tg_index), tg_knowledge)
+    proc = await run_bot(env)
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    err = stderr.decode()
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert last_lines(err)[-1].startswith("cannot reach the Bot API at http://127.0.0.1:")
+    assert "TELEGRAM_API_BASE_URL" in last_lines(err)[-1]
+
+
+async def test_start_up_with_a_bad_setting_prints_one_line(tmp_path):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TG_TOKEN, "FLOOD_MAX_MESSAGES": "many", "DATA_DIR": str(tmp_path)}
+    proc = await run_bot(env)
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    err = stderr.decode()
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert last_lines(err) == [last_lines(err)[-1]] and "FLOOD_MAX_MESSAGES" in err
+
+
+async def test_start_up_with_an_unusable_data_dir_prints_one_line(tg_server, tg_knowledge, tg_index, tmp_path):
+    data = data_dir_with_index(tmp_path, tg_index)
+    (data / "state.sqlite").mkdir()  # a folder where the state database should be
+    proc = await run_bot(bot_env(tg_server.base_url, data, tg_knowledge))
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    err = stderr.decode()
+    assert proc.returncode == 1 and "Traceback" not in err, err[-2000:]
+    assert last_lines(err)[-1].startswith("cannot open the state database") and "DATA_DIR" in last_lines(err)[-1]
+
+
+async def test_kill_hup_in_the_first_second_does_not_kill_the_bot(tg_server, tg_knowledge, tg_index, tmp_path):
+    env = bot_env(tg_server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge,
+                  ADMIN_IDS=ADMIN, ADMIN_CHAT_ID=ADMIN_CHAT)
+    proc = await run_bot(env)
+    try:
+        await tg_server.wait_for("getMe", 1, timeout=30)  # starting: long before the bot's own SIGHUP handler
+        proc.send_signal(signal.SIGHUP)
+        tg_server.push_update(tg_server.updates.private_text(QUESTION))
+        calls = await tg_server.wait_for("sendMessage", 1, timeout=30, predicate=lambda c: c.chat_id == 1001)
+        assert calls[0].params["text"].startswith(ANSWER_START)
+        notice = await wait_text(tg_server, ADMIN_CHAT, "知識", timeout=30)  # the early SIGHUP's reload, done
+        assert notice.params["text"].startswith("已重新載入知識")
+        assert proc.returncode is None
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGINT)
+        await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == 0
