@@ -251,6 +251,7 @@ async def test_bot_py_run_exits_non_zero_when_polling_is_refused_for_good(tg_ser
         tg_server.push_update(tg_server.updates.private_text(QUESTION))
         await tg_server.wait_for("sendMessage", 1, timeout=30)
         tg_server.fail("getUpdates", "401", times=1000)
+        tg_server.push_update(tg_server.updates.private_text(QUESTION))  # ends the long poll in flight
         await asyncio.wait_for(proc.wait(), 30)
     finally:
         if proc.returncode is None:

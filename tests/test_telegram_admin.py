@@ -224,18 +224,16 @@ async def test_reload_with_broken_yaml_then_a_schema_error_then_a_good_change(re
 
 
 async def test_answers_keep_flowing_during_a_reload(reload_bot, monkeypatch):
-    import threading
-
     bot = reload_bot
-    assistant = ops_of(bot).reloader.assistant
-    release = threading.Event()
-    real_reload = assistant.reload
+    reloader = ops_of(bot).reloader
+    release = asyncio.Event()
+    real_build = reloader.build_in_child
 
-    def slow_reload(knowledge_dir):
-        release.wait(5)  # the reload's thread is busy until the worker got an answer
-        return real_reload(knowledge_dir)
+    async def slow_build():
+        await asyncio.wait_for(release.wait(), 5)  # the reload's process is busy until the worker got an answer
+        return await real_build()
 
-    monkeypatch.setattr(assistant, "reload", slow_reload)
+    monkeypatch.setattr(reloader, "build_in_child", slow_build)
     bot.server.push_update(bot.updates.private_text("/reload", user=ADMIN_USER))
     await wait_text(bot.server, ADMIN, "Checking and reloading")
     answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=WORKER)

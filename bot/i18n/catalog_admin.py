@@ -181,4 +181,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Could not relay #Q{id}: the worker's chat can no longer be reached (they may have blocked the bot).",
     },
     "ib_unknown": {"zh": "找不到這個問題（#Q{id}）。", "en": "I can't find this question (#Q{id})."},
+    # -- faults (issue 15): bounded reload reports, broadcast previews Telegram refuses ------------
+    "adm_reload_more": {
+        "zh": "…… 另有 {count} 個錯誤（執行 `bot.py check-knowledge` 查看全部）",
+        "en": "… and {count} more (run `bot.py check-knowledge`)",
+    },
 }

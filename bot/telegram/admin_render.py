@@ -28,6 +28,8 @@ CB_PERSON = re.compile(r"^ip:(\d+)$")
 INBOX_TAG = re.compile(r"^[^#\n]{0,4}#Q(\d+)\b")  # the first line of an inbox item
 LANG_NAMES = {"zh-Hant": "繁", "zh-Hans": "简", "en": "EN"}
 MAX_IDS = 20  # entry ids listed per line of a reload summary
+MAX_RELOAD_ERRORS = 15  # errors listed in a refused reload's report (one message; check-knowledge lists all)
+MAX_ERROR_CHARS = 300
 MAX_GROUPS = 60
 
 
@@ -46,9 +48,22 @@ def _ids(ids: Sequence[str]) -> str:
 def reload_report(report: "ReloadReport", lang: Lang, *, from_cli: bool = False) -> Reply:
     """What a reload changed, or every error with its file, entry and field."""
     if not report.ok:
-        lines = [escape(t("adm_reload_failed", lang, count=len(report.errors)), quote=False)]
-        lines += [f"• <code>{escape(str(err), quote=False)}</code>" for err in report.errors]
-        return Reply(_lines_to_parts(lines), None, lang)
+        total = max(getattr(report, "total_errors", 0), len(report.errors))
+        lines = [escape(t("adm_reload_failed", lang, count=total), quote=False)]
+        # One message whatever the number of errors: the first ones, then a pointer to the full list.
+        budget = MAX_TEXT - 400
+        used = len(lines[0])
+        shown = 0
+        for err in report.errors[:MAX_RELOAD_ERRORS]:
+            line = f"• <code>{escape(str(err)[:MAX_ERROR_CHARS], quote=False)}</code>"
+            if used + len(line) + 1 > budget:
+                break
+            lines.append(line)
+            used += len(line) + 1
+            shown += 1
+        if total > shown:
+            lines.append(escape(t("adm_reload_more", lang, count=total - shown), quote=False))
+        return Reply(["\n".join(lines)], None, lang)
     key = "adm_reload_cli" if from_cli else "adm_reload_ok"
     lines = [escape(t(key, lang, entries=report.entries, added=len(report.added), changed=len(report.changed),
                       removed=len(report.removed)), quote=False)]
