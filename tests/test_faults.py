@@ -9,6 +9,7 @@ knowledge files (alias bombs, oversized files, thousands of errors)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -331,3 +332,113 @@ async def test_kill_hup_in_the_first_second_does_not_kill_the_bot(tg_server, tg_
             proc.send_signal(signal.SIGINT)
         await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 0
+
+
+# -- 2. a full or read-only state store: answers keep coming ------------------------------------------------
+
+
+def fill_up(store) -> None:
+    """The state database cannot grow any more: SQLite answers SQLITE_FULL, exactly as on a full disk.
+    The file may not grow by a page, and the pages of the tables an answer writes to are full."""
+    import sqlite3
+
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    fillers = {"queries": "INSERT INTO queries (at, kind, text) VALUES ('', 'filler', ?)",
+               "chats": "INSERT INTO chats (chat_id, type, title) VALUES ((SELECT MIN(chat_id) - 1 FROM chats), 'filler', ?)"}
+    for sql in fillers.values():
+        for size in (2000, 200, 20, 1):
+            try:
+                while True:
+                    store.db.execute(sql, ("x" * size,))
+            except sqlite3.OperationalError as exc:
+                assert "full" in str(exc)
+
+
+async def flood_of_new_askers(bot, count: int, first_id: int = 5000) -> list:
+    from tests.fakes.updates import make_user
+
+    replies = []
+    for n in range(count):
+        user = first_id + n
+        replies.append(await bot.reply_to(bot.updates.private_text(QUESTION, user=make_user(user, "W")), chat_id=user))
+    return replies
+
+
+@pytest.mark.parametrize("fault", ["full", "read-only"])
+async def test_answers_keep_coming_when_the_state_store_cannot_be_written(tg_bot, caplog, fault):
+    caplog.set_level(logging.DEBUG, logger="bot.telegram.besteffort")
+    store = tg_bot.store
+    if fault == "full":
+        fill_up(store)
+    else:
+        store.db.execute("PRAGMA query_only = ON")
+    before = store.query_count()
+    replies = await flood_of_new_askers(tg_bot, 60)  # new chats and questions: every one a write that fails
+    assert all(r.params["text"].startswith(ANSWER_START) for r in replies)
+    assert not any("抱歉" in t for t in tg_bot.server.sent_texts())  # no apology instead of an answer
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert {r.getMessage().split(" (")[0] for r in errors} == {"could not log a question", "could not record a chat"}
+    assert len(errors) == 2  # logged once per kind, not once per question
+    store.db.execute("PRAGMA max_page_count = 1073741823")
+    store.db.execute("PRAGMA query_only = OFF")
+    await flood_of_new_askers(tg_bot, 1, first_id=7000)
+    assert store.query_count() == before + 1  # writes resume by themselves
+    assert "accepts writes again" in caplog.text
+
+
+async def test_a_declined_question_on_a_full_store_is_answered_without_a_dangling_button(admin_bot):
+    fill_up(admin_bot.store)
+    reply = await admin_bot.reply_to(admin_bot.updates.private_text("今日天氣點呀？"), chat_id=1001)
+    assert reply.ok and "ip:" not in str(reply.params.get("reply_markup"))
+
+
+def run_rebuild_with_a_small_disk(knowledge, index_path, limit_bytes: int):
+    """`python -m bot.kb.rebuild` with a file-size limit: writes past it fail as on a full disk (EFBIG)."""
+    import resource
+    import subprocess
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    return subprocess.run([sys.executable, "-m", "bot.kb.rebuild", str(knowledge), str(index_path)], cwd=ROOT,
+                          capture_output=True, text=True, preexec_fn=small_disk, timeout=120)
+
+
+def test_an_index_build_on_a_full_disk_leaves_no_temporary_files_and_the_live_index(tg_knowledge, tg_index, tmp_path):
+    import json
+    import shutil
+
+    var = tmp_path / "var"
+    var.mkdir()
+    for path in tg_index.parent.iterdir():
+        if path.name.startswith(("index", "jieba")) and path.is_file():
+            shutil.copy(path, var / path.name)
+    live = var / "index.sqlite"
+    kept = live.read_bytes()
+    listing = sorted(p.name for p in var.iterdir())
+    done = run_rebuild_with_a_small_disk(tg_knowledge, live, 64 * 1024)
+    result = json.loads(done.stdout)
+    assert done.returncode == 1 and not result["ok"]
+    assert result["errors"][0]["message"].startswith("could not build the index")
+    assert sorted(p.name for p in var.iterdir()) == listing  # nothing left behind
+    assert live.read_bytes() == kept  # the live index untouched
+    # Space freed: the next build succeeds.
+    done = run_rebuild_with_a_small_disk(tg_knowledge, live, 512 * 1024 * 1024)
+    assert json.loads(done.stdout)["ok"], done.stderr[-2000:]
+
+
+def test_temporary_files_of_a_killed_build_are_swept_by_the_next(tg_knowledge, tmp_path):
+    from bot.kb.index import build_index
+    from bot.kb.loader import load_knowledge
+
+    var = tmp_path / "var"
+    var.mkdir()
+    dead = 2**22 + 12345  # no such process
+    leftovers = [var / f"index.sqlite.{dead}-1.tmp", var / f"index.{dead}-1.jieba.dict", var / f"index.{dead}-1.jieba.tmp"]
+    for path in leftovers:
+        path.write_text("half a build")
+    (var / f"jieba-{dead}-1-abc").mkdir()
+    build_index(load_knowledge(tg_knowledge), tg_knowledge, var / "index.sqlite")
+    assert sorted(p.name for p in var.iterdir()) == ["index.jieba.dict", "index.sqlite"]

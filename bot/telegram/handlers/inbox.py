@@ -44,10 +44,11 @@ class _InboxReply(MessageFilter):
 INBOX_REPLY = _InboxReply(name="INBOX_REPLY")
 
 
-def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: int) -> Reply:
-    """The reply to a question, with "ask a person" under a decline when there is an admin chat."""
+def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: int | None) -> Reply:
+    """The reply to a question, with "ask a person" under a decline when there is an admin chat
+    (and the question could be logged: the button refers to it)."""
     ops = ops_of(context)
-    if answer.kind != "decline" or ops is None or ops.admin_chat_id is None:
+    if answer.kind != "decline" or ops is None or ops.admin_chat_id is None or query_id is None:
         return reply
     return admin_render.with_person_button(reply, query_id)
 

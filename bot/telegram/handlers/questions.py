@@ -7,6 +7,7 @@ from telegram import Message, Update
 
 from bot.kb.text import Lang
 from bot.telegram import render
+from bot.telegram.besteffort import best_effort
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
 from bot.telegram.handlers import inbox
@@ -33,8 +34,8 @@ async def _answer(update: Update, context: BotContext, message: Message, questio
     answer = context.assistant.answer(question, lang=lang or context.stored_lang(user))
     if context.chat_data is not None:
         context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
-    query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
-                                       answer.answered, answer.entries, answer.score, answer.kind)
+    query_id = best_effort("log a question", context.store.log_query, user.id if user else None, message.chat.type,
+                           answer.lang, answer.query, answer.answered, answer.entries, answer.score, answer.kind)
     reply = inbox.offer_person(context, render.answer(answer, context.assistant), answer, query_id)
     await reply_to(context, message, reply)
 
@@ -88,8 +89,8 @@ async def entry_button(update: Update, context: BotContext) -> None:
     if answer is None:
         reply = render.plain("tg_expired", lang)
     else:
-        context.store.log_query(update.effective_user.id if update.effective_user else None, message.chat.type,
-                                lang, f"[button] {entry_id}", True, answer.entries, 1.0, "button")
+        best_effort("log a question", context.store.log_query, update.effective_user.id if update.effective_user else None,
+                    message.chat.type, lang, f"[button] {entry_id}", True, answer.entries, 1.0, "button")
         reply = render.answer(answer, context.assistant)
     thread = thread_of(message) if isinstance(message, Message) else None
     await send(context, message.chat.id, reply, thread_id=thread)
