@@ -442,3 +442,35 @@ def test_temporary_files_of_a_killed_build_are_swept_by_the_next(tg_knowledge, t
     (var / f"jieba-{dead}-1-abc").mkdir()
     build_index(load_knowledge(tg_knowledge), tg_knowledge, var / "index.sqlite")
     assert sorted(p.name for p in var.iterdir()) == ["index.jieba.dict", "index.sqlite"]
+
+
+# -- 5. crafted callbacks, updates and inputs: a polite reply or nothing, never a traceback ----------------
+
+
+CRAFTED_CALLBACKS = [
+    "bc:ok:" + "9" * 40, "bc:no:" + "9" * 400, "bc:ok:-1", "ip:" + "9" * 40, "e:t:", "e:t:no-such-entry", "e:s:#zzzz",
+    "e:x:vpes", "p:t:rpl:" + "9" * 40, "p:t::1", "p:e:no-such-topic:0", "t:q", "lang:xx", "", ":", "\x00\x01",
+    "e:t:\udc80", "ck:" + "z" * 60, "garbage" * 9,
+]
+
+
+@pytest.mark.parametrize("data", CRAFTED_CALLBACKS)
+async def test_a_crafted_button_gets_a_polite_answer_or_nothing_never_an_error(admin_bot, caplog, data):
+    caplog.set_level(logging.WARNING)
+    bot = admin_bot
+    for user in (ADMIN_USER, None):  # an admin and anyone
+        kwargs = {"user": user} if user is not None else {}
+        await bot.push_and_wait(bot.updates.callback_query(data, **kwargs), "answerCallbackQuery")
+        await bot.idle()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text[-3000:]
+    assert not any("抱歉，出了點問題" in t or "went wrong" in t for t in bot.server.sent_texts())
+
+
+async def test_a_lone_surrogate_in_a_question_gets_an_answer_not_an_apology(tg_bot, caplog):
+    caplog.set_level(logging.WARNING)
+    for text in ("免試期幾時完？\ud800", "\udfff", "/ask 免試期\udc80幾時完", "\ud83d"):
+        reply = await tg_bot.reply_to(tg_bot.updates.private_text(text), chat_id=1001)
+        assert reply.ok
+    group = await tg_bot.reply_to(tg_bot.updates.group_text("/ask 免試期幾時完\ud800"), chat_id=-1001234567890)
+    assert group.ok
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text[-3000:]

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from bot.assistant import ReloadReport
     from bot.store import Stats
 
-CB_CONFIRM = re.compile(r"^bc:(ok|no):(\d+)$")
-CB_PERSON = re.compile(r"^ip:(\d+)$")
+CB_CONFIRM = re.compile(r"^bc:(ok|no):(\d{1,18})$")
+CB_PERSON = re.compile(r"^ip:(\d{1,18})$")
 INBOX_TAG = re.compile(r"^[^#\n]{0,4}#Q(\d+)\b")  # the first line of an inbox item
 LANG_NAMES = {"zh-Hant": "繁", "zh-Hans": "简", "en": "EN"}
 MAX_IDS = 20  # entry ids listed per line of a reload summary

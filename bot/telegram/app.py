@@ -132,7 +132,8 @@ class RetryingRateLimiter(AIORateLimiter):
 
 
 class PollingRequest(HTTPXRequest):
-    """The connection getUpdates uses (PTB sends it past the rate limiter). A 401 or 404 answer
+    """The connection getUpdates uses (PTB sends it past the rate limiter). Updates are scrubbed of
+    lone surrogates as they are parsed (bot/telegram/sanitize.py). A 401 or 404 answer
     (InvalidToken) ends PTB's polling loop at once; a proxy or a self-hosted Bot API server that is
     restarting answers so for a while, so it is tried again a few times with back-off first. If it
     persists, polling ends and `run` exits non-zero (bot/telegram/lifecycle.py)."""
@@ -142,6 +143,13 @@ class PollingRequest(HTTPXRequest):
         super().__init__(**{"connection_pool_size": 1, **kwargs})
         self.auth_retries = auth_retries
         self.auth_backoff = auth_backoff
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> Any:
+        """Updates as parsed JSON, with lone surrogates replaced (bot/telegram/sanitize.py)."""
+        from bot.telegram.sanitize import scrub
+
+        return scrub(HTTPXRequest.parse_json_payload(payload))
 
     async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:
         failures = 0

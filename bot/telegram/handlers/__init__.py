@@ -60,8 +60,8 @@ def admin_handlers() -> list[BaseHandler]:
         CommandHandler("subscribe", subscriptions.subscribe),
         CommandHandler("unsubscribe", subscriptions.unsubscribe),
         CommandHandler("reminders", subscriptions.reminders),
-        CallbackQueryHandler(admin.broadcast_button, pattern=r"^bc:(ok|no):\d+$"),
-        CallbackQueryHandler(inbox.ask_person, pattern=r"^ip:\d+$"),
+        CallbackQueryHandler(admin.broadcast_button, pattern=r"^bc:(ok|no):\d{1,18}$"),  # ids fit SQLite's INTEGER
+        CallbackQueryHandler(inbox.ask_person, pattern=r"^ip:\d{1,18}$"),
         MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & inbox.INBOX_REPLY & ~filters.COMMAND, inbox.admin_reply),
     ]
 
@@ -72,6 +72,9 @@ def register(application: Application) -> None:
     application.add_handler(TypeHandler(Update, guard.flood_guard), group=-1)
 
     handlers: list[BaseHandler] = [
+        # A button press with empty data matches EVERY patterned CallbackQueryHandler in PTB; this pattern
+        # matches no non-empty data, so it takes exactly those presses (and just stops the spinner).
+        CallbackQueryHandler(commands.noop_button, pattern=r"(?!)"),
         ChatMemberHandler(chats.my_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrate),
         # "/start check" (the deep link /check gives in groups) is left to the /check conversation below.
@@ -83,8 +86,8 @@ def register(application: Application) -> None:
         CommandHandler("ask", questions.ask),
         CommandHandler("about", commands.about),
         *feature_handlers(),
-        CallbackQueryHandler(questions.entry_button, pattern=r"^e:[tse]:"),
-        CallbackQueryHandler(commands.page_button, pattern=r"^p:[tse]:[^:]+:\d+$"),
+        CallbackQueryHandler(questions.entry_button, pattern=r"^e:[tse]:."),
+        CallbackQueryHandler(commands.page_button, pattern=r"^p:[tse]:[^:]+:\d{1,9}$"),
         CallbackQueryHandler(commands.topics_button, pattern=r"^t:[tse]$"),
         CallbackQueryHandler(language.lang_button, pattern=r"^lang:(zh-Hant|zh-Hans|en|auto)$"),
         CallbackQueryHandler(commands.noop_button),  # anything else: still answered

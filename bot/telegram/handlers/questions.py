@@ -8,6 +8,7 @@ from telegram import Message, Update
 from bot.kb.text import Lang
 from bot.telegram import render
 from bot.telegram.besteffort import best_effort
+from bot.telegram.sanitize import scrub_text
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
 from bot.telegram.handlers import inbox
@@ -20,6 +21,7 @@ _CHOICES = "choices"  # chat_data: the entry ids last offered as numbered choice
 
 
 async def _answer(update: Update, context: BotContext, message: Message, question: str, lang: Lang | None = None) -> None:
+    question = scrub_text(question)  # a lone surrogate could be neither logged nor sent
     user = update.effective_user
     offered, offered_lang = (context.chat_data or {}).get(_CHOICES) or ([], None)
     pick = question.strip()
@@ -78,7 +80,11 @@ async def entry_button(update: Update, context: BotContext) -> None:
     """A pressed entry button (choice, related topic, example, event): answer that entry."""
     query = query_of(update)
     await ack(query)
-    data, made_in = render.parse_lang_callback(query.data)
+    try:
+        data, made_in = render.parse_lang_callback(query.data)
+    except ValueError:  # crafted data the pattern let through: nothing to answer
+        logger.info("entry button with unusable data ignored")
+        return
     lang = context.stored_lang(update.effective_user) or made_in
     kb = context.assistant.kb
     entry_id = render.resolve(data.ref, kb.entries)
