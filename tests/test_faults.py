@@ -474,3 +474,102 @@ async def test_a_lone_surrogate_in_a_question_gets_an_answer_not_an_apology(tg_b
     group = await tg_bot.reply_to(tg_bot.updates.group_text("/ask 免試期幾時完\ud800"), chat_id=-1001234567890)
     assert group.ok
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text[-3000:]
+
+
+async def test_a_broadcast_text_link_whose_url_holds_a_quote_is_escaped_and_accepted(admin_bot):
+    server, store = admin_bot.server, admin_bot.store
+    subscribe_groups(store, [-1007400000001])
+    text = "/broadcast 報名 here"
+    url = 'https://example.org/form?q="vpes"&lang=<zh>'
+    entities = [{"type": "bot_command", "offset": 0, "length": 10},
+                {"type": "text_link", "offset": 14, "length": 4, "url": url}]
+    server.push_update(admin_bot.updates.private_text(text, user=ADMIN_USER, entities=entities))
+    question = await wait_text(server, ADMIN, "Above is the preview of broadcast #1")
+    preview = [c for c in server.sent_messages(ADMIN) if "example.org" in (c.params.get("text") or "")][0]
+    assert preview.params["text"] == ('報名 <a href="https://example.org/form?q=&quot;vpes&quot;&amp;lang=&lt;zh&gt;">'
+                                      'here</a>')
+    server.push_update(admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+    await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=10)
+    assert copies(server, -1007400000001) == 1 and store.delivery_counts(1)["sent"] == 1
+
+
+async def test_a_broadcast_telegram_refuses_to_preview_is_reported_to_the_admin_not_sent(admin_bot):
+    server, store = admin_bot.server, admin_bot.store
+    subscribe_groups(store, [-1007500000001])
+    server.fail("sendMessage", "400", times=1, chat_id=ADMIN, description="Bad Request: can't parse entities: boom")
+    server.push_update(admin_bot.updates.private_text("/broadcast <b>hi</b>", user=ADMIN_USER))
+    notice = await wait_text(server, ADMIN, "Telegram refused the preview of broadcast #1")
+    assert "parse entities: boom" in notice.params["text"] and "will not be sent" in notice.params["text"]
+    assert store.broadcast(1)["status"] == "cancelled"
+    assert copies(server, -1007500000001) == 0
+
+
+async def test_a_reply_to_a_bot_message_starting_with_a_q_tag_outside_the_admin_chat_is_a_question(admin_bot):
+    """Only the admin chat has inbox items; elsewhere "#Q7 …" from the bot is just text, and a reply to it
+    is a question like any reply to the bot."""
+    bot = admin_bot
+    tagged = bot.updates.bot_message({"id": 1001, "type": "private", "first_name": "W"}, "#Q7 某段文字")
+    reply = await bot.reply_to(bot.updates.private_text(QUESTION, reply_to_message=tagged), chat_id=1001)
+    assert reply.params["text"].startswith(ANSWER_START)
+    group = {"id": -1001234567890, "type": "supergroup", "title": "G"}
+    tagged = bot.updates.bot_message(group, "#Q7 某段文字")
+    reply = await bot.reply_to(bot.updates.group_text(QUESTION, reply_to_message=tagged), chat_id=-1001234567890)
+    assert reply.params["text"].startswith(ANSWER_START)
+
+
+async def test_flood_control_counts_messages_when_they_were_sent_not_when_processed(tg_server, tg_assistant,
+                                                                                 tg_store, tmp_path):
+    """A backlog (the bot was down, or busy) of a user's calm questions, 12 s apart, is not a flood."""
+    import time
+
+    from tests.conftest import tg_config
+
+    config = tg_config(tmp_path, tg_server.base_url, FLOOD_MAX_MESSAGES=3, FLOOD_WINDOW_SECONDS=30)
+    now = int(time.time())
+    backlog = [tg_server.updates.private_text(QUESTION, date=now - 120 + 12 * i) for i in range(10)]
+    tg_server.push_updates(backlog)  # waiting before the bot starts: all fetched and handled at once
+    async with running_bot(tg_server, config, tg_assistant, tg_store) as bot:
+        await tg_server.wait_for("sendMessage", 10, timeout=10, predicate=lambda c: c.chat_id == 1001)
+        await bot.idle()
+        texts = tg_server.sent_texts(1001)
+        assert len(texts) == 10 and all(t.startswith(ANSWER_START) for t in texts), [t for t in texts if not t.startswith(ANSWER_START)]
+        # A real burst now is still stopped: answers up to the limit in the window, then one notice.
+        tg_server.push_updates([bot.updates.private_text(QUESTION) for _ in range(5)])
+        await tg_server.wait_for("sendMessage", 1, timeout=10, predicate=lambda c: "有點密" in (c.params.get("text") or ""))
+        await bot.idle()
+        texts = tg_server.sent_texts(1001)[10:]
+        assert sum(t.startswith(ANSWER_START) for t in texts) <= 3 and sum("有點密" in t for t in texts) == 1
+
+
+async def test_the_webhook_secret_is_never_logged_at_any_level(tg_server, tg_assistant, tg_store, tmp_path, caplog):
+    import aiohttp
+
+    from bot.telegram.app import build_application, start_options
+    from tests.conftest import tg_config
+    from tests.test_telegram_run import free_port
+
+    caplog.set_level(logging.DEBUG)
+    secret = "Webhook_Secret-4f9c2a7e51"
+    port = free_port()
+    config = tg_config(tmp_path, tg_server.base_url, WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_SECRET=secret,
+                       WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=port)
+    _, options = start_options(config)
+    app = build_application(config, tg_assistant, tg_store)
+    await app.initialize()
+    await app.updater.start_webhook(**options)
+    await app.start()
+    try:
+        set_hook = (await tg_server.wait_for("setWebhook"))[0]
+        assert set_hook.params["secret_token"] == secret  # it did go to Telegram
+        async with aiohttp.ClientSession() as http:
+            update = tg_server.updates.private_text(QUESTION)
+            async with http.post(f"http://127.0.0.1:{port}/hook", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as resp:
+                assert resp.status == 200
+        await tg_server.wait_for("sendMessage")
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+    assert any("setWebhook" in r.getMessage() for r in caplog.records)  # DEBUG logging was on
+    assert secret not in caplog.text and TG_TOKEN not in caplog.text

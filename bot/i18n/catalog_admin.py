@@ -186,4 +186,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "…… 另有 {count} 個錯誤（執行 `bot.py check-knowledge` 查看全部）",
         "en": "… and {count} more (run `bot.py check-knowledge`)",
     },
+    "bc_refused": {
+        "zh": "Telegram 拒絕了公告 #{id} 的預覽，所以不會發送（原因：{reason}）。請修改內容後再試。",
+        "en": "Telegram refused the preview of broadcast #{id}, so it will not be sent ({reason}). Please edit it and try again.",
+    },
 }

@@ -199,6 +199,16 @@ def _redacting_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., 
     return make
 
 
+def keep_out_of_logs(secret: str) -> None:
+    """Scrub `secret` from every log record, at every level, from now on."""
+    global _factory_installed
+    if secret:
+        _SECRETS.add(secret)
+    if not _factory_installed:
+        logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
+        _factory_installed = True
+
+
 def quiet_logging(token: str) -> None:
     """Keep the bot token out of every log line: httpx logs each request URL (token included) at
     INFO, so it and httpcore stay at WARNING; and every log record is scrubbed of the token (PTB's
@@ -305,6 +315,7 @@ def start_options(config: Config) -> tuple[str, dict[str, Any]]:
     secret = config.webhook_secret or secrets.token_urlsafe(32)
     if not SECRET_TOKEN_RE.match(secret):
         raise SystemExit("WEBHOOK_SECRET may only hold letters, digits, '_' and '-' (1-256 characters)")
+    keep_out_of_logs(secret)  # PTB logs setWebhook's parameters at DEBUG
     return "webhook", {
         "listen": config.webhook_listen,
         "port": int(config.webhook_port),

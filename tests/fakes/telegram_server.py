@@ -196,6 +196,46 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+_HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
+                        "tg-spoiler", "tg-emoji", "blockquote"})
+_TAG_RE = re.compile(r'<(/?)([a-z-]+)((?:\s+[a-z-]+(?:="[^"<>]*"|=\'[^\'<>]*\')?)*)\s*>')
+_ENTITY_RE = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+def html_problem(text: str) -> str | None:
+    """What Telegram's HTML parser would refuse in `text` (None when it parses): tags it does not
+    support, unbalanced tags, a `<` or `&` that starts no tag or entity, a malformed attribute (an
+    unescaped `"` inside href="…" ends the value early)."""
+    open_tags: list[str] = []
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch == "<":
+            tag = _TAG_RE.match(text, pos)
+            if tag is None:
+                return f"unsupported start tag or malformed attributes at byte offset {pos}"
+            closing, name = tag.group(1), tag.group(2)
+            if name not in _HTML_TAGS:
+                return f'unsupported start tag "{name}" at byte offset {pos}'
+            if closing:
+                if not open_tags or open_tags[-1] != name:
+                    return f'unmatched end tag at byte offset {pos}, expected "</{open_tags[-1] if open_tags else ""}>"'
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+            pos = tag.end()
+        elif ch == "&":
+            entity = _ENTITY_RE.match(text, pos)
+            if entity is None:
+                return f"unsupported HTML entity at byte offset {pos}"
+            pos = entity.end()
+        else:  # a bare ">" Telegram lets through
+            pos += 1
+    if open_tags:
+        return f"can't find end tag corresponding to start tag {open_tags[-1]!r}"
+    return None
+
+
 def _visible_length(text: str, parse_mode: str | None) -> int:
     """Rough length Telegram checks against: markup is stripped for HTML."""
     if parse_mode and parse_mode.lower() == "html":
@@ -681,6 +721,10 @@ class FakeTelegramServer:
     def _check_text(self, text: Any, params: JSON, limit: int, what: str) -> None:
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, f"Bad Request: {what} is empty")
+        if (params.get("parse_mode") or "").lower() == "html":
+            problem = html_problem(text)
+            if problem is not None:
+                raise ApiError(400, f"Bad Request: can't parse entities: {problem}")
         if _visible_length(text, params.get("parse_mode")) > limit:
             raise ApiError(400, f"Bad Request: {what} is too long")
 

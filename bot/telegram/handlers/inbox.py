@@ -102,7 +102,15 @@ async def admin_reply(update: Update, context: BotContext) -> None:
     user = update.effective_user
     ops = ops_of(context)
     if ops is None or ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
-        return  # inbox items exist only in the admin chat
+        # Inbox items exist only in the admin chat: elsewhere this is a reply to the bot like any other.
+        from bot.telegram.filters import ADDRESSED
+        from bot.telegram.handlers import questions
+
+        if message.chat.type == ChatType.PRIVATE:
+            await (questions.private_text if message.text else questions.private_other)(update, context)
+        elif message.text and ADDRESSED.check_update(update):
+            await questions.group_text(update, context)
+        return
     if not is_admin(context, user.id if user else None):
         await refuse(update, context, "inbox reply")
         return
