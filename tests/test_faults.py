@@ -23,11 +23,11 @@ from bot.telegram.ambiguity import at_most_once, never_left
 from bot.telegram.app import RetryingRateLimiter
 from tests.conftest import ROOT, TG_TOKEN, running_bot
 from tests.test_telegram_admin import (
-    ADMIN, ADMIN_CHAT, ADMIN_USER, HKT, admin_bot, admin_config, fast, ops_of, start_broadcast, subscribe_groups,
-    wait_text,
+    ADMIN, ADMIN_CHAT, ADMIN_USER, HKT, admin_bot, admin_config, fast, ops_of, own_assistant, start_broadcast,
+    subscribe_groups, wait_text,
 )
 
-__all__ = ["admin_bot"]  # the fixture, shared with test_telegram_admin.py
+__all__ = ["admin_bot", "own_assistant"]  # fixtures shared with test_telegram_admin.py
 
 QUESTION = "免試期幾時完？"
 ANSWER_START = "<b>五年免試期</b>"
@@ -573,3 +573,119 @@ async def test_the_webhook_secret_is_never_logged_at_any_level(tg_server, tg_ass
         await app.shutdown()
     assert any("setWebhook" in r.getMessage() for r in caplog.records)  # DEBUG logging was on
     assert secret not in caplog.text and TG_TOKEN not in caplog.text
+
+
+# -- 4. knowledge files: bombs, oversized files, unknown sections, endless error lists ----------------------
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """The YAML "billion laughs": each level is 9 aliases of the one before (9**9 = 387 million strings)."""
+    lines = ['  - a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    names = "abcdefghijklmnop"
+    for i in range(1, levels):
+        lines.append(f"    {names[i]}: &{names[i]} [" + ",".join([f"*{names[i - 1]}"] * 9) + "]")
+    return "entries:\n" + "\n".join(lines) + "\n"
+
+
+def knowledge_copy(tg_knowledge, tmp_path):
+    import shutil
+
+    kb = tmp_path / "knowledge"
+    shutil.copytree(tg_knowledge, kb)
+    return kb
+
+
+@pytest.mark.parametrize("levels", [9, 12])
+def test_an_alias_bomb_is_refused_in_under_a_second_with_bounded_memory(tg_knowledge, tmp_path, levels):
+    import time
+    import tracemalloc
+
+    from bot.kb.loader import KnowledgeInvalid, load_knowledge
+
+    kb = knowledge_copy(tg_knowledge, tmp_path)
+    bomb = alias_bomb(levels)
+    assert len(bomb.encode()) < 600
+    (kb / "bomb.yaml").write_text(bomb, encoding="utf-8")
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(KnowledgeInvalid) as refused:
+            load_knowledge(kb)
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 1.0
+    assert peak < 64 * 1024 * 1024  # the bomb would need gigabytes
+    (error,) = [e for e in refused.value.errors if e.file == "bomb.yaml"]
+    assert "expands to more than 1,000,000 YAML nodes" in error.message
+
+
+def test_aliases_within_the_cap_still_work_and_self_references_are_refused(tmp_path):
+    from bot.kb.loader import _read_yaml
+
+    shared = tmp_path / "rules.yaml"
+    shared.write_text("documents: &d [{id: x}]\nfacts: *d\nrules: []\n", encoding="utf-8")
+    data, errors = _read_yaml(shared)
+    assert errors == [] and data["facts"] == [{"id": "x"}]  # knowledge/rules.yaml shares texts this way
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("entries: &e [*e]\n", encoding="utf-8")
+    assert "refers to itself" in _read_yaml(loop)[1][0].message
+
+
+def test_an_unknown_section_and_an_oversized_file_are_refused_with_a_clear_message(tmp_path, monkeypatch):
+    from bot.kb import loader
+
+    unknown = tmp_path / "extra.yaml"
+    unknown.write_text("entries: []\nentires: [oops]\n", encoding="utf-8")
+    (error,) = loader._read_yaml(unknown)[1]
+    assert error.field == "entires" and "unknown section (line 2); expected entries" in error.message
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
+    big = tmp_path / "big.yaml"
+    big.write_text("entries: []\n" + "# padding\n" * 200, encoding="utf-8")
+    (error,) = loader._read_yaml(big)[1]
+    assert error.message == "the file has 2,012 bytes; the limit is 1,000: split it into several files"
+
+
+def test_a_reload_report_with_twenty_thousand_errors_is_one_message(tmp_path):
+    from bot.assistant import ReloadReport
+    from bot.kb.loader import KnowledgeError
+    from bot.telegram.admin_render import reload_report
+    from bot.telegram.operations import ChildReloadReport
+    from bot.telegram.render import MAX_TEXT
+
+    errors = [KnowledgeError("entries.yaml", f"e{i}", f"bad_key_{i}", "Extra inputs are not permitted")
+              for i in range(100)]
+    for report in (ChildReloadReport(False, errors, total_errors=20_000), ReloadReport(False, errors * 200)):
+        reply = reload_report(report, "en")
+        assert len(reply.parts) == 1 and len(reply.parts[0]) <= MAX_TEXT
+        text = reply.parts[0]
+        assert text.startswith("Reload refused: 20000 error(s)")
+        shown = text.count("• ")
+        assert 1 <= shown <= 15
+        assert text.endswith(f"… and {20_000 - shown} more (run `bot.py check-knowledge`)")
+
+
+async def test_a_reload_of_an_alias_bomb_from_telegram_is_refused_fast_and_answers_keep_coming(
+        tg_server, own_assistant, tg_store, tmp_path):
+    """/reload of a knowledge folder holding a bomb and 3,000 bad keys: refused within seconds, in one
+    message, while the old knowledge keeps answering."""
+    assistant = own_assistant
+    kb_dir = assistant.index.path.parent.parent / "knowledge"
+    (kb_dir / "bomb.yaml").write_text(alias_bomb(12), encoding="utf-8")
+    bad = ["entries:"] + [f"  - {{id: bad-{i}, nonsense_{i}: 1}}" for i in range(3000)]
+    (kb_dir / "zz_bad.yaml").write_text("\n".join(bad) + "\n", encoding="utf-8")
+    config = admin_config(tmp_path, tg_server, KNOWLEDGE_DIR=kb_dir)
+    async with running_bot(tg_server, config, assistant, tg_store, **fast()) as bot:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        tg_server.push_update(bot.updates.private_text("/reload", user=ADMIN_USER))
+        answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001)
+        assert answer.params["text"].startswith(ANSWER_START)
+        report = await wait_text(tg_server, ADMIN, "Reload refused", timeout=30)
+        assert loop.time() - started < 20
+        await bot.idle()
+    text = report.params["text"]
+    assert "bomb.yaml: expands to more than 1,000,000 YAML nodes" in text
+    assert "more (run `bot.py check-knowledge`)" in text
+    assert len([c for c in tg_server.sent_messages(ADMIN) if "Reload refused" in c.params["text"] or "•" in c.params["text"]]) == 1
