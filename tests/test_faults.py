@@ -555,6 +555,7 @@ async def test_the_webhook_secret_is_never_logged_at_any_level(tg_server, tg_ass
                        WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=port)
     _, options = start_options(config)
     app = build_application(config, tg_assistant, tg_store)
+    assert app.updater is not None
     await app.initialize()
     await app.updater.start_webhook(**options)
     await app.start()

@@ -182,9 +182,9 @@ def _read_yaml(path: Path) -> tuple[Any, list[KnowledgeError]]:
             node = loader.get_single_node()  # the node graph: an alias is a shared node, not a copy
             if node is None:
                 return None, []
-            problem = _check_nodes(node, path.name)
-            if problem is not None:
-                return None, [problem]
+            refused = _check_nodes(node, path.name)
+            if refused is not None:
+                return None, [refused]
             return loader.construct_document(node), []
         finally:
             loader.dispose()

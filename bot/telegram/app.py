@@ -151,19 +151,17 @@ class PollingRequest(HTTPXRequest):
 
         return scrub(HTTPXRequest.parse_json_payload(payload))
 
-    async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         failures = 0
         while True:
-            try:
-                return await super().post(url, *args, **kwargs)
-            except InvalidToken as exc:
-                if failures >= self.auth_retries:
-                    raise
-                delay = self.auth_backoff * 2**failures
-                failures += 1
-                logger.warning("getUpdates refused (%s); trying again in %.1fs (%d of %d)", exc, delay, failures,
-                               self.auth_retries)
-                await asyncio.sleep(delay)
+            code, payload = await super().do_request(*args, **kwargs)
+            if code not in (401, 404) or failures >= self.auth_retries:
+                return code, payload  # PTB turns a 401/404 into InvalidToken, which ends polling
+            delay = self.auth_backoff * 2**failures
+            failures += 1
+            logger.warning("getUpdates refused (HTTP %d); trying again in %.1fs (%d of %d)", code, delay, failures,
+                           self.auth_retries)
+            await asyncio.sleep(delay)
 
 
 # -- logging -------------------------------------------------------------------------------------------
