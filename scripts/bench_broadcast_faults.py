@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import shutil
@@ -42,6 +43,8 @@ async def bench(args: argparse.Namespace) -> int:
     from bot.store import Store
     from tests.fakes.telegram_server import FakeTelegramServer
 
+    # A killed bot leaves half-read requests: the fake server's "connection lost" tracebacks are expected noise.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="bench-broadcast-faults-"))
     try:
