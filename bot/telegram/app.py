@@ -146,10 +146,15 @@ class PollingRequest(HTTPXRequest):
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> Any:
-        """Updates as parsed JSON, with lone surrogates replaced (bot/telegram/sanitize.py)."""
+        """Updates as parsed JSON, with lone surrogates replaced (bot/telegram/sanitize.py), and any
+        update PTB cannot read reduced to its update_id: PTB would otherwise fail the whole batch and
+        fetch it again for ever, a bot made deaf by one malformed update."""
         from bot.telegram.sanitize import scrub
 
-        return scrub(HTTPXRequest.parse_json_payload(payload))
+        data = scrub(HTTPXRequest.parse_json_payload(payload))
+        if isinstance(data, dict) and isinstance(data.get("result"), list):
+            data["result"] = [_readable(update) for update in data["result"]]
+        return data
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         failures = 0
@@ -162,6 +167,18 @@ class PollingRequest(HTTPXRequest):
             logger.warning("getUpdates refused (HTTP %d); trying again in %.1fs (%d of %d)", code, delay, failures,
                            self.auth_retries)
             await asyncio.sleep(delay)
+
+
+def _readable(update: Any) -> Any:
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        return update
+    try:
+        Update.de_json(update, None)
+    except Exception as exc:  # noqa: BLE001 - whatever PTB's parser trips on
+        logger.warning("skipping update %s, which cannot be read (%s: %s)", update["update_id"], type(exc).__name__,
+                       str(exc)[:200])
+        return {"update_id": update["update_id"]}
+    return update
 
 
 # -- logging -------------------------------------------------------------------------------------------
