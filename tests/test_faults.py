@@ -733,3 +733,19 @@ async def test_odd_updates_get_a_polite_reply_or_nothing_never_an_error(admin_bo
     answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001)
     assert answer.params["text"].startswith(ANSWER_START)  # still serving: the unreadable poll did not stop polling
     assert "cannot be read (TypeError" in caplog.text  # PTB could not parse it: skipped, once
+
+
+async def test_start_up_with_the_webhook_port_taken_prints_one_line(tg_server, tg_knowledge, tg_index, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = bot_env(tg_server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge,
+                      WEBHOOK_URL="https://bot.example.org/hook", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=port)
+        proc = await run_bot(env)
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    err = stderr.decode()
+    assert proc.returncode == 1 and "Traceback" not in err, err[-3000:]
+    assert last_lines(err)[-1].startswith(f"cannot serve the webhook on 127.0.0.1:{port}")

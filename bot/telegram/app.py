@@ -393,6 +393,11 @@ def run(config: Config) -> None:
             raise SystemExit(lifecycle.EXIT_POLLING_DIED) from None
         raise SystemExit(f"lost the Bot API at {where} while starting ({exc}): check the network or "
                          "TELEGRAM_API_BASE_URL, then start again.") from None
+    except OSError as exc:
+        if mode != "webhook":
+            raise
+        raise SystemExit(f"cannot serve the webhook on {options['listen']}:{options['port']} ({exc}): check "
+                         "WEBHOOK_LISTEN and WEBHOOK_PORT (is another process using the port?).") from None
     finally:
         store.close()
     if died:
