@@ -185,6 +185,9 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     if not config.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set: starting the local console.", file=sys.stderr)
         return cmd_console(config, args)
+    from bot.telegram.lifecycle import defer_sighup
+
+    defer_sighup()  # before the slow imports: an early `kill -HUP` must not kill the bot
     from bot.telegram.app import run
 
     run(config)

@@ -231,15 +231,19 @@ def test_stats_per_local_day_language_and_unanswered(tmp_path):
     store.close()
 
 
-def test_reload_report_lists_every_error_with_file_entry_and_field():
+def test_reload_report_lists_the_first_errors_with_file_entry_and_field_in_one_message():
     from bot.assistant import ReloadReport
     from bot.kb.loader import KnowledgeError
 
     errors = [KnowledgeError("rpl.yaml", f"e{i}", "answer.zh", "field required <x>") for i in range(300)]
     parts = admin_render.reload_report(ReloadReport(False, errors), "en").parts
-    text = "\n".join(parts)
-    assert len(parts) > 1 and all(len(p) <= 3800 for p in parts)
-    assert text.count("rpl.yaml · entry e") == 300 and "&lt;x&gt;" in text
+    assert len(parts) == 1 and len(parts[0]) <= 3800  # one message, however many errors (issue 15)
+    text = parts[0]
+    shown = text.count("rpl.yaml · entry e")
+    assert shown == 15 and "rpl.yaml · entry e0 · field answer.zh: field required &lt;x&gt;" in text
+    assert text.endswith(f"… and {300 - shown} more (run `bot.py check-knowledge`)")
+    few = admin_render.reload_report(ReloadReport(False, errors[:2]), "en").parts[0]
+    assert few.count("rpl.yaml · entry e") == 2 and "more (run" not in few
     ok = admin_render.reload_report(ReloadReport(True, [], ["a"], ["b", "c"], [], 12), "zh-Hant").text
     assert "共 12 項。新增 1 項、修改 2 項、刪除 0 項" in ok and "修改：b, c" in ok
 

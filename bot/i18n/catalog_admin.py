@@ -107,27 +107,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bc_already": {"zh": "這則公告已經確認或取消了。", "en": "This broadcast was already confirmed or cancelled."},
     "bc_started": {"zh": "公告 #{id}：開始發送給 {total} 個群組……", "en": "Broadcast #{id}: sending to {total} groups…"},
     "bc_progress": {
-        "zh": "公告 #{id}：已處理 {done}/{total}（成功 {sent}、失敗 {failed}、略過 {skipped}）",
-        "en": "Broadcast #{id}: {done}/{total} done ({sent} sent, {failed} failed, {skipped} skipped)",
+        "zh": "公告 #{id}：已處理 {done}/{total}（成功 {sent}、失敗 {failed}、略過 {skipped}、未能確認 {uncertain}）",
+        "en": "Broadcast #{id}: {done}/{total} done ({sent} sent, {failed} failed, {skipped} skipped, {uncertain} uncertain)",
     },
     "bc_report": {
-        "zh": "公告 #{id} 已完成：{total} 個群組中，成功 {sent} 個、失敗 {failed} 個、略過 {skipped} 個。",
-        "en": "Broadcast #{id} finished: of {total} groups, {sent} sent, {failed} failed, {skipped} skipped.",
+        "zh": "公告 #{id} 已完成：{total} 個群組中，成功 {sent} 個、失敗 {failed} 個、略過 {skipped} 個、未能確認 {uncertain} 個。",
+        "en": "Broadcast #{id} finished: of {total} groups, {sent} sent, {failed} failed, {skipped} skipped, {uncertain} uncertain.",
     },
     "bc_report_inactive": {
         "zh": "{count} 個群組已移除或封鎖本機械人，已標示為失效。",
         "en": "{count} groups removed or blocked the bot and are now marked inactive.",
     },
     "bc_report_uncertain": {
-        "zh": "其中 {count} 個群組在發送途中被中斷（例如重新啟動），未能確認是否送達；為免重複，不會再次發送。",
-        "en": "{count} of them were interrupted mid-send (e.g. by a restart) and may or may not have received it; "
-              "they are not sent again, to avoid duplicates.",
+        "zh": "{count} 個群組未能確認是否收到（Telegram 在發送後回報錯誤、連線中斷，或發送途中重新啟動）；為免重複，不會再次發送。",
+        "en": "{count} groups may or may not have received it (Telegram answered with an error after the send, the "
+              "connection dropped, or a restart came mid-send); they are not sent again, to avoid duplicates.",
     },
     "bc_list_title": {"zh": "最近的公告：", "en": "Recent broadcasts:"},
     "bc_list_none": {"zh": "暫時沒有公告。", "en": "No broadcasts yet."},
     "bc_list_line": {
-        "zh": "#{id} {date} · {status} · {total} 個群組：成功 {sent}、失敗 {failed}、略過 {skipped}",
-        "en": "#{id} {date} · {status} · {total} groups: {sent} sent, {failed} failed, {skipped} skipped",
+        "zh": "#{id} {date} · {status} · {total} 個群組：成功 {sent}、失敗 {failed}、略過 {skipped}、未能確認 {uncertain}",
+        "en": "#{id} {date} · {status} · {total} groups: {sent} sent, {failed} failed, {skipped} skipped, {uncertain} uncertain",
     },
     "bc_status_sending": {"zh": "發送中", "en": "sending"},
     "bc_status_done": {"zh": "已完成", "en": "done"},
@@ -301,4 +301,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "kn_already": {"zh": "這個檔案已經儲存或取消了。", "en": "This file was already saved or cancelled."},
     "st_chart_top": {"zh": "最常問的題目：", "en": "Top subjects:"},
+    # -- faults (issue 15): bounded reload reports, broadcast previews Telegram refuses ------------
+    "adm_reload_more": {
+        "zh": "…… 另有 {count} 個錯誤（執行 `bot.py check-knowledge` 查看全部）",
+        "en": "… and {count} more (run `bot.py check-knowledge`)",
+    },
+    "bc_refused": {
+        "zh": "Telegram 拒絕了公告 #{id} 的預覽，所以不會發送（原因：{reason}）。請修改內容後再試。",
+        "en": "Telegram refused the preview of broadcast #{id}, so it will not be sent ({reason}). Please edit it and try again.",
+    },
 }

@@ -7,9 +7,11 @@ not this file, holds what users did.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -81,19 +83,40 @@ def dictionary_words(kb: KnowledgeBase, knowledge_dir: Path) -> list[str]:
 
 
 def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterable[dict] | None = None) -> Path:
-    """Build a complete index beside `path` and swap it in atomically; readers never see half of one."""
+    """Build a complete index beside `path` and swap it in atomically; readers never see half of one.
+    A build that fails (a full disk, an interrupt) removes its temporary files; ones left by a build
+    whose process died are removed by the next build."""
     started = time.perf_counter()
     path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale(path)
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
     dict_path = path.with_name(f"{path.stem}.{DICT_NAME}")
     tmp_dict = path.with_name(f"{path.stem}.{tag}.{DICT_NAME}")
-    write_dictionary(tmp_dict, dictionary_words(kb, knowledge_dir))
-    # jieba caches a dictionary under a name made from its path; the build's dictionary has a
-    # one-off path, so its cache goes to a directory removed after the build.
-    cache_dir = Path(tempfile.mkdtemp(prefix="jieba-", dir=path.parent))
-    seg = Segmenter(tmp_dict, cache_dir)
     tmp = path.with_name(f"{path.name}.{tag}.tmp")
-    db = sqlite_utils.Database(tmp)
+    cache_dir: Path | None = None
+    try:
+        write_dictionary(tmp_dict, dictionary_words(kb, knowledge_dir))
+        # jieba caches a dictionary under a name made from its path; the build's dictionary has a
+        # one-off path, so its cache goes to a directory removed after the build.
+        cache_dir = Path(tempfile.mkdtemp(prefix=f"jieba-{tag}-", dir=path.parent))
+        seg = Segmenter(tmp_dict, cache_dir)
+        _fill(sqlite_utils.Database(tmp), kb, seg, rows)
+        # The dictionary first: an index is only ever paired with the dictionary it was cut with.
+        os.replace(tmp_dict, dict_path)
+        os.replace(tmp, path)
+    except BaseException:
+        for leftover in (tmp, tmp_dict, tmp_dict.with_suffix(".tmp")):  # the last: write_dictionary's own
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise
+    finally:
+        if cache_dir is not None:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+    logger.info("index built: %d entries in %.2fs", len(kb.entries), time.perf_counter() - started)
+    return path
+
+
+def _fill(db: sqlite_utils.Database, kb: KnowledgeBase, seg: Segmenter, rows: Iterable[dict] | None) -> None:
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
@@ -121,12 +144,35 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
         db.table("meta").insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
     finally:
         db.close()
-        shutil.rmtree(cache_dir, ignore_errors=True)
-    # The dictionary first: an index is only ever paired with the dictionary it was cut with.
-    os.replace(tmp_dict, dict_path)
-    os.replace(tmp, path)
-    logger.info("index built: %d entries in %.2fs", len(kb.entries), time.perf_counter() - started)
-    return path
+
+
+_TAGGED = re.compile(r"\.(\d+)-\d+\.")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _sweep_stale(path: Path) -> None:
+    """Remove temporary files of builds whose process is gone (killed, or the machine restarted)."""
+    patterns = (f"{path.stem}.*.tmp", f"{path.stem}.*.{DICT_NAME}", "jieba-*")
+    for pattern in patterns:
+        for leftover in path.parent.glob(pattern):
+            found = _TAGGED.search(leftover.name) or re.match(r"jieba-(\d+)-\d+-", leftover.name)
+            if found is None or int(found.group(1)) == os.getpid() or _alive(int(found.group(1))):
+                continue
+            logger.info("removing %s, left by an index build that did not finish", leftover.name)
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
 
 def read_meta(path: Path) -> dict[str, str]:

@@ -107,9 +107,87 @@ def _validation_errors(file: str, exc: ValidationError, raw: Any, list_key: str)
     return errors
 
 
+MAX_FILE_BYTES = 16 * 1024 * 1024  # one knowledge file; about 15,000 entries of the usual size
+MAX_NODES = 1_000_000  # YAML nodes (mappings, lists, scalars) in one file, aliases expanded
+
+
+def _sections(file_name: str) -> tuple[str, ...]:
+    """The top-level keys a knowledge file may have."""
+    if file_name == SOURCES_FILE:
+        return tuple(SourcesFile.model_fields)
+    if file_name == RULES_FILE:
+        from bot.rules.loader import TOP_KEYS
+
+        return TOP_KEYS
+    return tuple(EntriesFile.model_fields)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_nodes(root: yaml.Node, file_name: str) -> KnowledgeError | None:
+    """Refuse, before anything is constructed, what could make a small file expand into a huge
+    object, and top-level sections the schema does not know.
+
+    Aliases (`&name` … `*name`) are shared nodes in the composed graph; a file whose aliases would
+    expand to more than MAX_NODES nodes (the YAML "billion laughs"), or that refers to itself, is
+    refused. The expanded size is counted once per shared node, so this takes time linear in the
+    file, whatever it would expand to."""
+    if isinstance(root, yaml.MappingNode):
+        allowed = _sections(file_name)
+        for key, _ in root.value:
+            if isinstance(key, yaml.ScalarNode) and key.value not in allowed:
+                return KnowledgeError(file_name, None, str(key.value)[:80],
+                                      f"unknown section (line {key.start_mark.line + 1}); expected {', '.join(allowed)}")
+    size: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            visiting.discard(key)
+            size[key] = min(1 + sum(size[id(child)] for child in _children(node)), MAX_NODES + 1)
+            if size[key] > MAX_NODES:
+                return KnowledgeError(file_name, None, None,
+                                      f"expands to more than {MAX_NODES:,} YAML nodes (line {node.start_mark.line + 1}; "
+                                      "aliases `*name` count every time they are used): split the file or write less")
+            continue
+        if key in size:
+            continue
+        visiting.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in visiting:
+                return KnowledgeError(file_name, None, None,
+                                      f"a YAML alias refers to itself (line {child.start_mark.line + 1})")
+            if id(child) not in size:
+                stack.append((child, False))
+    return None
+
+
 def _read_yaml(path: Path) -> tuple[Any, list[KnowledgeError]]:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader), []
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [KnowledgeError(path.name, None, None, f"the file has {size:,} bytes; the limit is "
+                                         f"{MAX_FILE_BYTES:,}: split it into several files")]
+        loader = _Loader(path.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()  # the node graph: an alias is a shared node, not a copy
+            if node is None:
+                return None, []
+            refused = _check_nodes(node, path.name)
+            if refused is not None:
+                return None, [refused]
+            return loader.construct_document(node), []
+        finally:
+            loader.dispose()
     except UnicodeDecodeError as exc:
         return None, [KnowledgeError(path.name, None, None, f"not UTF-8 text: {exc}")]
     except yaml.YAMLError as exc:

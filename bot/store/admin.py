@@ -8,14 +8,16 @@ Broadcast delivery is durable and never sends one group the same broadcast twice
               committed in one transaction before anything is sent;
     send:     a row goes pending -> attempting (committed) -> the Bot API call -> sent (committed
               with the message id right after Telegram confirms);
-    errors:   429 and transient errors put the row back to pending (nothing was delivered), a
+    errors:   429 and failures that prove the request never left (no connection) put the row back
+              to pending; a 5xx, a dropped connection or a timeout after the send make it "uncertain"
+              (Telegram may have delivered it: bot/telegram/ambiguity.py), never sent again; a
               group that removed or blocked the bot ends "failed" and its subscription inactive;
     restart:  rows still "attempting" were interrupted between the send and its mark; Telegram may
               or may not have delivered them, and there is no way to ask, so they become
               "uncertain" and are NOT sent again.
 
-So delivery is exactly-once for every row except those interrupted in that window (at most one
-per delivery worker at the moment of a crash), which are at-most-once: a group may miss that
+So delivery is exactly-once for every row except the ambiguous ones and those interrupted in that
+window (at most one per delivery worker at the moment of a crash), which are at-most-once: a group may miss that
 broadcast, but never gets it twice. Reminders follow the same rule (`reminders_sent`).
 """
 from __future__ import annotations

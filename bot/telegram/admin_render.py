@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     from bot.assistant import ReloadReport
     from bot.store import Stats
 
-CB_CONFIRM = re.compile(r"^bc:(ok|no):(\d+)$")
-CB_PERSON = re.compile(r"^ip:(\d+)$")
+CB_CONFIRM = re.compile(r"^bc:(ok|no):(\d{1,18})$")
+CB_PERSON = re.compile(r"^ip:(\d{1,18})$")
 INBOX_TAG = re.compile(r"^[^#\n]{0,4}#Q(\d+)\b")  # the first line of an inbox item
 LANG_NAMES = {"zh-Hant": "繁", "zh-Hans": "简", "en": "EN"}
 MAX_IDS = 20  # entry ids listed per line of a reload summary
+MAX_RELOAD_ERRORS = 15  # errors listed in a refused reload's report (one message; check-knowledge lists all)
+MAX_ERROR_CHARS = 300
 MAX_GROUPS = 60
 
 
@@ -50,14 +52,26 @@ def reload_report(report: "ReloadReport", lang: Lang, *, from_cli: bool = False,
     if not report.ok:
         from bot.telegram.reload_report import fold
 
+        # Root errors first, their consequences folded ("and 38 errors caused by it"); one message
+        # whatever the number: the first roots, then a pointer to the full list.
         roots = fold(report.errors, declared)
+        total = max(getattr(report, "total_errors", 0), len(report.errors))
         lines = [escape(t("adm_reload_failed", lang, count=len(roots)), quote=False)]
-        for root in roots:
-            line = f"• <code>{escape(str(root.error), quote=False)}</code>"
+        budget = MAX_TEXT - 400
+        used = len(lines[0])
+        shown = 0
+        for root in roots[:MAX_RELOAD_ERRORS]:
+            line = f"• <code>{escape(str(root.error)[:MAX_ERROR_CHARS], quote=False)}</code>"
             if root.caused:
                 line += " " + escape(t("mx_reload_caused", lang, count=root.caused), quote=False)
+            if used + len(line) + 1 > budget:
+                break
             lines.append(line)
-        return Reply(_lines_to_parts(lines), None, lang)
+            used += len(line) + 1
+            shown += 1 + root.caused
+        if total > shown:
+            lines.append(escape(t("adm_reload_more", lang, count=total - shown), quote=False))
+        return Reply(["\n".join(lines)], None, lang)
     key = "adm_reload_cli" if from_cli else "adm_reload_ok"
     lines = [escape(t(key, lang, entries=report.entries, added=len(report.added), changed=len(report.changed),
                       removed=len(report.removed)), quote=False)]
@@ -109,8 +123,8 @@ def broadcast_question(broadcast_id: int, count: int, lang: Lang) -> Reply:
 
 
 def _figures(counts: dict[str, int]) -> dict[str, int]:
-    return {"sent": counts.get("sent", 0), "failed": counts.get("failed", 0),
-            "skipped": counts.get("skipped", 0) + counts.get("uncertain", 0)}
+    return {"sent": counts.get("sent", 0), "failed": counts.get("failed", 0), "skipped": counts.get("skipped", 0),
+            "uncertain": counts.get("uncertain", 0)}
 
 
 def broadcast_progress(broadcast: dict, counts: dict[str, int], lang: Lang) -> str:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 import secrets
+import sqlite3
 import time
 from collections.abc import Awaitable
 from datetime import date
@@ -19,11 +20,13 @@ from urllib.parse import urlparse
 import httpx
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, Defaults
 
 from bot.config import Config, zone
 from bot.telegram import render
 from bot.dialogue import Conversations
+from bot.telegram.ambiguity import never_left, sending_at_most_once
 from bot.telegram.context import BotContext, Services
 from bot.telegram.flood import FloodGate
 from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
@@ -36,6 +39,8 @@ WORKERS = 16  # updates handled at once
 MAX_PENDING_UPDATES = 4096  # updates accepted from Telegram and waiting for a worker or their chat
 CONNECTION_POOL_SIZE = 8  # fewer connections than workers: httpcore degrades with many idle ones under load
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+POLL_AUTH_RETRIES = 3  # 401/404 answers to getUpdates tried again (after 0.5 s, 1 s, 2 s) before polling ends
+POLL_AUTH_BACKOFF = 0.5
 
 
 # -- concurrency and retries -----------------------------------------------------------------------
@@ -100,7 +105,8 @@ class RetryingRateLimiter(AIORateLimiter):
     """PTB's AIORateLimiter (Telegram's flood limits, retries after 429 retry_after), plus a few
     retries with back-off when Telegram answers 5xx or cannot be reached. A request that timed out
     while waiting for the answer is not repeated: Telegram may have carried it out, and a duplicate
-    reply is worse than a late one."""
+    reply is worse than a late one. Inside `at_most_once()` (broadcasts, reminders) only what
+    provably never left is retried (bot/telegram/ambiguity.py): a 5xx may follow a delivery."""
 
     def __init__(self, *, max_retries: int = 3, network_retries: int = 3, backoff: float = 0.25, **limits: Any) -> None:
         super().__init__(max_retries=max_retries, **limits)
@@ -108,16 +114,18 @@ class RetryingRateLimiter(AIORateLimiter):
         self.backoff = backoff
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        for attempt in range(self.network_retries + 1):
+        attempt = 0
+        while True:
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as exc:
-                if not self.retryable(exc) or attempt == self.network_retries:
+                retry = never_left(exc) if sending_at_most_once() else self.retryable(exc)
+                if not retry or attempt == self.network_retries:
                     raise
                 delay = self.backoff * 2**attempt
+                attempt += 1
                 logger.info("Bot API %s failed (%s); retrying in %.2fs", endpoint, exc, delay)
                 await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
 
     @staticmethod
     def retryable(exc: NetworkError) -> bool:
@@ -127,6 +135,56 @@ class RetryingRateLimiter(AIORateLimiter):
         if isinstance(exc, TimedOut):
             return isinstance(exc.__cause__, (httpx.PoolTimeout, httpx.ConnectTimeout))
         return type(exc) is NetworkError
+
+
+class PollingRequest(HTTPXRequest):
+    """The connection getUpdates uses (PTB sends it past the rate limiter). Updates are scrubbed of
+    lone surrogates as they are parsed (bot/telegram/sanitize.py). A 401 or 404 answer
+    (InvalidToken) ends PTB's polling loop at once; a proxy or a self-hosted Bot API server that is
+    restarting answers so for a while, so it is tried again a few times with back-off first. If it
+    persists, polling ends and `run` exits non-zero (bot/telegram/lifecycle.py)."""
+
+    def __init__(self, *, auth_retries: int = POLL_AUTH_RETRIES, auth_backoff: float = POLL_AUTH_BACKOFF,
+                 **kwargs: Any) -> None:
+        super().__init__(**{"connection_pool_size": 1, **kwargs})
+        self.auth_retries = auth_retries
+        self.auth_backoff = auth_backoff
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> Any:
+        """Updates as parsed JSON, with lone surrogates replaced (bot/telegram/sanitize.py), and any
+        update PTB cannot read reduced to its update_id: PTB would otherwise fail the whole batch and
+        fetch it again for ever, a bot made deaf by one malformed update."""
+        from bot.telegram.sanitize import scrub
+
+        data = scrub(HTTPXRequest.parse_json_payload(payload))
+        if isinstance(data, dict) and isinstance(data.get("result"), list):
+            data["result"] = [_readable(update) for update in data["result"]]
+        return data
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        failures = 0
+        while True:
+            code, payload = await super().do_request(*args, **kwargs)
+            if code not in (401, 404) or failures >= self.auth_retries:
+                return code, payload  # PTB turns a 401/404 into InvalidToken, which ends polling
+            delay = self.auth_backoff * 2**failures
+            failures += 1
+            logger.warning("getUpdates refused (HTTP %d); trying again in %.1fs (%d of %d)", code, delay, failures,
+                           self.auth_retries)
+            await asyncio.sleep(delay)
+
+
+def _readable(update: Any) -> Any:
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        return update
+    try:
+        Update.de_json(update, None)
+    except Exception as exc:  # noqa: BLE001 - whatever PTB's parser trips on
+        logger.warning("skipping update %s, which cannot be read (%s: %s)", update["update_id"], type(exc).__name__,
+                       str(exc)[:200])
+        return {"update_id": update["update_id"]}
+    return update
 
 
 # -- logging -------------------------------------------------------------------------------------------
@@ -160,6 +218,16 @@ def _redacting_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., 
         return record
 
     return make
+
+
+def keep_out_of_logs(secret: str) -> None:
+    """Scrub `secret` from every log record, at every level, from now on."""
+    global _factory_installed
+    if secret:
+        _SECRETS.add(secret)
+    if not _factory_installed:
+        logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
+        _factory_installed = True
 
 
 def quiet_logging(token: str) -> None:
@@ -196,6 +264,7 @@ def build_application(
     read_timeout: float = 10.0,
     base_url: str | None = None,
     knowledge_poll: float = KNOWLEDGE_POLL_SECONDS,
+    get_updates_request: HTTPXRequest | None = None,
 ) -> Application:
     """The Application with every handler registered and the services in bot_data."""
     token = config.telegram_bot_token
@@ -215,6 +284,7 @@ def build_application(
         .connect_timeout(5.0)
         .pool_timeout(5.0)
         .post_init(_post_init)
+        .get_updates_request(get_updates_request or PollingRequest())
     )
     base_url = base_url or config.telegram_api_base_url
     if base_url:
@@ -270,6 +340,7 @@ def start_options(config: Config) -> tuple[str, dict[str, Any]]:
     secret = config.webhook_secret or secrets.token_urlsafe(32)
     if not SECRET_TOKEN_RE.match(secret):
         raise SystemExit("WEBHOOK_SECRET may only hold letters, digits, '_' and '-' (1-256 characters)")
+    keep_out_of_logs(secret)  # PTB logs setWebhook's parameters at DEBUG
     return "webhook", {
         "listen": config.webhook_listen,
         "port": int(config.webhook_port),
@@ -282,25 +353,62 @@ def start_options(config: Config) -> tuple[str, dict[str, Any]]:
 
 
 def run(config: Config) -> None:
-    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set. Start-up failures
+    end with one line that says what to do; polling that ends for good exits with status 3
+    (bot/telegram/lifecycle.py)."""
     from bot.cli import open_assistant
     from bot.store import Store
+    from bot.telegram import lifecycle
 
+    lifecycle.defer_sighup()
     quiet_logging(config.telegram_bot_token)
+    mode, options = start_options(config)
+    where = config.telegram_api_base_url or "api.telegram.org"
+    asyncio.run(lifecycle.preflight(config.telegram_bot_token, config.telegram_api_base_url or None))
     assistant = open_assistant(config)
-    store = Store.open(config.state_path)
+    try:
+        store = Store.open(config.state_path)
+    except (OSError, sqlite3.Error) as exc:
+        raise SystemExit(f"cannot open the state database {config.state_path} ({exc}): check DATA_DIR, its "
+                         "permissions and free space.") from None
+    died: list[str] = []
     try:
         application = build_application(config, assistant, store)
-        mode, options = start_options(config)
-        where = config.telegram_api_base_url or "api.telegram.org"
         if mode == "webhook":
             logger.info("webhook mode on %s:%s (%s), Bot API at %s", options["listen"], options["port"],
                         options["webhook_url"], where)
             application.run_webhook(**options)
         else:
+            def on_dead(reason: str) -> None:
+                died.append(reason)
+                logger.critical(lifecycle.polling_died_message(reason, where))
+                application.stop_running()
+
+            ready = application.post_init
+
+            async def post_init(app: Application) -> None:
+                if ready is not None:
+                    await ready(app)
+                asyncio.get_running_loop().create_task(lifecycle.watch_polling(app, on_dead), name="polling-watchdog")
+
+            application.post_init = post_init
             logger.info("long polling, Bot API at %s", where)
             application.run_polling(**options)
     except InvalidToken:
+        if died:  # stopping the dead updater re-raises what ended its polling
+            raise SystemExit(lifecycle.EXIT_POLLING_DIED) from None
         raise SystemExit("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather).") from None
+    except (NetworkError, TimedOut) as exc:
+        if died:
+            raise SystemExit(lifecycle.EXIT_POLLING_DIED) from None
+        raise SystemExit(f"lost the Bot API at {where} while starting ({exc}): check the network or "
+                         "TELEGRAM_API_BASE_URL, then start again.") from None
+    except OSError as exc:
+        if mode != "webhook":
+            raise
+        raise SystemExit(f"cannot serve the webhook on {options['listen']}:{options['port']} ({exc}): check "
+                         "WEBHOOK_LISTEN and WEBHOOK_PORT (is another process using the port?).") from None
     finally:
         store.close()
+    if died:
+        raise SystemExit(lifecycle.EXIT_POLLING_DIED)

@@ -14,10 +14,12 @@ deliveries are in flight at once (BROADCAST_WORKERS), so Telegram's round-trip t
 lower the rate.
 
 Errors, per group: 429 after the rate limiter's own retries -> tried again after retry_after;
-5xx and connection failures -> tried again with back-off, up to MAX_ATTEMPTS; the group removed or
+failures that provably never reached Telegram (no connection, pool timeout: see
+bot/telegram/ambiguity.py) -> tried again with back-off, up to MAX_ATTEMPTS; the group removed or
 blocked the bot (403, "chat not found") -> failed, and the subscription marked inactive; a group
-upgraded to a supergroup -> followed to its new id; a request that timed out waiting for
-Telegram's answer -> "uncertain", never repeated (Telegram may have delivered it).
+upgraded to a supergroup -> followed to its new id; anything else after the request left — a 5xx
+(Telegram may have delivered and then failed), a dropped connection, a read timeout -> "uncertain",
+recorded and counted in the report, never repeated.
 """
 from __future__ import annotations
 
@@ -32,8 +34,10 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
+
+from bot.telegram.ambiguity import at_most_once, never_left
 
 if TYPE_CHECKING:
     from telegram import Bot, Message, MessageId
@@ -122,16 +126,10 @@ class Outcome:
 async def send_to_group(bot: "Bot", chat_id: int, *, html: str | None = None, from_chat_id: int | None = None,
                         message_id: int | None = None, reply_markup: Any = None) -> Outcome:
     """One message to one group (HTML text, or a copy of a message), with every Bot API error
-    classified. Never raises a TelegramError."""
+    classified. Never raises a TelegramError; never repeats a send that may have been carried out."""
     try:
-        if html is not None:
-            sent: Message | MessageId = await bot.send_message(
-                chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=reply_markup)
-        elif from_chat_id is not None and message_id is not None:
-            sent = await bot.copy_message(chat_id, from_chat_id, message_id, reply_markup=reply_markup)
-        else:
-            return Outcome("failed", error="nothing to send: neither a text nor a message to copy")
-        return Outcome("sent", sent.message_id)
+        with at_most_once():
+            return await _send_once(bot, chat_id, html, from_chat_id, message_id, reply_markup)
     except ChatMigrated as exc:
         return Outcome("retry", error=str(exc), moved_to=int(exc.new_chat_id))
     except RetryAfter as exc:
@@ -141,18 +139,24 @@ async def send_to_group(bot: "Bot", chat_id: int, *, html: str | None = None, fr
     except BadRequest as exc:
         text = str(exc).lower()
         return Outcome("failed", error=str(exc), inactive=any(g in text for g in GONE))
-    except TimedOut as exc:
-        # The rate limiter already retried the timeouts that never reached Telegram (bot/telegram/app.py);
-        # this one may have been delivered: never repeat it.
-        from bot.telegram.app import RetryingRateLimiter
-
-        if RetryingRateLimiter.retryable(exc):
+    except NetworkError as exc:  # TimedOut included: 5xx, dropped connections, timeouts, unreachable
+        if never_left(exc):
             return Outcome("retry", error=str(exc))
-        return Outcome("uncertain", error=f"timed out: {exc}")
-    except NetworkError as exc:  # 5xx or connection failures, left after the rate limiter's retries
-        return Outcome("retry", error=str(exc))
+        return Outcome("uncertain", error=f"{exc} (Telegram may have delivered it)"[:300])
     except TelegramError as exc:
         return Outcome("failed", error=str(exc))
+
+
+async def _send_once(bot: "Bot", chat_id: int, html: str | None, from_chat_id: int | None, message_id: int | None,
+                     reply_markup: Any) -> Outcome:
+    if html is not None:
+        sent: Message | MessageId = await bot.send_message(
+            chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=reply_markup)
+    elif from_chat_id is not None and message_id is not None:
+        sent = await bot.copy_message(chat_id, from_chat_id, message_id, reply_markup=reply_markup)
+    else:
+        return Outcome("failed", error="nothing to send: neither a text nor a message to copy")
+    return Outcome("sent", sent.message_id)
 
 
 @dataclass

@@ -7,6 +7,7 @@ Telegram's own send limits are a different matter, handled by PTB's AIORateLimit
 """
 from __future__ import annotations
 
+import bisect
 import time
 from collections import deque
 from typing import Callable, Hashable, Literal
@@ -27,11 +28,13 @@ class FloodGate:
     def enabled(self) -> bool:
         return self.max_messages > 0 and self.window > 0
 
-    def check(self, key: Hashable) -> Verdict:
-        """Count one message from `key`: "ok" to serve it, "notice" to say so once, "quiet" to drop it."""
+    def check(self, key: Hashable, age: float = 0.0) -> Verdict:
+        """Count one message from `key`: "ok" to serve it, "notice" to say so once, "quiet" to drop it.
+        `age`: seconds since the message was sent (its date). A message counts when it was sent, not
+        when it is processed, so a backlog (the bot was down or busy) of calm questions is no flood."""
         if not self.enabled:
             return "ok"
-        now = self.clock()
+        now = self.clock() - max(0.0, age)
         self._checks += 1
         if self._checks % 1024 == 0:
             self.prune(now)
@@ -40,7 +43,7 @@ class FloodGate:
             hits = self._hits[key] = deque()
         self._expire(hits, now)
         if len(hits) < self.max_messages:
-            hits.append(now)
+            bisect.insort(hits, now)  # in order even if an older message is processed after a newer one
             self._noticed.discard(key)
             return "ok"
         if key in self._noticed:

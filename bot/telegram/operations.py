@@ -17,8 +17,10 @@ Before anything runs, deliveries and reminders a crash left "attempting" are mar
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -29,6 +31,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.assistant import ReloadReport
+from bot.kb.loader import KnowledgeError
 from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.broadcast import Broadcaster, Pacer
@@ -37,16 +41,45 @@ from bot.telegram.render import Reply
 from bot.telegram.send import NO_PREVIEW
 
 if TYPE_CHECKING:
-    from bot.assistant import Assistant, ReloadReport
+    from bot.assistant import Assistant
     from bot.store import Store
 
 logger = logging.getLogger(__name__)
 DEFAULT_LANG: Lang = "zh-Hant"
 
 
+SWAP_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
+
+
+async def swap_in_thread(load: Callable[[], Any]) -> Any:
+    """Load a new index in a thread while the event loop keeps answering. Loading is pure Python work
+    that holds the GIL; an answer gives the GIL up at every SQLite call and network write and then
+    waits up to the switch interval to get it back, so with the default 5 ms an answer of a few dozen
+    such calls would take hundreds of milliseconds meanwhile. A shorter interval while the load runs
+    keeps answers near their usual latency (scripts/bench_reload.py)."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, SWAP_SWITCH_INTERVAL))
+    try:
+        return await asyncio.to_thread(load)
+    finally:
+        sys.setswitchinterval(before)
+
+
+@dataclass(frozen=True)
+class ChildReloadReport(ReloadReport):
+    """A reload done by the child process: `errors` holds the first ones, `total_errors` counts all."""
+
+    total_errors: int = 0
+
+
 class Reloader:
-    """Hot reload off the event loop: answers keep flowing while the new index is built beside the
-    live one; one reload at a time."""
+    """Hot reload in a separate process: the knowledge is validated and the new index built by
+    `python -m bot.kb.rebuild` (bot/kb/rebuild.py) beside the live one, so answers never wait on it
+    (a build in a thread of the bot holds the GIL for seconds); the bot then loads the new index and
+    swaps it in. One reload at a time."""
+
+    CHILD = (sys.executable, "-m", "bot.kb.rebuild")
+    ROOT = Path(__file__).resolve().parents[2]  # where the `bot` package can be imported from
 
     def __init__(self, assistant: "Assistant", knowledge_dir: Path) -> None:
         self.assistant = assistant
@@ -72,16 +105,46 @@ class Reloader:
         self._reloading = True
         try:
             async with self.lock:
-                return await asyncio.to_thread(self.assistant.reload, self.knowledge_dir)
+                result = await self.build_in_child()
+                if not result.get("ok"):
+                    errors = [KnowledgeError(e.get("file") or "?", e.get("entry"), e.get("field"), e.get("message") or "")
+                              for e in result.get("errors") or []]
+                    logger.warning("reload refused: %d error(s) in the knowledge files", result.get("total", len(errors)))
+                    return ChildReloadReport(False, errors, total_errors=int(result.get("total", len(errors))))
+                report = await swap_in_thread(self.assistant.refresh_if_rebuilt)
+                if report is None:  # the same knowledge as the live index
+                    report = ReloadReport(True, entries=len(self.assistant.kb.entries))
+                return report
         finally:
             self._reloading = False
+
+    async def build_in_child(self) -> dict:
+        """Run bot/kb/rebuild.py; its JSON result, or an "index" error when the child itself failed."""
+        index_path = self.assistant.index.path
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *self.CHILD, str(self.knowledge_dir), str(index_path), cwd=str(self.ROOT),
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await proc.communicate()
+        except OSError as exc:
+            out, err = b"", str(exc).encode()
+        try:
+            result = json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1])
+            if isinstance(result, dict):
+                return result
+        except (ValueError, IndexError):
+            pass
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        logger.error("the reload process failed: %s", tail[0])
+        message = f"the reload process failed: {tail[0][:300]}"
+        return {"ok": False, "total": 1, "errors": [{"file": "index", "entry": None, "field": None, "message": message}]}
 
     async def refresh(self) -> "ReloadReport | None":
         """Swap in an index another process rebuilt (`bot.py reload`); None when there is none."""
         if self._reloading or self.lock.locked():
             return None
         async with self.lock:
-            return await asyncio.to_thread(self.assistant.refresh_if_rebuilt)
+            return await swap_in_thread(self.assistant.refresh_if_rebuilt)
 
 
 @dataclass
@@ -200,6 +263,12 @@ async def _startup(context: Any) -> None:
                 signal.SIGHUP, lambda: context.application.create_task(reload_and_notify(ops), name="sighup-reload"))
         except (NotImplementedError, RuntimeError, ValueError):  # not supported on this loop or platform
             pass
+        else:
+            from bot.telegram.lifecycle import take_early_sighup
+
+            if take_early_sighup():  # a SIGHUP that came while the bot was starting
+                logger.info("a SIGHUP arrived during start-up: reloading now")
+                context.application.create_task(reload_and_notify(ops), name="sighup-reload")
 
 
 ADMIN_COMMANDS = ("scheduled", "admin", "reload", "broadcast", "broadcasts", "subscribers", "stats", "review", "knowledge")

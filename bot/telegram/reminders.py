@@ -120,7 +120,8 @@ class Reminders:
                     continue
                 outcome = await send_to_group(bot, chat_id, html=html, reply_markup=markup)
                 if outcome.status == "retry":
-                    # Nothing was delivered (429, 5xx, a moved group): forget the claim, the next run tries again.
+                    # Nothing was delivered (429, no connection, a moved group): forget the claim, the next run
+                    # tries again. A 5xx or a dropped connection is "uncertain" instead: never sent again.
                     self.store.release_reminder(occasion.entry.id, occasion.kind, on_date, chat_id)
                     if outcome.moved_to is not None:
                         self.store.migrate_chat(chat_id, outcome.moved_to)

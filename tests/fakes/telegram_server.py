@@ -51,9 +51,13 @@ from .updates import (
 
 _LOGGER = logging.getLogger(__name__)
 
-FAILURE_KINDS = ("429", "403", "400", "500", "502", "slow", "timeout")
-_ERROR_STATUS = {"429": 429, "403": 403, "400": 400, "500": 500, "502": 502}
+FAILURE_KINDS = ("429", "403", "400", "401", "404", "500", "502", "slow", "timeout", "done_500", "done_502", "drop")
+# Ambiguous faults: Telegram carried the call out (the message exists), then the client saw an error.
+_CARRIED_OUT_THEN_ERROR = {"done_500": "500", "done_502": "502"}
+_ERROR_STATUS = {"429": 429, "403": 403, "400": 400, "401": 401, "404": 404, "500": 500, "502": 502}
 _DEFAULT_DESCRIPTIONS = {
+    "401": "Unauthorized",
+    "404": "Not Found",
     "403": "Forbidden: bot was blocked by the user",
     "400": "Bad Request: chat not found",
     "500": "Internal Server Error",
@@ -190,6 +194,46 @@ def _decode_value(key: str, value: Any) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(name)
+
+
+_HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
+                        "tg-spoiler", "tg-emoji", "blockquote"})
+_TAG_RE = re.compile(r'<(/?)([a-z-]+)((?:\s+[a-z-]+(?:="[^"<>]*"|=\'[^\'<>]*\')?)*)\s*>')
+_ENTITY_RE = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+def html_problem(text: str) -> str | None:
+    """What Telegram's HTML parser would refuse in `text` (None when it parses): tags it does not
+    support, unbalanced tags, a `<` or `&` that starts no tag or entity, a malformed attribute (an
+    unescaped `"` inside href="…" ends the value early)."""
+    open_tags: list[str] = []
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch == "<":
+            tag = _TAG_RE.match(text, pos)
+            if tag is None:
+                return f"unsupported start tag or malformed attributes at byte offset {pos}"
+            closing, name = tag.group(1), tag.group(2)
+            if name not in _HTML_TAGS:
+                return f'unsupported start tag "{name}" at byte offset {pos}'
+            if closing:
+                if not open_tags or open_tags[-1] != name:
+                    return f'unmatched end tag at byte offset {pos}, expected "</{open_tags[-1] if open_tags else ""}>"'
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+            pos = tag.end()
+        elif ch == "&":
+            entity = _ENTITY_RE.match(text, pos)
+            if entity is None:
+                return f"unsupported HTML entity at byte offset {pos}"
+            pos = entity.end()
+        else:  # a bare ">" Telegram lets through
+            pos += 1
+    if open_tags:
+        return f"can't find end tag corresponding to start tag {open_tags[-1]!r}"
+    return None
 
 
 def _visible_length(text: str, parse_mode: str | None) -> int:
@@ -372,10 +416,14 @@ class FakeTelegramServer:
 
         ``kind``: ``"429"`` (RetryAfter; a fractional ``retry_after`` such as 0.05
         keeps AIORateLimiter retries fast), ``"403"`` (Forbidden), ``"400"``
-        (BadRequest), ``"500"``/``"502"`` (NetworkError), ``"slow"`` (answer
-        normally after ``delay`` s) or ``"timeout"`` (process the call, then hold the
+        (BadRequest), ``"401"``/``"404"`` (InvalidToken, as a proxy or a restarting
+        self-hosted Bot API server answers), ``"500"``/``"502"`` (NetworkError), ``"slow"`` (answer
+        normally after ``delay`` s), ``"timeout"`` (process the call, then hold the
         answer ``delay + timeout_margin`` s; set ``delay`` to the client's read
-        timeout to get ``telegram.error.TimedOut``).
+        timeout to get ``telegram.error.TimedOut``), ``"done_500"``/``"done_502"``
+        (carried out, then answered 5xx: the message exists but the client sees an
+        error) or ``"drop"`` (carried out, then the connection is closed without an
+        answer). The two last kinds are ambiguous to the client: a retry doubles.
         """
         if kind not in FAILURE_KINDS:
             raise ValueError(f"unknown failure kind {kind!r}; use one of {FAILURE_KINDS}")
@@ -523,7 +571,7 @@ class FakeTelegramServer:
             _LOGGER.debug("Injecting %s failure into %s", failure.kind, method)
             if failure.kind == "slow":
                 await self._pause(failure.delay)
-            elif failure.kind != "timeout":
+            elif failure.kind not in ("timeout", "drop", *_CARRIED_OUT_THEN_ERROR):
                 return self._error(call, self._injected_error(failure))
 
         try:
@@ -537,6 +585,18 @@ class FakeTelegramServer:
         call.result = result
         call.status = 200
         self._notify()
+        if failure is not None and failure.kind in _CARRIED_OUT_THEN_ERROR:
+            kind = _CARRIED_OUT_THEN_ERROR[failure.kind]
+            status, description = _ERROR_STATUS[kind], failure.description or _DEFAULT_DESCRIPTIONS[kind]
+            call.status, call.error = status, description  # call.result stays: the message was delivered
+            body: JSON = {"ok": False, "error_code": status, "description": description}
+            return web.json_response(body, status=status)
+        if failure is not None and failure.kind == "drop":
+            call.error = "connection dropped after the call was carried out"
+            transport = request.transport
+            if transport is not None:
+                transport.abort()  # no answer at all: the client sees the connection drop
+            raise asyncio.CancelledError  # aiohttp stops handling this request quietly
         if failure is not None and failure.kind == "timeout":
             await self._pause(failure.delay + self.timeout_margin)
         return web.json_response({"ok": True, "result": result})
@@ -662,6 +722,10 @@ class FakeTelegramServer:
     def _check_text(self, text: Any, params: JSON, limit: int, what: str) -> None:
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, f"Bad Request: {what} is empty")
+        if (params.get("parse_mode") or "").lower() == "html":
+            problem = html_problem(text)
+            if problem is not None:
+                raise ApiError(400, f"Bad Request: can't parse entities: {problem}")
         if _visible_length(text, params.get("parse_mode")) > limit:
             raise ApiError(400, f"Bad Request: {what} is too long")
 

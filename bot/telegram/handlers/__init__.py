@@ -62,9 +62,9 @@ def admin_handlers() -> list[BaseHandler]:
         CommandHandler("subscribe", subscriptions.subscribe),
         CommandHandler("unsubscribe", subscriptions.unsubscribe),
         CommandHandler("reminders", subscriptions.reminders),
-        CallbackQueryHandler(admin.broadcast_button, pattern=r"^bc:(ok|no):\d+$"),
+        CallbackQueryHandler(admin.broadcast_button, pattern=r"^bc:(ok|no):\d{1,18}$"),
         *announcement_handlers(),
-        CallbackQueryHandler(inbox.ask_person, pattern=r"^ip:\d+$"),
+        CallbackQueryHandler(inbox.ask_person, pattern=r"^ip:\d{1,18}$"),
         MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & inbox.INBOX_REPLY & ~filters.COMMAND, inbox.admin_reply),
         *curation_handlers(),
     ]
@@ -108,6 +108,9 @@ def register(application: Application) -> None:
     services = application.bot_data.get("services")
     staff_chat = inputs.staff_chat_filter(getattr(getattr(services, "config", None), "admin_chat_id", None))
     handlers: list[BaseHandler] = [
+        # A button press with empty data matches EVERY patterned CallbackQueryHandler in PTB; this pattern
+        # matches no non-empty data, so it takes exactly those presses (and just stops the spinner).
+        CallbackQueryHandler(commands.noop_button, pattern=r"(?!)"),
         # Every edited message stops here: an edited question is answered again; an edited command is
         # never run twice (CommandHandlers would otherwise take edits too).
         MessageHandler(filters.UpdateType.EDITED_MESSAGE, inputs.edited),
@@ -126,8 +129,8 @@ def register(application: Application) -> None:
         *feature_handlers(),
         # The staff chat: replies to #Q items were relayed above; nothing else there is a worker's question.
         *([MessageHandler(staff_chat & ~filters.COMMAND, inputs.staff_chatter)] if staff_chat is not None else []),
-        CallbackQueryHandler(questions.entry_button, pattern=r"^e:[tse]:"),
-        CallbackQueryHandler(menu.page_button, pattern=r"^p:[tse]:[^:]+:\d+$"),
+        CallbackQueryHandler(questions.entry_button, pattern=r"^e:[tse]:."),
+        CallbackQueryHandler(menu.page_button, pattern=r"^p:[tse]:[^:]+:\d{1,9}$"),
         CallbackQueryHandler(menu.topics_button, pattern=r"^t:[tse]$"),
         CallbackQueryHandler(menu.guide_entry_button, pattern=r"^g:[tse]:\d+:"),
         CallbackQueryHandler(menu.menu_button, pattern=r"^m:(?:(?:ev|lg|ab):)?[tse]$"),

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from html import escape
 from typing import Any, Callable, Coroutine
 
-from telegram import Message, Update
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import t
 from bot.telegram import admin_render
@@ -144,6 +145,17 @@ async def reload_command(update: Update, context: BotContext) -> None:
 # -- /broadcast ------------------------------------------------------------------------------------------
 
 
+def text_html(message: Message) -> str:
+    """The message's text as HTML, like PTB's `text_html` but with text-link URLs escaped: PTB writes
+    them into href="…" as they are, and a URL holding `"`, `<` or `&` makes HTML Telegram refuses."""
+    entities = {}
+    for entity, part in message.parse_entities().items():
+        if entity.type == MessageEntity.TEXT_LINK and entity.url:
+            entity = MessageEntity(entity.type, entity.offset, entity.length, url=escape(entity.url, quote=True))
+        entities[entity] = part
+    return Message._parse_html(message.text, entities) or ""
+
+
 @admin_only("/broadcast")
 async def broadcast_command(update: Update, context: BotContext) -> None:
     """Reply /broadcast to a message, or /broadcast TEXT: a preview with Confirm and Cancel."""
@@ -152,7 +164,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     user = user_of(update)
     lang = context.lang_for(user)
     source = message.reply_to_message
-    html = COMMAND_PREFIX.sub("", message.text_html or "", count=1).strip()
+    html = COMMAND_PREFIX.sub("", text_html(message), count=1).strip()
     if source is None and not html:
         await reply_to(context, message, admin_render.plain("bc_usage", lang))
         return
@@ -161,12 +173,19 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         await reply_to(context, message, admin_render.plain("bc_no_groups", lang))
         return
     chat_id = message.chat_id
-    if source is not None and not html:
-        broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, from_chat_id=chat_id, message_id=source.message_id)
-        await context.bot.copy_message(chat_id, chat_id, source.message_id)  # the preview: exactly what groups get
-    else:
-        broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, html=html)
-        await context.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    try:
+        if source is not None and not html:
+            broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, from_chat_id=chat_id, message_id=source.message_id)
+            await context.bot.copy_message(chat_id, chat_id, source.message_id)  # the preview: exactly what groups get
+        else:
+            broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, html=html)
+            await context.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    except BadRequest as exc:
+        # Telegram refused the preview, so it would refuse every group's copy too: drop the draft, say why.
+        ops.store.cancel_broadcast(broadcast_id)
+        logger.warning("broadcast %s: Telegram refused the preview (%s); draft cancelled", broadcast_id, exc)
+        await reply_to(context, message, admin_render.plain("bc_refused", lang, id=broadcast_id, reason=str(exc)[:300]))
+        return
     logger.info("broadcast %s drafted by admin %s for %d groups", broadcast_id, user.id, count)
     from bot.telegram.handlers.announce import open_panel  # the question with audience, versions, test, pin, schedule
 

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.telegram import render
+from bot.telegram.besteffort import best_effort
 from bot.telegram.context import BotContext, message_of, required
 from bot.telegram.send import send
 
@@ -19,7 +20,7 @@ async def track_chat(update: Update, context: BotContext) -> None:
     """Remember every chat a message or button press comes from (once per process)."""
     chat = update.effective_chat
     if chat is not None and update.my_chat_member is None:
-        context.store.seen_chat(chat.id, chat.type, chat.title)
+        best_effort("record a chat", context.store.seen_chat, chat.id, chat.type, chat.title)
 
 
 async def my_member(update: Update, context: BotContext) -> None:

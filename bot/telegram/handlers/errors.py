@@ -8,6 +8,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram import render
+from bot.telegram.besteffort import best_effort
 from bot.telegram.context import BotContext
 from bot.telegram.send import ack, send, thread_of
 
@@ -34,7 +35,8 @@ async def on_error(update: object, context: BotContext) -> None:
         logger.info("cannot write to the chat (%s): %s", error.message, where)
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None:
-            context.store.set_chat_status(chat.id, "blocked" if chat.type == ChatType.PRIVATE else "kicked")
+            best_effort("record a chat's status", context.store.set_chat_status, chat.id,
+                        "blocked" if chat.type == ChatType.PRIVATE else "kicked")
         return
     if isinstance(error, (BadRequest, RetryAfter)):
         logger.warning("Telegram refused a request (%s): %s", error, where)

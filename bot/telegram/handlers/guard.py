@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -41,7 +42,9 @@ async def flood_guard(update: Update, context: BotContext) -> None:
     if user is None or not counts(update) or user.id in context.services.admin_ids:
         return  # the bot's admins are never held back (a run of /subscribe, then /broadcast)
     gate = context.services.flood
-    verdict = gate.check(user.id)
+    message = update.message
+    age = max(0.0, time.time() - message.date.timestamp()) if message is not None and message.date else 0.0
+    verdict = gate.check(user.id, age)
     if verdict == "ok":
         return
     lang = context.lang_for(user, update.message.text if update.message else None)

@@ -46,11 +46,11 @@ class _InboxReply(MessageFilter):
 INBOX_REPLY = _InboxReply(name="INBOX_REPLY")
 
 
-def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: int) -> Reply:
+def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: int | None) -> Reply:
     """The reply to a question, with "ask a person" under a decline or a "which did you mean" when
-    there is an admin chat."""
+    there is an admin chat (and the question could be logged: the button refers to it)."""
     ops = ops_of(context)
-    if answer.kind not in ("decline", "choose") or ops is None or ops.admin_chat_id is None:
+    if answer.kind not in ("decline", "choose") or ops is None or ops.admin_chat_id is None or query_id is None:
         return reply
     return admin_render.with_person_button(reply, query_id)
 
@@ -110,7 +110,15 @@ async def admin_reply(update: Update, context: BotContext) -> None:
     user = update.effective_user
     ops = ops_of(context)
     if ops is None or ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
-        return  # inbox items exist only in the admin chat
+        # Inbox items exist only in the admin chat: elsewhere this is a reply to the bot like any other.
+        from bot.telegram.filters import ADDRESSED
+        from bot.telegram.handlers import questions
+
+        if message.chat.type == ChatType.PRIVATE:
+            await (questions.private_text if message.text else questions.private_other)(update, context)
+        elif message.text and ADDRESSED.check_update(update):
+            await questions.group_text(update, context)
+        return
     if not is_admin(context, user.id if user else None):
         logger.warning("inbox reply refused: user %s is not an admin", user.id if user else "-")
         await reply_to(context, message, admin_render.plain("mx_inbox_not_admin", context.lang_for(user)))

@@ -7,6 +7,8 @@ from telegram import Message, Update
 
 from bot.kb.text import Lang
 from bot.telegram import render
+from bot.telegram.besteffort import best_effort
+from bot.telegram.sanitize import scrub_text
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
 from bot.telegram.handlers import replying
@@ -20,6 +22,7 @@ _CHOICES = "choices"  # chat_data: the entry ids last offered as numbered choice
 
 
 async def _answer(update: Update, context: BotContext, message: Message, question: str, lang: Lang | None = None) -> None:
+    question = scrub_text(question)  # a lone surrogate could be neither logged nor sent
     user = update.effective_user
     offered, offered_lang = (context.chat_data or {}).get(_CHOICES) or ([], None)
     pick = question.strip()
@@ -30,8 +33,9 @@ async def _answer(update: Update, context: BotContext, message: Message, questio
         if picked is not None:
             if context.chat_data is not None:
                 context.chat_data[_CHOICES] = None  # the numbers referred to that one question
-            query_id = context.store.log_query(user.id if user else None, message.chat.type, picked.lang,
-                                               f"[button] {picked.entries[0]}", True, picked.entries, 1.0, "button")
+            query_id = best_effort("log a question", context.store.log_query, user.id if user else None,
+                                   message.chat.type, picked.lang, f"[button] {picked.entries[0]}", True,
+                                   picked.entries, 1.0, "button")
             reply = replying.decorate(context, message, render.answer(picked, context.assistant), picked, query_id)
             sent = await replying.deliver(context, update, message, reply)
             replying.remember(context, update, message, question, picked, sent)
@@ -42,8 +46,10 @@ async def _answer(update: Update, context: BotContext, message: Message, questio
                                           prefer=lang_from_code(user.language_code if user else None))
         if context.chat_data is not None:
             context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
-        query_id = context.store.log_query(user.id if user else None, message.chat.type, answer.lang, answer.query,
-                                           answer.answered, answer.entries, answer.score, answer.kind)
+        # Logging is best-effort: a full disk never costs the worker the answer.
+        query_id = best_effort("log a question", context.store.log_query, user.id if user else None,
+                               message.chat.type, answer.lang, answer.query, answer.answered, answer.entries,
+                               answer.score, answer.kind)
         reply = replying.decorate(context, message, render.answer(answer, context.assistant), answer, query_id)
         sent = await replying.deliver(context, update, message, reply)
     replying.remember(context, update, message, question, answer, sent)
@@ -87,7 +93,11 @@ async def entry_button(update: Update, context: BotContext) -> None:
     """A pressed entry button (choice, related topic, example, event): answer that entry."""
     query = query_of(update)
     await ack(query)
-    data, made_in = render.parse_lang_callback(query.data)
+    try:
+        data, made_in = render.parse_lang_callback(query.data)
+    except ValueError:  # crafted data the pattern let through: nothing to answer
+        logger.info("entry button with unusable data ignored")
+        return
     lang = context.stored_lang(update.effective_user) or made_in
     kb = context.assistant.kb
     entry_id = render.resolve(data.ref, kb.entries)
@@ -99,9 +109,9 @@ async def entry_button(update: Update, context: BotContext) -> None:
     if answer is None:
         reply = render.plain("tg_expired", lang)
     else:
-        query_id = context.store.log_query(update.effective_user.id if update.effective_user else None,
-                                           message.chat.type, lang, f"[button] {entry_id}", True, answer.entries, 1.0,
-                                           "button")
+        query_id = best_effort("log a question", context.store.log_query,
+                               update.effective_user.id if update.effective_user else None, message.chat.type, lang,
+                               f"[button] {entry_id}", True, answer.entries, 1.0, "button")
         reply = replying.decorate(context, message, render.answer(answer, context.assistant), answer, query_id) \
             if isinstance(message, Message) else render.answer(answer, context.assistant)
     thread = thread_of(message) if isinstance(message, Message) else None

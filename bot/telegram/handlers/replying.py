@@ -73,9 +73,12 @@ async def typing(context: BotContext, message: Message) -> AsyncIterator[None]:
                 await task
 
 
-def decorate(context: BotContext, message: Message, reply: Reply, answer: "Answer", query_id: int) -> Reply:
-    """The buttons an answer carries beyond its topics: 🙋, 👍/👎 and Share, the check's next question."""
+def decorate(context: BotContext, message: Message, reply: Reply, answer: "Answer", query_id: int | None) -> Reply:
+    """The buttons an answer carries beyond its topics: 🙋, 👍/👎 and Share, the check's next question.
+    A question that could not be logged (a full disk) gets none of those that refer to the log."""
     reply = inbox.offer_person(context, reply, answer, query_id)
+    if query_id is None:
+        return reply
     if answer.kind in ("answer", "eligibility") and answer.entries:
         kb = context.assistant.kb
         entry_id = answer.entries[0] if answer.kind == "answer" else None
