@@ -56,7 +56,9 @@ def reload_report(report: "ReloadReport", lang: Lang, *, from_cli: bool = False,
         # whatever the number: the first roots, then a pointer to the full list.
         roots = fold(report.errors, declared)
         total = max(getattr(report, "total_errors", 0), len(report.errors))
-        lines = [escape(t("adm_reload_failed", lang, count=len(roots)), quote=False)]
+        # Errors the report did not carry (a child process sends the first ones and the count) are roots too.
+        count = len(roots) + max(0, total - len(report.errors))
+        lines = [escape(t("adm_reload_failed", lang, count=count), quote=False)]
         budget = MAX_TEXT - 400
         used = len(lines[0])
         shown = 0
@@ -68,9 +70,9 @@ def reload_report(report: "ReloadReport", lang: Lang, *, from_cli: bool = False,
                 break
             lines.append(line)
             used += len(line) + 1
-            shown += 1 + root.caused
-        if total > shown:
-            lines.append(escape(t("adm_reload_more", lang, count=total - shown), quote=False))
+            shown += 1
+        if count > shown:
+            lines.append(escape(t("adm_reload_more", lang, count=count - shown), quote=False))
         return Reply(["\n".join(lines)], None, lang)
     key = "adm_reload_cli" if from_cli else "adm_reload_ok"
     lines = [escape(t(key, lang, entries=report.entries, added=len(report.added), changed=len(report.changed),
