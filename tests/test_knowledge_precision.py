@@ -21,11 +21,11 @@ import pytest
 from bot.i18n import render_date, t
 from bot.kb.loader import KnowledgeBase, load_knowledge
 from bot.kb.schema import Entry, first_day, last_day
-from bot.kb.text import fold
+from bot.kb.text import Lang, fold
 from tests.helpers import ROOT, fixture_assistant
 
 SEEDS = ROOT.parent / "shared" / "seeds"
-LANGS = ("zh-Hant", "zh-Hans", "en")
+LANGS: tuple[Lang, ...] = ("zh-Hant", "zh-Hans", "en")
 
 
 @lru_cache(maxsize=1)
