@@ -185,7 +185,7 @@ async def test_elderly_care_worker_in_english(bot):
      ["可以。未有正規安老工作經驗的護老者（例如照顧年長家人的人士或義工）可申請八個第1至2級資歷",
       "下一步：聯絡評估機構香港老年學會（HKAG）。"]),
     (EN_USER, ["Elderly care", "No formal work experience", "Carer (family or volunteer)"],
-     ["Yes. Carers without formal elderly care work experience", "Infection control",
+     ["Yes. Carers without formal elderly care work experience", "Infection Control",
       "Next step: Contact the assessor, the Hong Kong Association of Gerontology [香港老年學會]."]),
 ], ids=["zh-Hant", "en"])
 async def test_family_carer_gets_eight_qualifications_via_hkag(bot, user, answers, must):
