@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 # A follow-up that names no subject of its own ("和哪些部門合作？") leans on the conversation's
 # unless read alone it fits clearly better.
 LEAN_UNNAMED = 0.10
+# Words that open an English sentence and lose their capital after "As at January 2024, ".
+_ARTICLES = frozenset({"The", "It", "Its", "This", "These", "Those", "There", "A", "An", "Some"})
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
@@ -362,7 +364,7 @@ class Assistant:
         if dated:
             # "This year", "now": what the latest document gives, with its date, and no more.
             parts = [p if p.entry_id != dated[0].id or dated[0].changeable
-                     else Part(p.entry_id, p.title, self.as_of(dated[0], lang, kb) + p.text, p.source, p.trimmed)
+                     else Part(p.entry_id, p.title, self.dated_text(dated[0], lang, p.text, kb), p.source, p.trimmed)
                      for p in parts]
             notes.append(t("latest_only", lang, date=self._doc_date(kb, dated[0], lang)))
         if leaned and entries:
@@ -419,11 +421,9 @@ class Assistant:
         return [p for _, pieces in units for p in pieces]
 
     def _part(self, kb: KnowledgeBase, entry: Entry, lang: Lang, words: list[str], asks: list, budget: int) -> Part:
-        full = self.answer_text(entry, lang)
+        full = entry.answer.text(lang)
         chosen = select(full, lang, words, asks, self._snap.matcher.idf, budget)
-        text = chosen.text
-        if entry.changeable:
-            text = self.as_of(entry, lang, kb) + text
+        text = self.dated_text(entry, lang, chosen.text, kb) if entry.changeable else chosen.text
         return Part(entry.id, self.title(entry, lang), text, self.source_line(entry, lang, kb), chosen.trimmed)
 
     def _doc_date(self, kb: KnowledgeBase, entry: Entry, lang: Lang) -> str:
@@ -512,9 +512,7 @@ class Assistant:
             subject = subject_of(kb, entry)
             conversation.remember(f"{fold(subject.title.zh)} {fold(subject.title.en)}", conversation.ask,
                                   (entry.id,), lang)
-        text = self.answer_text(entry, lang)
-        if entry.changeable:
-            text = self.as_of(entry, lang, kb) + text
+        text = self.answer_text(entry, lang, kb)
         source = self.source_line(entry, lang, kb)
         return Answer(entry_id, True, lang, f"{text}\n\n{source}", "answer", [entry_id], 1.0,
                       related=self.related(entry, lang, kb=kb), parts=[Part(entry_id, self.title(entry, lang), text, source)],
@@ -538,8 +536,23 @@ class Assistant:
                 seen.append(i)
         return [self.choice(kb.entries[i], lang) for i in seen[:limit]]
 
-    def answer_text(self, entry: Entry, lang: Lang) -> str:
-        return entry.answer.text(lang)
+    def answer_text(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
+        """The entry's answer, told with its document's date when it states something that can change."""
+        text = entry.answer.text(lang)
+        return self.dated_text(entry, lang, text, kb) if entry.changeable else text
+
+    def dated_text(self, entry: Entry, lang: Lang, text: str, kb: KnowledgeBase | None = None) -> str:
+        """`text` opened with "As at January 2024, " — unless it already names that date ("據2024年1月…")."""
+        prefix = self.as_of(entry, lang, kb)
+        date_said = self._doc_date(kb or self.kb, entry, lang)
+        head = text[:60]
+        if date_said and date_said in head and any(w in head.lower() for w in ("據", "据", "according to", "as at", "as of")):
+            return text  # it says "according to the January 2024 newsletter" itself
+        if lang == "en":
+            first, _, rest = text.partition(" ")
+            if first in _ARTICLES:
+                text = f"{first.lower()} {rest}"  # "As at January 2024, the …"; names keep their capital
+        return prefix + text
 
     def source_line(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
         source = (kb or self.kb).sources[entry.source.doc]
@@ -557,7 +570,4 @@ class Assistant:
         return t("as_of_undated", lang, source=source.title.text(lang))
 
     def render_entry(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
-        text = self.answer_text(entry, lang)
-        if entry.changeable:
-            text = self.as_of(entry, lang, kb) + text
-        return f"{text}\n\n{self.source_line(entry, lang, kb)}"
+        return f"{self.answer_text(entry, lang, kb)}\n\n{self.source_line(entry, lang, kb)}"
