@@ -313,7 +313,8 @@ class Assistant:
                 if lean.outcome in ("answer", "missing") or found.outcome not in ("answer", "missing"):
                     found = lean if lean.outcome != "decline" or found.outcome == "decline" else found
             if found.outcome in ("answer", "missing") and found.entry is not None and not subject:
-                subject = self._subject_words(clause.text, found.entry)
+                # What the first ask named ("學習體驗獎勵計劃"), else the subject its answer belongs to.
+                subject = finder.names_text(clause.text) or self._subject_words(clause.text, found.entry)
             if out and out[0].outcome == "decline" and not found.named:
                 # "CEF 每人最多資助多少？可以用來讀保健員課程嗎？": the second ask is about the first's
                 # unknown subject, not about whatever its own words happen to match.
