@@ -32,8 +32,19 @@ logger = logging.getLogger(__name__)
 # A follow-up that names no subject of its own ("和哪些部門合作？") leans on the conversation's
 # unless read alone it fits clearly better.
 LEAN_UNNAMED = 0.10
-# Words that open an English sentence and lose their capital after "As at January 2024, ".
-_ARTICLES = frozenset({"The", "It", "Its", "This", "These", "Those", "There", "A", "An", "Some"})
+_TITLES = frozenset({"Mr", "Ms", "Mrs", "Dr", "Ir", "Prof", "I"})
+
+
+def _sentence_case_after_prefix(text: str, whole: str) -> str:
+    """"As at January 2024, the …": an ordinary opening word loses its capital after the prefix; a name
+    keeps it (a word capitalised mid-sentence somewhere in the entry is taken for a name)."""
+    first, _, rest = text.partition(" ")
+    word = first.strip(",.;:")
+    if not (word[:1].isupper() and word[1:].islower()) or word in _TITLES:
+        return text  # EMSD, i-cremation, Mr …
+    if re.search(rf"[a-z,;:] {re.escape(word)}\b", whole):
+        return text  # "…in Guangdong…": a name
+    return f"{first[0].lower()}{first[1:]} {rest}"
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
@@ -550,9 +561,7 @@ class Assistant:
         if date_said and date_said in head and any(w in head.lower() for w in ("據", "据", "according to", "as at", "as of")):
             return text  # it says "according to the January 2024 newsletter" itself
         if lang == "en":
-            first, _, rest = text.partition(" ")
-            if first in _ARTICLES:
-                text = f"{first.lower()} {rest}"  # "As at January 2024, the …"; names keep their capital
+            text = _sentence_case_after_prefix(text, entry.answer.en)
         return prefix + text
 
     def source_line(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
