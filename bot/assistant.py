@@ -23,7 +23,7 @@ from bot.kb.facts import WITHIN_MIN_COVERAGE, FactFinder, Found, folded_text, da
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
-from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, in_script, normalise
+from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, han_count, in_script, normalise
 from bot.kb.understand import Clause, Reading, ask_kinds, has_evidence, read, strip_filler, without_names, without_pointers
 from bot.rules.freetext import answer as rules_answer
 
@@ -48,6 +48,11 @@ def _sentence_case_after_prefix(text: str, whole: str) -> str:
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
+
+
+def brief(folded: str) -> bool:
+    """A message short enough for its "it", "佢哋" to mean the last subject."""
+    return han_count(folded) <= 14 and len(re.findall(r"[a-z]+", folded)) <= 7
 UNSTATED_KEYS = frozenset(f"ask_{a.key}" for a in ASKS)
 # Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
 _BOTH = re.compile(r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])")
@@ -275,11 +280,14 @@ class Assistant:
                                asked=clause.text)
             if lean.outcome in ("answer", "missing") and lean.named:
                 return [lean], lean
-        if not alone.named and not reading.subject_only:
+        own = without_pointers(clause.text)
+        # A short ask ("佔幾多%？", "延到幾時？") is a follow-up by its form; its words need not be the subject's.
+        short = bool(asks) and len(strip_filler(own).replace(" ", "")) <= SHORT_ASK
+        # "佢哋幾時搞？", "who runs it?" point back; in a long question "their" is about its own words.
+        points = reading.pointer and brief(own)
+        if not alone.named and not reading.subject_only and (
+                short or points or alone.outcome not in ("answer", "missing")):
             # "咁幾時截止？": the fact of the last subject's family that the follow-up's words point at.
-            own = without_pointers(clause.text)
-            # ...unless it is only a short ask ("佔幾多%？", "延到幾時？"), whose words need not be the subject's.
-            short = bool(asks) and len(strip_filler(own).replace(" ", "")) <= SHORT_ASK
             near = finder.within(conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE)
             if near is not None:
                 found = finder.check(near, clause.text, asks, today, named=True)
@@ -294,7 +302,7 @@ class Assistant:
             return [lean], lean
         if lean.entry is alone.entry:
             # The same either way: say which subject it took only when the message named none.
-            return ([alone], None) if alone.named else ([lean], lean)
+            return ([lean], lean) if (short or points) and not alone.named else ([alone], None)
         lean_weight = self._weigh(lean, asks, conv, reading) + (0.0 if alone.named else LEAN_UNNAMED)
         return ([lean], lean) if lean_weight > self._weigh(alone, asks, None, reading) else ([alone], None)
 
