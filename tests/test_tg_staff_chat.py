@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tests.fakes.updates import DEFAULT_USER_ID, make_user
 from tests import test_telegram_admin as admin_tests
-from tests.test_telegram_admin import ADMIN, ADMIN_CHAT, ADMIN_USER, HKT, ops_of
+from tests.test_telegram_admin import ADMIN_CHAT, ADMIN_USER, HKT, ops_of
 
 admin_bot = admin_tests.admin_bot  # the fixture
 
