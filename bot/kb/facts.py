@@ -149,6 +149,7 @@ class FactFinder:
         self.kb, self.matcher = kb, matcher
         self.profiles = Profiles(kb)
         self._names: dict[str, list[Entry]] | None = None
+        self._by_prefix: dict[str, list[str]] | None = None
 
     def _name_table(self) -> dict[str, list[Entry]]:
         if self._names is None:
@@ -187,10 +188,21 @@ class FactFinder:
         compact = folded.replace(" ", "")
         where = [i for i, ch in enumerate(folded) if ch != " "]  # compact index → folded index
         spans: list[tuple[int, int, Entry]] = []
-        for name, entries in self._name_table().items():
-            if len(name) < 3 or name not in compact:
-                continue
-            start = compact.index(name)
+        table = self._name_table()
+        if self._by_prefix is None:
+            # Names by their first two characters: a question is scanned once, not once per name.
+            by_prefix: dict[str, list[str]] = {}
+            for name in table:
+                if len(name) >= 3:
+                    by_prefix.setdefault(name[:2], []).append(name)
+            self._by_prefix = by_prefix
+        found: dict[str, int] = {}
+        for i in range(len(compact) - 2):
+            for name in self._by_prefix.get(compact[i:i + 2], ()):
+                if name not in found and compact.startswith(name, i):
+                    found[name] = i
+        for name, start in found.items():
+            entries = table[name]
             if name[0].isascii() and name[0].isalnum():
                 a, b = where[start], where[start + len(name) - 1]
                 if (a > 0 and folded[a - 1].isalnum()) or (b + 1 < len(folded) and folded[b + 1].isalnum()):

@@ -19,13 +19,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from bot.kb.loader import KnowledgeBase, content_digest, load_knowledge
 from bot.kb.schema import Entry, Source, Topic
 from bot.kb.text import STOPWORDS, Segmenter, fold, write_dictionary
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,9 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
         # one-off path, so its cache goes to a directory removed after the build.
         cache_dir = Path(tempfile.mkdtemp(prefix=f"jieba-{tag}-", dir=path.parent))
         seg = Segmenter(tmp_dict, cache_dir)
+        # Imported here: only a build needs it, and it pulls in numpy when installed (~0.2 s of start-up).
+        import sqlite_utils
+
         _fill(sqlite_utils.Database(tmp), kb, seg, rows)
         # The dictionary first: an index is only ever paired with the dictionary it was cut with.
         os.replace(tmp_dict, dict_path)
@@ -116,7 +120,7 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
     return path
 
 
-def _fill(db: sqlite_utils.Database, kb: KnowledgeBase, seg: Segmenter, rows: Iterable[dict] | None) -> None:
+def _fill(db: "sqlite_utils.Database", kb: KnowledgeBase, seg: Segmenter, rows: Iterable[dict] | None) -> None:
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
