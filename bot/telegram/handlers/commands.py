@@ -4,7 +4,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.i18n import t
 from bot.telegram import render
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.send import ack, edit, reply_to
@@ -55,28 +54,6 @@ async def schemes(update: Update, context: BotContext) -> None:
     """The categories to browse, as buttons."""
     lang = context.lang_for(update.effective_user)
     await reply_to(context, message_of(update), render.topics(context.assistant.kb, lang))
-
-
-async def topics_button(update: Update, context: BotContext) -> None:
-    """Back to the list of categories."""
-    query = query_of(update)
-    await ack(query)
-    _, made_in = render.parse_lang_callback(query.data)
-    lang = context.stored_lang(update.effective_user) or made_in
-    await edit(context, query, render.topics(context.assistant.kb, lang))
-
-
-async def page_button(update: Update, context: BotContext) -> None:
-    """One page of a category's entries."""
-    query = query_of(update)
-    data, made_in = render.parse_lang_callback(query.data)
-    lang = context.stored_lang(update.effective_user) or made_in
-    topic_id = render.resolve(data.ref, context.assistant.kb.topics)
-    if topic_id is None:
-        await ack(query, t("tg_expired", lang))
-        return
-    await ack(query)
-    await edit(context, query, render.topic_page(context.assistant, topic_id, data.page, lang))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
