@@ -213,6 +213,9 @@ class Assistant:
         """
         raw = text or ""
         clean = normalise(raw)
+        if conversation is not None and conversation.active and conversation.lang is not None:
+            # "都包括哪些人？" is written the same in both scripts: the conversation's script decides.
+            prefer = conversation.lang if conversation.lang != "en" or prefer is None else prefer
         lang = lang or detect_lang(clean, prefer=prefer)
         if not any(ch.isalnum() for ch in clean):
             return Answer(raw, False, lang, t("empty", lang), "empty")
