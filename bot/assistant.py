@@ -54,6 +54,8 @@ def brief(folded: str) -> bool:
     """A message short enough for its "it", "佢哋" to mean the last subject."""
     return han_count(folded) <= 14 and len(re.findall(r"[a-z]+", folded)) <= 7
 UNSTATED_KEYS = frozenset(f"ask_{a.key}" for a in ASKS)
+# Words of a later ask that point at the first ask's subject ("可以用來讀…嗎" — use *it* to).
+_POINTS = re.compile(r"用来|用嚟|用作|拿来|佢|它|\b(?:it|its|they|them|this|that)\b")
 # Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
 _BOTH = re.compile(r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])")
 
@@ -337,7 +339,7 @@ class Assistant:
             if found.outcome in ("answer", "missing") and found.entry is not None and not subject:
                 # What the first ask named ("學習體驗獎勵計劃"), else the subject its answer belongs to.
                 subject = finder.names_text(clause.text) or self._subject_words(clause.text, found.entry)
-            if out and out[0].outcome == "decline" and not found.named:
+            if out and out[0].outcome == "decline" and (not found.named or _POINTS.search(clause.text)):
                 # "CEF 每人最多資助多少？可以用來讀保健員課程嗎？": the second ask is about the first's
                 # unknown subject, not about whatever its own words happen to match.
                 found = Found("decline", score=found.score)
