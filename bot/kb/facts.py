@@ -25,6 +25,7 @@ Outcome = Literal["answer", "choose", "decline", "missing"]
 _JOINS = frozenset({"和", "同", "及", "与", "跟", "、", "n", "and", "&", "vs", "或", "or", ",", "，", "同埋", "以及"})
 # After "A 同 B": a possessive or a classifier ("份備忘錄", "個計劃") means the question is about a third
 # thing that A and B share, not about A and B.
+_POSSESSIVE = frozenset({"的", "嘅", "之", "中的", "里的", "入面嘅", "内的", "里面的", "'s"})
 _OWNED = frozenset("的嘅之签簽合共与和间份个嗰条啲项")
 _PARTY = (r"\s*(?:市|省)?\s*(?:的)?\s*(?:人社局|人力资源|局|厅|署|学院|科协|协会|政府|大学|"
           r"municipal|provincial|bureau|department|college|government|association|university|hrss)")
@@ -37,6 +38,7 @@ WITHIN_MIN_COVERAGE = 0.5  # a follow-up's own words the last subject's entry mu
 ASK_WINDOW = 0.10  # candidates this close to the best may win on the kind of fact asked
 PROFILE_BONUS = 0.08  # sample questions asking the same kind of thing
 EVIDENCE_BONUS = 0.04  # the text states that kind of fact
+OWNED_BONUS = 0.06  # the thing a possessive names ("報告的桌面研究": the desk research)
 # Subjects: a follow-up's "who runs it?" is about the scheme, not about one of its facts.
 SUBJECT_TYPES = frozenset({"scheme", "programme", "organisation", "qualification", "event", "report",
                            "initiative", "agreement"})
@@ -319,7 +321,7 @@ class FactFinder:
                 if ask is not None:
                     return Found("missing", named[0], best.score if best else 0.0, match, f"ask_{ask.key}", True)
             return Found("decline", match=match, score=best.score if best else 0.0)
-        entry = self._pick(match, asks)
+        entry = self._pick(match, asks, asked if asked is not None else query)
         names = best.name_hit >= NAMED or bool(names_in(fold(asked or query), subject_of(self.kb, entry)))
         if match.decision == "choose" and entry.id == best.id:
             return Found("choose", entry, best.score, match, named=names)
@@ -377,8 +379,20 @@ class FactFinder:
     def _fits(self, entry: Entry, kind: AskKind) -> bool:
         return self.profiles.of(entry).get(kind, 0.0) > 0.0
 
-    def _pick(self, match: Match, asks: tuple[AskKind, ...] | list[AskKind]) -> Entry:
-        """The best candidate, unless a close one (or a child of the best) fits the kind of fact asked."""
+    def owned(self, query: str) -> str | None:
+        """In "報告的桌面研究", the desk research is asked about, not the report that holds it: the entry
+        a name after a possessive names."""
+        folded = fold(query)
+        compact = folded.replace(" ", "")
+        spans = self._spans(folded)
+        for (_, e1, _), (s2, _, b) in zip(spans, spans[1:]):
+            if compact[e1:s2] in _POSSESSIVE:
+                return b.id
+        return None
+
+    def _pick(self, match: Match, asks: tuple[AskKind, ...] | list[AskKind], query: str = "") -> Entry:
+        """The best candidate, unless a close one (or a child of the best) fits the kind of fact asked,
+        or is the thing a possessive names ("報告的桌面研究")."""
         best = match.candidates[0]
         entry = self.kb.entries[best.id]
         if not asks:
@@ -386,13 +400,14 @@ class FactFinder:
         pool: dict[str, float] = {c.id: c.score for c in match.candidates if best.score - c.score <= ASK_WINDOW}
         for child in self.kb.children(entry.id):
             pool.setdefault(child.id, best.score - ASK_WINDOW / 2)
+        owned = self.owned(query) if query and len(pool) > 1 else None
 
         def fit(eid: str) -> float:
             e = self.kb.entries[eid]
             profile = self.profiles.of(e)
             folded = folded_text(e)
-            return pool[eid] + sum(PROFILE_BONUS * profile.get(k, 0.0)
-                                   + (EVIDENCE_BONUS if has_evidence(k, folded) else 0.0) for k in asks)
+            return pool[eid] + (OWNED_BONUS if eid == owned else 0.0) + sum(
+                PROFILE_BONUS * profile.get(k, 0.0) + (EVIDENCE_BONUS if has_evidence(k, folded) else 0.0) for k in asks)
 
         return self.kb.entries[max(pool, key=fit)]
 
