@@ -21,6 +21,8 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？])|(?<=[.;!?])\s+(?=[A-Z0-9(“\"'
 # English abbreviations whose full stop does not end the sentence.
 _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.)$")
 
+# A sentence that leans on the one before it.
+_ANAPHOR = re.compile(r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其]|这|该")
 BODY_BUDGET = 320  # characters of facts in a reply with one subject (the source line comes after)
 WHOLE_SLACK = 1.1  # an answer this little over the budget is kept whole rather than cut
 PART_BUDGET = 170  # per subject when a reply answers two or three asks
@@ -73,6 +75,8 @@ def select(text: str, lang: str, words: Iterable[str], asks: Iterable[AskKind], 
         score += 0.5 if i == 0 else 0.0  # the writer's opening sentence usually says what the thing is
         scores.append(score)
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    if best > 0 and _ANAPHOR.match(parts[best]):
+        best -= 1  # "This passes on key knowledge…" needs the sentence it points back to
     # Move a later sentence first only when it clearly says more about the question than the opening.
     order = [best] + [i for i in range(len(parts)) if i != best] if scores[best] > scores[0] + 1.0 else list(
         range(len(parts)))
