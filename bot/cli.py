@@ -186,10 +186,10 @@ def cmd_export_queries(config: Config, args: argparse.Namespace) -> int:
     """The query log as CSV (user ids only as salted hashes), to a file or stdout."""
     from bot.store import Store
 
-    if not config.state_path.exists():
+    if not config.database_url and not config.state_path.exists():
         print(f"no state database at {config.state_path}", file=sys.stderr)
         return 1
-    store = Store.open(config.state_path)
+    store = Store.from_config(config)
     try:
         if args.out == "-":
             count = store.export_queries(sys.stdout, args.since)

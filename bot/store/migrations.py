@@ -4,143 +4,124 @@ The state database is precious (users' choices, known groups, the query log) and
 so its schema only moves forward: to change it, APPEND a new function to MIGRATIONS with the next
 version number. Never edit or reorder a migration that may have been applied somewhere.
 
+A migration gets the database's backend (bot/store/backend.py) and runs SQL both SQLite and
+PostgreSQL understand through `db.execute(...)`: BIGINT for Telegram ids (they pass 2^31),
+`db.auto_id()` for an auto-numbered id, DOUBLE PRECISION for floats, TEXT for the rest.
+`Store` runs each pending migration in its own transaction that excludes other processes
+(BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL), so several processes starting at
+once apply each migration exactly once.
+
 Tables whose rows belong to a chat should register their chat-id column in CHAT_ID_COLUMNS, so a
 group upgraded to a supergroup (`Store.migrate_chat`) keeps its rows.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from bot.store.backend import Backend
 
-Migration = Callable[[Database], None]
+Migration = Callable[["Backend"], None]
 
 
-def m001_initial(db: Database) -> None:
+def m001_initial(db: "Backend") -> None:
     """Users' language choice, known chats, the query log, and the salt for hashed user ids."""
-    db.table("meta").create({"key": str, "value": str}, pk="key")
-    db.table("users").create({"user_id": int, "lang": str, "updated_at": str}, pk="user_id")
-    db.table("chats").create(
-        {
-            "chat_id": int,
-            "type": str,  # private | group | supergroup | channel
-            "title": str,  # groups only: private chats keep no names
-            "status": str,  # member | administrator | left | kicked | blocked | migrated
-            "migrated_to": int,
-            "first_seen": str,
-            "updated_at": str,
-        },
-        pk="chat_id",
-    )
-    db.table("chats").create_index(["type", "status"])
-    db.table("queries").create(
-        {
-            "id": int,
-            "at": str,
-            "user_hash": str,  # salted hash: the log never holds a Telegram user id
-            "chat_type": str,
-            "lang": str,
-            "text": str,
-            "answered": int,
-            "kind": str,
-            "entry_ids": str,  # JSON list
-            "score": float,
-        },
-        pk="id",
-    )
-    db.table("queries").create_index(["at"])
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    db.execute("CREATE TABLE users (user_id BIGINT PRIMARY KEY, lang TEXT, updated_at TEXT)")
+    db.execute(
+        "CREATE TABLE chats ("
+        " chat_id BIGINT PRIMARY KEY,"
+        " type TEXT,"  # private | group | supergroup | channel
+        " title TEXT,"  # groups only: private chats keep no names
+        " status TEXT,"  # member | administrator | left | kicked | blocked | migrated
+        " migrated_to BIGINT,"
+        " first_seen TEXT,"
+        " updated_at TEXT)")
+    db.execute("CREATE INDEX idx_chats_type_status ON chats (type, status)")
+    db.execute(
+        f"CREATE TABLE queries (id {db.auto_id()}, at TEXT,"
+        " user_hash TEXT,"  # salted hash: the log never holds a Telegram user id
+        " chat_type TEXT, lang TEXT, text TEXT, answered INTEGER, kind TEXT,"
+        " entry_ids TEXT,"  # JSON list
+        " score DOUBLE PRECISION)")
+    db.execute("CREATE INDEX idx_queries_at ON queries (at)")
 
 
-
-def m002_admin(db: Database) -> None:
+def m002_admin(db: "Backend") -> None:
     """Admin operations: group subscriptions, durable broadcasts with one delivery row per group,
     reminders already sent (one row per event date and group), and the human inbox."""
-    db.table("subscriptions").create(
-        {
-            "chat_id": int,
-            "active": int,  # 0 once the group removed or blocked the bot (a broadcast got 403)
-            "reminders": int,  # 1: event reminders on
-            "lang": str,  # language of reminders and notices in this group
-            "subscribed_at": str,
-            "updated_at": str,
-            "note": str,  # why inactive
-        },
-        pk="chat_id",
-        defaults={"active": 1, "reminders": 1, "lang": "zh-Hant"},
-    )
-    db.table("broadcasts").create(
-        {
-            "id": int,
-            "created_at": str,
-            "admin_id": int,  # the admin who wrote it (admins are staff, not the workers of the query log)
-            "admin_chat_id": int,  # where the preview, progress and report go
-            "lang": str,
-            "kind": str,  # text | copy
-            "html": str,  # kind text: the message in Telegram HTML
-            "from_chat_id": int,  # kind copy: the message copied to every group
-            "message_id": int,
-            "status": str,  # draft | sending | done | cancelled
-            "total": int,
-            "confirmed_at": str,
-            "finished_at": str,
-            "progress_message_id": int,
-        },
-        pk="id",
-    )
-    db.table("broadcasts").create_index(["status"])
-    db.table("deliveries").create(
-        {
-            "broadcast_id": int,
-            "chat_id": int,
-            # pending | attempting | sent | failed | skipped | uncertain (interrupted between send and mark)
-            "status": str,
-            "attempts": int,
-            "message_id": int,
-            "error": str,
-            "updated_at": str,
-        },
-        pk=("broadcast_id", "chat_id"),
-        foreign_keys=[("broadcast_id", "broadcasts", "id")],
-    )
-    db.table("deliveries").create_index(["broadcast_id", "status"])
-    db.table("reminders_sent").create(
-        {
-            "entry_id": str,
-            "occasion": str,  # start | end
-            "on_date": str,  # the event's date the reminder announces (ISO day)
-            "chat_id": int,
-            "status": str,  # attempting | sent | failed | uncertain
-            "message_id": int,
-            "sent_at": str,
-        },
-        pk=("entry_id", "occasion", "on_date", "chat_id"),
-    )
-    db.table("inbox").create(
-        {
-            "id": int,
-            "created_at": str,
-            "query_id": int,  # the query log row of the question
-            "chat_id": int,  # where the worker asked (their private chat, or a group): where the answer goes
-            "question_message_id": int,
-            "lang": str,
-            "text": str,
-            "admin_chat_id": int,
-            "admin_message_id": int,
-            "status": str,  # open | answered | undeliverable
-            "answers": int,
-            "answered_at": str,
-        },
-        pk="id",
-        defaults={"answers": 0},
-    )
-    db.table("inbox").create_index(["query_id"], unique=True)
-    db.table("inbox").create_index(["admin_chat_id", "admin_message_id"])
+    db.execute(
+        "CREATE TABLE subscriptions (chat_id BIGINT PRIMARY KEY,"
+        " active INTEGER DEFAULT 1,"  # 0 once the group removed or blocked the bot (a broadcast got 403)
+        " reminders INTEGER DEFAULT 1,"  # 1: event reminders on
+        " lang TEXT DEFAULT 'zh-Hant',"  # language of reminders and notices in this group
+        " subscribed_at TEXT, updated_at TEXT,"
+        " note TEXT)")  # why inactive
+    db.execute(
+        f"CREATE TABLE broadcasts (id {db.auto_id()}, created_at TEXT,"
+        " admin_id BIGINT,"  # the admin who wrote it (admins are staff, not the workers of the query log)
+        " admin_chat_id BIGINT,"  # where the preview, progress and report go
+        " lang TEXT,"
+        " kind TEXT,"  # text | copy
+        " html TEXT,"  # kind text: the message in Telegram HTML
+        " from_chat_id BIGINT,"  # kind copy: the message copied to every group
+        " message_id BIGINT,"
+        " status TEXT,"  # draft | sending | done | cancelled
+        " total INTEGER, confirmed_at TEXT, finished_at TEXT, progress_message_id BIGINT)")
+    db.execute("CREATE INDEX idx_broadcasts_status ON broadcasts (status)")
+    db.execute(
+        "CREATE TABLE deliveries (broadcast_id BIGINT REFERENCES broadcasts (id), chat_id BIGINT,"
+        # pending | attempting | sent | failed | skipped | uncertain (interrupted between send and mark)
+        " status TEXT,"
+        " attempts INTEGER, message_id BIGINT, error TEXT, updated_at TEXT,"
+        " PRIMARY KEY (broadcast_id, chat_id))")
+    db.execute("CREATE INDEX idx_deliveries_broadcast_id_status ON deliveries (broadcast_id, status)")
+    db.execute(
+        "CREATE TABLE reminders_sent (entry_id TEXT,"
+        " occasion TEXT,"  # start | end
+        " on_date TEXT,"  # the event's date the reminder announces (ISO day)
+        " chat_id BIGINT,"
+        " status TEXT,"  # attempting | sent | failed | uncertain
+        " message_id BIGINT, sent_at TEXT,"
+        " PRIMARY KEY (entry_id, occasion, on_date, chat_id))")
+    db.execute(
+        f"CREATE TABLE inbox (id {db.auto_id()}, created_at TEXT,"
+        " query_id BIGINT,"  # the query log row of the question
+        " chat_id BIGINT,"  # where the worker asked (their private chat, or a group): where the answer goes
+        " question_message_id BIGINT, lang TEXT, text TEXT, admin_chat_id BIGINT, admin_message_id BIGINT,"
+        " status TEXT,"  # open | answered | undeliverable
+        " answers INTEGER DEFAULT 0, answered_at TEXT)")
+    db.execute("CREATE UNIQUE INDEX idx_inbox_query_id ON inbox (query_id)")
+    db.execute("CREATE INDEX idx_inbox_admin_chat_id_admin_message_id ON inbox (admin_chat_id, admin_message_id)")
+
+
+def m003_shared(db: "Backend") -> None:
+    """Several processes on one database: leases (one broadcast sender, one reminder job at a time,
+    and each live process's heartbeat), and per-chat conversation state any process can read."""
+    db.execute(
+        "CREATE TABLE leases (name TEXT PRIMARY KEY,"
+        " holder TEXT,"  # process id (host:pid:random) holding it
+        " expires_at DOUBLE PRECISION,"  # Unix time; a lease past it is free
+        " acquired_at DOUBLE PRECISION)")
+    db.execute(
+        "CREATE TABLE conversations (scope TEXT, key BIGINT,"  # scope: user | chat
+        " data TEXT,"  # JSON
+        " updated_at TEXT, PRIMARY KEY (scope, key))")
+
+
+def m004_privacy(db: "Backend") -> None:
+    """Privacy (issue 15): no times to the second beside private chat ids or user ids (the day is
+    enough), the salt leaves the database (Store moves it to a 0600 file first)."""
+    db.execute("UPDATE chats SET first_seen = substr(first_seen, 1, 10), updated_at = substr(updated_at, 1, 10)")
+    db.execute("UPDATE users SET updated_at = substr(updated_at, 1, 10)")
 
 
 # (version, function); versions are consecutive from 1.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_initial),
     (2, m002_admin),
+    (3, m003_shared),
+    (4, m004_privacy),
 ]
 
 # (table, column) pairs holding a chat id, rewritten by Store.migrate_chat. Extend with new tables.

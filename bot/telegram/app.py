@@ -274,11 +274,16 @@ def start_options(config: Config) -> tuple[str, dict[str, Any]]:
 def run(config: Config) -> None:
     """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
     from bot.cli import open_assistant
-    from bot.store import Store
+    from bot.store import StateError, Store
+    from bot.store.lock import DataDirLock
 
     quiet_logging(config.telegram_bot_token)
+    try:  # SQLite: one process per DATA_DIR; PostgreSQL: leases in the database coordinate several
+        lock = None if config.database_url else DataDirLock(config.data_dir).acquire()
+        store = Store.from_config(config)
+    except StateError as exc:
+        raise SystemExit(str(exc)) from None
     assistant = open_assistant(config)
-    store = Store.open(config.state_path)
     try:
         application = build_application(config, assistant, store)
         mode, options = start_options(config)
@@ -294,3 +299,5 @@ def run(config: Config) -> None:
         raise SystemExit("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather).") from None
     finally:
         store.close()
+        if lock is not None:
+            lock.release()
