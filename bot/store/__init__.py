@@ -85,6 +85,10 @@ class Store(AdminStore, StatsStore):
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.now = now
         self.holder = process_id()
+        # Several processes (bot/telegram/cluster.py): claims need this lease, unexpired, in the database;
+        # and start-up recovery waits for a takeover of the sender lease.
+        self.fence: tuple[str, str] | None = None
+        self.coordinated = False
         try:
             empty = "migrations" not in self.backend.table_names()
             self._check_marker_before(empty, fresh)

@@ -20,6 +20,7 @@ broadcast, but never gets it twice. Reminders follow the same rule (`reminders_s
 """
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from bot.store.privacy import mask_numbers
@@ -40,6 +41,8 @@ def inserted_id(cursor: Any) -> int:
 
 class AdminStore:
     sql: "Backend"
+    fence: tuple[str, str] | None
+    coordinated: bool
     now: Callable[[], str]
     _known_chats: set[int]
 
@@ -144,9 +147,12 @@ class AdminStore:
         """Confirmed broadcasts not finished yet, oldest first."""
         return list(self.sql.query("SELECT * FROM broadcasts WHERE status = 'sending' ORDER BY id"))
 
-    def recover_interrupted(self) -> int:
+    def recover_interrupted(self, force: bool = False) -> int:
         """At start-up, before sending anything: deliveries and reminders left "attempting" by a crash
-        become "uncertain" and are never sent again (see the module docstring)."""
+        become "uncertain" and are never sent again (see the module docstring). With several
+        processes (`coordinated`), only the one taking over the sender lease does it (`force`)."""
+        if self.coordinated and not force:
+            return 0
         now = self.now()
         with self.sql.atomic():
             a = self.sql.execute("UPDATE deliveries SET status = 'uncertain', updated_at = ?, "
@@ -162,11 +168,20 @@ class AdminStore:
 
     def claim_delivery(self, broadcast_id: int, chat_id: int) -> bool:
         """pending -> attempting, committed before the send; False if the row is not pending."""
+        fence, args = self._fence()
         cursor = self.sql.execute(
             "UPDATE deliveries SET status = 'attempting', attempts = attempts + 1, updated_at = ? "
-            "WHERE broadcast_id = ? AND chat_id = ? AND status = 'pending'",
-            (self.now(), int(broadcast_id), int(chat_id)))
+            "WHERE broadcast_id = ? AND chat_id = ? AND status = 'pending'" + fence,
+            (self.now(), int(broadcast_id), int(chat_id), *args))
         return cursor.rowcount == 1
+
+    def _fence(self) -> tuple[str, tuple]:
+        """SQL that holds only while this process's lease (`fence`) is unexpired in the database."""
+        if self.fence is None:
+            return "", ()
+        name, holder = self.fence
+        return (" AND EXISTS (SELECT 1 FROM leases WHERE name = ? AND holder = ? AND expires_at > ?)",
+                (name, holder, time.time()))
 
     def finish_delivery(self, broadcast_id: int, chat_id: int, status: str, message_id: int | None = None,
                         error: str | None = None) -> None:
@@ -210,9 +225,11 @@ class AdminStore:
 
     def claim_reminder(self, entry_id: str, occasion: str, on_date: str, chat_id: int) -> bool:
         """Record a reminder as being sent (committed before the send); False if it ever was."""
+        fence, args = self._fence()
         cursor = self.sql.execute(
             "INSERT INTO reminders_sent (entry_id, occasion, on_date, chat_id, status, sent_at) "
-            "VALUES (?, ?, ?, ?, 'attempting', ?) ON CONFLICT DO NOTHING", (entry_id, occasion, on_date, int(chat_id), self.now()))
+            "SELECT ?, ?, ?, ?, 'attempting', ? WHERE 1 = 1" + fence + " ON CONFLICT DO NOTHING",
+            (entry_id, occasion, on_date, int(chat_id), self.now(), *args))
         return cursor.rowcount == 1
 
     def finish_reminder(self, entry_id: str, occasion: str, on_date: str, chat_id: int, status: str,

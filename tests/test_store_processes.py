@@ -1,0 +1,99 @@
+"""Several processes on one state store: one sender at a time, taken over when its holder dies,
+claims fenced by the lease, one bot process per DATA_DIR in SQLite mode (issue 14, issue 15 point 5)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bot.store import StateError
+from bot.store.lock import DataDirLock
+from bot.telegram.cluster import SENDER, Cluster
+from tests.conftest import ROOT
+
+
+def wait_until(predicate, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_one_sender_at_a_time_and_a_dead_one_is_taken_over_within_the_lease(backend):
+    a_store, b_store = backend.open(), backend.open()
+    for s in (a_store, b_store):
+        s.coordinated = True
+    a_store.subscribe(-1, "en")
+    a_store.subscribe(-2, "en")
+    bid = a_store.create_broadcast(9, 9, "en", html="hi")
+    a_store.confirm_broadcast(bid)
+    assert a_store.recover_interrupted() == 0  # coordinated: start-up leaves rows to the lease's takeover
+    a, b = Cluster(a_store, lease_seconds=0.6), Cluster(b_store, lease_seconds=0.6)
+    assert a.renew() and a.is_sender()
+    assert not b.renew() and not b.is_sender()
+    assert a_store.claim_delivery(bid, -1)  # a claims a row, then dies before marking it
+    assert not b_store.claim_delivery(bid, -2)  # b holds no lease: its claims are refused
+    died = time.monotonic()
+    assert wait_until(b.renew, timeout=5)  # a stopped renewing: b takes over...
+    assert time.monotonic() - died < 1.5  # ...within the lease
+    assert b.recovered == [1] and b_store.delivery(bid, -1)["status"] == "uncertain"  # a's row in flight: never resent
+    assert b_store.claim_delivery(bid, -2)
+    assert not a.is_sender()  # a's own clock stopped trusting its lease before it expired
+    assert not a_store.claim_delivery(bid, -2)  # and a stalled a cannot claim rows: the database refuses
+    assert b_store.lease(SENDER)["holder"] == b.holder
+    assert b.live_processes() >= 1
+    b.release()
+    assert b_store.lease(SENDER) is None
+    a_store.close()
+    b_store.close()
+
+
+def test_reminder_claims_are_fenced_too(backend):
+    store = backend.open()
+    store.acquire_lease(SENDER, 30, holder="someone-else")
+    store.fence = (SENDER, store.holder)
+    assert not store.claim_reminder("e", "start", "2026-04-01", -1)
+    store.fence = ("other", store.holder)
+    store.acquire_lease("other", 30)
+    assert store.claim_reminder("e", "start", "2026-04-01", -1)
+    assert not store.claim_reminder("e", "start", "2026-04-01", -1)  # once
+    store.close()
+
+
+def test_the_knowledge_digest_reaches_the_other_processes(backend):
+    a_store, b_store = backend.open(), backend.open()
+    a, b = Cluster(a_store, 5), Cluster(b_store, 5)
+    assert a.knowledge_changed_elsewhere("d1") is None and b.knowledge_changed_elsewhere("d1") is None
+    assert a.knowledge_changed_elsewhere("d2") is None  # a reloaded: published
+    assert b.knowledge_changed_elsewhere("d1") == "d2"  # b learns it and rebuilds
+    b.rebuilt("d2")
+    assert b.knowledge_changed_elsewhere("d2") is None and a.knowledge_changed_elsewhere("d2") is None
+    a_store.close()
+    b_store.close()
+
+
+def test_a_second_process_on_one_data_dir_is_refused_with_a_clear_message(tmp_path):
+    with DataDirLock(tmp_path):
+        code = ("from bot.store.lock import DataDirLock\n"
+                f"DataDirLock({str(tmp_path)!r}).acquire()\n")
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0
+        assert "another bot process" in done.stderr and "DATABASE_URL" in done.stderr
+        with pytest.raises(StateError, match=r"pid \d+"):
+            DataDirLock(tmp_path).acquire()
+    DataDirLock(tmp_path).acquire().release()  # free again once the first one stops
+
+
+def test_the_bot_refuses_to_start_beside_a_running_one(tmp_path):
+    data = tmp_path / "data"
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "DATA_DIR": str(data), "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+           "PATH": "/usr/bin:/bin"}
+    with DataDirLock(data):
+        done = subprocess.run([sys.executable, "bot.py", "run"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120, env=env)
+    assert done.returncode != 0
+    assert "another bot process" in done.stderr and "Traceback" not in done.stderr
