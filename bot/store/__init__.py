@@ -26,6 +26,7 @@ import secrets
 import socket
 import time
 import uuid
+import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -50,6 +51,15 @@ SALT_FILE = "user_hash.salt"
 
 class StateError(RuntimeError):
     """The state store cannot be used as it is; the message says what to do."""
+
+
+_HELD = ("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = 0 "
+         "AND objid::bigint = ? AND objsubid = 1 AND granted")
+
+
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory-lock key for a lease name (31 bits, so pg_locks shows it in objid)."""
+    return zlib.crc32(("vtas:" + name).encode("utf-8")) & 0x7FFFFFFF
 
 
 def utc_now() -> str:
@@ -230,18 +240,35 @@ class Store(AdminStore, StatsStore):
 
     # -- leases: one holder at a time across processes ------------------------------------------------
 
-    def acquire_lease(self, name: str, seconds: float, holder: str | None = None, clock: Callable[[], float] = time.time) -> bool:
+    def acquire_lease(self, name: str, seconds: float, holder: str | None = None, clock: Callable[[], float] = time.time,
+                      take: bool = False) -> bool:
         """Take or renew lease `name` for `seconds`; True while this holder has it. A lease its holder
-        stopped renewing (a dead process) is free once it expires."""
+        stopped renewing (a dead process) is free once it expires. `take`: overwrite it whatever it
+        says (the caller holds the session lock of the same name, which proves the old holder gone)."""
         holder = holder or self.holder
         now = clock()
         cursor = self.sql.execute(
             "INSERT INTO leases (name, holder, expires_at, acquired_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, "
             "acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END "
-            "WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
-            (name, holder, now + float(seconds), now, now))
+            "WHERE leases.holder = excluded.holder OR leases.expires_at < ? OR ?",
+            (name, holder, now + float(seconds), now, now, bool(take)))
         return cursor.rowcount == 1
+
+    def hold_session_lock(self, name: str) -> bool:
+        """PostgreSQL: hold the advisory lock `name` on this store's connection (True if held now). The
+        server frees it the moment the process dies (its connection closes), so a survivor takes over
+        at its next try, not after an expiry. SQLite: always True (one process per DATA_DIR)."""
+        if not self.shared:
+            return True
+        key = lock_key(name)
+        if self.sql.execute(_HELD, (key,)).fetchone() is not None:
+            return True
+        return bool(self.sql.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0])
+
+    def release_session_lock(self, name: str) -> None:
+        if self.shared and self.sql.execute(_HELD, (lock_key(name),)).fetchone() is not None:
+            self.sql.execute("SELECT pg_advisory_unlock(?)", (lock_key(name),))
 
     def release_lease(self, name: str, holder: str | None = None) -> None:
         self.sql.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder or self.holder))

@@ -180,6 +180,10 @@ class AdminStore:
         if self.fence is None:
             return "", ()
         name, holder = self.fence
+        if self.sql.dialect == "postgresql":  # the claim runs on the connection that must hold the session lock
+            from bot.store import _HELD, lock_key
+
+            return " AND EXISTS (" + _HELD + ")", (lock_key(name),)
         return (" AND EXISTS (SELECT 1 FROM leases WHERE name = ? AND holder = ? AND expires_at > ?)",
                 (name, holder, time.time()))
 

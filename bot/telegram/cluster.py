@@ -3,15 +3,17 @@
 Any process answers any update (the proxy in front of the webhooks picks one). What must happen
 once is coordinated through leases in the database (bot/store `acquire_lease`):
 
-    sender lease   one process at a time sends broadcasts and event reminders; it renews the lease
-                   every LEASE_SECONDS/3. When it dies, the lease expires and another process takes
-                   it over within LEASE_SECONDS (+ one renewal interval), marks the rows the dead
-                   holder left "attempting" as uncertain (never sent again, reported), and resumes
-                   the broadcast where it stopped.
-    fencing        a holder trusts its lease only until 60% of LEASE_SECONDS after its last renewal
-                   (its own monotonic clock), and the store refuses a claim unless the claimer's
-                   lease is unexpired in the database: a stalled process that lost its lease never
-                   claims another row, so no row is sent by two processes.
+    sender lease   one process at a time sends broadcasts and event reminders. On PostgreSQL it is
+                   a session advisory lock on the store's connection, which the server frees the
+                   moment the holder dies (its connection closes): another process takes it at its
+                   next tick (every LEASE_SECONDS/3), marks the rows the dead holder left
+                   "attempting" as uncertain (never sent again, reported), and resumes the
+                   broadcast where it stopped. The `leases` row names the holder.
+    fencing        every claim of a delivery or reminder runs on the connection that must hold the
+                   lock, and only while it does (pg_locks): a process whose connection was lost
+                   and reopened claims nothing until it holds the lock again, so no row is sent by
+                   two processes. (Without a server, the row lease with its expiry does the same,
+                   and a holder trusts it only until 60% of LEASE_SECONDS after its last renewal.)
     heartbeats     each process keeps a `process:<id>` lease; `live_processes` counts them.
     knowledge      the digest of the knowledge in use is kept in the store: a /reload (or SIGHUP, or
                    `bot.py reload`) on one process publishes it, and the others rebuild their index
@@ -72,7 +74,14 @@ class Cluster:
         was = self.is_sender()
         started = self.clock()
         self.store.acquire_lease(PROCESS_PREFIX + self.holder, self.lease_seconds, holder=self.holder)
-        if not self.store.acquire_lease(SENDER, self.lease_seconds, holder=self.holder):
+        if self.store.shared:
+            # PostgreSQL: the session lock decides (freed the moment a holder's connection dies); the
+            # lease row says who holds it, for the others and for `bot.py doctor`.
+            held = self.store.hold_session_lock(SENDER) and self.store.acquire_lease(
+                SENDER, self.lease_seconds, holder=self.holder, take=True)
+        else:
+            held = self.store.acquire_lease(SENDER, self.lease_seconds, holder=self.holder)
+        if not held:
             if was:
                 logger.warning("lost the sender lease: another process sends broadcasts and reminders now")
             self._valid_until = 0.0
@@ -93,6 +102,7 @@ class Cluster:
     def release(self) -> None:
         self._valid_until = 0.0
         self.store.release_lease(SENDER, holder=self.holder)
+        self.store.release_session_lock(SENDER)
         self.store.release_lease(PROCESS_PREFIX + self.holder, holder=self.holder)
 
     # -- knowledge -----------------------------------------------------------------------------------
