@@ -237,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     settings = sub.add_parser("settings", help="list the settings and their values")
     settings.add_argument("--markdown", action="store_true", help="the defaults as the README's table")
     settings.set_defaults(func=cmd_settings)
+    from bot.store.commands import register as register_store_commands
+
+    register_store_commands(sub)  # migrate, doctor (bot/store/commands.py)
     return parser
 
 
