@@ -67,7 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STATE_START_FRESH", "0", "1: accept an empty or different state database although DATA_DIR shows an earlier one.", _flag),
     Setting("USER_HASH_SALT", "", "Salt of the query log's user hashes; empty: a 0600 file user_hash.salt in DATA_DIR. Set the same value on every machine.", secret=True),
     Setting("QUERY_TEXT_DAYS", "90", "Days question texts are kept in the query log and inbox; then only counts remain (0: forever).", int),
-    Setting("LEASE_SECONDS", "5", "With DATABASE_URL: how long the broadcast sender's and reminder job's lease lasts unrenewed (takeover time).", float),
+    Setting("LEASE_SECONDS", "3", "With DATABASE_URL: the sender lease (broadcasts, reminders); every process renews or tries to take it every third of this, so a dead sender is replaced within that.", float),
 )
 
 

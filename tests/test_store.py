@@ -336,16 +336,33 @@ def test_a_lease_has_one_holder_until_it_expires(store):
     assert store.live_holders("process:", clock=now) == []
 
 
-def test_meta_and_conversations_are_shared_between_stores(backend):
+def test_meta_and_handler_state_are_shared_between_stores(backend):
     a, b = backend.open(), backend.open()
     a.set_meta("knowledge_digest", "abc")
     assert b.get_meta("knowledge_digest") == "abc" and b.get_meta("nothing") is None
-    a.save_conversation("user", 7, {"check": {"step": 2, "answers": ["是"]}})
-    assert b.load_conversation("user", 7) == {"check": {"step": 2, "answers": ["是"]}}
-    b.save_conversation("user", 7, {})
-    assert a.load_conversation("user", 7) is None
+    a.save_state("user", 7, {"check": {"step": 2, "answers": ["是"]}})
+    a.save_state("chat", -7, {"choices": (["a", "b"], "en")})
+    assert b.load_states([("user", 7), ("chat", -7), ("user", 8)]) == {
+        ("user", 7): {"check": {"step": 2, "answers": ["是"]}}, ("chat", -7): {"choices": (["a", "b"], "en")}}
+    b.save_state("user", 7, {})
+    assert a.load_states([("user", 7)]) == {}
     a.close()
     b.close()
+
+
+def test_handler_state_is_signed_so_the_database_alone_cannot_forge_it(backend):
+    store = backend.open()
+    store.save_state("user", 1, {"x": 1})
+    import base64
+    import pickle
+    forged = "p1:" + base64.b64encode(b"\0" * 32 + pickle.dumps({"x": 2})).decode()
+    store.sql.execute("UPDATE conversations SET data = ? WHERE key = 1", (forged,))
+    assert store.load_states([("user", 1)]) == {}  # refused, never unpickled
+    other = backend.open(salt="another-salt")
+    other.save_state("user", 2, {"y": 1})
+    assert store.load_states([("user", 2)]) == {}
+    other.close()
+    store.close()
 
 
 def test_an_interrupted_connection_is_opened_again(backend):

@@ -17,11 +17,13 @@ question texts are dropped after QUERY_TEXT_DAYS (the counts stay).
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import logging
 import os
+import pickle
 import secrets
 import socket
 import time
@@ -283,21 +285,51 @@ class Store(AdminStore, StatsStore):
             "SELECT holder FROM leases WHERE substr(name, 1, ?) = ? AND expires_at >= ? ORDER BY name",
             (len(prefix), prefix, clock())).fetchall()]
 
-    # -- conversation state shared by processes ----------------------------------------------------
+    # -- handler state shared by processes ----------------------------------------------------------
 
-    def load_conversation(self, scope: str, key: int) -> dict | None:
-        row = self.sql.execute("SELECT data FROM conversations WHERE scope = ? AND key = ?", (scope, int(key))).fetchone()
-        return json.loads(row[0]) if row else None
+    def load_states(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Any]:
+        """Several processes' shared handler state (user_data, chat_data, conversation steps), in one
+        round trip. Pickled by this bot and signed with a key derived from the salt (kept outside
+        the database), so a write to the database alone cannot make a process unpickle anything."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        where = " OR ".join("(scope = ? AND key = ?)" for _ in keys)
+        args = [v for scope, key in keys for v in (scope, int(key))]
+        out: dict[tuple[str, int], Any] = {}
+        for scope, key, data in self.sql.execute(f"SELECT scope, key, data FROM conversations WHERE {where}", args).fetchall():
+            value = self._unseal(data)
+            if value is not None:
+                out[(scope, int(key))] = value
+        return out
 
-    def save_conversation(self, scope: str, key: int, data: dict | None) -> None:
-        """Keep a user's or chat's conversation state (JSON-able); None or {} forgets it."""
-        if not data:
+    def save_state(self, scope: str, key: int, value: Any) -> None:
+        """Keep (or, for None or an empty dict, forget) one piece of shared handler state."""
+        if value is None or value == {}:
             self.sql.execute("DELETE FROM conversations WHERE scope = ? AND key = ?", (scope, int(key)))
             return
         self.sql.execute(
             "INSERT INTO conversations (scope, key, data, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (scope, key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-            (scope, int(key), json.dumps(data, ensure_ascii=False), self.now()[:10]))
+            (scope, int(key), self._seal(value), self.today()))
+
+    def _state_key(self) -> bytes:
+        return hashlib.sha256(b"shared-state:" + self._salt).digest()
+
+    def _seal(self, value: Any) -> str:
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        mac = hmac.new(self._state_key(), blob, hashlib.sha256).digest()
+        return "p1:" + base64.b64encode(mac + blob).decode("ascii")
+
+    def _unseal(self, data: str | None) -> Any:
+        if not data or not data.startswith("p1:"):
+            return None
+        raw = base64.b64decode(data[3:])
+        mac, blob = raw[:32], raw[32:]
+        if not hmac.compare_digest(mac, hmac.new(self._state_key(), blob, hashlib.sha256).digest()):
+            logger.warning("shared state with a bad signature ignored (another salt, or tampering)")
+            return None
+        return pickle.loads(blob)  # noqa: S301 - signed by this deployment (see load_states)
 
     # -- users ---------------------------------------------------------------------------------
 

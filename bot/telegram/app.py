@@ -200,7 +200,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(_processor(store))
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3, overall_max_rate=config.telegram_max_rate))
         .defaults(Defaults(tzinfo=zone(config.timezone)))
         .connection_pool_size(CONNECTION_POOL_SIZE)
@@ -214,6 +214,8 @@ def build_application(
     if base_url:
         builder = builder.base_url(base_url).base_file_url(file_url(base_url))
     application = builder.build()
+    if hasattr(application.update_processor, "application"):  # shared state (bot/telegram/shared_state.py)
+        application.update_processor.application = application
     application.bot_data["services"] = Services(
         assistant=assistant,
         store=store,
@@ -227,6 +229,12 @@ def build_application(
     register(application)
     register_jobs(application, knowledge_poll)
     return application
+
+
+def _processor(store: Any) -> BaseUpdateProcessor:
+    from bot.telegram.shared_state import processor_for
+
+    return processor_for(store)
 
 
 async def _post_init(application: Application) -> None:
