@@ -116,3 +116,38 @@ def test_the_bot_refuses_to_start_beside_a_running_one(tmp_path):
                               timeout=120, env=env)
     assert done.returncode != 0
     assert "another bot process" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_one_token_bucket_paces_all_processes_together(backend):
+    a, b = backend.open(), backend.open()
+    assert a.take_token("telegram", rate=20, burst=2) == 0.0
+    assert b.take_token("telegram", rate=20, burst=2) == 0.0  # the other process draws on the same bucket
+    wait = a.take_token("telegram", rate=20, burst=2)
+    assert 0 < wait <= 0.05 + 1e-9  # empty: come back in about 1/rate
+    started = time.monotonic()
+    assert wait_until(lambda: b.take_token("telegram", rate=20, burst=2) == 0.0, timeout=2)
+    assert time.monotonic() - started < 0.5  # refilled at the rate
+    taken, t0 = 0, time.monotonic()
+    while time.monotonic() - t0 < 0.5:  # two processes together, as fast as they can
+        for s in (a, b):
+            taken += s.take_token("telegram", rate=20, burst=2) == 0.0
+    assert taken <= 2 + 0.5 * 20 + 2  # burst + rate x time (+ the clock's edge)
+    a.close()
+    b.close()
+
+
+async def test_a_shared_store_replaces_the_per_process_rate_limit(backend, tg_server, tmp_path):
+    if backend.kind != "postgresql":
+        pytest.skip("the shared bucket is PostgreSQL mode's")
+    from bot.telegram.app import build_application
+    from bot.telegram.cluster import SharedRate
+    from tests.conftest import tg_config
+    from tests.helpers import fixture_assistant
+
+    store = backend.open()
+    app = build_application(tg_config(tmp_path, tg_server.base_url), fixture_assistant(), store)
+    assert isinstance(app.bot.rate_limiter._base_limiter, SharedRate)
+    async with app.bot.rate_limiter._base_limiter:
+        pass  # takes a token from the database
+    assert store.sql.execute("SELECT COUNT(*) FROM rate_buckets").fetchone()[0] == 1
+    store.close()

@@ -59,9 +59,11 @@ _HELD = ("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backen
          "AND objid::bigint = ? AND objsubid = 1 AND granted")
 
 
-def lock_key(name: str) -> int:
-    """A PostgreSQL advisory-lock key for a lease name (31 bits, so pg_locks shows it in objid)."""
-    return zlib.crc32(("vtas:" + name).encode("utf-8")) & 0x7FFFFFFF
+def lock_key(name: str, namespace: str = "") -> int:
+    """A PostgreSQL advisory-lock key for a lease name in a schema (advisory locks are per database,
+    so two bots in two schemas of one database need distinct keys); 31 bits, so pg_locks shows it
+    in objid."""
+    return zlib.crc32(f"vtas:{namespace}:{name}".encode("utf-8")) & 0x7FFFFFFF
 
 
 def utc_now() -> str:
@@ -101,6 +103,7 @@ class Store(AdminStore, StatsStore):
         # and start-up recovery waits for a takeover of the sender lease.
         self.fence: tuple[str, str] | None = None
         self.coordinated = False
+        self._schema: str | None = None
         try:
             empty = "migrations" not in self.backend.table_names()
             self._check_marker_before(empty, fresh)
@@ -263,14 +266,19 @@ class Store(AdminStore, StatsStore):
         at its next try, not after an expiry. SQLite: always True (one process per DATA_DIR)."""
         if not self.shared:
             return True
-        key = lock_key(name)
+        key = self.lock_key(name)
         if self.sql.execute(_HELD, (key,)).fetchone() is not None:
             return True
         return bool(self.sql.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0])
 
     def release_session_lock(self, name: str) -> None:
-        if self.shared and self.sql.execute(_HELD, (lock_key(name),)).fetchone() is not None:
-            self.sql.execute("SELECT pg_advisory_unlock(?)", (lock_key(name),))
+        if self.shared and self.sql.execute(_HELD, (self.lock_key(name),)).fetchone() is not None:
+            self.sql.execute("SELECT pg_advisory_unlock(?)", (self.lock_key(name),))
+
+    def lock_key(self, name: str) -> int:
+        if self._schema is None:
+            self._schema = str(self.sql.execute("SELECT current_schema()").fetchone()[0]) if self.shared else ""
+        return lock_key(name, self._schema)
 
     def release_lease(self, name: str, holder: str | None = None) -> None:
         self.sql.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder or self.holder))
@@ -284,6 +292,25 @@ class Store(AdminStore, StatsStore):
         return [r[0] for r in self.sql.execute(
             "SELECT holder FROM leases WHERE substr(name, 1, ?) = ? AND expires_at >= ? ORDER BY name",
             (len(prefix), prefix, clock())).fetchall()]
+
+    # -- one rate for all processes ---------------------------------------------------------------
+
+    def take_token(self, name: str, rate: float, burst: float | None = None) -> float:
+        """Take one token from the shared bucket `name` (refilled at `rate` a second on the database's
+        clock, holding at most `burst`); 0.0 when taken, else the seconds to wait before trying again."""
+        burst = max(1.0, float(burst if burst is not None else rate))
+        now = self.backend.epoch_now()
+        level = f"(CASE WHEN tokens + ({now} - updated) * ? > ? THEN ? ELSE tokens + ({now} - updated) * ? END)"
+        args = (float(rate), burst, burst, float(rate))
+        cursor = self.sql.execute(f"UPDATE rate_buckets SET tokens = {level} - 1, updated = {now} "
+                                  f"WHERE name = ? AND {level} >= 1", (*args, name, *args))
+        if cursor.rowcount == 1:
+            return 0.0
+        if self.sql.execute("SELECT 1 FROM rate_buckets WHERE name = ?", (name,)).fetchone() is None:
+            self.sql.execute(f"INSERT INTO rate_buckets (name, tokens, updated) VALUES (?, ?, {now}) "
+                             "ON CONFLICT (name) DO NOTHING", (name, burst))
+            return self.take_token(name, rate, burst)
+        return 1.0 / max(float(rate), 0.001)
 
     # -- handler state shared by processes ----------------------------------------------------------
 

@@ -43,6 +43,7 @@ class AdminStore:
     sql: "Backend"
     fence: tuple[str, str] | None
     coordinated: bool
+    lock_key: Callable[[str], int]
     now: Callable[[], str]
     _known_chats: set[int]
 
@@ -181,9 +182,9 @@ class AdminStore:
             return "", ()
         name, holder = self.fence
         if self.sql.dialect == "postgresql":  # the claim runs on the connection that must hold the session lock
-            from bot.store import _HELD, lock_key
+            from bot.store import _HELD
 
-            return " AND EXISTS (" + _HELD + ")", (lock_key(name),)
+            return " AND EXISTS (" + _HELD + ")", (self.lock_key(name),)
         return (" AND EXISTS (SELECT 1 FROM leases WHERE name = ? AND holder = ? AND expires_at > ?)",
                 (name, holder, time.time()))
 

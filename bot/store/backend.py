@@ -67,6 +67,10 @@ class Backend:
         """SQL for the ISO day (YYYY-MM-DD) of a stored UTC ISO time shifted by `offset_minutes`."""
         raise NotImplementedError
 
+    def epoch_now(self) -> str:
+        """SQL for the database's clock as Unix seconds (one value per statement)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -129,6 +133,9 @@ class SqliteBackend(Backend):
 
     def local_day(self, column: str, offset_minutes: int) -> str:
         return f"date({column}, '{int(offset_minutes):+d} minutes')"
+
+    def epoch_now(self) -> str:
+        return "((julianday('now') - 2440587.5) * 86400.0)"
 
     def close(self) -> None:
         self.conn.close()
@@ -233,6 +240,9 @@ class PostgresBackend(Backend):
     def local_day(self, column: str, offset_minutes: int) -> str:
         return (f"to_char(({column})::timestamptz AT TIME ZONE 'UTC' + interval '{int(offset_minutes)} minutes', "
                 "'YYYY-MM-DD')")
+
+    def epoch_now(self) -> str:
+        return "EXTRACT(EPOCH FROM statement_timestamp())::float8"
 
     def close(self) -> None:
         with self._lock:

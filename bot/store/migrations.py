@@ -97,16 +97,21 @@ def m002_admin(db: "Backend") -> None:
 
 def m003_shared(db: "Backend") -> None:
     """Several processes on one database: leases (one broadcast sender, one reminder job at a time,
-    and each live process's heartbeat), and per-chat conversation state any process can read."""
+    and each live process's heartbeat), per-chat conversation state any process can read, and the
+    token bucket that keeps all processes together within Telegram's overall rate."""
     db.execute(
         "CREATE TABLE leases (name TEXT PRIMARY KEY,"
         " holder TEXT,"  # process id (host:pid:random) holding it
         " expires_at DOUBLE PRECISION,"  # Unix time; a lease past it is free
         " acquired_at DOUBLE PRECISION)")
     db.execute(
-        "CREATE TABLE conversations (scope TEXT, key BIGINT,"  # scope: user | chat
-        " data TEXT,"  # JSON
+        "CREATE TABLE conversations (scope TEXT, key BIGINT,"  # scope: user | chat | conv:<chat id>
+        " data TEXT,"  # signed pickle (bot/store Store.save_state)
         " updated_at TEXT, PRIMARY KEY (scope, key))")
+    db.execute(
+        "CREATE TABLE rate_buckets (name TEXT PRIMARY KEY,"  # token buckets shared by processes
+        " tokens DOUBLE PRECISION,"
+        " updated DOUBLE PRECISION)")  # the database's clock, Unix time
 
 
 def m004_privacy(db: "Backend") -> None:

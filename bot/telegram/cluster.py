@@ -19,8 +19,9 @@ once is coordinated through leases in the database (bot/store `acquire_lease`):
                    `bot.py reload`) on one process publishes it, and the others rebuild their index
                    from their knowledge/ within one tick.
 
-Broadcasts and reminders are paced by the sender's Pacer at TELEGRAM_MAX_RATE; as only the sender
-sends them, that limit holds across all processes. In SQLite mode (one process per DATA_DIR, the
+Broadcasts and reminders are paced by the sender's Pacer at TELEGRAM_MAX_RATE, and every message
+of every process (answers too) takes a token from one bucket in the database (`SharedRate`, in
+place of PTB's per-process overall limit), so TELEGRAM_MAX_RATE holds for all processes together. In SQLite mode (one process per DATA_DIR, the
 lock file) none of this runs.
 """
 from __future__ import annotations
@@ -155,6 +156,8 @@ def wire(application: Application) -> None:
     if ops is not None:
         ops.broadcaster.running = lambda: application.running and group.is_sender()
         ops.reminders.running = lambda: application.running and group.is_sender()
+    config = application.bot_data["services"].config
+    share_rate(application, float(config.telegram_max_rate))
     jobs = application.job_queue
     if jobs is None:
         logger.warning("no job queue: this process never sends broadcasts or reminders")
@@ -202,3 +205,42 @@ async def _follow_knowledge(application: Application, group: Cluster) -> None:
         report = await ops.reloader.reload()
     if report is not None:
         group.rebuilt((assistant.index.meta or {}).get("digest") or own)
+
+
+# -- one rate for all processes ------------------------------------------------------------------------
+
+
+class SharedRate:
+    """Stands in for AIORateLimiter's overall limiter: each message to Telegram takes a token from a
+    bucket in the database (TELEGRAM_MAX_RATE a second, for all processes together)."""
+
+    def __init__(self, store: "Store", rate: float, name: str = "telegram") -> None:
+        self.store = store
+        self.rate = float(rate)
+        self.name = name
+
+    async def __aenter__(self) -> None:
+        while True:
+            try:
+                wait = self.store.take_token(self.name, self.rate)
+            except Exception:  # noqa: BLE001 - the database is away: pace locally rather than stop answering
+                logger.warning("shared rate unavailable; pacing this process alone", exc_info=True)
+                wait = 0.0 if self.rate <= 0 else 1.0 / self.rate
+                await asyncio.sleep(wait)
+                return
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def share_rate(application: Application, rate: float) -> bool:
+    """Put the shared bucket in place of PTB's per-process overall limit (True if there was one)."""
+    group = cluster(application.bot_data)
+    limiter = getattr(application.bot, "rate_limiter", None)
+    if group is None or limiter is None or getattr(limiter, "_base_limiter", None) is None or rate <= 0:
+        return False
+    limiter._base_limiter = SharedRate(group.store, rate)  # noqa: SLF001 - AIORateLimiter's overall limit
+    return True
