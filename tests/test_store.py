@@ -383,3 +383,10 @@ def test_an_interrupted_connection_is_opened_again(backend):
 def test_times_are_utc_iso_seconds(store):
     at = datetime.fromisoformat(store.now())
     assert at.tzinfo is not None and abs(at - datetime.now(timezone.utc)) < timedelta(minutes=1)
+
+
+def test_a_different_salt_on_the_same_database_is_reported(backend, caplog):
+    backend.open(salt="first").close()
+    with caplog.at_level("WARNING", logger="bot.store"):
+        backend.open(salt="second").close()
+    assert "salt differs" in caplog.text and "first" not in caplog.text and "second" not in caplog.text

@@ -142,6 +142,10 @@ class Store(AdminStore, StatsStore):
         versions = [v for v, _ in migrations]
         if versions != list(range(1, len(versions) + 1)):
             raise ValueError(f"migration versions must be 1..n in order, got {versions}")
+        if "migrations" in self.backend.table_names():
+            done = {row[0] for row in self.sql.execute("SELECT version FROM migrations").fetchall()}
+            if done == set(versions):
+                return []  # the usual start: nothing to do, no write lock taken
         with self.backend.exclusive():
             self.sql.execute(
                 "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
@@ -225,9 +229,11 @@ class Store(AdminStore, StatsStore):
         if legacy is not None:
             self.sql.execute("DELETE FROM meta WHERE key = 'user_hash_salt'")
         check = hashlib.sha256(b"user-hash-salt-check:" + salt).hexdigest()[:16]
-        self.sql.execute("INSERT INTO meta (key, value) VALUES ('user_hash_salt_check', ?) ON CONFLICT (key) DO NOTHING",
-                         (check,))
-        stored = self.sql.execute("SELECT value FROM meta WHERE key = 'user_hash_salt_check'").fetchone()[0]
+        stored = self.get_meta("user_hash_salt_check")
+        if stored is None:
+            self.sql.execute("INSERT INTO meta (key, value) VALUES ('user_hash_salt_check', ?) "
+                             "ON CONFLICT (key) DO NOTHING", (check,))
+            stored = self.get_meta("user_hash_salt_check")
         if stored != check:
             logger.warning("the user-hash salt differs from the one this database was used with: user hashes in "
                            "the query log will not match earlier ones (set the same USER_HASH_SALT everywhere)")
