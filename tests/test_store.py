@@ -390,3 +390,8 @@ def test_a_different_salt_on_the_same_database_is_reported(backend, caplog):
     with caplog.at_level("WARNING", logger="bot.store"):
         backend.open(salt="second").close()
     assert "salt differs" in caplog.text and "first" not in caplog.text and "second" not in caplog.text
+
+
+def test_one_sql_text_runs_on_both_backends_literals_included(store):
+    row = store.sql.execute("SELECT 'a%b', 'x?y', ? || '%'", ("z",)).fetchone()
+    assert tuple(row) == ("a%b", "x?y", "z%")

@@ -192,14 +192,14 @@ class PostgresBackend(Backend):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         with self._lock:
-            return self._ready().execute(self._sql(sql), tuple(params) or None)
+            return self._ready().execute(self._sql(sql), tuple(params))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         from psycopg.rows import dict_row
 
         with self._lock:
             with self._ready().cursor(row_factory=dict_row) as cursor:
-                cursor.execute(self._sql(sql), tuple(params) or None)
+                cursor.execute(self._sql(sql), tuple(params))
                 return list(cursor.fetchall())
 
     @contextlib.contextmanager
