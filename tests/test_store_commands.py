@@ -53,6 +53,8 @@ async def test_doctor_checks_the_database_token_and_webhook_without_printing_the
     assert done.returncode == 0, out
     assert "[ok  ] state database" in out and "[ok  ] bot token: accepted: the bot is @" in out
     assert "[ok  ] webhook: set to WEBHOOK_URL" in out
+    assert ("[ok  ] processes: no bot process is running" in out if backend.kind == "sqlite"
+            else "[ok  ] processes: 0 live; broadcasts and reminders sent by nobody yet" in out)
     assert TG_TOKEN not in out and TG_TOKEN.split(":")[1] not in out
     tg_server.token = "9:another"  # the server now refuses our token
     refused = await asyncio.to_thread(run_bot, "doctor", env=env)

@@ -151,3 +151,13 @@ async def test_a_shared_store_replaces_the_per_process_rate_limit(backend, tg_se
         pass  # takes a token from the database
     assert store.sql.execute("SELECT COUNT(*) FROM rate_buckets").fetchone()[0] == 1
     store.close()
+
+
+def test_several_webhook_processes_need_one_shared_secret(tmp_path, backend):
+    if backend.kind != "postgresql":
+        pytest.skip("PostgreSQL mode's rule")
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": str(backend.target),
+           "WEBHOOK_URL": "https://bot.example.org/hook", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+           "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "bot.py", "run"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode != 0 and "set the same WEBHOOK_SECRET" in done.stderr and "Traceback" not in done.stderr

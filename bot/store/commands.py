@@ -113,7 +113,9 @@ def check_store(config: Config, report: Callable[[str, str, str], None]) -> None
             leases = backend.query("SELECT name, holder, expires_at FROM leases")
             live = [r for r in leases if r["name"].startswith("process:") and (r["expires_at"] or 0) >= now]
             sender = next((r for r in leases if r["name"] == "sender"), None)
-            if config.database_url:
+            if not config.database_url:
+                report(OK, "processes", _sqlite_holder(config))
+            else:
                 who = (f"{sender['holder']} (lease {'live' if (sender['expires_at'] or 0) >= now else 'expired'})"
                        if sender else "nobody yet")
                 report(OK, "processes", f"{len(live)} live; broadcasts and reminders sent by {who}")
@@ -171,6 +173,19 @@ def check_telegram(config: Config, report: Callable[[str, str, str], None]) -> N
                                 "the bot removes it when it starts polling")
     else:
         report(OK, "webhook", f"none (long polling); {pending} update(s) pending")
+
+
+def _sqlite_holder(config: Config) -> str:
+    """Whether a bot process holds DATA_DIR's lock (SQLite mode), without disturbing it."""
+    from bot.store import StateError
+    from bot.store.lock import DataDirLock
+
+    try:
+        DataDirLock(config.data_dir).acquire().release()
+    except StateError as exc:
+        pid = str(exc).split("(pid ", 1)[-1].split(")", 1)[0]
+        return f"a bot process is running on this DATA_DIR (pid {pid})"
+    return "no bot process is running on this DATA_DIR"
 
 
 def _where(config: Config) -> str:

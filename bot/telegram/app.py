@@ -295,6 +295,9 @@ def run(config: Config) -> None:
     try:
         application = build_application(config, assistant, store)
         mode, options = start_options(config)
+        if mode == "webhook" and config.database_url and not config.webhook_secret:
+            # Each process would register its own random secret, and the last one would lock the others out.
+            raise SystemExit("with DATABASE_URL, processes share one webhook: set the same WEBHOOK_SECRET for all of them")
         where = config.telegram_api_base_url or "api.telegram.org"
         if mode == "webhook":
             logger.info("webhook mode on %s:%s (%s), Bot API at %s", options["listen"], options["port"],
