@@ -57,7 +57,9 @@ async def deliver(server, app, update: dict, method: str) -> dict:
     await app.update_queue.put(Update.de_json(server._stamp(update), app.bot))
     calls = await server.wait_for(method, before + 1, 10)
     call = calls[before]
-    while call.status is None:
+    # The reply is out; the process then writes the chat's state back. A person reads the reply
+    # before pressing the next button, so the next update comes after that write.
+    while call.status is None or app.update_processor.current_concurrent_updates or not app.update_queue.empty():
         await asyncio.sleep(0.005)
     assert call.ok, call.summary()
     return call.result
@@ -93,3 +95,49 @@ async def test_a_check_started_on_one_process_goes_on_on_the_other(backend, tg_s
     finally:
         store_a.close()
         store_b.close()
+
+
+async def test_a_reload_on_one_process_reaches_the_other(backend, tg_server, tmp_path):
+    """Two machines, each with its own copy of knowledge/ and its own index: an admin's /reload on
+    one rebuilds the other within a tick, through the digest in the store."""
+    if backend.kind != "postgresql":
+        pytest.skip("several processes are PostgreSQL mode's")
+    from bot.assistant import Assistant
+    from bot.telegram.cluster import cluster
+    from bot.telegram.operations import operations
+    from tests.conftest import FIXTURE_KB, _entry
+
+    machines = []
+    for name in ("a", "b"):
+        base = tmp_path / name
+        shutil.copytree(FIXTURE_KB, base / "knowledge")
+        assistant = Assistant.open(base / "knowledge", base / "var" / "index.sqlite")
+        config = tg_config(base / "var", tg_server.base_url, KNOWLEDGE_DIR=base / "knowledge", LEASE_SECONDS=0.3,
+                           REMINDER_CHECK_SECONDS=0)
+        machines.append((base, assistant, config, backend.open()))
+    new = "\n".join(["entries:", _entry(
+        "reload-test-entry", "fact", "qf", "重新載入測試", "Reload test", "新答案。", "A new answer.",
+        ("重新載入測試是甚麼？", "重新載入測試係咩？", "重新载入测试是什么？", "What is the reload test?"))])
+    try:
+        async with process(tg_server, machines[0][2], machines[0][1], machines[0][3]) as a, \
+                process(tg_server, machines[1][2], machines[1][1], machines[1][3]) as b:
+            b_assistant = machines[1][1]
+            for base, *_ in machines:  # the new file deployed to both machines
+                (base / "knowledge" / "zz_reload_test.yaml").write_text(new, encoding="utf-8")
+            ops = operations(a.bot_data)
+            assert ops is not None
+            groups = [cluster(app.bot_data) for app in (a, b)]
+            for _ in range(1000):  # both have looked at the store once
+                if all(g is not None and g._known_digest for g in groups):
+                    break
+                await asyncio.sleep(0.01)
+            report = await ops.reloader.reload()  # the admin's /reload on process a
+            assert report is not None and report.ok and "reload-test-entry" in machines[0][1].kb.entries
+            for _ in range(1000):
+                if "reload-test-entry" in b_assistant.kb.entries:
+                    break
+                await asyncio.sleep(0.01)
+            assert "reload-test-entry" in b_assistant.kb.entries  # process b rebuilt from its own files
+    finally:
+        for *_, store in machines:
+            store.close()

@@ -29,7 +29,9 @@ def test_one_sender_at_a_time_and_a_dead_one_is_taken_over_at_once(backend):
     a_store.subscribe(-2, "en")
     bid = a_store.create_broadcast(9, 9, "en", html="hi")
     a_store.confirm_broadcast(bid)
-    a, b = Cluster(a_store, lease_seconds=0.6), Cluster(b_store, lease_seconds=0.6)
+    # On PostgreSQL a long lease: the takeover must not wait for it to expire.
+    lease = 30.0 if backend.kind == "postgresql" else 0.6
+    a, b = Cluster(a_store, lease_seconds=lease), Cluster(b_store, lease_seconds=lease)
     assert a_store.recover_interrupted() == 0  # coordinated: start-up leaves rows to the lease's takeover
     assert a.renew() and a.is_sender()
     assert not b.renew() and not b.is_sender()
@@ -37,10 +39,10 @@ def test_one_sender_at_a_time_and_a_dead_one_is_taken_over_at_once(backend):
     assert not b_store.claim_delivery(bid, -2)  # b holds no lease: its claims are refused
     a_store.close()  # a dies: its connection closes
     died = time.monotonic()
-    assert wait_until(b.renew, timeout=5)  # b takes over...
+    assert wait_until(b.renew, timeout=10)  # b takes over...
     took = time.monotonic() - died
     # ...at once on PostgreSQL (the server frees a dead session's lock), after the lease on SQLite
-    assert took < (0.3 if backend.kind == "postgresql" else 1.5), took
+    assert took < (5.0 if backend.kind == "postgresql" else 3.0), took
     assert b.recovered == [1] and b_store.delivery(bid, -1)["status"] == "uncertain"  # a's row in flight: never resent
     assert b_store.claim_delivery(bid, -2)
     assert b_store.lease(SENDER)["holder"] == b.holder
@@ -58,7 +60,7 @@ def test_a_stalled_sender_never_sends_beside_its_successor(backend):
     a, b = Cluster(a_store, lease_seconds=0.6), Cluster(b_store, lease_seconds=0.6)
     assert a.renew()
     # a stalls (no renewal) while its process lives on
-    assert wait_until(lambda: not a.is_sender(), timeout=2)  # its own clock stops trusting the lease
+    assert wait_until(lambda: not a.is_sender(), timeout=10)  # its own clock stops trusting the lease
     if backend.kind == "postgresql":
         assert not b.renew()  # the session lock stays with the live connection: nobody else sends
         assert not b_store.claim_delivery(bid, -1)
@@ -84,15 +86,20 @@ def test_reminder_claims_are_fenced_too(backend):
 
 
 def test_the_knowledge_digest_reaches_the_other_processes(backend):
-    a_store, b_store = backend.open(), backend.open()
-    a, b = Cluster(a_store, 5), Cluster(b_store, 5)
+    a_store, b_store, c_store = backend.open(), backend.open(), backend.open()
+    a, b, c = Cluster(a_store, 5), Cluster(b_store, 5), Cluster(c_store, 5)
     assert a.knowledge_changed_elsewhere("d1") is None and b.knowledge_changed_elsewhere("d1") is None
     assert a.knowledge_changed_elsewhere("d2") is None  # a reloaded: published
     assert b.knowledge_changed_elsewhere("d1") == "d2"  # b learns it and rebuilds
     b.rebuilt("d2")
     assert b.knowledge_changed_elsewhere("d2") is None and a.knowledge_changed_elsewhere("d2") is None
-    a_store.close()
-    b_store.close()
+    assert b.knowledge_changed_elsewhere("d2") is None  # once
+    # a process starting with older knowledge follows the others instead of overwriting them
+    assert c.knowledge_changed_elsewhere("d1") == "d2" and c_store.get_meta("knowledge_digest") == "d2"
+    c.rebuilt("d2")
+    assert c.knowledge_changed_elsewhere("d2") is None
+    for s in (a_store, b_store, c_store):
+        s.close()
 
 
 def test_a_second_process_on_one_data_dir_is_refused_with_a_clear_message(tmp_path):
@@ -125,13 +132,15 @@ def test_one_token_bucket_paces_all_processes_together(backend):
     wait = a.take_token("telegram", rate=20, burst=2)
     assert 0 < wait <= 0.05 + 1e-9  # empty: come back in about 1/rate
     started = time.monotonic()
-    assert wait_until(lambda: b.take_token("telegram", rate=20, burst=2) == 0.0, timeout=2)
-    assert time.monotonic() - started < 0.5  # refilled at the rate
+    assert wait_until(lambda: b.take_token("telegram", rate=20, burst=2) == 0.0, timeout=5)
+    assert time.monotonic() - started < 2.0  # refilled at the rate
     taken, t0 = 0, time.monotonic()
     while time.monotonic() - t0 < 0.5:  # two processes together, as fast as they can
         for s in (a, b):
             taken += s.take_token("telegram", rate=20, burst=2) == 0.0
-    assert taken <= 2 + 0.5 * 20 + 2  # burst + rate x time (+ the clock's edge)
+    elapsed = time.monotonic() - t0
+    assert taken <= 2 + elapsed * 20 + 2  # burst + rate x time (+ the clock's edge)
+    assert taken >= elapsed * 20 * 0.5  # and the rate is there to use
     a.close()
     b.close()
 

@@ -111,12 +111,23 @@ class Cluster:
     # -- knowledge -----------------------------------------------------------------------------------
 
     def knowledge_changed_elsewhere(self, own: str) -> str | None:
-        """Publish our digest when it changed here; the stored digest when another process changed it."""
+        """`own`: the digest of the knowledge this process answers from. Publishes it when it changed
+        here (a /reload); returns the stored digest when another process published a different one
+        (rebuild, then call `rebuilt`). A process starting never overwrites what the others use."""
         stored = self.store.get_meta(DIGEST_KEY)
-        if self._known_digest is None or own != self._known_digest:
+        if self._known_digest is None:  # the first look
+            self._known_digest = self._acted_digest = own
+            if stored is None:
+                self.store.set_meta(DIGEST_KEY, own)
+                return None
+            if stored != own:
+                self._acted_digest = stored
+                return stored
+            return None
+        if own != self._known_digest:  # reloaded here
+            self._known_digest = self._acted_digest = own
             if stored != own:
                 self.store.set_meta(DIGEST_KEY, own)
-            self._known_digest = self._acted_digest = own
             return None
         if stored and stored != own and stored != self._acted_digest:
             self._acted_digest = stored
