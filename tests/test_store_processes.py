@@ -2,6 +2,7 @@
 claims fenced by the lease, one bot process per DATA_DIR in SQLite mode (issue 14, issue 15 point 5)."""
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -170,3 +171,30 @@ def test_several_webhook_processes_need_one_shared_secret(tmp_path, backend):
            "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "bot.py", "run"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode != 0 and "set the same WEBHOOK_SECRET" in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_the_bot_forgets_old_question_texts_by_itself(tg_server, tmp_path):
+    """The retention job runs at start (then every 6 hours): QUERY_TEXT_DAYS old texts are gone."""
+    from bot.store import Store, utc_now
+    from bot.telegram.app import build_application
+    from tests.conftest import tg_config
+    from tests.helpers import fixture_assistant
+
+    store = Store.open(tmp_path / "state.sqlite")
+    store.now = lambda: "2020-01-01T00:00:00+00:00"
+    old = store.log_query(1, "private", "en", "an old question", True)
+    store.now = utc_now
+    new = store.log_query(1, "private", "en", "a new question", True)
+    app = build_application(tg_config(tmp_path, tg_server.base_url, QUERY_TEXT_DAYS=30), fixture_assistant(), store)
+    await app.initialize()
+    await app.start()
+    try:
+        for _ in range(1000):
+            if store.query(old)["text"] is None:
+                break
+            await asyncio.sleep(0.01)
+        assert store.query(old)["text"] is None and store.query(new)["text"] == "a new question"
+    finally:
+        await app.stop()
+        await app.shutdown()
+        store.close()

@@ -18,7 +18,8 @@ async def forget_question_texts(context: BotContext) -> None:
     """Question texts older than QUERY_TEXT_DAYS leave the store (issue 15); their counts stay."""
     days = context.services.config.query_text_days
     try:
-        dropped = await asyncio.to_thread(context.store.forget_question_texts, days)
+        # On the event loop, as every store verb: the SQLite connection is not shared across threads' transactions.
+        dropped = context.store.forget_question_texts(days)
     except Exception:  # noqa: BLE001 - a busy or full store: the next run tries again
         logger.warning("could not forget old question texts", exc_info=True)
         return
