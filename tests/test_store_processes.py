@@ -188,12 +188,17 @@ async def test_the_bot_forgets_old_question_texts_by_itself(tg_server, tmp_path)
     app = build_application(tg_config(tmp_path, tg_server.base_url, QUERY_TEXT_DAYS=30), fixture_assistant(), store)
     await app.initialize()
     await app.start()
+    def text(query_id: int) -> str | None:
+        row = store.query(query_id)
+        assert row is not None
+        return row["text"]
+
     try:
         for _ in range(1000):
-            if store.query(old)["text"] is None:
+            if text(old) is None:
                 break
             await asyncio.sleep(0.01)
-        assert store.query(old)["text"] is None and store.query(new)["text"] == "a new question"
+        assert text(old) is None and text(new) == "a new question"
     finally:
         await app.stop()
         await app.shutdown()
