@@ -105,8 +105,7 @@ class Store(AdminStore, StatsStore):
         self.coordinated = False
         self._schema: str | None = None
         try:
-            empty = "migrations" not in self.backend.table_names()
-            self._check_marker_before(empty, fresh)
+            self._check_marker_before(fresh)
             self.applied = self._migrate(list(migrations))
             self._salt = self._ensure_salt(salt)
             self.instance_id = self._check_marker_after(fresh)
@@ -182,38 +181,39 @@ class Store(AdminStore, StatsStore):
     def _marker(self) -> Path | None:
         return self.data_dir / MARKER_FILE if self.data_dir is not None and self.path != Path(":memory:") else None
 
-    def _check_marker_before(self, empty: bool, fresh: bool) -> None:
+    def _check_marker_before(self, fresh: bool) -> None:
         marker = self._marker()
-        if empty and not fresh and marker is not None and marker.is_file():
+        # The marker first, then the database: a process starting beside us writes the marker only
+        # after migrating, so a marker seen before an empty database means the database was emptied.
+        seen = marker is not None and marker.is_file()
+        if seen and not fresh and "migrations" not in self.backend.table_names():
             raise StateError(
                 f"the state database {self.backend.description} is empty, but {marker} shows this bot kept its "
                 "state there before (subscriptions, broadcasts, the inbox would be lost): restore the database "
                 "from a backup, or start afresh with STATE_START_FRESH=1 (or `python bot.py migrate --fresh`)")
 
     def _check_marker_after(self, fresh: bool) -> str:
+        """The database's id (made once, by whichever of several starting processes comes first),
+        checked against DATA_DIR's marker, which is then written."""
         row = self.sql.execute("SELECT value FROM meta WHERE key = 'instance_id'").fetchone()
+        if row is None:
+            self.sql.execute("INSERT INTO meta (key, value) VALUES ('instance_id', ?) ON CONFLICT (key) DO NOTHING",
+                             (uuid.uuid4().hex,))
+            row = self.sql.execute("SELECT value FROM meta WHERE key = 'instance_id'").fetchone()
+        instance = str(row[0])
         marker = self._marker()
         recorded = marker.read_text(encoding="utf-8").strip() if marker is not None and marker.is_file() else None
-        if row is None:
-            if recorded and not fresh:
-                raise StateError(
-                    f"the state database {self.backend.description} is not the one {marker} names: restore the "
-                    "right database, or start afresh with STATE_START_FRESH=1 (or `python bot.py migrate --fresh`)")
-            instance = uuid.uuid4().hex
-            self.sql.execute("INSERT INTO meta (key, value) VALUES ('instance_id', ?) ON CONFLICT (key) DO NOTHING",
-                             (instance,))
-            instance = self.sql.execute("SELECT value FROM meta WHERE key = 'instance_id'").fetchone()[0]
-        else:
-            instance = row[0]
-            if recorded and recorded != instance and not fresh:
-                raise StateError(
-                    f"the state database {self.backend.description} is not the one {marker} names (another "
-                    "deployment's, or a different copy): point DATA_DIR or DATABASE_URL at the right one, or "
-                    "start afresh with STATE_START_FRESH=1 (or `python bot.py migrate --fresh`)")
+        if recorded and recorded != instance and not fresh:
+            raise StateError(
+                f"the state database {self.backend.description} is not the one {marker} names (another "
+                "deployment's, or a different copy): point DATA_DIR or DATABASE_URL at the right one, or "
+                "start afresh with STATE_START_FRESH=1 (or `python bot.py migrate --fresh`)")
         if marker is not None and recorded != instance:
             marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.write_text(instance + "\n", encoding="utf-8")
-        return str(instance)
+            tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+            tmp.write_text(instance + "\n", encoding="utf-8")
+            tmp.replace(marker)  # whole or not at all: a reader never sees half an id
+        return instance
 
     def _ensure_salt(self, given: str | bytes | None) -> bytes:
         """The salt of user hashes, from the setting, else the file in DATA_DIR (made once, 0600).
