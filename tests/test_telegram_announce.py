@@ -164,7 +164,7 @@ async def test_the_admins_story_tag_target_test_pin_schedule_restart_fire_once_e
 
         # 7. Pinned where the bot may pin; the report says where it could not.
         lines = report.params["text"].split("\n")
-        assert lines[0] == "Broadcast #1 finished: of 2 groups, 2 sent, 0 failed, 0 skipped."
+        assert lines[0] == "Broadcast #1 finished: of 2 groups, 2 sent, 0 failed, 0 skipped, 0 uncertain."
         assert lines[1] == "📌 Pinned in 1 of 2 groups."
         assert lines[2].startswith(f"• Care B <code>{CARE_B}</code>: ") and "Not enough rights to manage pinned messages" in lines[2]
         copy_a = copies_in(server, CARE_A)[0].result["message_id"]
