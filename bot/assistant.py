@@ -23,7 +23,7 @@ from bot.kb.facts import WITHIN_MIN_COVERAGE, FactFinder, Found, folded_text, da
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
-from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, in_script, normalise
+from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, han_count, in_script, normalise
 from bot.kb.understand import Clause, Reading, ask_kinds, has_evidence, read, strip_filler, without_names, without_pointers
 from bot.rules.freetext import answer as rules_answer
 
@@ -32,9 +32,27 @@ logger = logging.getLogger(__name__)
 # A follow-up that names no subject of its own ("和哪些部門合作？") leans on the conversation's
 # unless read alone it fits clearly better.
 LEAN_UNNAMED = 0.10
+_TITLES = frozenset({"Mr", "Ms", "Mrs", "Dr", "Ir", "Prof", "I"})
+
+
+def _sentence_case_after_prefix(text: str, whole: str) -> str:
+    """"As at January 2024, the …": an ordinary opening word loses its capital after the prefix; a name
+    keeps it (a word capitalised mid-sentence somewhere in the entry is taken for a name)."""
+    first, _, rest = text.partition(" ")
+    word = first.strip(",.;:")
+    if not (word[:1].isupper() and word[1:].islower()) or word in _TITLES:
+        return text  # EMSD, i-cremation, Mr …
+    if re.search(rf"[a-z,;:] {re.escape(word)}\b", whole):
+        return text  # "…in Guangdong…": a name
+    return f"{first[0].lower()}{first[1:]} {rest}"
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
+
+
+def brief(folded: str) -> bool:
+    """A message short enough for its "it", "佢哋" to mean the last subject."""
+    return han_count(folded) <= 14 and len(re.findall(r"[a-z]+", folded)) <= 7
 UNSTATED_KEYS = frozenset(f"ask_{a.key}" for a in ASKS)
 # Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
 _BOTH = re.compile(r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])")
@@ -262,11 +280,14 @@ class Assistant:
                                asked=clause.text)
             if lean.outcome in ("answer", "missing") and lean.named:
                 return [lean], lean
-        if not alone.named and not reading.subject_only:
+        own = without_pointers(clause.text)
+        # A short ask ("佔幾多%？", "延到幾時？") is a follow-up by its form; its words need not be the subject's.
+        short = bool(asks) and len(strip_filler(own).replace(" ", "")) <= SHORT_ASK
+        # "佢哋幾時搞？", "who runs it?" point back; in a long question "their" is about its own words.
+        points = reading.pointer and brief(own)
+        if not alone.named and not reading.subject_only and (
+                short or points or alone.outcome not in ("answer", "missing")):
             # "咁幾時截止？": the fact of the last subject's family that the follow-up's words point at.
-            own = without_pointers(clause.text)
-            # ...unless it is only a short ask ("佔幾多%？", "延到幾時？"), whose words need not be the subject's.
-            short = bool(asks) and len(strip_filler(own).replace(" ", "")) <= SHORT_ASK
             near = finder.within(conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE)
             if near is not None:
                 found = finder.check(near, clause.text, asks, today, named=True)
@@ -281,7 +302,7 @@ class Assistant:
             return [lean], lean
         if lean.entry is alone.entry:
             # The same either way: say which subject it took only when the message named none.
-            return ([alone], None) if alone.named else ([lean], lean)
+            return ([lean], lean) if (short or points) and not alone.named else ([alone], None)
         lean_weight = self._weigh(lean, asks, conv, reading) + (0.0 if alone.named else LEAN_UNNAMED)
         return ([lean], lean) if lean_weight > self._weigh(alone, asks, None, reading) else ([alone], None)
 
@@ -311,7 +332,8 @@ class Assistant:
                 if lean.outcome in ("answer", "missing") or found.outcome not in ("answer", "missing"):
                     found = lean if lean.outcome != "decline" or found.outcome == "decline" else found
             if found.outcome in ("answer", "missing") and found.entry is not None and not subject:
-                subject = self._subject_words(clause.text, found.entry)
+                # What the first ask named ("學習體驗獎勵計劃"), else the subject its answer belongs to.
+                subject = finder.names_text(clause.text) or self._subject_words(clause.text, found.entry)
             if out and out[0].outcome == "decline" and not found.named:
                 # "CEF 每人最多資助多少？可以用來讀保健員課程嗎？": the second ask is about the first's
                 # unknown subject, not about whatever its own words happen to match.
@@ -362,7 +384,7 @@ class Assistant:
         if dated:
             # "This year", "now": what the latest document gives, with its date, and no more.
             parts = [p if p.entry_id != dated[0].id or dated[0].changeable
-                     else Part(p.entry_id, p.title, self.as_of(dated[0], lang, kb) + p.text, p.source, p.trimmed)
+                     else Part(p.entry_id, p.title, self.dated_text(dated[0], lang, p.text, kb), p.source, p.trimmed)
                      for p in parts]
             notes.append(t("latest_only", lang, date=self._doc_date(kb, dated[0], lang)))
         if leaned and entries:
@@ -419,11 +441,9 @@ class Assistant:
         return [p for _, pieces in units for p in pieces]
 
     def _part(self, kb: KnowledgeBase, entry: Entry, lang: Lang, words: list[str], asks: list, budget: int) -> Part:
-        full = self.answer_text(entry, lang)
+        full = entry.answer.text(lang)
         chosen = select(full, lang, words, asks, self._snap.matcher.idf, budget)
-        text = chosen.text
-        if entry.changeable:
-            text = self.as_of(entry, lang, kb) + text
+        text = self.dated_text(entry, lang, chosen.text, kb) if entry.changeable else chosen.text
         return Part(entry.id, self.title(entry, lang), text, self.source_line(entry, lang, kb), chosen.trimmed)
 
     def _doc_date(self, kb: KnowledgeBase, entry: Entry, lang: Lang) -> str:
@@ -512,9 +532,7 @@ class Assistant:
             subject = subject_of(kb, entry)
             conversation.remember(f"{fold(subject.title.zh)} {fold(subject.title.en)}", conversation.ask,
                                   (entry.id,), lang)
-        text = self.answer_text(entry, lang)
-        if entry.changeable:
-            text = self.as_of(entry, lang, kb) + text
+        text = self.answer_text(entry, lang, kb)
         source = self.source_line(entry, lang, kb)
         return Answer(entry_id, True, lang, f"{text}\n\n{source}", "answer", [entry_id], 1.0,
                       related=self.related(entry, lang, kb=kb), parts=[Part(entry_id, self.title(entry, lang), text, source)],
@@ -538,8 +556,21 @@ class Assistant:
                 seen.append(i)
         return [self.choice(kb.entries[i], lang) for i in seen[:limit]]
 
-    def answer_text(self, entry: Entry, lang: Lang) -> str:
-        return entry.answer.text(lang)
+    def answer_text(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
+        """The entry's answer, told with its document's date when it states something that can change."""
+        text = entry.answer.text(lang)
+        return self.dated_text(entry, lang, text, kb) if entry.changeable else text
+
+    def dated_text(self, entry: Entry, lang: Lang, text: str, kb: KnowledgeBase | None = None) -> str:
+        """`text` opened with "As at January 2024, " — unless it already names that date ("據2024年1月…")."""
+        prefix = self.as_of(entry, lang, kb)
+        date_said = self._doc_date(kb or self.kb, entry, lang)
+        head = text[:60]
+        if date_said and date_said in head and any(w in head.lower() for w in ("據", "据", "according to", "as at", "as of")):
+            return text  # it says "according to the January 2024 newsletter" itself
+        if lang == "en":
+            text = _sentence_case_after_prefix(text, entry.answer.en)
+        return prefix + text
 
     def source_line(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
         source = (kb or self.kb).sources[entry.source.doc]
@@ -557,7 +588,4 @@ class Assistant:
         return t("as_of_undated", lang, source=source.title.text(lang))
 
     def render_entry(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
-        text = self.answer_text(entry, lang)
-        if entry.changeable:
-            text = self.as_of(entry, lang, kb) + text
-        return f"{text}\n\n{self.source_line(entry, lang, kb)}"
+        return f"{self.answer_text(entry, lang, kb)}\n\n{self.source_line(entry, lang, kb)}"

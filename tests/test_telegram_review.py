@@ -281,22 +281,21 @@ async def test_review_buttons_from_a_stale_message_are_answered(curate_bot):
 
 
 async def test_a_change_whose_index_cannot_be_built_is_rolled_back(curate_bot, kb_copy, monkeypatch):
-    from bot.assistant import ReloadReport
-    from bot.kb.loader import KnowledgeError
-
     bot = curate_bot
     entries = kb_copy / "entries.yaml"
     original = entries.read_bytes()
     edited = original.replace(b"31 August 2028", b"31 August 2031")
     question = await bot.reply_to(upload(bot, "entries.yaml", edited), chat_id=ADMIN)
-    assistant = ops_of(bot).reloader.assistant
     seen: list[bytes] = []
 
-    def failing_reload(knowledge_dir):
-        seen.append((knowledge_dir / "entries.yaml").read_bytes())
-        return ReloadReport(False, [KnowledgeError("index", None, None, "could not build the index: disk full")])
+    reloader = ops_of(bot).reloader
 
-    monkeypatch.setattr(assistant, "reload", failing_reload)
+    async def failing_build() -> dict:  # reloads build in a child process: that build fails
+        seen.append((reloader.knowledge_dir / "entries.yaml").read_bytes())
+        return {"ok": False, "total": 1, "errors": [
+            {"file": "index", "entry": None, "field": None, "message": "could not build the index: disk full"}]}
+
+    monkeypatch.setattr(reloader, "build_in_child", failing_build)
     bot.server.push_update(bot.updates.callback_query("ku:ok:1", user=ADMIN_USER, message=question.result))
     [report] = await bot.server.wait_for("sendMessage", predicate=lambda c: "rolled back" in c.params["text"], timeout=20)
     assert "index: could not build the index: disk full" in report.params["text"]

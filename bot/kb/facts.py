@@ -26,6 +26,8 @@ _JOINS = frozenset({"和", "同", "及", "与", "跟", "、", "n", "and", "&", "
 # After "A 同 B": a possessive or a classifier ("份備忘錄", "個計劃") means the question is about a third
 # thing that A and B share, not about A and B.
 _OWNED = frozenset("的嘅之签簽合共与和间份个嗰条啲项")
+_PARTY = (r"\s*(?:市|省)?\s*(?:的)?\s*(?:人社局|人力资源|局|厅|署|学院|科协|协会|政府|大学|"
+          r"municipal|provincial|bureau|department|college|government|association|university|hrss)")
 # "Where is it held / located": a venue asked, not where something is published or shown.
 _VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b")
 # Kinds of fact whose absence from a subject's entries is visible in the text.
@@ -127,7 +129,8 @@ def places_missing(folded_question: str, folded_text: str) -> list[str]:
     """A place swapped for another: the question names a city the text never mentions while the text
     names a different one (深圳 asked, 廣州 stated). A place the text does not name at all may be the
     very thing asked ("which Guangdong institution"), so it is not a swap."""
-    asked = [p for p in PLACES if p in folded_question and p not in ("香港", "hong kong")]
+    # Only a place that names the subject's own party ("深圳人社局", "Shenzhen bureau") can be a swap.
+    asked = [p for p in PLACES if p not in ("香港", "hong kong") and re.search(re.escape(p) + _PARTY, folded_question)]
     missing = [p for p in asked if p not in folded_text]
     stated = [p for p in PLACES if p in folded_text and p not in ("香港", "hong kong") and p not in asked]
     return missing if missing and stated else []
@@ -168,6 +171,12 @@ class FactFinder:
             if compact[e1:s2] in _JOINS and after[:1] not in _OWNED and after[:2] != "'s":
                 out += [x for x in (a, b) if x not in out]
         return out[:3] if len(out) >= 2 else []
+
+    def names_text(self, query: str) -> str:
+        """The names a question uses, as written (folded): what its later asks are about."""
+        folded = fold(query)
+        compact = folded.replace(" ", "")
+        return " ".join(compact[a:b] for a, b, _ in self._spans(folded))
 
     def named_all(self, query: str) -> list[Entry]:
         """Every subject a question names, in the order named."""

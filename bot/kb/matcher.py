@@ -55,11 +55,10 @@ _NUMERALS = frozenset("零一二两兩三四五六七八九十百千万萬亿億
 
 
 def _unknown(word: str, pieces: list[str], df: dict[str, int]) -> bool:
-    """A word of the question that no entry has, not even in part (a typo of a known word is mended
-    before this)."""
-    if is_han(word):
-        return len(word) >= 2 and not any(p in df for p in pieces)
-    return len(word) >= 5 and word.isalpha() and word not in df  # shorter ones are often chat ("govt", "ones")
+    """A Chinese word of the question that no entry has, not even in part."""
+    # Only Chinese words: an unknown English word is as often chat or a plain word ("events", "govt")
+    # as a subject, and English typos are mended against the vocabulary before this.
+    return is_han(word) and len(word) >= 2 and not any(p in df for p in pieces)
 
 
 def _pairs(text: str) -> list[str]:

@@ -127,7 +127,10 @@ def stats_caption(figures: "Stats", subjects: Sequence[tuple[str, int]], lang: L
     first, last = (render_date(d.isoformat(), lang) for d in (figures.first_day, figures.last_day))
     head = [f"<b>{_e(t('st_title', lang, first=first, last=last))}</b>",
             _e(t("st_summary", lang, questions=figures.questions, users=figures.users, answered=figures.answered,
-                 rate=round(100 * figures.answer_rate)))]
+                 rate=round(100 * figures.answer_rate))),
+            # Beside the questions: topics opened by button, /check results, 👍/👎.
+            _e(t("mx_st_use", lang, buttons=figures.buttons, checks=figures.checks, up=figures.helpful,
+                 down=figures.unhelpful))]
     sections = [[_e(t("st_per_lang", lang))] + [
         f"• {_e(code)}: {n} ({a}, {round(100 * a / n) if n else 0}%)" for code, n, a in figures.per_lang]]
     if subjects:
