@@ -198,10 +198,10 @@ def cmd_export_queries(config: Config, args: argparse.Namespace) -> int:
     """The query log as CSV (user ids only as salted hashes), to a file or stdout."""
     from bot.store import Store
 
-    if not config.state_path.exists():
+    if not config.database_url and not config.state_path.exists():
         print(f"no state database at {config.state_path}", file=sys.stderr)
         return 1
-    store = Store.open(config.state_path)
+    store = Store.from_config(config)
     try:
         if args.out == "-":
             count = store.export_queries(sys.stdout, args.since)
@@ -249,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     settings = sub.add_parser("settings", help="list the settings and their values")
     settings.add_argument("--markdown", action="store_true", help="the defaults as the README's table")
     settings.set_defaults(func=cmd_settings)
+    from bot.store.commands import register as register_store_commands
+
+    register_store_commands(sub)  # migrate, doctor (bot/store/commands.py)
     return parser
 
 

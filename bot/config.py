@@ -23,6 +23,15 @@ def _opt_int(value: str) -> int | None:
     return int(value) if value.strip() else None
 
 
+def _flag(value: str) -> bool:
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected 1 or 0, got {value!r}")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -56,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEDULE_CHECK_SECONDS", "20", "How often scheduled announcements are looked at (they fire at most this late).", float),
     Setting("SCHEDULE_MAX_DELAY_MINUTES", "120", "A scheduled announcement found due later than this (the bot was down) is not sent; the admin is told.", float),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
+    # State store (issue 14: PostgreSQL for several processes; issue 15: the store's guarantees, privacy)
+    Setting("DATABASE_URL", "", "PostgreSQL for the state (postgresql://user:pass@host/db), shared by several bot processes; empty: SQLite in DATA_DIR.", secret=True),
+    Setting("STATE_START_FRESH", "0", "1: accept an empty or different state database although DATA_DIR shows an earlier one.", _flag),
+    Setting("USER_HASH_SALT", "", "Salt of the query log's user hashes; empty: a 0600 file user_hash.salt in DATA_DIR. Set the same value on every machine.", secret=True),
+    Setting("QUERY_TEXT_DAYS", "90", "Days question texts are kept in the query log and inbox; then only counts remain (0: forever).", int),
+    Setting("LEASE_SECONDS", "3", "With DATABASE_URL: the sender lease (broadcasts, reminders); every process renews or tries to take it every third of this, so a dead sender is replaced within that.", float),
 )
 
 

@@ -233,3 +233,25 @@ async def tg_bot(tg_server, tg_assistant, tg_store, tmp_path: Path) -> AsyncIter
     async with running_bot(tg_server, config, tg_assistant, tg_store) as harness:
         await tg_server.wait_for("setMyCommands", 4)
         yield harness
+
+
+# -- the state store on both backends (issue 14) --------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path):
+    """A Target: an SQLite file, or a fresh schema on a real PostgreSQL server (tests/backends.py)."""
+    from tests.backends import SKIP_REASON, Schemas, Target, postgres_url
+
+    data_dir = tmp_path / "data"
+    if request.param == "sqlite":
+        yield Target("sqlite", data_dir / "state.sqlite", data_dir)
+        return
+    url = postgres_url()
+    if url is None:
+        pytest.skip(SKIP_REASON)
+    schemas = Schemas(url)
+    try:
+        yield Target("postgresql", schemas.new(), data_dir)
+    finally:
+        schemas.drop()

@@ -19,8 +19,9 @@ HKT = timezone(timedelta(hours=8))
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "state.sqlite")
+def store(backend):
+    """The admin state on both backends (SQLite and PostgreSQL, tests/backends.py)."""
+    s = backend.open()
     yield s
     s.close()
 
@@ -36,7 +37,7 @@ def groups(store: Store, ids, lang="zh-Hant"):
 
 def test_migration_2_adds_the_admin_tables(store):
     assert store.version == len(MIGRATIONS) >= 2
-    assert {"subscriptions", "broadcasts", "deliveries", "reminders_sent", "inbox"} <= set(store.db.table_names())
+    assert {"subscriptions", "broadcasts", "deliveries", "reminders_sent", "inbox"} <= store.backend.table_names()
 
 
 def test_subscriptions(store):
@@ -79,9 +80,8 @@ def test_confirm_commits_one_delivery_per_active_group_once(store):
     assert [r["id"] for r in store.broadcasts_to_send()] == [draft]
 
 
-def test_a_row_is_claimed_once_and_interrupted_claims_are_never_resent(tmp_path):
-    path = tmp_path / "state.sqlite"
-    store = Store.open(path)
+def test_a_row_is_claimed_once_and_interrupted_claims_are_never_resent(backend):
+    store = backend.open()
     groups(store, [-1, -2, -3])
     bid = store.create_broadcast(9, 9, "en", html="hi")
     store.confirm_broadcast(bid)
@@ -90,7 +90,7 @@ def test_a_row_is_claimed_once_and_interrupted_claims_are_never_resent(tmp_path)
     assert store.claim_delivery(bid, -2)  # then the process dies before the mark
     store.close()
 
-    store = Store.open(path)  # restart
+    store = backend.open()  # restart
     assert store.recover_interrupted() == 1
     counts = store.delivery_counts(bid)
     assert counts["sent"] == 1 and counts["uncertain"] == 1 and counts["pending"] == 1
@@ -198,9 +198,9 @@ def test_reminder_text_in_each_language(tg_assistant):
 # -- stats and export --------------------------------------------------------------------------------------
 
 
-def test_stats_per_local_day_language_and_unanswered(tmp_path):
+def test_stats_per_local_day_language_and_unanswered(backend):
     clock = ["2026-03-14T15:59:00+00:00"]  # 23:59 in Hong Kong, 14 March
-    store = Store.open(tmp_path / "s.sqlite", now=lambda: clock[0])
+    store = backend.open(now=lambda: clock[0])
     store.log_query(1, "private", "zh-Hant", "免試期幾時完？", True, ["x"], 0.9, "answer")
     clock[0] = "2026-03-14T16:01:00+00:00"  # 00:01 on 15 March in Hong Kong
     store.log_query(1, "private", "zh-Hant", "今日天氣點呀？", False, kind="decline")
@@ -228,6 +228,24 @@ def test_stats_per_local_day_language_and_unanswered(tmp_path):
     formula = io.StringIO()
     store.export_queries(formula)
     assert list(csv.DictReader(io.StringIO(formula.getvalue())))[-1]["text"].startswith("'=")  # never run as a formula
+    store.close()
+
+
+def test_buttons_checks_and_votes_are_counted_apart_from_questions(backend):
+    store = backend.open(now=lambda: "2026-03-15T02:00:00+00:00")
+    liked = store.log_query(1, "private", "en", "What is VPES?", True, ["vpes"], 0.9, "answer")
+    disliked = store.log_query(2, "private", "en", "Where is VPES?", True, ["vpes"], 0.8, "answer")
+    store.log_query(1, "private", "en", "[button] x", True, ["x"], 1.0, "button")
+    store.log_query(1, "private", "en", "/check", True, [], 0.0, "check")
+    assert store.set_feedback(liked, store.hash_user(1), -1) and store.set_feedback(liked, store.hash_user(1), 1)
+    assert store.set_feedback(disliked, store.hash_user(2), -1)
+    assert not store.set_feedback(liked, store.hash_user(2), -1)  # only the asker votes on their question
+    figures = store.stats(date(2026, 3, 15), days=1, utc_offset_minutes=480)
+    assert (figures.questions, figures.buttons, figures.checks) == (2, 1, 1)
+    assert (figures.helpful, figures.unhelpful) == (1, 1)
+    out = io.StringIO()
+    store.export_queries(out)
+    assert [r["feedback"] for r in csv.DictReader(io.StringIO(out.getvalue()))] == ["1", "-1", "", ""]
     store.close()
 
 

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.store import Store
 from bot.telegram.announce import parse_when, utc_iso
 from bot.telegram.handlers.announce import looks_like_time
 
@@ -16,8 +15,8 @@ NOW = datetime(2026, 3, 15, 10, 0, tzinfo=HKT)
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "state.sqlite")
+def store(backend):  # SQLite, and PostgreSQL when a server answers (tests/backends.py)
+    s = backend.open()
     yield s
     s.close()
 
@@ -111,9 +110,8 @@ def test_a_schedule_fires_once_and_a_cancelled_or_missed_one_never(store):
     assert store.scheduled_announcements() == []
 
 
-def test_edit_rows_interrupted_mid_call_are_done_again_after_a_restart(tmp_path):
-    path = tmp_path / "state.sqlite"
-    store = Store.open(path)
+def test_edit_rows_interrupted_mid_call_are_done_again_after_a_restart(backend):
+    store = backend.open()
     for chat_id in (-1, -2, -3):
         subscribe(store, chat_id)
     bid = store.create_broadcast(9, 9, "en", html="old")
@@ -126,7 +124,7 @@ def test_edit_rows_interrupted_mid_call_are_done_again_after_a_restart(tmp_path)
     store.finish_copy_row(op, -1, "done")
     assert store.claim_copy_row(op, -2)  # the crash comes now
     store.close()
-    store = Store.open(path)
+    store = backend.open()
     assert store.recover_copy_ops() == 1
     assert [r["chat_id"] for r in store.pending_copy_rows(op)] == [-3, -2]
     assert store.copy_counts(op)["done"] == 1

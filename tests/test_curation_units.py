@@ -14,7 +14,6 @@ from bot.editing.files import BACKUPS_KEPT, replace_file, sha256, summarise, val
 from bot.editing.phrasing import EditRefused, add_phrasing, question_form
 from bot.editing.review import group, key_of
 from bot.kb.loader import KnowledgeInvalid, load_knowledge
-from bot.store import Store
 from tests.helpers import FIXTURE_KB, ROOT
 
 
@@ -26,8 +25,8 @@ def kb_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "state.sqlite")
+def store(backend):  # SQLite, and PostgreSQL when a server answers (tests/backends.py)
+    s = backend.open()
     yield s
     s.close()
 

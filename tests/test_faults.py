@@ -342,9 +342,12 @@ def fill_up(store) -> None:
     The file may not grow by a page, and the pages of the tables an answer writes to are full."""
     import sqlite3
 
+    from bot.store import utc_now
+
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {pages}")
-    fillers = {"queries": "INSERT INTO queries (at, kind, text) VALUES ('', 'filler', ?)",
+    # Filler questions are dated now: the retention job (QUERY_TEXT_DAYS) would free older ones' texts.
+    fillers = {"queries": f"INSERT INTO queries (at, kind, text) VALUES ('{utc_now()}', 'filler', ?)",
                "chats": "INSERT INTO chats (chat_id, type, title) VALUES ((SELECT MIN(chat_id) - 1 FROM chats), 'filler', ?)"}
     for sql in fillers.values():
         for size in (2000, 200, 20, 1):

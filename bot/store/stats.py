@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from bot.store.backend import Backend
 
 QUESTION = "COALESCE(kind, '') NOT IN ('button', 'empty', 'check')"
 EXPORT_COLUMNS = ("id", "at", "user_hash", "chat_type", "lang", "text", "answered", "kind", "entry_ids", "score",
@@ -42,23 +43,23 @@ class Stats:
 
 
 class StatsStore:
-    db: Database
+    sql: "Backend"
     now: Callable[[], str]
 
     def stats(self, last_day: date, days: int = 7, utc_offset_minutes: int = 480, top: int = 10) -> Stats:
         """Figures for the `days` local days ending with `last_day`."""
         days = max(1, int(days))
         first_day = last_day - timedelta(days=days - 1)
-        local = f"date(at, '{int(utc_offset_minutes):+d} minutes')"
+        local = self.sql.local_day("at", int(utc_offset_minutes))
         where = f"{QUESTION} AND {local} BETWEEN ? AND ?"
         span = (first_day.isoformat(), last_day.isoformat())
-        total, answered, users = self.db.execute(
+        total, answered, users = self.sql.execute(
             f"SELECT COUNT(*), COALESCE(SUM(answered), 0), COUNT(DISTINCT user_hash) FROM queries WHERE {where}", span
         ).fetchone()
-        by_day = {d: (int(n), int(a)) for d, n, a in self.db.execute(
+        by_day = {d: (int(n), int(a)) for d, n, a in self.sql.execute(
             f"SELECT {local} AS d, COUNT(*), SUM(answered) FROM queries WHERE {where} GROUP BY d", span).fetchall()}
         span_only = f"{local} BETWEEN ? AND ?"
-        used_days = {d for (d,) in self.db.execute(
+        used_days = {d for (d,) in self.sql.execute(
             f"SELECT DISTINCT {local} FROM queries WHERE {span_only}", span).fetchall()}
         per_day = []
         for i in range(days):  # a day nobody used the bot is left out (issue 11)
@@ -66,14 +67,17 @@ class StatsStore:
             if day in used_days or day in by_day:
                 n, a = by_day.get(day, (0, 0))
                 per_day.append((day, n, a))
-        buttons, checks, helpful, unhelpful = self.db.execute(
-            f"SELECT COALESCE(SUM(kind = 'button'), 0), COALESCE(SUM(kind = 'check'), 0), "
-            f"COALESCE(SUM(feedback > 0), 0), COALESCE(SUM(feedback < 0), 0) FROM queries WHERE {span_only}",
+        # CASE rather than SUM(kind = 'button'): PostgreSQL does not add up booleans.
+        buttons, checks, helpful, unhelpful = self.sql.execute(
+            "SELECT COALESCE(SUM(CASE WHEN kind = 'button' THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN kind = 'check' THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN feedback > 0 THEN 1 ELSE 0 END), 0), "
+            f"COALESCE(SUM(CASE WHEN feedback < 0 THEN 1 ELSE 0 END), 0) FROM queries WHERE {span_only}",
             span).fetchone()
-        per_lang = [(lang or "-", int(n), int(a)) for lang, n, a in self.db.execute(
+        per_lang = [(lang or "-", int(n), int(a)) for lang, n, a in self.sql.execute(
             f"SELECT lang, COUNT(*), SUM(answered) FROM queries WHERE {where} GROUP BY lang ORDER BY COUNT(*) DESC, lang",
             span).fetchall()]
-        unanswered = [(text, int(n)) for text, n in self.db.execute(
+        unanswered = [(text, int(n)) for text, n in self.sql.execute(
             f"SELECT MIN(trim(text)), COUNT(*) AS n FROM queries WHERE {where} AND answered = 0 AND trim(text) != '' "
             "GROUP BY lower(trim(text)) ORDER BY n DESC, MIN(id) LIMIT ?", (*span, int(top))).fetchall()]
         return Stats(first_day, last_day, int(total), int(answered), int(users), per_day, per_lang, unanswered,
@@ -81,7 +85,7 @@ class StatsStore:
 
     def set_feedback(self, query_id: int, user_hash: str | None, vote: int) -> bool:
         """The asker's 👍 (+1) or 👎 (-1) on a logged answer; False when the question is not theirs."""
-        cursor = self.db.execute("UPDATE queries SET feedback = ? WHERE id = ? AND user_hash = ?",
+        cursor = self.sql.execute("UPDATE queries SET feedback = ? WHERE id = ? AND user_hash = ?",
                                  (1 if vote > 0 else -1, int(query_id), user_hash))
         return cursor.rowcount > 0
 
@@ -95,7 +99,7 @@ class StatsStore:
             sql += " WHERE at >= ?"
             args = (since,)
         count = 0
-        for row in self.db.execute(sql + " ORDER BY id", args):
+        for row in self.sql.execute(sql + " ORDER BY id", args):
             writer.writerow([_inert(v) for v in row])
             count += 1
         return count

@@ -251,7 +251,7 @@ class Announcements:
         if self.store.finish_copy_op(op["id"]):
             logger.info("%s of broadcast %s finished: %s", op["kind"], op["broadcast_id"], counts)
             await self._progress(op)
-            errors = Counter(r[0] for r in self.store.db.execute(
+            errors = Counter(r[0] for r in self.store.sql.execute(
                 "SELECT error FROM copy_op_rows WHERE op_id = ? AND status = 'failed'", (op["id"],)).fetchall())
             lang = report_lang(self.store, op)
             await self.ops.send(op["admin_chat_id"], announce_render.op_report(

@@ -275,7 +275,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(_processor(store))
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3, overall_max_rate=config.telegram_max_rate))
         .defaults(Defaults(tzinfo=zone(config.timezone)))
         .connection_pool_size(CONNECTION_POOL_SIZE)
@@ -290,6 +290,8 @@ def build_application(
     if base_url:
         builder = builder.base_url(base_url).base_file_url(file_url(base_url))
     application = builder.build()
+    if hasattr(application.update_processor, "application"):  # shared state (bot/telegram/shared_state.py)
+        application.update_processor.application = application
     application.bot_data["services"] = Services(
         assistant=assistant,
         store=store,
@@ -304,6 +306,12 @@ def build_application(
     register(application)
     register_jobs(application, knowledge_poll)
     return application
+
+
+def _processor(store: Any) -> BaseUpdateProcessor:
+    from bot.telegram.shared_state import processor_for
+
+    return processor_for(store)
 
 
 async def _post_init(application: Application) -> None:
@@ -357,22 +365,40 @@ def run(config: Config) -> None:
     end with one line that says what to do; polling that ends for good exits with status 3
     (bot/telegram/lifecycle.py)."""
     from bot.cli import open_assistant
-    from bot.store import Store
+    from bot.store import StateError, Store
+    from bot.store.backend import redact_url
+    from bot.store.lock import DataDirLock
     from bot.telegram import lifecycle
 
     lifecycle.defer_sighup()
     quiet_logging(config.telegram_bot_token)
     mode, options = start_options(config)
+    if mode == "webhook" and config.database_url and not config.webhook_secret:
+        # Each process would register its own random secret, and the last one would lock the others out.
+        raise SystemExit("with DATABASE_URL, processes share one webhook: set the same WEBHOOK_SECRET for all of them")
     where = config.telegram_api_base_url or "api.telegram.org"
-    asyncio.run(lifecycle.preflight(config.telegram_bot_token, config.telegram_api_base_url or None))
-    assistant = open_assistant(config)
-    try:
-        store = Store.open(config.state_path)
-    except (OSError, sqlite3.Error) as exc:
+    lock = None
+    try:  # SQLite: one process per DATA_DIR; PostgreSQL: leases in the database coordinate several
+        lock = None if config.database_url else DataDirLock(config.data_dir).acquire()
+        store = Store.from_config(config)
+    except StateError as exc:
+        if lock is not None:
+            lock.release()
+        raise SystemExit(str(exc)) from None
+    except Exception as exc:
+        if lock is not None:
+            lock.release()
+        if not isinstance(exc, (OSError, sqlite3.Error)) and not type(exc).__module__.startswith("psycopg"):
+            raise
+        if config.database_url:
+            raise SystemExit(f"cannot open the state database {redact_url(config.database_url)} ({exc}): check "
+                             "DATABASE_URL and that the PostgreSQL server is up.") from None
         raise SystemExit(f"cannot open the state database {config.state_path} ({exc}): check DATA_DIR, its "
                          "permissions and free space.") from None
     died: list[str] = []
     try:
+        asyncio.run(lifecycle.preflight(config.telegram_bot_token, config.telegram_api_base_url or None))
+        assistant = open_assistant(config)
         application = build_application(config, assistant, store)
         if mode == "webhook":
             logger.info("webhook mode on %s:%s (%s), Bot API at %s", options["listen"], options["port"],
@@ -410,5 +436,7 @@ def run(config: Config) -> None:
                          "WEBHOOK_LISTEN and WEBHOOK_PORT (is another process using the port?).") from None
     finally:
         store.close()
+        if lock is not None:
+            lock.release()
     if died:
         raise SystemExit(lifecycle.EXIT_POLLING_DIED)

@@ -11,6 +11,20 @@ from bot.telegram.context import BotContext
 logger = logging.getLogger(__name__)
 
 KNOWLEDGE_POLL_SECONDS = 5.0
+RETENTION_EVERY_SECONDS = 6 * 3600.0
+
+
+async def forget_question_texts(context: BotContext) -> None:
+    """Question texts older than QUERY_TEXT_DAYS leave the store (issue 15); their counts stay."""
+    days = context.services.config.query_text_days
+    try:
+        # On the event loop, as every store verb: the SQLite connection is not shared across threads' transactions.
+        dropped = context.store.forget_question_texts(days)
+    except Exception:  # noqa: BLE001 - a busy or full store: the next run tries again
+        logger.warning("could not forget old question texts", exc_info=True)
+        return
+    if dropped:
+        logger.info("forgot the texts of %d question(s) older than %d days", dropped, days)
 
 
 async def refresh_knowledge(context: BotContext) -> None:
@@ -31,12 +45,18 @@ async def refresh_knowledge(context: BotContext) -> None:
 
 
 def register_jobs(application: Application, knowledge_poll: float = KNOWLEDGE_POLL_SECONDS) -> None:
+    from bot.telegram import cluster
     from bot.telegram.operations import install
 
+    cluster.install(application)  # several processes on PostgreSQL: leases (bot/telegram/cluster.py)
     install(application)  # admin operations: broadcasts resumed at start, event reminders (bot/telegram/operations.py)
+    cluster.wire(application)
     jobs = application.job_queue
     if jobs is None:  # PTB installed without the job-queue extra
         logger.warning("no job queue: knowledge rebuilt by `bot.py reload` is picked up only on restart")
         return
+    config = application.bot_data["services"].config
+    if config is not None and config.query_text_days > 0:
+        jobs.run_repeating(forget_question_texts, interval=RETENTION_EVERY_SECONDS, first=1.0, name="retention")
     if knowledge_poll > 0 and hasattr(application.bot_data["services"].assistant, "refresh_if_rebuilt"):
         jobs.run_repeating(refresh_knowledge, interval=knowledge_poll, first=knowledge_poll, name="refresh-knowledge")
