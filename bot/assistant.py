@@ -378,7 +378,7 @@ class Assistant:
                 return self._choose(raw, lang, kb, first, lead)
             return self.decline(raw, lang, first.score, kb)
         entries = [e for _, e in answered.values()]
-        words = self._words(snap, reading)
+        words = self._words(snap, reading, found)
         budget = BODY_BUDGET if len(entries) <= 1 else PART_BUDGET
         if len(entries) == 1 and len(reading.clauses) >= 2:
             budget = BODY_BUDGET + PART_BUDGET // 3  # two asks answered by one entry: room for both facts
@@ -441,7 +441,11 @@ class Assistant:
             out.append(f)
         return out
 
-    def _words(self, snap: "Snapshot", reading: Reading) -> list[str]:
+    def _words(self, snap: "Snapshot", reading: Reading, found: list[Found]) -> list[str]:
+        """The question's words, as the matcher cut them (cut again only for a reply found without it)."""
+        tokens = [t for f in found if f.match is not None for t in f.match.query_tokens]
+        if tokens:
+            return list(dict.fromkeys(tokens))
         units = snap.matcher.content_units(" ".join(c.text for c in reading.clauses) or reading.folded)
         return [p for _, pieces in units for p in pieces]
 

@@ -29,6 +29,7 @@ _POSSESSIVE = frozenset({"的", "嘅", "之", "中的", "里的", "入面嘅", "
 _OWNED = frozenset("的嘅之签簽合共与和间份个嗰条啲项")
 _PARTY = (r"\s*(?:市|省)?\s*(?:的)?\s*(?:人社局|人力资源|局|厅|署|学院|科协|协会|政府|大学|"
           r"municipal|provincial|bureau|department|college|government|association|university|hrss)")
+_PLACE_PARTY = re.compile("(" + "|".join(re.escape(p) for p in PLACES if p not in ("香港", "hong kong")) + ")" + _PARTY)
 # "Where is it held / located": a venue asked, not where something is published or shown.
 _VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b")
 # Kinds of fact whose absence from a subject's entries is visible in the text.
@@ -132,7 +133,7 @@ def places_missing(folded_question: str, folded_text: str) -> list[str]:
     names a different one (深圳 asked, 廣州 stated). A place the text does not name at all may be the
     very thing asked ("which Guangdong institution"), so it is not a swap."""
     # Only a place that names the subject's own party ("深圳人社局", "Shenzhen bureau") can be a swap.
-    asked = [p for p in PLACES if p not in ("香港", "hong kong") and re.search(re.escape(p) + _PARTY, folded_question)]
+    asked = list(dict.fromkeys(m.group(1) for m in _PLACE_PARTY.finditer(folded_question)))
     missing = [p for p in asked if p not in folded_text]
     stated = [p for p in PLACES if p in folded_text and p not in ("香港", "hong kong") and p not in asked]
     return missing if missing and stated else []
@@ -437,12 +438,27 @@ def subject_of(kb: KnowledgeBase, entry: Entry) -> Entry:
     return kb.entries[entry.parent]
 
 
+_NAMES: dict[tuple[str, int], list[str]] = {}
+
+
+def _names_of(entry: Entry) -> list[str]:
+    """The entry's names and aliases, folded and compact, longest first (cached per entry object)."""
+    key = (entry.id, id(entry))
+    names = _NAMES.get(key)
+    if names is None:
+        names = sorted({fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]}, key=len,
+                       reverse=True)
+        if len(_NAMES) > 50_000:  # a long-running bot reloading often: start afresh
+            _NAMES.clear()
+        _NAMES[key] = names
+    return names
+
+
 def names_in(folded: str, entry: Entry) -> list[str]:
     """The entry's names and aliases that occur in a folded question (longest first, no overlaps)."""
     compact = folded.replace(" ", "")
     found: list[str] = []
-    names = sorted({fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]}, key=len,
-                   reverse=True)
+    names = _names_of(entry)
     for name in names:
         if len(name) >= 2 and name in compact and not any(name in f for f in found):
             if name.isascii() and len(name) <= 4 and not re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", compact):
