@@ -237,6 +237,8 @@ def test_an_open_list_is_not_told_as_a_closed_count(entry: Entry) -> None:
     """「包括製冷及空調……和汽車維修等方面」 gives examples: never "the memorandum covers five areas".
     A count the document states itself (「職責包括兩大範疇」) may be repeated."""
     doc = document_counts(entry)
+    if not doc:
+        pytest.skip("the seed documents (../shared/seeds) are not beside this checkout")
     found = [m.group() for text in (entry.answer.zh, entry.title.zh) for m in CLOSED_ZH.finditer(text)]
     for text in (entry.answer.en, entry.title.en):
         for m in CLOSED_EN.finditer(text):
