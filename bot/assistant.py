@@ -47,6 +47,7 @@ def _sentence_case_after_prefix(text: str, whole: str) -> str:
     return f"{first[0].lower()}{first[1:]} {rest}"
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
+SURE_ALONE = 0.80  # a message read alone this well is not re-read against the conversation
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
 
 
@@ -297,6 +298,8 @@ class Assistant:
             if near is not None:
                 found = finder.check(near, clause.text, asks, today, named=True)
                 return [found], found
+        if alone.outcome == "answer" and alone.score >= SURE_ALONE and not (short or points):
+            return [alone], None  # a clear question of its own: no second search against the conversation
         lean = finder.find(f"{conv.subject} {without_pointers(clause.text)}", asks, today, asked=clause.text)
         if lean.outcome not in ("answer", "missing"):
             return [alone], None

@@ -44,7 +44,7 @@ ASK_CUES: dict[AskKind, re.Pattern[str]] = {
     "where": _cues("边度", "边区", "边个区", "哪里", "哪儿", "喺边", "哪个地方", "地点", "边个地方", "去边",
                    "哪个区", "哪些地方", "where", "which district", "venue", "location"),
     "who": _cues("边个", "边位", "谁", "哪个机构", "边间", "哪位", "由谁", "边个机构", "哪间", "哪个部门", "边个部门",
-                 "主办", "负责", "哪些人", "边啲人", "什么人", "咩人", "是哪一个", "是哪个", "是哪一间", "哪一个机构", "哪个单位", "边个单位", "哪间机构", "边间机构", "哪所", "who", "whom",
+                 "主办", "负责", "哪些部门", "哪些机构", "边啲部门", "边啲机构", "哪些人", "边啲人", "什么人", "咩人", "是哪一个", "是哪个", "是哪一间", "哪一个机构", "哪个单位", "边个单位", "哪间机构", "边间机构", "哪所", "who", "whom",
                  "which organisation", "which organization", "which body", "which department", "which institution",
                  "which institute", "which company", "which university", "which college"),
     "holder": _cues("主席", "会长", "署长", "总裁", "总经理", "局长", "院长", "校长", "负责人", "话事人", "主管",
