@@ -454,6 +454,8 @@ class Assistant:
 
     def _part(self, kb: KnowledgeBase, entry: Entry, lang: Lang, words: list[str], asks: list, budget: int) -> Part:
         full = entry.answer.text(lang)
+        if entry.changeable:
+            budget -= len(self.as_of(entry, lang, kb))  # "As at 27 August 2020, " is part of the reply's length
         chosen = select(full, lang, words, asks, self._snap.matcher.idf, budget)
         text = self.dated_text(entry, lang, chosen.text, kb) if entry.changeable else chosen.text
         return Part(entry.id, self.title(entry, lang), text, self.source_line(entry, lang, kb), chosen.trimmed)
