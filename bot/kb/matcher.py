@@ -26,6 +26,7 @@ MIN_SIMILARITY = 0.50  # to answer outright, the question must resemble some sam
 CLEAR_LEAD = 0.25  # ...unless the best entry leads every other by this much
 CLOSE_GAP = 0.04  # alternatives this close to the best are offered beside the answer
 UNKNOWN_SHARE = 0.4  # the weight of unknown words past which a question is about something else
+UNITS_CACHE = 4096  # questions whose cut words are kept
 RERANK = 12  # candidates compared with sample questions and names
 TYPO_MIN_LEN = 5  # shorter English words are too easily "mended" into another word (thank → than)
 
@@ -68,6 +69,7 @@ def _pairs(text: str) -> list[str]:
 class Matcher:
     def __init__(self, index: Index) -> None:
         self.index = index
+        self._units_cache: dict[str, list[tuple[str, list[str]]]] = {}
         self._n = max(1, len(index.indexed))
         # English words by first letter: typos rarely touch it, and it keeps the scan short.
         self._latin_vocab: dict[str, list[str]] = {}
@@ -117,7 +119,16 @@ class Matcher:
         return math.log((self._n + 1) / (df + 0.5)) if df else self._max_idf
 
     def content_units(self, folded: str) -> list[tuple[str, list[str]]]:
-        """The question's meaningful words with their search pieces; English typos mended."""
+        """The question's meaningful words with their search pieces; English typos mended. Cached: a
+        follow-up is cut once, however many of the last subject's entries it is compared with."""
+        got = self._units_cache.get(folded)
+        if got is None:
+            if len(self._units_cache) >= UNITS_CACHE:
+                self._units_cache.clear()
+            got = self._units_cache[folded] = self._content_units(folded)
+        return got
+
+    def _content_units(self, folded: str) -> list[tuple[str, list[str]]]:
         df = self.index.df
         raw: list[tuple[str, list[str]]] = []
         for word, pieces in self.index.segmenter.units(folded):
