@@ -37,7 +37,7 @@ ASK_CUES: dict[AskKind, re.Pattern[str]] = {
                   "meaning", "full name", "define", "definition", "tell me about", "explain"),
     "when": _cues("几时", "何时", "什么时候", "甚么时候", "哪一天", "哪天", "边日", "边一日", "几号", "哪年", "哪一年",
                   "边年", "边一年", "日期", "年份", "几月", "哪个月", "时间", "时期", "when", "what date", "which date",
-                  "what year", "which year", "what dates", "dates", "date", "what period", "which period",
+                  "what year", "which year", "dates", "date", "what period", "which period",
                   "over what period", "what time"),
     "deadline": _cues("截止", "几时完", "几时结束", "届满", "完结", "到期", "期限", "deadline", "until when",
                       "expire", "expires", "end date", "closing date", "last day", "still apply", "still open"),

@@ -32,7 +32,7 @@ from telegram.ext import Application
 
 from bot.kb.text import Lang
 from bot.telegram import announce_render
-from bot.telegram.broadcast import BACKOFF, MAX_ATTEMPTS, NO_PREVIEW, retry_seconds, send_to_group
+from bot.telegram.broadcast import BACKOFF, MAX_ATTEMPTS, NO_PREVIEW, drain, retry_seconds, send_to_group
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -205,18 +205,8 @@ class Announcements:
         return self.task
 
     async def _run(self) -> None:
-        while self._wake and self.running():
-            self._wake = False
-            for op in self.store.copy_ops_to_run():
-                if not self.running():
-                    return
-                try:
-                    await self.run_op(op)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # noqa: BLE001 - logged; the job resumes at the next start
-                    logger.exception("%s of broadcast %s failed; it resumes at the next start", op["kind"], op["broadcast_id"])
-                    return
+        await drain(self, self.store.copy_ops_to_run, self.run_op,
+                    lambda op: f"{op['kind']} of broadcast {op['broadcast_id']}")
 
     async def run_op(self, op: dict) -> dict[str, int]:
         """Apply one job to its pending copies; report and mark it done unless interrupted."""

@@ -30,7 +30,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -167,6 +167,25 @@ class Run:
     total: int
 
 
+
+async def drain(worker: Any, fetch: Callable[[], Iterable[dict]], handle: Callable[[dict], Awaitable[Any]],
+                name: Callable[[dict], str]) -> None:
+    """Handle every durable job `fetch` lists, again while `worker._wake` is set (a start() during the
+    run), as long as the worker runs. A job that fails is logged and stops the run: its pending rows,
+    and the jobs after it, resume at the next start."""
+    while worker._wake and worker.running():
+        worker._wake = False
+        for job in fetch():
+            if not worker.running():
+                return
+            try:
+                await handle(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - logged; resumes at the next start
+                logger.exception("%s failed; it resumes at the next start", name(job))
+                return
+
 class Broadcaster:
     """Sends confirmed broadcasts, one at a time, oldest first; `start()` is idempotent."""
 
@@ -204,18 +223,7 @@ class Broadcaster:
         return self.task
 
     async def _run(self) -> None:
-        while self._wake and self.running():
-            self._wake = False
-            for broadcast in self.store.broadcasts_to_send():
-                if not self.running():
-                    return
-                try:
-                    await self.send(broadcast)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # noqa: BLE001 - logged; its pending rows (and later broadcasts) resume at the next start
-                    logger.exception("broadcast %s failed; it resumes at the next start", broadcast["id"])
-                    return
+        await drain(self, self.store.broadcasts_to_send, self.send, lambda b: f"broadcast {b['id']}")
 
     async def send(self, broadcast: dict) -> dict[str, int]:
         """Deliver one broadcast's pending rows; report and mark it done unless interrupted."""

@@ -323,30 +323,6 @@ def topics(kb: "KnowledgeBase", lang: Lang) -> Reply:
     return Reply([text], keyboard(rows), lang)
 
 
-def topic_page(assistant: "Assistant", topic_id: str, page: int, lang: Lang) -> Reply:
-    kb = assistant.kb
-    topic = kb.topics[topic_id]
-    entries = listing.entries_in_topic(kb, topic_id)
-    shown, page, pages = listing.paginate(entries, page)
-    lines = [f"<b>{escape(listing.topic_title(topic, lang))}</b>"]
-    if not entries:
-        lines.append(escape(t("tg_topic_empty", lang)))
-    else:
-        lines.append(escape(t("tg_topic_page", lang, page=page + 1, pages=pages, count=len(entries))))
-        lines.append(escape(t("tg_topic_pick", lang)))
-    rows = [[InlineKeyboardButton(label(assistant.title(e, lang)), callback_data=cb_entry(e.id, lang))] for e in shown]
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton(t("tg_prev", lang), callback_data=cb_page(topic_id, page - 1, lang)))
-    if pages > 1:
-        nav.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data="x"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton(t("tg_next", lang), callback_data=cb_page(topic_id, page + 1, lang)))
-    rows.append(nav)
-    rows.append([InlineKeyboardButton(t("tg_back", lang), callback_data=cb_topics(lang))])
-    return Reply(["\n".join(lines)], keyboard(rows), lang)
-
-
 def cb_events(lang: Lang, page: int | None = None) -> str:
     """/events itself (page None) or a page of its older events: ev:<l>:m / ev:<l>:<page>."""
     return f"ev:{LANG_LETTER[lang]}:{'m' if page is None else page}"
