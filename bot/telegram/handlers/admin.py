@@ -12,11 +12,12 @@ import re
 from html import escape
 from typing import Any, Callable, Coroutine
 
-from telegram import Message, MessageEntity, Update
+from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import t
+from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required, user_of
 from bot.telegram.operations import Operations, operations
@@ -55,6 +56,21 @@ async def refuse(update: Update, context: BotContext, what: str) -> None:
         await ack(update.callback_query, t("adm_refused", lang))
     elif message is not None and not _meant_for_another_bot(message):
         await reply_to(context, message, admin_render.plain("adm_refused", lang))
+
+
+async def admin_press(update: Update, context: BotContext, what: str) -> tuple[CallbackQuery, Operations, Lang] | None:
+    """An admin's button press: the query, the operations and the admin's language; None (after a
+    polite refusal, or just stopping the spinner) when the presser is no admin or nothing is installed."""
+    query = query_of(update)
+    user = query.from_user
+    if not is_admin(context, user.id):
+        await refuse(update, context, what)
+        return None
+    ops = ops_of(context)
+    if ops is None:
+        await ack(query)
+        return None
+    return query, ops, context.lang_for(user)
 
 
 def _meant_for_another_bot(message: Message) -> bool:
@@ -196,16 +212,11 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 async def broadcast_button(update: Update, context: BotContext) -> None:
     """Confirm or Cancel under a broadcast preview (admins only)."""
-    query = query_of(update)
+    pressed = await admin_press(update, context, "broadcast confirmation")
+    if pressed is None:
+        return
+    query, ops, lang = pressed
     user = query.from_user
-    if not is_admin(context, user.id):
-        await refuse(update, context, "broadcast confirmation")
-        return
-    ops = ops_of(context)
-    if ops is None:
-        await ack(query)
-        return
-    lang = context.lang_for(user)
     action, number = required(admin_render.CB_CONFIRM.match(query.data or ""), "broadcast in the button's data").groups()
     broadcast_id = int(number)
     message = query.message

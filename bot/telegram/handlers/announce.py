@@ -24,7 +24,7 @@ from bot.telegram import announce_render
 from bot.telegram.admin_render import LANG_NAMES, plain
 from bot.telegram.announce import Announcements, announcements, parse_when, utc_iso
 from bot.telegram.context import BotContext, chat_of, message_of, query_of, required, user_of
-from bot.telegram.handlers.admin import admin_only, installed_ops, is_admin, ops_of, refuse
+from bot.telegram.handlers.admin import admin_only, admin_press, installed_ops, is_admin, ops_of, refuse
 from bot.telegram.handlers.subscriptions import may_manage
 from bot.telegram.operations import Operations
 from bot.telegram.render import Reply
@@ -127,16 +127,11 @@ async def _refresh_panel(context: BotContext, ops: Operations, broadcast_id: int
 
 async def announce_button(update: Update, context: BotContext) -> None:
     """Every button of the panel, of /scheduled and of a broadcast's report (admins only)."""
-    query = query_of(update)
+    pressed = await admin_press(update, context, "announcement button")
+    if pressed is None:
+        return
+    query, ops, lang = pressed
     user = query.from_user
-    if not is_admin(context, user.id):
-        await refuse(update, context, "announcement button")
-        return
-    ops = ops_of(context)
-    if ops is None:
-        await ack(query)
-        return
-    lang = context.lang_for(user)
     action, number, arg = required(announce_render.CB_ANNOUNCE.match(query.data or ""), "announcement button").groups()
     bid = int(number)
     store = ops.store
@@ -319,16 +314,11 @@ def user_of_message(message: Message) -> int:
 
 async def op_button(update: Update, context: BotContext) -> None:
     """Confirm or Cancel an edit or delete everywhere (admins only)."""
-    query = query_of(update)
+    pressed = await admin_press(update, context, "edit/delete confirmation")
+    if pressed is None:
+        return
+    query, ops, lang = pressed
     user = query.from_user
-    if not is_admin(context, user.id):
-        await refuse(update, context, "edit/delete confirmation")
-        return
-    ops = ops_of(context)
-    if ops is None:
-        await ack(query)
-        return
-    lang = context.lang_for(user)
     action, number = required(announce_render.CB_OP.match(query.data or ""), "job in the button's data").groups()
     op_id = int(number)
     op = ops.store.copy_op(op_id)
