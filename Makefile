@@ -31,12 +31,14 @@ console: index
 
 typecheck: install
 	$(PY) -m mypy
-	$(PY) -m pyflakes bot scripts tests
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 test: install
 	$(PY) bot.py check-knowledge
 	$(PY) -m mypy
-	$(PY) -m pyflakes bot scripts tests
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 eval: index

@@ -1,30 +1,51 @@
 """The Assistant: a worker's text in, an Answer out. No Telegram here: the console, the CLI and the
 bot all show the same reply text.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
-from bot.i18n import render_date, t
-from bot.kb.index import Index, build_index, ensure_index, read_meta
-from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
 from bot.dialogue import Conversation
+from bot.i18n import render_date, t
 from bot.kb.asks import ASKS
 from bot.kb.compose import BODY_BUDGET, PART_BUDGET, clip, select
 from bot.kb.dates import Dated
+from bot.kb.facts import (
+    WITHIN_MIN_COVERAGE,
+    FactFinder,
+    Found,
+    dated_before,
+    folded_text,
+    later_asked,
+    names_in,
+    now_asked,
+    subject_of,
+)
 from bot.kb.happenings import Happenings, happenings
-from bot.kb.facts import WITHIN_MIN_COVERAGE, FactFinder, Found, folded_text, dated_before, later_asked, names_in, now_asked, subject_of
+from bot.kb.index import Index, build_index, ensure_index, read_meta
+from bot.kb.loader import KnowledgeBase, KnowledgeError, KnowledgeInvalid, load_knowledge
 from bot.kb.matcher import CLOSE_GAP, Matcher
 from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
 from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, han_count, in_script, normalise
-from bot.kb.understand import Clause, Reading, ask_kinds, has_evidence, read, strip_filler, without_names, without_pointers
+from bot.kb.understand import (
+    Clause,
+    Reading,
+    ask_kinds,
+    has_evidence,
+    read,
+    strip_filler,
+    without_names,
+    without_pointers,
+)
 from bot.rules.freetext import answer as rules_answer
 
 logger = logging.getLogger(__name__)
@@ -36,7 +57,7 @@ _TITLES = frozenset({"Mr", "Ms", "Mrs", "Dr", "Ir", "Prof", "I"})
 
 
 def _sentence_case_after_prefix(text: str, whole: str) -> str:
-    """"As at January 2024, the …": an ordinary opening word loses its capital after the prefix; a name
+    """ "As at January 2024, the …": an ordinary opening word loses its capital after the prefix; a name
     keeps it (a word capitalised mid-sentence somewhere in the entry is taken for a name)."""
     first, _, rest = text.partition(" ")
     word = first.strip(",.;:")
@@ -45,6 +66,8 @@ def _sentence_case_after_prefix(text: str, whole: str) -> str:
     if re.search(rf"[a-z,;:] {re.escape(word)}\b", whole):
         return text  # "…in Guangdong…": a name
     return f"{first[0].lower()}{first[1:]} {rest}"
+
+
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
 SURE_ALONE = 0.80  # a message read alone this well is not re-read against the conversation
@@ -54,11 +77,15 @@ SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
 def brief(folded: str) -> bool:
     """A message short enough for its "it", "佢哋" to mean the last subject."""
     return han_count(folded) <= 14 and len(re.findall(r"[a-z]+", folded)) <= 7
+
+
 UNSTATED_KEYS = frozenset(f"ask_{a.key}" for a in ASKS)
 # Words of a later ask that point at the first ask's subject ("可以用來讀…嗎" — use *it* to).
 _POINTS = re.compile(r"用来|用嚟|用作|拿来|佢|它|\b(?:it|its|they|them|this|that)\b")
 # Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
-_BOTH = re.compile(r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])")
+_BOTH = re.compile(
+    r"和|同|及|与|跟|、|分别|区别|分别|差别|\b(?:and|n|vs|versus|or|difference|differences|compare)\b|&(?![a-z])"
+)
 
 Kind = Literal["answer", "choose", "decline", "empty", "eligibility"]
 
@@ -81,10 +108,14 @@ class ReloadReport:
     entries: int = 0
 
 
-def diff_knowledge(old: KnowledgeBase, new: KnowledgeBase) -> tuple[list[str], list[str], list[str]]:
+def diff_knowledge(
+    old: KnowledgeBase, new: KnowledgeBase
+) -> tuple[list[str], list[str], list[str]]:
     added = sorted(set(new.entries) - set(old.entries))
     removed = sorted(set(old.entries) - set(new.entries))
-    changed = sorted(i for i in set(old.entries) & set(new.entries) if old.entries[i] != new.entries[i])
+    changed = sorted(
+        i for i in set(old.entries) & set(new.entries) if old.entries[i] != new.entries[i]
+    )
     return added, changed, removed
 
 
@@ -111,11 +142,17 @@ class Answer:
     kind: Kind
     entries: list[str] = field(default_factory=list)
     score: float = 0.0
-    choices: list[Choice] = field(default_factory=list)  # offered instead of an answer, or beside it
+    choices: list[Choice] = field(
+        default_factory=list
+    )  # offered instead of an answer, or beside it
     related: list[Choice] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
-    lead: str = ""  # said before the facts: a long message cut, or the subject a follow-up leaned on
-    notes: list[str] = field(default_factory=list)  # after the facts: what the documents do not say
+    lead: str = (
+        ""  # said before the facts: a long message cut, or the subject a follow-up leaned on
+    )
+    notes: list[str] = field(
+        default_factory=list
+    )  # after the facts: what the documents do not say
     sources: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
@@ -139,7 +176,7 @@ class Snapshot:
     finder: FactFinder
 
     @classmethod
-    def of(cls, index: Index) -> "Snapshot":
+    def of(cls, index: Index) -> Snapshot:
         matcher = Matcher(index)
         return cls(index, index.kb, matcher, FactFinder(index.kb, matcher))
 
@@ -165,7 +202,9 @@ class Assistant:
         return self._snap.matcher
 
     @classmethod
-    def open(cls, knowledge_dir: Path, index_path: Path, today: Callable[[], date] = date.today) -> "Assistant":
+    def open(
+        cls, knowledge_dir: Path, index_path: Path, today: Callable[[], date] = date.today
+    ) -> Assistant:
         """Build the index if the knowledge changed, then load it."""
         ensure_index(knowledge_dir, index_path)
         return cls(Index(index_path), today)
@@ -189,7 +228,9 @@ class Assistant:
             new = Index(self.index.path)
         except Exception as exc:  # a full disk or the like: the live index is untouched
             logger.exception("reload failed while building the index")
-            return ReloadReport(False, [KnowledgeError("index", None, None, f"could not build the index: {exc}")])
+            return ReloadReport(
+                False, [KnowledgeError("index", None, None, f"could not build the index: {exc}")]
+            )
         return self._swap_reporting(new)
 
     def _swap_reporting(self, new: Index) -> ReloadReport:
@@ -206,8 +247,13 @@ class Assistant:
 
     # -- answering ---------------------------------------------------------------------------
 
-    def answer(self, text: str, lang: Lang | None = None, conversation: Conversation | None = None,
-               prefer: Lang | None = None) -> Answer:
+    def answer(
+        self,
+        text: str,
+        lang: Lang | None = None,
+        conversation: Conversation | None = None,
+        prefer: Lang | None = None,
+    ) -> Answer:
         """Answer a message; `conversation` (kept by the front end) lets a follow-up lean on the last turn.
 
         :param lang: the reply language when the asker chose one; else detected from the text
@@ -236,12 +282,26 @@ class Assistant:
             # "Can I apply…?" about the asker: answered from the rules, with what is still missing.
             reply = rules_answer(kb.rules, clean, lang, self.today())
             if reply is not None:
-                related = [self.choice(kb.entries[i], lang) for i in reply.entry_ids if i in kb.entries]
-                if conversation is not None and reply.entry_ids and reply.entry_ids[0] in kb.entries:
+                related = [
+                    self.choice(kb.entries[i], lang) for i in reply.entry_ids if i in kb.entries
+                ]
+                if (
+                    conversation is not None
+                    and reply.entry_ids
+                    and reply.entry_ids[0] in kb.entries
+                ):
                     subject = subject_of(kb, kb.entries[reply.entry_ids[0]])
                     conversation.remember(fold(subject.title.zh), "", tuple(reply.entry_ids), lang)
-                return Answer(raw, True, lang, reply.text, "eligibility", list(reply.entry_ids), 1.0,
-                              related=related[:4])
+                return Answer(
+                    raw,
+                    True,
+                    lang,
+                    reply.text,
+                    "eligibility",
+                    list(reply.entry_ids),
+                    1.0,
+                    related=related[:4],
+                )
         # normalise() keeps the first MAX_QUERY_CHARS characters; say so rather than answer silently.
         lead = t("truncated", lang) if len(clean) >= MAX_QUERY_CHARS else ""
         finder = snap.finder
@@ -254,12 +314,15 @@ class Assistant:
             borrowed: Found | None = None
         else:
             found, borrowed = self._one(finder, reading, conv, today)
-        return self._reply(raw, lang, snap, reading, found, borrowed is not None, lead, conversation)
+        return self._reply(
+            raw, lang, snap, reading, found, borrowed is not None, lead, conversation
+        )
 
     # -- understanding a message -------------------------------------------------------------------
 
-    def _one(self, finder: FactFinder, reading: Reading, conv: Conversation | None,
-             today: date) -> tuple[list[Found], Found | None]:
+    def _one(
+        self, finder: FactFinder, reading: Reading, conv: Conversation | None, today: date
+    ) -> tuple[list[Found], Found | None]:
         """One ask: read alone, or against the conversation when it names no subject of its own."""
         clause = reading.clauses[0] if reading.clauses else Clause(reading.folded)
         asks = clause.asks
@@ -282,8 +345,12 @@ class Assistant:
             if sibling is not None:
                 found = Found("answer", sibling, 1.0, None, named=True)
                 return [found], found
-            lean = finder.find(f"{reading.subject_only} {conv.ask}", ask_kinds(conv.ask) or list(asks), today,
-                               asked=clause.text)
+            lean = finder.find(
+                f"{reading.subject_only} {conv.ask}",
+                ask_kinds(conv.ask) or list(asks),
+                today,
+                asked=clause.text,
+            )
             if lean.outcome in ("answer", "missing") and lean.named:
                 return [lean], lean
         own = without_pointers(clause.text)
@@ -291,35 +358,58 @@ class Assistant:
         short = bool(asks) and len(strip_filler(own).replace(" ", "")) <= SHORT_ASK
         # "佢哋幾時搞？", "who runs it?" point back; in a long question "their" is about its own words.
         points = reading.pointer and brief(own)
-        if not alone.named and not reading.subject_only and (
-                short or points or alone.outcome not in ("answer", "missing")):
+        if (
+            not alone.named
+            and not reading.subject_only
+            and (short or points or alone.outcome not in ("answer", "missing"))
+        ):
             # "咁幾時截止？": the fact of the last subject's family that the follow-up's words point at.
             near = finder.within(conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE)
             if near is not None:
                 found = finder.check(near, clause.text, asks, today, named=True)
                 return [found], found
         if alone.outcome == "answer" and alone.score >= SURE_ALONE and not (short or points):
-            return [alone], None  # a clear question of its own: no second search against the conversation
-        lean = finder.find(f"{conv.subject} {without_pointers(clause.text)}", asks, today, asked=clause.text)
+            return [
+                alone
+            ], None  # a clear question of its own: no second search against the conversation
+        lean = finder.find(
+            f"{conv.subject} {without_pointers(clause.text)}", asks, today, asked=clause.text
+        )
         if lean.outcome not in ("answer", "missing"):
             return [alone], None
-        if lean.entry is not None and not (lean.outcome == "missing" and lean.missing in UNSTATED_KEYS) and \
-                finder.matcher.own_coverage(without_pointers(clause.text), lean.entry.id) < LEAN_MIN_COVERAGE:
-            return [alone], None  # its own words are about something else: a new question, not a follow-up
+        if (
+            lean.entry is not None
+            and not (lean.outcome == "missing" and lean.missing in UNSTATED_KEYS)
+            and finder.matcher.own_coverage(without_pointers(clause.text), lean.entry.id)
+            < LEAN_MIN_COVERAGE
+        ):
+            return [
+                alone
+            ], None  # its own words are about something else: a new question, not a follow-up
         if alone.outcome not in ("answer", "missing"):
             return [lean], lean
         if lean.entry is alone.entry:
             # The same either way: say which subject it took only when the message named none.
             return ([lean], lean) if (short or points) and not alone.named else ([alone], None)
-        lean_weight = self._weigh(lean, asks, conv, reading) + (0.0 if alone.named else LEAN_UNNAMED)
-        return ([lean], lean) if lean_weight > self._weigh(alone, asks, None, reading) else ([alone], None)
+        lean_weight = self._weigh(lean, asks, conv, reading) + (
+            0.0 if alone.named else LEAN_UNNAMED
+        )
+        return (
+            ([lean], lean)
+            if lean_weight > self._weigh(alone, asks, None, reading)
+            else ([alone], None)
+        )
 
     @staticmethod
     def _weigh(found: Found, asks: tuple, conv: Conversation | None, reading: Reading) -> float:
         """How well a reading of a follow-up fits: alone when it names its own subject, leaning on the
         conversation when it points back ("佢哋", "it") or stays with the same subject."""
         score = found.score + (0.03 if found.outcome == "answer" else 0.0)
-        if found.entry is not None and asks and all(has_evidence(k, folded_text(found.entry)) for k in asks):
+        if (
+            found.entry is not None
+            and asks
+            and all(has_evidence(k, folded_text(found.entry)) for k in asks)
+        ):
             score += 0.05
         if conv is None:
             score += 0.10 if found.named else 0.0
@@ -335,14 +425,32 @@ class Assistant:
         subject = ""
         for clause in reading.clauses[:3]:
             found = finder.find(clause.text, clause.asks, today)
-            if (found.outcome not in ("answer", "missing") or not found.named) and (subject or reading.context):
-                lean = finder.find(f"{subject or reading.context} {clause.text}", clause.asks, today, asked=clause.text)
-                if lean.outcome in ("answer", "missing") or found.outcome not in ("answer", "missing"):
-                    found = lean if lean.outcome != "decline" or found.outcome == "decline" else found
+            if (found.outcome not in ("answer", "missing") or not found.named) and (
+                subject or reading.context
+            ):
+                lean = finder.find(
+                    f"{subject or reading.context} {clause.text}",
+                    clause.asks,
+                    today,
+                    asked=clause.text,
+                )
+                if lean.outcome in ("answer", "missing") or found.outcome not in (
+                    "answer",
+                    "missing",
+                ):
+                    found = (
+                        lean if lean.outcome != "decline" or found.outcome == "decline" else found
+                    )
             if found.outcome in ("answer", "missing") and found.entry is not None and not subject:
                 # What the first ask named ("學習體驗獎勵計劃"), else the subject its answer belongs to.
-                subject = finder.names_text(clause.text) or self._subject_words(clause.text, found.entry)
-            if out and out[0].outcome == "decline" and (not found.named or _POINTS.search(clause.text)):
+                subject = finder.names_text(clause.text) or self._subject_words(
+                    clause.text, found.entry
+                )
+            if (
+                out
+                and out[0].outcome == "decline"
+                and (not found.named or _POINTS.search(clause.text))
+            ):
                 # "CEF 每人最多資助多少？可以用來讀保健員課程嗎？": the second ask is about the first's
                 # unknown subject, not about whatever its own words happen to match.
                 found = Found("decline", score=found.score)
@@ -365,8 +473,17 @@ class Assistant:
 
     # -- composing a reply ---------------------------------------------------------------------------
 
-    def _reply(self, raw: str, lang: Lang, snap: "Snapshot", reading: Reading, found: list[Found],
-               leaned: bool, lead: str, conversation: Conversation | None) -> Answer:
+    def _reply(
+        self,
+        raw: str,
+        lang: Lang,
+        snap: Snapshot,
+        reading: Reading,
+        found: list[Found],
+        leaned: bool,
+        lead: str,
+        conversation: Conversation | None,
+    ) -> Answer:
         kb = snap.kb
         found = self._settle(kb, reading, found)
         # Each answered entry once (two asks answered by one entry are one part), in the order asked.
@@ -384,49 +501,106 @@ class Assistant:
         words = self._words(snap, reading, found)
         budget = BODY_BUDGET if len(entries) <= 1 else PART_BUDGET
         if len(entries) == 1 and len(reading.clauses) >= 2:
-            budget = BODY_BUDGET + PART_BUDGET // 3  # two asks answered by one entry: room for both facts
+            budget = (
+                BODY_BUDGET + PART_BUDGET // 3
+            )  # two asks answered by one entry: room for both facts
         parts = [self._part(kb, e, lang, words, reading.asks, budget) for e in entries]
         notes = [self._not_stated(kb, f, lang, words) for f, e in missing if e.id not in answered]
         now = now_asked(" ".join(c.text for c in reading.clauses) or reading.folded)
         dated = [e for e in entries if now and dated_before(kb, e, self.today())]
         if dated:
             # "This year", "now": what the latest document gives, with its date, and no more.
-            parts = [p if p.entry_id != dated[0].id or dated[0].changeable
-                     else Part(p.entry_id, p.title, self.dated_text(dated[0], lang, p.text, kb), p.source, p.trimmed)
-                     for p in parts]
+            parts = [
+                p
+                if p.entry_id != dated[0].id or dated[0].changeable
+                else Part(
+                    p.entry_id,
+                    p.title,
+                    self.dated_text(dated[0], lang, p.text, kb),
+                    p.source,
+                    p.trimmed,
+                )
+                for p in parts
+            ]
             notes.append(t("latest_only", lang, date=self._doc_date(kb, dated[0], lang)))
         if leaned and entries:
-            lead = f"{lead}\n\n{t('about_subject', lang, title=self.title(entries[0], lang))}".strip()
+            lead = (
+                f"{lead}\n\n{t('about_subject', lang, title=self.title(entries[0], lang))}".strip()
+            )
         if conversation is not None:
-            self._remember(conversation, kb, reading, (entries or [e for _, e in missing])[0],
-                           tuple(e.id for e in entries) + tuple(e.id for _, e in missing), leaned, lang)
+            self._remember(
+                conversation,
+                kb,
+                reading,
+                (entries or [e for _, e in missing])[0],
+                tuple(e.id for e in entries) + tuple(e.id for _, e in missing),
+                leaned,
+                lang,
+            )
         if not entries:
             f, entry = missing[0]
             text = "\n\n".join(p for p in [lead, *notes] if p)
-            return Answer(raw, False, lang, text, "decline", [], f.score, choices=[self.choice(entry, lang)],
-                          lead=lead, notes=notes)
+            return Answer(
+                raw,
+                False,
+                lang,
+                text,
+                "decline",
+                [],
+                f.score,
+                choices=[self.choice(entry, lang)],
+                lead=lead,
+                notes=notes,
+            )
         sources = list(dict.fromkeys(p.source for p in parts))
-        text = "\n\n".join(x for x in [lead, *(p.text for p in parts), *notes, "\n".join(sources)] if x)
+        text = "\n\n".join(
+            x for x in [lead, *(p.text for p in parts), *notes, "\n".join(sources)] if x
+        )
         top, entry = next(iter(answered.values()))
         close = []
         if len(entries) == 1 and top.match is not None:
-            close = [c for c in top.match.candidates[1:4]
-                     if top.match.candidates[0].score - c.score <= CLOSE_GAP and c.id != entry.id and c.id in kb.entries]
+            close = [
+                c
+                for c in top.match.candidates[1:4]
+                if top.match.candidates[0].score - c.score <= CLOSE_GAP
+                and c.id != entry.id
+                and c.id in kb.entries
+            ]
         return Answer(
-            raw, True, lang, text, "answer", [e.id for e in entries], top.score,
+            raw,
+            True,
+            lang,
+            text,
+            "answer",
+            [e.id for e in entries],
+            top.score,
             choices=[self.choice(kb.entries[c.id], lang) for c in close],
-            related=self.related(entry, lang, kb=kb), parts=parts, lead=lead, notes=notes, sources=sources,
+            related=self.related(entry, lang, kb=kb),
+            parts=parts,
+            lead=lead,
+            notes=notes,
+            sources=sources,
         )
 
-    def _remember(self, conversation: Conversation, kb: KnowledgeBase, reading: Reading, primary: Entry,
-                  ids: tuple[str, ...], leaned: bool, lang: Lang) -> None:
+    def _remember(
+        self,
+        conversation: Conversation,
+        kb: KnowledgeBase,
+        reading: Reading,
+        primary: Entry,
+        ids: tuple[str, ...],
+        leaned: bool,
+        lang: Lang,
+    ) -> None:
         """What the next turn may lean on: the subject's words and the ask's words of this one."""
         clause = reading.clauses[0].text if reading.clauses else reading.folded
         subject_words = self._subject_words(clause, primary)
         if leaned and conversation.active and not names_in(clause, primary):
             subject_words = conversation.subject  # the subject the follow-up leaned on stays
         names = names_in(clause, primary) + names_in(clause, subject_of(kb, primary))
-        ask_words = without_names(clause, names) if reading.asks or not leaned else conversation.ask
+        ask_words = (
+            without_names(clause, names) if reading.asks or not leaned else conversation.ask
+        )
         conversation.remember(subject_words, ask_words, ids, lang)
 
     def _settle(self, kb: KnowledgeBase, reading: Reading, found: list[Found]) -> list[Found]:
@@ -444,21 +618,39 @@ class Assistant:
             out.append(f)
         return out
 
-    def _words(self, snap: "Snapshot", reading: Reading, found: list[Found]) -> list[str]:
+    def _words(self, snap: Snapshot, reading: Reading, found: list[Found]) -> list[str]:
         """The question's words, as the matcher cut them (cut again only for a reply found without it)."""
         tokens = [t for f in found if f.match is not None for t in f.match.query_tokens]
         if tokens:
             return list(dict.fromkeys(tokens))
-        units = snap.matcher.content_units(" ".join(c.text for c in reading.clauses) or reading.folded)
+        units = snap.matcher.content_units(
+            " ".join(c.text for c in reading.clauses) or reading.folded
+        )
         return [p for _, pieces in units for p in pieces]
 
-    def _part(self, kb: KnowledgeBase, entry: Entry, lang: Lang, words: list[str], asks: list, budget: int) -> Part:
+    def _part(
+        self,
+        kb: KnowledgeBase,
+        entry: Entry,
+        lang: Lang,
+        words: list[str],
+        asks: list,
+        budget: int,
+    ) -> Part:
         full = entry.answer.text(lang)
         if entry.changeable:
-            budget -= len(self.as_of(entry, lang, kb))  # "As at 27 August 2020, " is part of the reply's length
+            budget -= len(
+                self.as_of(entry, lang, kb)
+            )  # "As at 27 August 2020, " is part of the reply's length
         chosen = select(full, lang, words, asks, self._snap.matcher.idf, budget)
         text = self.dated_text(entry, lang, chosen.text, kb) if entry.changeable else chosen.text
-        return Part(entry.id, self.title(entry, lang), text, self.source_line(entry, lang, kb), chosen.trimmed)
+        return Part(
+            entry.id,
+            self.title(entry, lang),
+            text,
+            self.source_line(entry, lang, kb),
+            chosen.trimmed,
+        )
 
     def _doc_date(self, kb: KnowledgeBase, entry: Entry, lang: Lang) -> str:
         source = kb.sources.get(entry.source.doc)
@@ -472,24 +664,42 @@ class Assistant:
         if found.missing == "entry":
             return self.answer_text(entry, lang)
         title = self.title(entry, lang)
-        gist = clip(select(self.answer_text(entry, lang), lang, words, [], self._snap.matcher.idf, budget=160).text, 160)
+        gist = clip(
+            select(
+                self.answer_text(entry, lang), lang, words, [], self._snap.matcher.idf, budget=160
+            ).text,
+            160,
+        )
         source = kb.sources.get(entry.source.doc)
         when = ""
         if source is not None and source.date:
             when = render_date(source.date, lang)
         if found.missing in ("ask_place", "ask_edition") and found.detail:
-            return t("not_stated_other", lang, thing=in_script(found.detail, lang), title=title, gist=gist)
+            return t(
+                "not_stated_other",
+                lang,
+                thing=in_script(found.detail, lang),
+                title=title,
+                gist=gist,
+            )
         key = "not_stated_dated" if found.missing == "ask_later" and when else "not_stated"
         return t(key, lang, thing=t(found.missing, lang), title=title, gist=gist, date=when)
 
-    def _events(self, raw: str, lang: Lang, kb: KnowledgeBase, events: Happenings, today: date) -> Answer:
+    def _events(
+        self, raw: str, lang: Lang, kb: KnowledgeBase, events: Happenings, today: date
+    ) -> Answer:
         """Events in a period, in date order; or, for "what's coming", what the documents list after
         today — nothing so far, which is said plainly, with the deadlines still open and the latest events."""
+
         def when(d: Dated) -> str:
             w = d.entry.when
             assert w is not None
             start = render_date(w.start, lang)
-            return t("date_span", lang, start=start, end=render_date(w.end, lang)) if w.end and w.end != w.start else start
+            return (
+                t("date_span", lang, start=start, end=render_date(w.end, lang))
+                if w.end and w.end != w.start
+                else start
+            )
 
         def named(d: Dated) -> str:
             title = self.title(d.entry, lang)
@@ -500,29 +710,70 @@ class Assistant:
         choices = [self.choice(d.entry, lang) for d in [*events.deadlines, *events.items]][:5]
         if events.kind == "coming" and all(d.state(today) == "past" for d in events.items):
             lines = [t("events_none_coming", lang, today=render_date(today.isoformat(), lang))]
-            lines += [t("events_still_open", lang, title=self.title(d.entry, lang), end=render_date(
-                d.entry.when.end or d.entry.when.start, lang)) for d in events.deadlines if d.entry.when]
+            lines += [
+                t(
+                    "events_still_open",
+                    lang,
+                    title=self.title(d.entry, lang),
+                    end=render_date(d.entry.when.end or d.entry.when.start, lang),
+                )
+                for d in events.deadlines
+                if d.entry.when
+            ]
             if events.items:
-                lines.append(t("events_latest", lang) + ("; " if lang == "en" else "；").join(named(d) for d in events.items))
+                lines.append(
+                    t("events_latest", lang)
+                    + ("; " if lang == "en" else "；").join(named(d) for d in events.items)
+                )
             return Answer(raw, False, lang, "\n".join(lines), "decline", [], 1.0, choices=choices)
         parts = []
         for d in events.items:
             gist = clip(self.answer_text(d.entry, lang), 80)
-            parts.append(Part(d.entry.id, named(d), gist, self.source_line(d.entry, lang, kb), trimmed=True))
-        head = t("events_in", lang, period=render_date(events.period, lang)) if events.period else t("events_coming", lang)
+            parts.append(
+                Part(d.entry.id, named(d), gist, self.source_line(d.entry, lang, kb), trimmed=True)
+            )
+        head = (
+            t("events_in", lang, period=render_date(events.period, lang))
+            if events.period
+            else t("events_coming", lang)
+        )
         sources = list(dict.fromkeys(p.source for p in parts))
-        body = "\n".join(f"• {p.title}：{p.text}" if lang != "en" else f"• {p.title}: {p.text}" for p in parts)
+        body = "\n".join(
+            f"• {p.title}：{p.text}" if lang != "en" else f"• {p.title}: {p.text}" for p in parts
+        )
         text = "\n\n".join([head, body, "\n".join(sources)])
-        return Answer(raw, True, lang, text, "answer", [d.entry.id for d in events.items], 1.0, parts=parts,
-                      lead=head, sources=sources, related=choices[len(parts):])
+        return Answer(
+            raw,
+            True,
+            lang,
+            text,
+            "answer",
+            [d.entry.id for d in events.items],
+            1.0,
+            parts=parts,
+            lead=head,
+            sources=sources,
+            related=choices[len(parts) :],
+        )
 
     def _choose(self, raw: str, lang: Lang, kb: KnowledgeBase, found: Found, lead: str) -> Answer:
         assert found.match is not None
         options = [kb.entries[c.id] for c in found.match.candidates[:3] if c.id in kb.entries]
-        lines = [t("choose", lang)] + [f"{i}. {self.title(e, lang)}" for i, e in enumerate(options, 1)]
+        lines = [t("choose", lang)] + [
+            f"{i}. {self.title(e, lang)}" for i, e in enumerate(options, 1)
+        ]
         text = "\n".join(lines)
-        return Answer(raw, False, lang, f"{lead}\n\n{text}".strip(), "choose", [e.id for e in options], found.score,
-                      choices=[self.choice(e, lang) for e in options], lead=lead)
+        return Answer(
+            raw,
+            False,
+            lang,
+            f"{lead}\n\n{text}".strip(),
+            "choose",
+            [e.id for e in options],
+            found.score,
+            choices=[self.choice(e, lang) for e in options],
+            lead=lead,
+        )
 
     def search(self, text: str, limit: int = 10, min_score: float = 0.0) -> list[str]:
         """Entry ids ranked for a free-text query, best first (inline mode lists them)."""
@@ -530,13 +781,17 @@ class Assistant:
         match = snap.matcher.match(normalise(text), limit=limit)
         return [c.id for c in match.candidates if c.score >= min_score and c.id in snap.kb.entries]
 
-    def decline(self, raw: str, lang: Lang, score: float = 0.0, kb: KnowledgeBase | None = None) -> Answer:
+    def decline(
+        self, raw: str, lang: Lang, score: float = 0.0, kb: KnowledgeBase | None = None
+    ) -> Answer:
         topics = sorted((kb or self.kb).topics.values(), key=lambda tp: tp.order)
         lines = [t("decline", lang)] + [f"• {tp.title.text(lang)}" for tp in topics]
         lines.append(t("decline_hint", lang))
         return Answer(raw, False, lang, "\n".join(lines), "decline", [], score)
 
-    def answer_entry(self, entry_id: str, lang: Lang, conversation: Conversation | None = None) -> Answer | None:
+    def answer_entry(
+        self, entry_id: str, lang: Lang, conversation: Conversation | None = None
+    ) -> Answer | None:
         """The reply for one entry, as when a button for it is pressed; it sets the conversation's subject."""
         kb = self.kb
         entry = kb.entries.get(entry_id)
@@ -544,13 +799,26 @@ class Assistant:
             return None
         if conversation is not None:
             subject = subject_of(kb, entry)
-            conversation.remember(f"{fold(subject.title.zh)} {fold(subject.title.en)}", conversation.ask,
-                                  (entry.id,), lang)
+            conversation.remember(
+                f"{fold(subject.title.zh)} {fold(subject.title.en)}",
+                conversation.ask,
+                (entry.id,),
+                lang,
+            )
         text = self.answer_text(entry, lang, kb)
         source = self.source_line(entry, lang, kb)
-        return Answer(entry_id, True, lang, f"{text}\n\n{source}", "answer", [entry_id], 1.0,
-                      related=self.related(entry, lang, kb=kb), parts=[Part(entry_id, self.title(entry, lang), text, source)],
-                      sources=[source])
+        return Answer(
+            entry_id,
+            True,
+            lang,
+            f"{text}\n\n{source}",
+            "answer",
+            [entry_id],
+            1.0,
+            related=self.related(entry, lang, kb=kb),
+            parts=[Part(entry_id, self.title(entry, lang), text, source)],
+            sources=[source],
+        )
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -560,7 +828,9 @@ class Assistant:
     def choice(self, entry: Entry, lang: Lang) -> Choice:
         return Choice(entry.id, self.title(entry, lang))
 
-    def related(self, entry: Entry, lang: Lang, limit: int = 4, kb: KnowledgeBase | None = None) -> list[Choice]:
+    def related(
+        self, entry: Entry, lang: Lang, limit: int = 4, kb: KnowledgeBase | None = None
+    ) -> list[Choice]:
         kb = kb or self.kb
         ids = ([entry.parent] if entry.parent else []) + list(entry.related)
         ids += [c.id for c in kb.children(entry.id)]
@@ -575,12 +845,18 @@ class Assistant:
         text = entry.answer.text(lang)
         return self.dated_text(entry, lang, text, kb) if entry.changeable else text
 
-    def dated_text(self, entry: Entry, lang: Lang, text: str, kb: KnowledgeBase | None = None) -> str:
+    def dated_text(
+        self, entry: Entry, lang: Lang, text: str, kb: KnowledgeBase | None = None
+    ) -> str:
         """`text` opened with "As at January 2024, " — unless it already names that date ("據2024年1月…")."""
         prefix = self.as_of(entry, lang, kb)
         date_said = self._doc_date(kb or self.kb, entry, lang)
         head = text[:60]
-        if date_said and date_said in head and any(w in head.lower() for w in ("據", "据", "according to", "as at", "as of")):
+        if (
+            date_said
+            and date_said in head
+            and any(w in head.lower() for w in ("據", "据", "according to", "as at", "as of"))
+        ):
             return text  # it says "according to the January 2024 newsletter" itself
         if lang == "en":
             text = _sentence_case_after_prefix(text, entry.answer.en)
@@ -595,7 +871,7 @@ class Assistant:
         return t("source_with_date", lang, source=name, date=when)
 
     def as_of(self, entry: Entry, lang: Lang, kb: KnowledgeBase | None = None) -> str:
-        """"As at January 2024, " for a fact that can change (an office holder, a count, an open round)."""
+        """ "As at January 2024, " for a fact that can change (an office holder, a count, an open round)."""
         source = (kb or self.kb).sources[entry.source.doc]
         if source.date:
             return t("as_of", lang, date=render_date(source.date, lang))

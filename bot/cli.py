@@ -2,6 +2,7 @@
 
 `ask` is a contract other tools rely on (see README): plain text, `--json` or `--jsonl FILE|-`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,11 @@ logger = logging.getLogger(__name__)
 
 
 def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -35,13 +40,15 @@ def open_assistant(config: Config):
     except KnowledgeInvalid as exc:
         if config.index_path.exists():
             # A broken edit never takes answers down: keep serving the last good index.
-            logger.error("knowledge files have errors; serving the last good index: %s", exc.errors[0])
+            logger.error(
+                "knowledge files have errors; serving the last good index: %s", exc.errors[0]
+            )
             from bot.kb.index import Index
 
             return Assistant(Index(config.index_path), today)
         for err in exc.errors:
             print(err, file=sys.stderr)
-        raise SystemExit(1)
+        raise SystemExit(1) from exc
 
 
 def cmd_check(config: Config, args: argparse.Namespace) -> int:
@@ -55,7 +62,9 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
         print(f"{len(exc.errors)} error(s)", file=sys.stderr)
         return 1
     rules = len(kb.rules.rules) if kb.rules is not None else 0
-    print(f"ok: {len(kb.entries)} entries, {len(kb.sources)} sources, {len(kb.topics)} topics, {rules} rules")
+    print(
+        f"ok: {len(kb.entries)} entries, {len(kb.sources)} sources, {len(kb.topics)} topics, {rules} rules"
+    )
     return 0
 
 
@@ -65,7 +74,11 @@ def cmd_build(config: Config, args: argparse.Namespace) -> int:
 
     try:
         if args.force:
-            build_index(load_knowledge(Path(config.knowledge_dir)), Path(config.knowledge_dir), config.index_path)
+            build_index(
+                load_knowledge(Path(config.knowledge_dir)),
+                Path(config.knowledge_dir),
+                config.index_path,
+            )
             print(f"index rebuilt: {config.index_path}")
         else:
             rebuilt = ensure_index(Path(config.knowledge_dir), config.index_path)
@@ -75,7 +88,10 @@ def cmd_build(config: Config, args: argparse.Namespace) -> int:
             print(err, file=sys.stderr)
         if config.index_path.exists():
             # A broken edit never takes answers down: the bot starts on the last good index.
-            print(f"the knowledge files have {len(exc.errors)} error(s); keeping the last good index", file=sys.stderr)
+            print(
+                f"the knowledge files have {len(exc.errors)} error(s); keeping the last good index",
+                file=sys.stderr,
+            )
             return 0
         return 1
     return 0
@@ -94,7 +110,9 @@ def cmd_reload(config: Config, args: argparse.Namespace) -> int:
         print("reload refused: the running bot keeps its current knowledge", file=sys.stderr)
         return 1
     build_index(kb, Path(config.knowledge_dir), config.index_path)
-    print(f"index rebuilt with {len(kb.entries)} entries; a running bot picks it up within seconds")
+    print(
+        f"index rebuilt with {len(kb.entries)} entries; a running bot picks it up within seconds"
+    )
     return 0
 
 
@@ -122,13 +140,22 @@ def cmd_ask(config: Config, args: argparse.Namespace) -> int:
                 q = item.get("q")
                 question = q if isinstance(q, str) else "" if q is None else str(q)
                 chat = item.get("chat")
-                conversation = chats.get(str(chat)) if isinstance(chat, (str, int)) and chat != "" else None
+                conversation = (
+                    chats.get(str(chat)) if isinstance(chat, (str, int)) and chat != "" else None
+                )
                 try:
                     out = assistant.answer(question, conversation=conversation).as_json()
                 except Exception as exc:  # one bad line must not cost the rest of the batch
                     logger.exception("could not answer line %r", line[:200])
-                    out = {"q": question, "answered": False, "lang": None, "text": "", "entries": [], "score": 0.0,
-                           "error": type(exc).__name__}
+                    out = {
+                        "q": question,
+                        "answered": False,
+                        "lang": None,
+                        "text": "",
+                        "entries": [],
+                        "score": 0.0,
+                        "error": type(exc).__name__,
+                    }
                 if "id" in item:
                     out = {"id": item["id"], **out}
                 print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -141,12 +168,13 @@ def cmd_ask(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_console(config: Config, args: argparse.Namespace) -> int:
     """A terminal chat. Typing the number of a listed topic opens it, as a button would."""
+    from bot.dialogue import Conversation
     from bot.i18n import t
 
-    from bot.dialogue import Conversation
-
     assistant = open_assistant(config)
-    conversation = Conversation()  # the console is one conversation: follow-ups lean on the last turn
+    conversation = (
+        Conversation()
+    )  # the console is one conversation: follow-ups lean on the last turn
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask a question (Ctrl-D to quit). 請輸入問題（Ctrl-D 離開）。")
@@ -162,7 +190,9 @@ def cmd_console(config: Config, args: argparse.Namespace) -> int:
         if not text:
             continue
         if text.isdigit() and options and 1 <= int(text) <= len(options):
-            answer = assistant.answer_entry(options[int(text) - 1].id, lang or "zh-Hant", conversation)
+            answer = assistant.answer_entry(
+                options[int(text) - 1].id, lang or "zh-Hant", conversation
+            )
         else:
             answer = assistant.answer(text, conversation=conversation)
         if answer is None:
@@ -210,7 +240,9 @@ def cmd_export_queries(config: Config, args: argparse.Namespace) -> int:
                 count = store.export_queries(out, args.since)
     finally:
         store.close()
-    print(f"{count} queries written to {'stdout' if args.out == '-' else args.out}", file=sys.stderr)
+    print(
+        f"{count} queries written to {'stdout' if args.out == '-' else args.out}", file=sys.stderr
+    )
     return 0
 
 
@@ -230,24 +262,40 @@ def cmd_settings(config: Config, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description="Vocational training assistant")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console").set_defaults(func=cmd_run)
-    sub.add_parser("console", help="chat in the terminal; reads lines until EOF").set_defaults(func=cmd_console)
+    sub.add_parser(
+        "run", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console"
+    ).set_defaults(func=cmd_run)
+    sub.add_parser("console", help="chat in the terminal; reads lines until EOF").set_defaults(
+        func=cmd_console
+    )
     ask = sub.add_parser("ask", help="answer one question, or a JSONL file of them")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--jsonl", metavar="FILE", help="JSON lines with 'q' (and 'id'); - for stdin")
     ask.set_defaults(func=cmd_ask)
-    sub.add_parser("check-knowledge", help="validate the knowledge files").set_defaults(func=cmd_check)
+    sub.add_parser("check-knowledge", help="validate the knowledge files").set_defaults(
+        func=cmd_check
+    )
     build = sub.add_parser("build-index", help="build the search index if stale")
     build.add_argument("--force", action="store_true")
     build.set_defaults(func=cmd_build)
-    sub.add_parser("reload", help="validate the knowledge and rebuild the index for a running bot").set_defaults(func=cmd_reload)
+    sub.add_parser(
+        "reload", help="validate the knowledge and rebuild the index for a running bot"
+    ).set_defaults(func=cmd_reload)
     export = sub.add_parser("export-queries", help="write the query log as CSV (user ids hashed)")
-    export.add_argument("--out", default="queries.csv", help="CSV file to write, - for stdout (default queries.csv)")
-    export.add_argument("--since", help="only queries at or after this ISO date/time (UTC), e.g. 2026-03-01")
+    export.add_argument(
+        "--out",
+        default="queries.csv",
+        help="CSV file to write, - for stdout (default queries.csv)",
+    )
+    export.add_argument(
+        "--since", help="only queries at or after this ISO date/time (UTC), e.g. 2026-03-01"
+    )
     export.set_defaults(func=cmd_export_queries)
     settings = sub.add_parser("settings", help="list the settings and their values")
-    settings.add_argument("--markdown", action="store_true", help="the defaults as the README's table")
+    settings.add_argument(
+        "--markdown", action="store_true", help="the defaults as the README's table"
+    )
     settings.set_defaults(func=cmd_settings)
     from bot.store.commands import register as register_store_commands
 

@@ -3,14 +3,16 @@
 The CLI's `settings` command, the README table and the tests all read SETTINGS, so a new setting is
 declared once. Secrets are never shown by repr(), logs or the settings listing.
 """
+
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,35 +44,119 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("TELEGRAM_BOT_TOKEN", "", "Bot token from @BotFather; without it `make run` starts the console.", secret=True),
-    Setting("TELEGRAM_API_BASE_URL", "", "Self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot (PTB's base_url)."),
+    Setting(
+        "TELEGRAM_BOT_TOKEN",
+        "",
+        "Bot token from @BotFather; without it `make run` starts the console.",
+        secret=True,
+    ),
+    Setting(
+        "TELEGRAM_API_BASE_URL",
+        "",
+        "Self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot (PTB's base_url).",
+    ),
     Setting("WEBHOOK_URL", "", "Public HTTPS URL for webhook mode; long polling when empty."),
-    Setting("WEBHOOK_SECRET", "", "Secret token Telegram sends with each webhook call.", secret=True),
+    Setting(
+        "WEBHOOK_SECRET", "", "Secret token Telegram sends with each webhook call.", secret=True
+    ),
     Setting("WEBHOOK_LISTEN", "127.0.0.1", "Address the webhook server listens on."),
     Setting("WEBHOOK_PORT", "8443", "Port the webhook server listens on.", int),
-    Setting("ADMIN_IDS", "", "Comma-separated Telegram user ids allowed to use admin commands.", _ids),
-    Setting("ADMIN_CHAT_ID", "", "Chat that receives reports and questions for a person.", _opt_int),
+    Setting(
+        "ADMIN_IDS", "", "Comma-separated Telegram user ids allowed to use admin commands.", _ids
+    ),
+    Setting(
+        "ADMIN_CHAT_ID", "", "Chat that receives reports and questions for a person.", _opt_int
+    ),
     Setting("KNOWLEDGE_DIR", str(ROOT / "knowledge"), "Folder of the knowledge YAML files.", Path),
-    Setting("DATA_DIR", str(ROOT / "var"), "Folder for the derived index and the state database.", Path),
+    Setting(
+        "DATA_DIR", str(ROOT / "var"), "Folder for the derived index and the state database.", Path
+    ),
     Setting("TIMEZONE", "Asia/Hong_Kong", "Time zone for dates, events and reminders."),
     Setting("FLOOD_MAX_MESSAGES", "8", "Questions one user may send per flood window.", int),
     Setting("FLOOD_WINDOW_SECONDS", "30", "Length of the flood window in seconds.", int),
-    Setting("REMINDER_DAYS", "7", "Days before an event or deadline that subscribed groups are reminded.", int),
-    Setting("REMINDER_HOUR", "10", "Local hour (0-23) from which the day's reminders are sent.", int),
-    Setting("REMINDER_CHECK_SECONDS", "600", "How often the reminder job looks for reminders due.", float),
-    Setting("TELEGRAM_MAX_RATE", "30", "Messages per second to Telegram overall (its limit is about 30); broadcasts pace at it.", float),
-    Setting("BROADCAST_WORKERS", "4", "Broadcast deliveries in flight at once (they share TELEGRAM_MAX_RATE).", int),
-    Setting("BROADCAST_PROGRESS", "5", "Seconds between updates of a running broadcast's progress message.", float),
-    Setting("CONVERSATION_MINUTES", "30", "Minutes a conversation's subject is remembered for follow-up questions.", float),
-    Setting("SCHEDULE_CHECK_SECONDS", "20", "How often scheduled announcements are looked at (they fire at most this late).", float),
-    Setting("SCHEDULE_MAX_DELAY_MINUTES", "120", "A scheduled announcement found due later than this (the bot was down) is not sent; the admin is told.", float),
+    Setting(
+        "REMINDER_DAYS",
+        "7",
+        "Days before an event or deadline that subscribed groups are reminded.",
+        int,
+    ),
+    Setting(
+        "REMINDER_HOUR", "10", "Local hour (0-23) from which the day's reminders are sent.", int
+    ),
+    Setting(
+        "REMINDER_CHECK_SECONDS",
+        "600",
+        "How often the reminder job looks for reminders due.",
+        float,
+    ),
+    Setting(
+        "TELEGRAM_MAX_RATE",
+        "30",
+        "Messages per second to Telegram overall (its limit is about 30); broadcasts pace at it.",
+        float,
+    ),
+    Setting(
+        "BROADCAST_WORKERS",
+        "4",
+        "Broadcast deliveries in flight at once (they share TELEGRAM_MAX_RATE).",
+        int,
+    ),
+    Setting(
+        "BROADCAST_PROGRESS",
+        "5",
+        "Seconds between updates of a running broadcast's progress message.",
+        float,
+    ),
+    Setting(
+        "CONVERSATION_MINUTES",
+        "30",
+        "Minutes a conversation's subject is remembered for follow-up questions.",
+        float,
+    ),
+    Setting(
+        "SCHEDULE_CHECK_SECONDS",
+        "20",
+        "How often scheduled announcements are looked at (they fire at most this late).",
+        float,
+    ),
+    Setting(
+        "SCHEDULE_MAX_DELAY_MINUTES",
+        "120",
+        "A scheduled announcement found due later than this (the bot was down) is not sent; the admin is told.",
+        float,
+    ),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
     # State store (issue 14: PostgreSQL for several processes; issue 15: the store's guarantees, privacy)
-    Setting("DATABASE_URL", "", "PostgreSQL for the state (postgresql://user:pass@host/db), shared by several bot processes; empty: SQLite in DATA_DIR.", secret=True),
-    Setting("STATE_START_FRESH", "0", "1: accept an empty or different state database although DATA_DIR shows an earlier one.", _flag),
-    Setting("USER_HASH_SALT", "", "Salt of the query log's user hashes; empty: a 0600 file user_hash.salt in DATA_DIR. Set the same value on every machine.", secret=True),
-    Setting("QUERY_TEXT_DAYS", "90", "Days question texts are kept in the query log and inbox; then only counts remain (0: forever).", int),
-    Setting("LEASE_SECONDS", "3", "With DATABASE_URL: the sender lease (broadcasts, reminders); every process renews or tries to take it every third of this, so a dead sender is replaced within that.", float),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "PostgreSQL for the state (postgresql://user:pass@host/db), shared by several bot processes; empty: SQLite in DATA_DIR.",
+        secret=True,
+    ),
+    Setting(
+        "STATE_START_FRESH",
+        "0",
+        "1: accept an empty or different state database although DATA_DIR shows an earlier one.",
+        _flag,
+    ),
+    Setting(
+        "USER_HASH_SALT",
+        "",
+        "Salt of the query log's user hashes; empty: a 0600 file user_hash.salt in DATA_DIR. Set the same value on every machine.",
+        secret=True,
+    ),
+    Setting(
+        "QUERY_TEXT_DAYS",
+        "90",
+        "Days question texts are kept in the query log and inbox; then only counts remain (0: forever).",
+        int,
+    ),
+    Setting(
+        "LEASE_SECONDS",
+        "3",
+        "With DATABASE_URL: the sender lease (broadcasts, reminders); every process renews or tries to take it every third of this, so a dead sender is replaced within that.",
+        float,
+    ),
 )
 
 
@@ -78,7 +164,9 @@ def settings_table() -> str:
     """The Markdown table of every setting, its default and its help, as the README shows it."""
     rows = ["| setting | default | what it does |", "| --- | --- | --- |"]
     for s in SETTINGS:
-        default = s.default if not s.default.startswith(str(ROOT)) else s.default.replace(str(ROOT), ".")
+        default = (
+            s.default if not s.default.startswith(str(ROOT)) else s.default.replace(str(ROOT), ".")
+        )
         rows.append(f"| `{s.name}` | {f'`{default}`' if default else ''} | {s.help} |")
     return "\n".join(rows)
 
@@ -117,8 +205,13 @@ def read_dotenv(path: Path) -> dict[str, str]:
 class Config:
     """Parsed settings; attribute names are the setting names in lower case."""
 
-    def __init__(self, env: dict[str, str] | None = None, dotenv: Path | None = ROOT / ".env") -> None:
-        source = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if env is None else env)}
+    def __init__(
+        self, env: dict[str, str] | None = None, dotenv: Path | None = ROOT / ".env"
+    ) -> None:
+        source = {
+            **(read_dotenv(dotenv) if dotenv else {}),
+            **(os.environ if env is None else env),
+        }
         self._values: dict[str, Any] = {}
         for s in SETTINGS:
             raw = source.get(s.name, s.default)

@@ -5,12 +5,13 @@ A Conversation is small (a few short strings) and forgets after a while; front e
 private chat, and per user and forum topic in a group (`Conversations` below, or PTB's user data).
 The engine reads and updates it; it never holds Telegram objects.
 """
+
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Callable, Hashable
 
 from bot.kb.text import Lang
 
@@ -35,7 +36,9 @@ class Conversation:
     def clear(self) -> None:
         self.subject, self.ask, self.entries, self.at = "", "", (), 0.0
 
-    def remember(self, subject: str, ask: str, entries: tuple[str, ...], lang: Lang | None) -> None:
+    def remember(
+        self, subject: str, ask: str, entries: tuple[str, ...], lang: Lang | None
+    ) -> None:
         self.subject, self.ask = subject[:MAX_TEXT], ask[:MAX_TEXT]
         self.entries, self.lang, self.at = entries[:3], lang, self.clock()
 
@@ -43,8 +46,12 @@ class Conversation:
 class Conversations:
     """Conversations by key (chat, user, topic), the least recently used forgotten past `limit`."""
 
-    def __init__(self, limit: int = 20000, ttl: float = DEFAULT_TTL,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limit: int = 20000,
+        ttl: float = DEFAULT_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._items: OrderedDict[Hashable, Conversation] = OrderedDict()
         self.limit, self.ttl, self.clock = limit, ttl, clock
 

@@ -6,6 +6,7 @@ Runs on the real knowledge base, then on a synthetic one of N entries made here 
 vocabulary (so token frequencies look like real text). Targets: p95 <= 2 ms (real), p95 <= 10 ms
 (100,000 entries), start-up to first answer <= 1.0 s in a fresh process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,12 @@ def peak_mb() -> float:
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
-    return {"p50": percentile(samples, 50), "p95": percentile(samples, 95), "p99": percentile(samples, 99),
-            "max": max(samples)}
+    return {
+        "p50": percentile(samples, 50),
+        "p95": percentile(samples, 95),
+        "p99": percentile(samples, 99),
+        "max": max(samples),
+    }
 
 
 def queries_from(kb: KnowledgeBase, n: int, seed: int = 7) -> list[str]:
@@ -52,11 +57,18 @@ def queries_from(kb: KnowledgeBase, n: int, seed: int = 7) -> list[str]:
         r = rnd.random()
         if r < 0.2 and len(q) > 4:
             i = rnd.randrange(len(q))
-            q = q[:i] + q[i + 1:]
+            q = q[:i] + q[i + 1 :]
         elif r < 0.3:
             q = q.upper() + "??"
         elif r < 0.4:
-            q = rnd.choice(["今日天氣點？", "sing me a song", "附近有什么好吃的？", "how do I renew my passport"])
+            q = rnd.choice(
+                [
+                    "今日天氣點？",
+                    "sing me a song",
+                    "附近有什么好吃的？",
+                    "how do I renew my passport",
+                ]
+            )
         out.append(q)
     return out
 
@@ -76,8 +88,20 @@ def startup_seconds(knowledge: Path, index: Path, runs: int = 5) -> list[float]:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        p = subprocess.run([sys.executable, "-c", STARTUP_SNIPPET, str(knowledge), str(index), "過往資歷認可免試期幾時完"],
-                           cwd=ROOT, capture_output=True, text=True, check=True)
+        p = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                STARTUP_SNIPPET,
+                str(knowledge),
+                str(index),
+                "過往資歷認可免試期幾時完",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         wall = time.perf_counter() - t0
         times.append(wall)
         _ = float(p.stdout.strip())
@@ -94,7 +118,9 @@ def synthetic_kb(real: KnowledgeBase, n: int, seed: int = 11) -> KnowledgeBase:
     for e in real.entries.values():
         zh_words += re.findall(r"[\u4e00-\u9fff]{2,4}", e.answer.zh + "".join(e.questions.zh_hant))
         en_words += re.findall(r"[A-Za-z]{3,}", e.answer.en + " ".join(e.questions.en))
-    zh_words += [f"詞{i}" for i in range(5000)]  # a long tail of rare words, as a large base would have
+    zh_words += [
+        f"詞{i}" for i in range(5000)
+    ]  # a long tail of rare words, as a large base would have
     en_words += [f"term{i}" for i in range(5000)]
     template = next(iter(real.entries.values()))
     entries = {}
@@ -103,13 +129,21 @@ def synthetic_kb(real: KnowledgeBase, n: int, seed: int = 11) -> KnowledgeBase:
         en = lambda k: " ".join(rnd.choice(en_words) for _ in range(k))  # noqa: E731
         data = template.model_dump(by_alias=True, exclude_none=True)
         data.update(
-            id=f"syn-{i}", parent=None, related=[], when=None, place=None,
-            title={"zh": zh(2), "en": en(3)}, answer={"zh": zh(12), "en": en(25)}, aliases=[zh(2), en(2)],
+            id=f"syn-{i}",
+            parent=None,
+            related=[],
+            when=None,
+            place=None,
+            title={"zh": zh(2), "en": en(3)},
+            answer={"zh": zh(12), "en": en(25)},
+            aliases=[zh(2), en(2)],
             questions={"zh-Hant": [zh(4)], "yue": [zh(4)], "zh-Hans": [zh(4)], "en": [en(6)]},
         )
         data.pop("parent")
         entries[data["id"]] = Entry.model_validate(data)
-    return KnowledgeBase(entries=entries, sources=real.sources, topics=real.topics, digest=f"synthetic-{n}")
+    return KnowledgeBase(
+        entries=entries, sources=real.sources, topics=real.topics, digest=f"synthetic-{n}"
+    )
 
 
 def bench_real(config: Config, n: int) -> dict:
@@ -125,8 +159,14 @@ def bench_real(config: Config, n: int) -> dict:
         startup = startup_seconds(knowledge, config.index_path)
         assistant = Assistant(Index(index_path))
         lat = percentiles(time_answers(assistant, queries_from(kb, n)))
-    return {"entries": len(kb.entries), "build_s": build_s, "startup_s": {"median": statistics.median(startup), "max": max(startup)},
-            "latency_ms": lat, "peak_mb": peak_mb(), "questions": n}
+    return {
+        "entries": len(kb.entries),
+        "build_s": build_s,
+        "startup_s": {"median": statistics.median(startup), "max": max(startup)},
+        "latency_ms": lat,
+        "peak_mb": peak_mb(),
+        "questions": n,
+    }
 
 
 def bench_synthetic(config: Config, size: int, n: int) -> dict:
@@ -145,8 +185,15 @@ def bench_synthetic(config: Config, size: int, n: int) -> dict:
         # Questions about the synthetic entries and about the real topics (now drowned in noise).
         queries = queries_from(kb, n // 2) + queries_from(real, n - n // 2)
         lat = percentiles(time_answers(assistant, queries))
-    return {"entries": size, "generate_s": make_s, "build_s": build_s, "load_s": load_s, "latency_ms": lat,
-            "peak_mb": peak_mb(), "questions": n}
+    return {
+        "entries": size,
+        "generate_s": make_s,
+        "build_s": build_s,
+        "load_s": load_s,
+        "latency_ms": lat,
+        "peak_mb": peak_mb(),
+        "questions": n,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,16 +208,24 @@ def main(argv: list[str] | None = None) -> int:
     r = results["real"]
     print(f"real knowledge base: {r['entries']} entries")
     print(f"  index build        {r['build_s']:.2f} s")
-    print(f"  start-up to first answer (fresh process) median {r['startup_s']['median']:.3f} s, max {r['startup_s']['max']:.3f} s  [target <= 1.0 s]")
+    print(
+        f"  start-up to first answer (fresh process) median {r['startup_s']['median']:.3f} s, max {r['startup_s']['max']:.3f} s  [target <= 1.0 s]"
+    )
     lat = r["latency_ms"]
-    print(f"  latency per question ({r['questions']}): p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  p99 {lat['p99']:.2f} ms  [target p95 <= 2 ms]")
+    print(
+        f"  latency per question ({r['questions']}): p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  p99 {lat['p99']:.2f} ms  [target p95 <= 2 ms]"
+    )
     print(f"  peak memory        {r['peak_mb']:.0f} MB")
     if not args.skip_synthetic:
         s = results["synthetic"] = bench_synthetic(config, args.synthetic, args.questions)
         print(f"synthetic knowledge base: {s['entries']:,} entries")
-        print(f"  generate {s['generate_s']:.1f} s, index build {s['build_s']:.1f} s, load {s['load_s']:.1f} s")
+        print(
+            f"  generate {s['generate_s']:.1f} s, index build {s['build_s']:.1f} s, load {s['load_s']:.1f} s"
+        )
         lat = s["latency_ms"]
-        print(f"  latency per question ({s['questions']}): p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  p99 {lat['p99']:.2f} ms  [target p95 <= 10 ms]")
+        print(
+            f"  latency per question ({s['questions']}): p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  p99 {lat['p99']:.2f} ms  [target p95 <= 10 ms]"
+        )
         print(f"  peak memory        {s['peak_mb']:.0f} MB")
     if args.json:
         print(json.dumps(results, indent=1))

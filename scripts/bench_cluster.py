@@ -23,6 +23,7 @@ broadcast   with the first N: 1,000 subscribed groups; an admin sends /broadcast
 The server comes from --database-url, else DATABASE_URL or TEST_DATABASE_URL. Exits 1 if an
 answer is missing or doubled, a group got two copies, or a group without an uncertain row got none.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,6 +41,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -81,15 +83,23 @@ class Fleet:
     def start(self, bot: Bot) -> None:
         env = {**self.env, "WEBHOOK_PORT": str(bot.port)}
         out = open(bot.log, "a", encoding="utf-8")
-        bot.proc = subprocess.Popen([sys.executable, "bot.py", "run"], cwd=ROOT, env=env, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+        bot.proc = subprocess.Popen(
+            [sys.executable, "bot.py", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         bot.starts += 1
 
     async def ready(self, bot: Bot, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if bot.proc is not None and bot.proc.poll() is not None:
-                raise SystemExit(f"bot on port {bot.port} exited: see {bot.log}\n{bot.log.read_text()[-2000:]}")
+                raise SystemExit(
+                    f"bot on port {bot.port} exited: see {bot.log}\n{bot.log.read_text()[-2000:]}"
+                )
             try:
                 _, writer = await asyncio.open_connection("127.0.0.1", bot.port)
                 writer.close()
@@ -141,8 +151,9 @@ class Proxy:
         import aiohttp
         from aiohttp import web
 
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10),
-                                             connector=aiohttp.TCPConnector(limit=256))
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=10), connector=aiohttp.TCPConnector(limit=256)
+        )
         app = web.Application()
         app.router.add_post("/{path:.*}", self.handle)
         self.runner = web.AppRunner(app, access_log=None)
@@ -154,15 +165,21 @@ class Proxy:
         from aiohttp import web
 
         body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k.lower() in ("content-type", "x-telegram-bot-api-secret-token")}
+        headers = {
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() in ("content-type", "x-telegram-bot-api-secret-token")
+        }
         bots = self.fleet.bots
         for _ in range(len(bots)):
             bot = bots[self.next % len(bots)]
             self.next += 1
             try:
-                async with self.session.post(f"http://127.0.0.1:{bot.port}{request.path}", data=body, headers=headers) as r:
+                async with self.session.post(
+                    f"http://127.0.0.1:{bot.port}{request.path}", data=body, headers=headers
+                ) as r:
                     return web.Response(status=r.status, body=await r.read())
-            except (aiohttp.ClientConnectionError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientConnectionError):
                 continue  # that process is down: the next one takes the update
         return web.Response(status=502)
 
@@ -211,8 +228,9 @@ class Poster:
         stored = self.server._stamp(update)
         for attempt in range(20):
             try:
-                async with self.session.post(self.url, json=stored,
-                                             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+                async with self.session.post(
+                    self.url, json=stored, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                ) as r:
                     if r.status == 200:
                         return
             except Exception:  # noqa: BLE001 - as Telegram: try again a little later
@@ -238,18 +256,30 @@ class Questions:
     seconds: float = 0.0
 
 
-async def questions_phase(server: Any, poster: Poster, processes: int, args: argparse.Namespace, pool: list[str],
-                          base_user: int) -> Questions:
+async def questions_phase(
+    server: Any,
+    poster: Poster,
+    processes: int,
+    args: argparse.Namespace,
+    pool: list[str],
+    base_user: int,
+) -> Questions:
     rng = random.Random(args.seed + processes)
     result = Questions(processes)
     loop = asyncio.get_running_loop()
 
     async def user(n: int) -> None:
         uid = base_user + n
-        profile = server.updates.user(uid, first_name=f"U{n}", language_code=rng.choice(["zh-hk", "en", "zh-hans"]))
+        profile = server.updates.user(
+            uid, first_name=f"U{n}", language_code=rng.choice(["zh-hk", "en", "zh-hans"])
+        )
         await asyncio.sleep(rng.uniform(0, args.think))  # users arrive spread out
         for i in range(args.questions):
-            text = rng.choice(OFF_TOPIC) if rng.random() < 0.05 else pool[(n * args.questions + i) % len(pool)]
+            text = (
+                rng.choice(OFF_TOPIC)
+                if rng.random() < 0.05
+                else pool[(n * args.questions + i) % len(pool)]
+            )
             waiter = loop.create_future()
             server.waiters[uid] = waiter
             sent = time.monotonic()
@@ -281,7 +311,11 @@ async def warm_up(server: Any, poster: Poster, processes: int) -> None:
         uid = 900_000_000 + n
         waiter = loop.create_future()
         server.waiters[uid] = waiter
-        await poster.post(server.updates.private_text("免試期幾時完？", user=server.updates.user(uid, first_name="W")))
+        await poster.post(
+            server.updates.private_text(
+                "免試期幾時完？", user=server.updates.user(uid, first_name="W")
+            )
+        )
         await asyncio.wait_for(waiter, 60)
 
 
@@ -292,7 +326,9 @@ class Kill:
     was_sender: bool
 
 
-async def broadcast_phase(server: Any, poster: Poster, fleet: Fleet, store: Any, args: argparse.Namespace) -> int:
+async def broadcast_phase(
+    server: Any, poster: Poster, fleet: Fleet, store: Any, args: argparse.Namespace
+) -> int:
     groups = [-1007000000000 - i for i in range(args.groups)]
     with store.sql.atomic():
         for chat_id in groups:
@@ -301,17 +337,25 @@ async def broadcast_phase(server: Any, poster: Poster, fleet: Fleet, store: Any,
     admin = server.updates.user(ADMIN, first_name="Admin", language_code="en")
 
     def preview(call: Any) -> bool:
-        return str(call.chat_id) == str(ADMIN) and "bc:ok:" in json.dumps(call.params.get("reply_markup") or "")
+        return str(call.chat_id) == str(ADMIN) and "bc:ok:" in json.dumps(
+            call.params.get("reply_markup") or ""
+        )
 
-    await poster.post(server.updates.private_text("/broadcast <b>新課程</b>報名現已開始 · Enrolment is open", user=admin))
+    await poster.post(
+        server.updates.private_text(
+            "/broadcast <b>新課程</b>報名現已開始 · Enrolment is open", user=admin
+        )
+    )
     question = (await server.wait_for("sendMessage", 1, 30, preview))[0]
     while question.result is None:
         await asyncio.sleep(0.01)
     markup = json.dumps(question.params.get("reply_markup"))
     data = next(part for part in markup.split('"') if part.startswith("bc:ok:"))
-    print(f"\n[broadcast] {len(groups)} groups, {len(fleet.bots)} processes, a kill of the sender every "
-          f"{args.kill_every:g} s (restarted at once), Telegram limit {args.rate:g} msg/s, round trip "
-          f"{args.latency * 1000:.0f} ms, BROADCAST_WORKERS={args.workers}, LEASE_SECONDS={args.lease}")
+    print(
+        f"\n[broadcast] {len(groups)} groups, {len(fleet.bots)} processes, a kill of the sender every "
+        f"{args.kill_every:g} s (restarted at once), Telegram limit {args.rate:g} msg/s, round trip "
+        f"{args.latency * 1000:.0f} ms, BROADCAST_WORKERS={args.workers}, LEASE_SECONDS={args.lease}"
+    )
     started = time.monotonic()
     await poster.post(server.updates.callback_query(data, user=admin, message=question.result))
     bid = int(data.rsplit(":", 1)[1])
@@ -353,20 +397,30 @@ async def broadcast_phase(server: Any, poster: Poster, fleet: Fleet, store: Any,
     reached = sum(1 for g in uncertain if copies.get(g, 0) == 1)
     ideal = len(groups) / args.rate
     within = elapsed / ideal - 1 <= 0.15
-    print(f"  {elapsed:.2f} s from Confirm to done; {args.rate:g} msg/s allows {ideal:.2f} s: {elapsed / ideal * 100:.1f}% "
-          f"of it ({'within' if within else 'NOT within'} 15%)")
-    print(f"  kills: {len(kills)} ({sum(k.was_sender for k in kills)} of the sender) at "
-          f"{', '.join(f'{k.at:.1f}' for k in kills) or '-'} s")
+    print(
+        f"  {elapsed:.2f} s from Confirm to done; {args.rate:g} msg/s allows {ideal:.2f} s: {elapsed / ideal * 100:.1f}% "
+        f"of it ({'within' if within else 'NOT within'} 15%)"
+    )
+    print(
+        f"  kills: {len(kills)} ({sum(k.was_sender for k in kills)} of the sender) at "
+        f"{', '.join(f'{k.at:.1f}' for k in kills) or '-'} s"
+    )
     print(f"  deliveries: {by_status}")
     times = sorted(c.time for c in server.calls_of("sendMessage") if str(c.chat_id) in group_set)
-    gaps = sorted(((b - a, a) for a, b in zip(times, times[1:])), reverse=True)[: max(1, len(kills))]
+    gaps = sorted(((b - a, a) for a, b in pairwise(times)), reverse=True)[: max(1, len(kills))]
     first = times[0] if times else 0.0
-    print(f"  longest pauses between sends: {', '.join(f'{g:.2f} s at {a - first:.1f} s' for g, a in gaps)}")
-    print(f"  uncertain (in flight at a kill): {len(uncertain)} — {reached} had reached Telegram, "
-          f"{len(uncertain) - reached} had not (that group missed it); at most {args.workers} (BROADCAST_WORKERS) "
-          f"per kill: {'yes' if len(uncertain) <= args.workers * len(kills) else 'NO'}")
-    print(f"  exactly once except those: {'yes' if not doubled and not unexplained else 'NO'} "
-          f"(doubled {doubled}, missing without an uncertain row {len(unexplained)})")
+    print(
+        f"  longest pauses between sends: {', '.join(f'{g:.2f} s at {a - first:.1f} s' for g, a in gaps)}"
+    )
+    print(
+        f"  uncertain (in flight at a kill): {len(uncertain)} — {reached} had reached Telegram, "
+        f"{len(uncertain) - reached} had not (that group missed it); at most {args.workers} (BROADCAST_WORKERS) "
+        f"per kill: {'yes' if len(uncertain) <= args.workers * len(kills) else 'NO'}"
+    )
+    print(
+        f"  exactly once except those: {'yes' if not doubled and not unexplained else 'NO'} "
+        f"(doubled {doubled}, missing without an uncertain row {len(unexplained)})"
+    )
     return 1 if doubled or unexplained else 0
 
 
@@ -374,9 +428,13 @@ async def broadcast_phase(server: Any, poster: Poster, fleet: Fleet, store: Any,
 
 
 def database_url(args: argparse.Namespace) -> str:
-    url = args.database_url or os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    url = (
+        args.database_url or os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    )
     if not url:
-        raise SystemExit("a PostgreSQL server is needed: --database-url postgresql://... (or DATABASE_URL)")
+        raise SystemExit(
+            "a PostgreSQL server is needed: --database-url postgresql://... (or DATABASE_URL)"
+        )
     return url
 
 
@@ -393,7 +451,9 @@ async def bench(args: argparse.Namespace) -> int:
     failures = 0
     try:
         shutil.copytree(args.knowledge or FIXTURE_KB, work / "knowledge")
-        assistant = Assistant.open(work / "knowledge", work / "var" / "index.sqlite")  # built once, shared
+        assistant = Assistant.open(
+            work / "knowledge", work / "var" / "index.sqlite"
+        )  # built once, shared
         pool = [q for e in assistant.kb.entries.values() for q in e.questions.all()]
         random.Random(args.seed).shuffle(pool)
         server = make_server(args.latency)
@@ -412,16 +472,31 @@ async def bench(args: argparse.Namespace) -> int:
                 # The questions' latency is measured outside rate-limiter waits, as in scripts/bench_telegram.py
                 # (200 users ask faster than Telegram's 30 messages a second); the broadcast keeps the limit.
                 rate = args.rate if phase == "broadcast" else 0
-                env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TELEGRAM_BOT_TOKEN": TOKEN,
-                       "TELEGRAM_API_BASE_URL": server.base_url, "DATABASE_URL": url, "DATA_DIR": str(data),
-                       "KNOWLEDGE_DIR": str(work / "knowledge"), "WEBHOOK_SECRET": SECRET, "WEBHOOK_LISTEN": "127.0.0.1",
-                       "ADMIN_IDS": str(ADMIN), "TELEGRAM_MAX_RATE": str(rate),
-                       "BROADCAST_WORKERS": str(args.workers), "LEASE_SECONDS": str(args.lease),
-                       "REMINDER_CHECK_SECONDS": "0", "FLOOD_MAX_MESSAGES": "100000", "LOG_LEVEL": args.log_level}
-                if args.sqlite:  # the same path with the default store, for comparison (one process only)
+                env = {
+                    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                    "TELEGRAM_BOT_TOKEN": TOKEN,
+                    "TELEGRAM_API_BASE_URL": server.base_url,
+                    "DATABASE_URL": url,
+                    "DATA_DIR": str(data),
+                    "KNOWLEDGE_DIR": str(work / "knowledge"),
+                    "WEBHOOK_SECRET": SECRET,
+                    "WEBHOOK_LISTEN": "127.0.0.1",
+                    "ADMIN_IDS": str(ADMIN),
+                    "TELEGRAM_MAX_RATE": str(rate),
+                    "BROADCAST_WORKERS": str(args.workers),
+                    "LEASE_SECONDS": str(args.lease),
+                    "REMINDER_CHECK_SECONDS": "0",
+                    "FLOOD_MAX_MESSAGES": "100000",
+                    "LOG_LEVEL": args.log_level,
+                }
+                if (
+                    args.sqlite
+                ):  # the same path with the default store, for comparison (one process only)
                     del env["DATABASE_URL"]
                     url = str(data / "state.sqlite")
-                Store.open(url, data_dir=data).close()  # `bot.py migrate`, once, before the fleet starts
+                Store.open(
+                    url, data_dir=data
+                ).close()  # `bot.py migrate`, once, before the fleet starts
                 fleet = Fleet(work, env, n)
                 proxy = Proxy(fleet)
                 await proxy.start()
@@ -432,7 +507,9 @@ async def bench(args: argparse.Namespace) -> int:
                     await fleet.start_all()
                     await warm_up(server, poster, n)
                     if phase == "questions":
-                        result = await questions_phase(server, poster, n, args, pool, 1_000_000 * (index + 1))
+                        result = await questions_phase(
+                            server, poster, n, args, pool, 1_000_000 * (index + 1)
+                        )
                         failures += report_questions(result, args)
                     else:
                         store = Store.open(url, data_dir=data)
@@ -459,15 +536,23 @@ async def bench(args: argparse.Namespace) -> int:
 def report_questions(result: Questions, args: argparse.Namespace) -> int:
     ms = [x * 1000 for x in result.latencies]
     p95 = percentile(ms, 95)
-    print(f"\n[questions] {result.processes} processes behind the proxy: {args.users} users x {args.questions} questions "
-          f"= {result.asked} in {result.seconds:.1f} s ({len(ms) / result.seconds:.1f} replies/s)")
-    print(f"  webhook-to-reply latency ms: p50 {percentile(ms, 50):.1f}  p95 {p95:.1f}  p99 {percentile(ms, 99):.1f}  "
-          f"max {max(ms, default=float('nan')):.1f}  mean {statistics.fmean(ms) if ms else float('nan'):.1f}")
+    print(
+        f"\n[questions] {result.processes} processes behind the proxy: {args.users} users x {args.questions} questions "
+        f"= {result.asked} in {result.seconds:.1f} s ({len(ms) / result.seconds:.1f} replies/s)"
+    )
+    print(
+        f"  webhook-to-reply latency ms: p50 {percentile(ms, 50):.1f}  p95 {p95:.1f}  p99 {percentile(ms, 99):.1f}  "
+        f"max {max(ms, default=float('nan')):.1f}  mean {statistics.fmean(ms) if ms else float('nan'):.1f}"
+    )
     acc = [x * 1000 for x in result.accepted]
-    print(f"  of which the webhook's 200 (through the proxy): p50 {percentile(acc, 50):.1f}  p95 {percentile(acc, 95):.1f} ms")
+    print(
+        f"  of which the webhook's 200 (through the proxy): p50 {percentile(acc, 50):.1f}  p95 {percentile(acc, 95):.1f} ms"
+    )
     ok = not result.missing and not result.doubled
-    print(f"  exactly one reply per question: {'yes' if ok else 'NO'} (missing {result.missing}, doubled {result.doubled}); "
-          f"target p95 <= 50 ms: {'met' if p95 <= 50 else 'NOT met'}")
+    print(
+        f"  exactly one reply per question: {'yes' if ok else 'NO'} (missing {result.missing}, doubled {result.doubled}); "
+        f"target p95 <= 50 ms: {'met' if p95 <= 50 else 'NOT met'}"
+    )
     return 0 if ok else 1
 
 
@@ -475,26 +560,64 @@ def main(argv: list[str] | None = None) -> None:
     import logging
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL server (a schema is made and dropped on it)")
+    parser.add_argument(
+        "--database-url", help="PostgreSQL server (a schema is made and dropped on it)"
+    )
     parser.add_argument("--processes", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--questions", type=int, default=10)
-    parser.add_argument("--think", type=float, default=3.0, help="mean seconds between a reply and the next question")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=3.0,
+        help="mean seconds between a reply and the next question",
+    )
     parser.add_argument("--groups", type=int, default=1000)
-    parser.add_argument("--kill-every", type=float, default=5.0, help="seconds between SIGKILLs of the sender (0: none)")
+    parser.add_argument(
+        "--kill-every",
+        type=float,
+        default=5.0,
+        help="seconds between SIGKILLs of the sender (0: none)",
+    )
     parser.add_argument("--rate", type=float, default=30.0, help="TELEGRAM_MAX_RATE")
-    parser.add_argument("--latency", type=float, default=0.05,
-                        help="seconds the fake Bot API takes to answer, in the broadcast phase (0 in the questions phase)")
-    parser.add_argument("--workers", type=int, default=4, help="BROADCAST_WORKERS (at most this many sends in flight at a kill)")
-    parser.add_argument("--lease", type=float, default=0.9, help="LEASE_SECONDS (the sender is tried every third of it)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.05,
+        help="seconds the fake Bot API takes to answer, in the broadcast phase (0 in the questions phase)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        help="BROADCAST_WORKERS (at most this many sends in flight at a kill)",
+    )
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=0.9,
+        help="LEASE_SECONDS (the sender is tried every third of it)",
+    )
     parser.add_argument("--phase", choices=("questions", "broadcast", "both"), default="both")
-    parser.add_argument("--knowledge", type=Path, help="knowledge folder (default: the test fixture)")
-    parser.add_argument("--log-level", default="WARNING", help="the bots' LOG_LEVEL (their logs are in the work folder)")
-    parser.add_argument("--sqlite", action="store_true", help="one process on the SQLite store, for comparison")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder with the bots' logs")
+    parser.add_argument(
+        "--knowledge", type=Path, help="knowledge folder (default: the test fixture)"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        help="the bots' LOG_LEVEL (their logs are in the work folder)",
+    )
+    parser.add_argument(
+        "--sqlite", action="store_true", help="one process on the SQLite store, for comparison"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work folder with the bots' logs"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     # A killed process leaves a request to the fake Bot API half-sent: that is the fault injected, not news.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     raise SystemExit(asyncio.run(bench(args)))

@@ -11,6 +11,7 @@ Printed: the reload's duration, and the update-to-reply latency (p50, p95, max) 
 asked before and during the reload. The target: p95 <= 100 ms during the reload. --in-thread
 reloads the old way (validation and index build in a thread of the bot) for comparison.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "knowledge"
 TOKEN = "7000000001:BENCH-not-a-real-token"
 ADMIN = 4242
-QUESTIONS = ["免試期幾時完？", "When does the exemption period end?", "VPES 係咩嚟？", "安老 RPL 係咩嚟？"]
+QUESTIONS = [
+    "免試期幾時完？",
+    "When does the exemption period end?",
+    "VPES 係咩嚟？",
+    "安老 RPL 係咩嚟？",
+]
 TOPICS = ["qf", "rpl", "elderly-care", "vehicle", "qf-events"]
 
 
@@ -71,17 +77,30 @@ async def bench(args: argparse.Namespace) -> int:
         assistant = Assistant.open(work / "knowledge", work / "var" / "index.sqlite")
         bulk = entries_yaml(args.entries)
         async with FakeTelegramServer() as server:
-            config = Config(env={
-                "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url, "DATA_DIR": str(work / "var"),
-                "KNOWLEDGE_DIR": str(work / "knowledge"), "ADMIN_IDS": str(ADMIN), "REMINDER_CHECK_SECONDS": "0",
-                "FLOOD_MAX_MESSAGES": "100000", "LOG_LEVEL": "WARNING"}, dotenv=None)
+            config = Config(
+                env={
+                    "TELEGRAM_BOT_TOKEN": TOKEN,
+                    "TELEGRAM_API_BASE_URL": server.base_url,
+                    "DATA_DIR": str(work / "var"),
+                    "KNOWLEDGE_DIR": str(work / "knowledge"),
+                    "ADMIN_IDS": str(ADMIN),
+                    "REMINDER_CHECK_SECONDS": "0",
+                    "FLOOD_MAX_MESSAGES": "100000",
+                    "LOG_LEVEL": "WARNING",
+                },
+                dotenv=None,
+            )
             store = Store.open(config.state_path)
             limiter = RetryingRateLimiter(overall_max_rate=0, group_max_rate=0)
-            app = build_application(config, assistant, store, rate_limiter=limiter, knowledge_poll=0)
+            app = build_application(
+                config, assistant, store, rate_limiter=limiter, knowledge_poll=0
+            )
             assert app.updater is not None and app.post_init is not None
             await app.initialize()
             await app.post_init(app)
-            await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+            )
             await app.start()
             if args.in_thread:
                 ops = app.bot_data["operations"]
@@ -92,7 +111,9 @@ async def bench(args: argparse.Namespace) -> int:
 
                 ops.reloader.reload = reload_in_thread
             try:
-                return await run(args, server, work, bulk, make_user(ADMIN, "Admin", language_code="en"))
+                return await run(
+                    args, server, work, bulk, make_user(ADMIN, "Admin", language_code="en")
+                )
             finally:
                 await app.updater.stop()
                 await app.stop()
@@ -114,7 +135,9 @@ async def run(args, server, work: Path, bulk: str, admin) -> int:
             n += 1
             uid = 600_000 + n
             pushed[uid] = time.monotonic()
-            server.push_update(server.updates.private_text(QUESTIONS[n % len(QUESTIONS)], user=uid))
+            server.push_update(
+                server.updates.private_text(QUESTIONS[n % len(QUESTIONS)], user=uid)
+            )
             await asyncio.sleep(max(0.0, start + n / args.rate - time.monotonic()))
 
     asker = asyncio.create_task(workers_asking())
@@ -122,14 +145,25 @@ async def run(args, server, work: Path, bulk: str, admin) -> int:
     (work / "knowledge" / "bulk.yaml").write_text(bulk, encoding="utf-8")
     reload_at = time.monotonic()
     server.push_update(server.updates.private_text("/reload", user=admin))
-    report = (await server.wait_for("sendMessage", 1, 600, lambda c: str(c.chat_id) == str(ADMIN)
-                                    and "Knowledge reloaded" in (c.params.get("text") or "")))[0]
+    report = (
+        await server.wait_for(
+            "sendMessage",
+            1,
+            600,
+            lambda c: (
+                str(c.chat_id) == str(ADMIN)
+                and "Knowledge reloaded" in (c.params.get("text") or "")
+            ),
+        )
+    )[0]
     reload_done = report.time
     await asyncio.sleep(args.after)
     stop.set()
     await asker
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len({c.chat_id for c in server.calls_of("sendMessage")} & set(pushed)) < len(pushed):
+    while time.monotonic() < deadline and len(
+        {c.chat_id for c in server.calls_of("sendMessage")} & set(pushed)
+    ) < len(pushed):
         await asyncio.sleep(0.05)
     replied: dict[int, float] = {}
     for call in server.calls_of("sendMessage"):
@@ -142,20 +176,26 @@ async def run(args, server, work: Path, bulk: str, admin) -> int:
         if not rows:
             return "no questions"
         ms = sorted(r * 1000 for r in rows)
-        return (f"p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms, max {ms[-1]:.1f} ms "
-                f"({len(ms)} questions)")
+        return (
+            f"p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms, max {ms[-1]:.1f} ms "
+            f"({len(ms)} questions)"
+        )
 
     if args.timeline:
         for start in range(int(-args.before), int(reload_done - reload_at + args.after) + 1, 2):
             window = sorted(lat * 1000 for at, lat in asked if start <= at - reload_at < start + 2)
             if window:
-                print(f"  t={start:+4d}s  p50 {percentile(window, 50):8.1f} ms  max {window[-1]:8.1f} ms  ({len(window)})")
+                print(
+                    f"  t={start:+4d}s  p50 {percentile(window, 50):8.1f} ms  max {window[-1]:8.1f} ms  ({len(window)})"
+                )
     before = [lat for at, lat in asked if at < reload_at]
     during = [lat for at, lat in asked if reload_at <= at <= reload_done]
     p95 = percentile(sorted(r * 1000 for r in during), 95) if during else float("inf")
     how = "in a thread of the bot (the old way)" if args.in_thread else "in a separate process"
-    print(f"reload of a {args.entries:,}-entry file {how}: {reload_done - reload_at:.1f} s; "
-          f"{args.rate:g} questions/s")
+    print(
+        f"reload of a {args.entries:,}-entry file {how}: {reload_done - reload_at:.1f} s; "
+        f"{args.rate:g} questions/s"
+    )
     print(f"  before the reload: {figures(before)}")
     print(f"  during the reload: {figures(during)}")
     print(f"  {report.params['text'].splitlines()[0]}; unanswered questions: {unanswered}")
@@ -170,7 +210,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="questions a second")
     parser.add_argument("--before", type=float, default=2.0)
     parser.add_argument("--after", type=float, default=2.0)
-    parser.add_argument("--in-thread", action="store_true", help="reload the old way, for comparison")
+    parser.add_argument(
+        "--in-thread", action="store_true", help="reload the old way, for comparison"
+    )
     parser.add_argument("--timeline", action="store_true", help="latency every 2 seconds")
     return asyncio.run(bench(parser.parse_args()))
 

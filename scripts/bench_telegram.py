@@ -16,6 +16,7 @@ limits (AIORateLimiter: 30 messages/s overall) are off unless --telegram-limits,
 is "outside rate-limiter waits"; per-user flood control is raised so that it never refuses.
 This is a benchmark, not a test: it prints figures and exits 1 only if a reply is missing or doubled.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
 from scripts.timing import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +54,9 @@ def open_assistant(knowledge: Path | None, work: Path):
     from bot.config import Config
     from bot.kb.loader import KnowledgeInvalid
 
-    candidates = [knowledge] if knowledge else [Path(Config(env={}, dotenv=None).knowledge_dir), FIXTURE_KB]
+    candidates = (
+        [knowledge] if knowledge else [Path(Config(env={}, dotenv=None).knowledge_dir), FIXTURE_KB]
+    )
     for kb_dir in candidates:
         try:
             copy = work / f"kb-{kb_dir.name}"
@@ -99,22 +103,37 @@ async def bench(args: argparse.Namespace) -> int:
     try:
         assistant, kb_dir = open_assistant(args.knowledge, work)
         pool = questions_of(assistant, rng)
-        config = Config(env={"TELEGRAM_BOT_TOKEN": TOKEN, "DATA_DIR": str(work), "FLOOD_MAX_MESSAGES": "100000",
-                             "FLOOD_WINDOW_SECONDS": "30", "LOG_LEVEL": "WARNING"}, dotenv=None)
+        config = Config(
+            env={
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "DATA_DIR": str(work),
+                "FLOOD_MAX_MESSAGES": "100000",
+                "FLOOD_WINDOW_SECONDS": "30",
+                "LOG_LEVEL": "WARNING",
+            },
+            dotenv=None,
+        )
         store = Store.open(config.state_path)
-        limiter = (RetryingRateLimiter(max_retries=3) if args.telegram_limits
-                   else RetryingRateLimiter(max_retries=3, overall_max_rate=0, group_max_rate=0))
+        limiter = (
+            RetryingRateLimiter(max_retries=3)
+            if args.telegram_limits
+            else RetryingRateLimiter(max_retries=3, overall_max_rate=0, group_max_rate=0)
+        )
         assert isinstance(limiter, AIORateLimiter)
         phases = ["paced", "burst"] if args.phase == "both" else [args.phase]
-        print(f"knowledge: {kb_dir} ({len(assistant.kb.entries)} entries); {args.users} users x {args.questions} "
-              f"questions per phase; Telegram limits {'ON (30 msg/s)' if args.telegram_limits else 'off'}")
+        print(
+            f"knowledge: {kb_dir} ({len(assistant.kb.entries)} entries); {args.users} users x {args.questions} "
+            f"questions per phase; Telegram limits {'ON (30 msg/s)' if args.telegram_limits else 'off'}"
+        )
         async with BenchServer() as server:
             config._values["telegram_api_base_url"] = server.base_url
             app = build_application(config, assistant, store, rate_limiter=limiter)
             assert app.updater is not None and app.post_init is not None  # the builder made both
             await app.initialize()
             await app.post_init(app)
-            await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+            )
             await app.start()
             failures = 0
             try:
@@ -122,7 +141,9 @@ async def bench(args: argparse.Namespace) -> int:
                     phase = Phase(name)
                     think = args.think if name == "paced" else 0.0
                     base_user = 100_000 * (index + 1)
-                    await run_phase(server, phase, args.users, args.questions, think, base_user, pool, rng)
+                    await run_phase(
+                        server, phase, args.users, args.questions, think, base_user, pool, rng
+                    )
                     await asyncio.sleep(0.3)  # anything late or doubled shows up now
                     failures += report(server, phase, args.users, args.questions, base_user)
             finally:
@@ -135,17 +156,31 @@ async def bench(args: argparse.Namespace) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
-async def run_phase(server, phase: Phase, users: int, questions: int, think: float, base_user: int,
-                    pool: list[str], rng: random.Random) -> None:
+async def run_phase(
+    server,
+    phase: Phase,
+    users: int,
+    questions: int,
+    think: float,
+    base_user: int,
+    pool: list[str],
+    rng: random.Random,
+) -> None:
     loop = asyncio.get_running_loop()
 
     async def user(n: int) -> None:
         uid = base_user + n
-        profile = server.updates.user(uid, first_name=f"U{n}", language_code=rng.choice(["zh-hk", "en", "zh-hans"]))
+        profile = server.updates.user(
+            uid, first_name=f"U{n}", language_code=rng.choice(["zh-hk", "en", "zh-hans"])
+        )
         if think:
             await asyncio.sleep(rng.uniform(0, think))  # users arrive spread out, not all at once
         for i in range(questions):
-            text = rng.choice(OFF_TOPIC) if rng.random() < 0.05 else pool[(n * questions + i) % len(pool)]
+            text = (
+                rng.choice(OFF_TOPIC)
+                if rng.random() < 0.05
+                else pool[(n * questions + i) % len(pool)]
+            )
             waiter = loop.create_future()
             server.waiters[uid] = waiter
             sent = time.monotonic()
@@ -171,11 +206,17 @@ def report(server, phase: Phase, users: int, questions: int, base_user: int) -> 
     doubled = sum(max(0, c - questions) for c in counts)
     lat = [x * 1000 for x in phase.latencies]
     elapsed = phase.finished - phase.started
-    print(f"\n[{phase.name}] {phase.asked} questions in {elapsed:.2f} s: throughput {len(lat) / elapsed:.1f} replies/s")
-    print(f"  update-to-reply latency ms: p50 {percentile(lat, 50):.1f}  p95 {percentile(lat, 95):.1f}  "
-          f"p99 {percentile(lat, 99):.1f}  max {max(lat, default=float('nan')):.1f}  mean {statistics.fmean(lat) if lat else float('nan'):.1f}")
+    print(
+        f"\n[{phase.name}] {phase.asked} questions in {elapsed:.2f} s: throughput {len(lat) / elapsed:.1f} replies/s"
+    )
+    print(
+        f"  update-to-reply latency ms: p50 {percentile(lat, 50):.1f}  p95 {percentile(lat, 95):.1f}  "
+        f"p99 {percentile(lat, 99):.1f}  max {max(lat, default=float('nan')):.1f}  mean {statistics.fmean(lat) if lat else float('nan'):.1f}"
+    )
     ok = missing == 0 and doubled == 0
-    print(f"  exactly one reply per question: {'yes' if ok else 'NO'} (missing {missing}, doubled {doubled})")
+    print(
+        f"  exactly one reply per question: {'yes' if ok else 'NO'} (missing {missing}, doubled {doubled})"
+    )
     if phase.name == "paced":
         p95 = percentile(lat, 95)
         print(f"  target p95 <= 50 ms: {'met' if p95 <= 50 else 'NOT met'} ({p95:.1f} ms)")
@@ -186,11 +227,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--questions", type=int, default=10)
-    parser.add_argument("--think", type=float, default=3.0,
-                        help="mean seconds between a reply and the next question (paced phase)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=3.0,
+        help="mean seconds between a reply and the next question (paced phase)",
+    )
     parser.add_argument("--phase", choices=("paced", "burst", "both"), default="both")
-    parser.add_argument("--knowledge", type=Path, help="knowledge folder (default: the real one, else the test fixture)")
-    parser.add_argument("--telegram-limits", action="store_true", help="keep AIORateLimiter's 30 messages/s")
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        help="knowledge folder (default: the real one, else the test fixture)",
+    )
+    parser.add_argument(
+        "--telegram-limits", action="store_true", help="keep AIORateLimiter's 30 messages/s"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

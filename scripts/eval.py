@@ -9,6 +9,7 @@ file order (the engine keeps it; the baselines read every line alone). "first" i
 in-scope replies whose first expected key starts within the first 120 characters; "p90" the 90th
 percentile of reply length.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,9 +17,10 @@ import importlib.util
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
 from rapidfuzz import fuzz, process
 
@@ -87,8 +89,15 @@ def score(rows: list[dict], answer: Callable[[str, str | None], Answer]) -> dict
             fails.append((r, a, "wrong"))
     lengths.sort()
     p90 = lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))] if lengths else 0
-    return {"in_scope": ins, "declines": dec, "script": scr, "first": first, "p90": p90, "per_lang": dict(per),
-            "fails": fails}
+    return {
+        "in_scope": ins,
+        "declines": dec,
+        "script": scr,
+        "first": first,
+        "p90": p90,
+        "per_lang": dict(per),
+        "fails": fails,
+    }
 
 
 def pct(x: list[int]) -> str:
@@ -130,27 +139,43 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     config = Config()
     assistant = Assistant.open(Path(config.knowledge_dir), config.index_path)
+
+    def engine(chats: Conversations, question: str, chat: str | None) -> Answer:
+        return assistant.answer(question, conversation=chats.get(chat) if chat else None)
+
     base = Baselines(assistant)
     for path in args.files:
         rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
         chats = Conversations()
         systems: dict[str, Callable[[str, str | None], Answer]] = {
-            "engine": lambda q, chat: assistant.answer(q, conversation=chats.get(chat) if chat else None),
-            "bm25-top1": lambda q, chat: base.bm25(q), "wratio-questions": lambda q, chat: base.wratio(q)}
+            "engine": partial(engine, chats),
+            "bm25-top1": lambda q, chat: base.bm25(q),
+            "wratio-questions": lambda q, chat: base.wratio(q),
+        }
         print(f"\n## {Path(path).name} ({len(rows)} questions)\n")
         langs = [lang for lang in LANG_ORDER if any(r["lang"] == lang for r in rows)]
-        print("| system | in scope | declines | script | first | p90 | " + " | ".join(langs) + " |")
+        print(
+            "| system | in scope | declines | script | first | p90 | " + " | ".join(langs) + " |"
+        )
         print("|---|---|---|---|---|---|" + "---|" * len(langs))
         results = {}
         for name, fn in systems.items():
             res = results[name] = score(rows, fn)
-            cells = [pct(res["in_scope"]), pct(res["declines"]), pct(res["script"]), pct(res["first"]), str(res["p90"])]
+            cells = [
+                pct(res["in_scope"]),
+                pct(res["declines"]),
+                pct(res["script"]),
+                pct(res["first"]),
+                str(res["p90"]),
+            ]
             cells += [pct(res["per_lang"].get(lang, [0, 0])) for lang in langs]
             print(f"| {name} | " + " | ".join(cells) + " |")
         if args.show_fails:
             for r, a, why in results["engine"]["fails"]:
-                print(f"--- {r['id']} [{r['lang']}] {why}: {r['q']}\n    expect {r.get('expect', 'decline')}"
-                      f"\n    got answered={a.answered} {a.entries} {a.score:.3f} {a.text[:160]!r}")
+                print(
+                    f"--- {r['id']} [{r['lang']}] {why}: {r['q']}\n    expect {r.get('expect', 'decline')}"
+                    f"\n    got answered={a.answered} {a.entries} {a.score:.3f} {a.text[:160]!r}"
+                )
     return 0
 
 

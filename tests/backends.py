@@ -5,6 +5,7 @@ PostgreSQL comes from TEST_DATABASE_URL (`.ci/run` starts a server and sets it),
 and says why. Each test gets a schema of its own on that server (dropped afterwards), so tests
 never see each other's rows.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,10 @@ from typing import Any
 from urllib.parse import quote
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-SKIP_REASON = ("no PostgreSQL server reachable: set TEST_DATABASE_URL=postgresql://... "
-               "(.ci/run starts one and sets it)")
+SKIP_REASON = (
+    "no PostgreSQL server reachable: set TEST_DATABASE_URL=postgresql://... "
+    "(.ci/run starts one and sets it)"
+)
 _reachable: dict[str, str | None] = {}
 
 

@@ -2,6 +2,7 @@
 bot-specific entries: dated events, a long category, markup-like text), a fake Bot API server, and
 the real Application driven over HTTP on 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,8 +25,17 @@ TG_TODAY = date(2026, 3, 15)
 _SRC = "{doc: qf-newsletter-2024-01, section: 測試}"
 
 
-def _entry(id_: str, type_: str, topic: str, zh: str, en: str, answer_zh: str, answer_en: str,
-           qs: tuple[str, str, str, str], extra: str = "") -> str:
+def _entry(
+    id_: str,
+    type_: str,
+    topic: str,
+    zh: str,
+    en: str,
+    answer_zh: str,
+    answer_en: str,
+    qs: tuple[str, str, str, str],
+    extra: str = "",
+) -> str:
     zh_hant, yue, zh_hans, en_q = qs
     return f"""
   - id: {id_}
@@ -44,32 +54,96 @@ def _entry(id_: str, type_: str, topic: str, zh: str, en: str, answer_zh: str, a
 
 def telegram_entries() -> str:
     parts = ["entries:"]
-    parts.append(_entry(
-        "qf-expo-2020", "event", "qf-events", "資歷架構博覽會2020", "QF Expo 2020",
-        "資歷架構博覽會於2020年11月6日舉行。", "The QF Expo took place on 6 November 2020.",
-        ("資歷架構博覽會在何時舉行？", "博覽會幾時搞？", "资历架构博览会什么时候举行？", "When was the QF Expo?"),
-        "\n    when: {start: 2020-11-06}\n    place: {zh: 灣仔會議展覽中心, en: Wan Chai Convention Centre}"))
-    parts.append(_entry(
-        "qf-forum-2031", "event", "qf-events", "資歷架構論壇2031", "QF Forum 2031",
-        "資歷架構論壇將於2031年5月10日至11日舉行。", "The QF Forum will be held on 10 and 11 May 2031.",
-        ("資歷架構論壇在何時舉行？", "論壇幾時搞？", "资历架构论坛什么时候举行？", "When is the QF Forum?"),
-        "\n    when: {start: 2031-05-10, end: 2031-05-11}"))
-    parts.append(_entry(
-        "qf-month-2026", "event", "qf-events", "資歷架構宣傳月", "QF Promotion Month",
-        "資歷架構宣傳月在2026年3月舉行。", "The QF Promotion Month runs in March 2026.",
-        ("資歷架構宣傳月是甚麼？", "宣傳月有咩活動？", "资历架构宣传月是什么？", "What is the QF Promotion Month?"),
-        "\n    when: {start: 2026-03}"))
+    parts.append(
+        _entry(
+            "qf-expo-2020",
+            "event",
+            "qf-events",
+            "資歷架構博覽會2020",
+            "QF Expo 2020",
+            "資歷架構博覽會於2020年11月6日舉行。",
+            "The QF Expo took place on 6 November 2020.",
+            (
+                "資歷架構博覽會在何時舉行？",
+                "博覽會幾時搞？",
+                "资历架构博览会什么时候举行？",
+                "When was the QF Expo?",
+            ),
+            "\n    when: {start: 2020-11-06}\n    place: {zh: 灣仔會議展覽中心, en: Wan Chai Convention Centre}",
+        )
+    )
+    parts.append(
+        _entry(
+            "qf-forum-2031",
+            "event",
+            "qf-events",
+            "資歷架構論壇2031",
+            "QF Forum 2031",
+            "資歷架構論壇將於2031年5月10日至11日舉行。",
+            "The QF Forum will be held on 10 and 11 May 2031.",
+            (
+                "資歷架構論壇在何時舉行？",
+                "論壇幾時搞？",
+                "资历架构论坛什么时候举行？",
+                "When is the QF Forum?",
+            ),
+            "\n    when: {start: 2031-05-10, end: 2031-05-11}",
+        )
+    )
+    parts.append(
+        _entry(
+            "qf-month-2026",
+            "event",
+            "qf-events",
+            "資歷架構宣傳月",
+            "QF Promotion Month",
+            "資歷架構宣傳月在2026年3月舉行。",
+            "The QF Promotion Month runs in March 2026.",
+            (
+                "資歷架構宣傳月是甚麼？",
+                "宣傳月有咩活動？",
+                "资历架构宣传月是什么？",
+                "What is the QF Promotion Month?",
+            ),
+            "\n    when: {start: 2026-03}",
+        )
+    )
     for n in range(1, 9):
-        parts.append(_entry(
-            f"vehicle-grade-{n}", "qualification", "vehicle", f"車輛維修技工第{n}類別註冊", f"Vehicle mechanic category {n} registration",
-            f"第{n}類別車輛維修技工須向機電署註冊。", f"Category {n} vehicle mechanics register with the EMSD.",
-            (f"第{n}類別車輛維修技工如何註冊？", f"第{n}類別技工點樣註冊？", f"第{n}类别车辆维修技工如何注册？",
-             f"How do category {n} vehicle mechanics register?")))
-    parts.append(_entry(
-        "markup-test", "fact", "qf", "標記 <b>測試</b> & 符號", "Markup <b>test</b> & symbols",
-        "答案包含 <script>alert(1)</script> 及 5 > 3 & 2 < 4。", "The answer has <script>alert(1)</script> and 5 > 3 & 2 < 4.",
-        ("標記測試符號是甚麼？", "標記測試係咩？", "标记测试符号是什么？", "What is the markup test?"),
-        "\n    aliases: [標記測試, markup test]"))
+        parts.append(
+            _entry(
+                f"vehicle-grade-{n}",
+                "qualification",
+                "vehicle",
+                f"車輛維修技工第{n}類別註冊",
+                f"Vehicle mechanic category {n} registration",
+                f"第{n}類別車輛維修技工須向機電署註冊。",
+                f"Category {n} vehicle mechanics register with the EMSD.",
+                (
+                    f"第{n}類別車輛維修技工如何註冊？",
+                    f"第{n}類別技工點樣註冊？",
+                    f"第{n}类别车辆维修技工如何注册？",
+                    f"How do category {n} vehicle mechanics register?",
+                ),
+            )
+        )
+    parts.append(
+        _entry(
+            "markup-test",
+            "fact",
+            "qf",
+            "標記 <b>測試</b> & 符號",
+            "Markup <b>test</b> & symbols",
+            "答案包含 <script>alert(1)</script> 及 5 > 3 & 2 < 4。",
+            "The answer has <script>alert(1)</script> and 5 > 3 & 2 < 4.",
+            (
+                "標記測試符號是甚麼？",
+                "標記測試係咩？",
+                "标记测试符号是什么？",
+                "What is the markup test?",
+            ),
+            "\n    aliases: [標記測試, markup test]",
+        )
+    )
     return "".join(parts)
 
 
@@ -142,10 +216,18 @@ class BotHarness:
     def sent(self, chat_id: int | None = None) -> list:
         return self.server.sent_messages(chat_id)
 
-    async def push_and_wait(self, update: dict, method: str = "sendMessage", count: int = 1, timeout: float = 5.0,
-                            predicate: Callable[[Any], bool] | None = None) -> list:
+    async def push_and_wait(
+        self,
+        update: dict,
+        method: str = "sendMessage",
+        count: int = 1,
+        timeout: float = 5.0,
+        predicate: Callable[[Any], bool] | None = None,
+    ) -> list:
         """Push one update; wait for `count` new calls of `method` (matching `predicate`) answered by the server."""
-        before = len([c for c in self.server.calls_of(method) if predicate is None or predicate(c)])
+        before = len(
+            [c for c in self.server.calls_of(method) if predicate is None or predicate(c)]
+        )
         self.server.push_update(update)
         calls = await self.server.wait_for(method, before + count, timeout, predicate)
         new = calls[before:]
@@ -160,7 +242,9 @@ class BotHarness:
         deadline = loop.time() + timeout
         while any(c.status is None for c in calls):
             if loop.time() > deadline:
-                raise AssertionError("calls were not answered: " + "; ".join(c.summary() for c in calls))
+                raise AssertionError(
+                    "calls were not answered: " + "; ".join(c.summary() for c in calls)
+                )
             await asyncio.sleep(0.005)
 
     async def idle(self, timeout: float = 5.0) -> None:
@@ -172,7 +256,10 @@ class BotHarness:
         deadline = loop.time() + timeout
         quiet = 0
         while quiet < 3:
-            busy = not self.app.update_queue.empty() or self.app.update_processor.current_concurrent_updates
+            busy = (
+                not self.app.update_queue.empty()
+                or self.app.update_processor.current_concurrent_updates
+            )
             quiet = 0 if busy else quiet + 1
             if loop.time() > deadline:
                 raise AssertionError("the bot did not become idle")
@@ -186,8 +273,9 @@ class BotHarness:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(server, config, assistant, store, clock: FakeClock | None = None,
-                      **build: Any) -> AsyncIterator[BotHarness]:
+async def running_bot(
+    server, config, assistant, store, clock: FakeClock | None = None, **build: Any
+) -> AsyncIterator[BotHarness]:
     """Build, start and poll; stop everything on the way out."""
     from bot.telegram.app import ALLOWED_UPDATES, build_application
 

@@ -1,4 +1,5 @@
 """Shared test helpers: an engine over the small fixture knowledge base, built once per session."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,5 +1,6 @@
 """Admin operations without Telegram: subscription and delivery state, crash recovery, the pacer,
 which reminders are due when, statistics and the CSV export, the admin catalog."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,7 +38,13 @@ def groups(store: Store, ids, lang="zh-Hant"):
 
 def test_migration_2_adds_the_admin_tables(store):
     assert store.version == len(MIGRATIONS) >= 2
-    assert {"subscriptions", "broadcasts", "deliveries", "reminders_sent", "inbox"} <= store.backend.table_names()
+    assert {
+        "subscriptions",
+        "broadcasts",
+        "deliveries",
+        "reminders_sent",
+        "inbox",
+    } <= store.backend.table_names()
 
 
 def test_subscriptions(store):
@@ -104,7 +111,9 @@ def test_a_row_is_claimed_once_and_interrupted_claims_are_never_resent(backend):
 def test_reminder_claims(store):
     assert store.claim_reminder("forum", "start", "2031-05-10", -1)
     assert not store.claim_reminder("forum", "start", "2031-05-10", -1)
-    assert store.claim_reminder("forum", "start", "2031-05-17", -1)  # the date moved: a new reminder
+    assert store.claim_reminder(
+        "forum", "start", "2031-05-17", -1
+    )  # the date moved: a new reminder
     store.release_reminder("forum", "start", "2031-05-17", -1)
     assert store.claim_reminder("forum", "start", "2031-05-17", -1)
     store.finish_reminder("forum", "start", "2031-05-10", -1, "sent", 5)
@@ -121,7 +130,9 @@ def test_inbox(store):
     assert store.inbox_by_admin_message(-100, 99)["id"] == item
     store.inbox_answered(item)
     store.inbox_answered(item)
-    assert store.inbox_item(item)["answers"] == 2 and store.inbox_item(item)["status"] == "answered"
+    assert (
+        store.inbox_item(item)["answers"] == 2 and store.inbox_item(item)["status"] == "answered"
+    )
 
 
 # -- pacing --------------------------------------------------------------------------------------------
@@ -176,8 +187,12 @@ def test_occasions_and_when_they_are_due(tg_assistant):
 
     assert "qf-forum-2031/start" not in due_ids(datetime(2031, 5, 3, 9, 59, tzinfo=HKT))
     assert "qf-forum-2031/start" in due_ids(datetime(2031, 5, 3, 10, 0, tzinfo=HKT))
-    assert "qf-forum-2031/start" in due_ids(datetime(2031, 5, 10, 23, 0, tzinfo=HKT))  # late, but still in time
-    assert "qf-forum-2031/start" not in due_ids(datetime(2031, 5, 11, 0, 1, tzinfo=HKT))  # past: never
+    assert "qf-forum-2031/start" in due_ids(
+        datetime(2031, 5, 10, 23, 0, tzinfo=HKT)
+    )  # late, but still in time
+    assert "qf-forum-2031/start" not in due_ids(
+        datetime(2031, 5, 11, 0, 1, tzinfo=HKT)
+    )  # past: never
     assert due_ids(datetime(2028, 8, 24, 10, 0, tzinfo=HKT)) == {"rpl-elderly-care-exemption/end"}
 
 
@@ -212,7 +227,10 @@ def test_stats_per_local_day_language_and_unanswered(backend):
     assert figures.questions == 4 and figures.answered == 1 and figures.users == 3
     assert figures.per_day == [("2026-03-14", 1, 1), ("2026-03-15", 3, 0)]
     assert figures.per_lang == [("en", 2, 0), ("zh-Hant", 2, 1)]
-    assert figures.unanswered[0] == ("Weather?", 2) and figures.unanswered[1] == ("今日天氣點呀？", 1)
+    assert figures.unanswered[0] == ("Weather?", 2) and figures.unanswered[1] == (
+        "今日天氣點呀？",
+        1,
+    )
     assert figures.answer_rate == 0.25
     text = admin_render.stats(figures, "en").text
     assert "4 questions from 3 users; 1 answered (25%)." in text and "Weather? ×2" in text
@@ -224,10 +242,12 @@ def test_stats_per_local_day_language_and_unanswered(backend):
     assert all(str(uid) not in {r["user_hash"] for r in rows} for uid in (1, 2, 3))
     since = io.StringIO()
     assert store.export_queries(since, "2026-03-14T16:00") == 5
-    store.log_query(4, "private", "en", "=HYPERLINK(\"http://x\")", False, kind="decline")
+    store.log_query(4, "private", "en", '=HYPERLINK("http://x")', False, kind="decline")
     formula = io.StringIO()
     store.export_queries(formula)
-    assert list(csv.DictReader(io.StringIO(formula.getvalue())))[-1]["text"].startswith("'=")  # never run as a formula
+    assert list(csv.DictReader(io.StringIO(formula.getvalue())))[-1]["text"].startswith(
+        "'="
+    )  # never run as a formula
     store.close()
 
 
@@ -237,15 +257,24 @@ def test_buttons_checks_and_votes_are_counted_apart_from_questions(backend):
     disliked = store.log_query(2, "private", "en", "Where is VPES?", True, ["vpes"], 0.8, "answer")
     store.log_query(1, "private", "en", "[button] x", True, ["x"], 1.0, "button")
     store.log_query(1, "private", "en", "/check", True, [], 0.0, "check")
-    assert store.set_feedback(liked, store.hash_user(1), -1) and store.set_feedback(liked, store.hash_user(1), 1)
+    assert store.set_feedback(liked, store.hash_user(1), -1) and store.set_feedback(
+        liked, store.hash_user(1), 1
+    )
     assert store.set_feedback(disliked, store.hash_user(2), -1)
-    assert not store.set_feedback(liked, store.hash_user(2), -1)  # only the asker votes on their question
+    assert not store.set_feedback(
+        liked, store.hash_user(2), -1
+    )  # only the asker votes on their question
     figures = store.stats(date(2026, 3, 15), days=1, utc_offset_minutes=480)
     assert (figures.questions, figures.buttons, figures.checks) == (2, 1, 1)
     assert (figures.helpful, figures.unhelpful) == (1, 1)
     out = io.StringIO()
     store.export_queries(out)
-    assert [r["feedback"] for r in csv.DictReader(io.StringIO(out.getvalue()))] == ["1", "-1", "", ""]
+    assert [r["feedback"] for r in csv.DictReader(io.StringIO(out.getvalue()))] == [
+        "1",
+        "-1",
+        "",
+        "",
+    ]
     store.close()
 
 
@@ -253,16 +282,22 @@ def test_reload_report_lists_the_first_errors_with_file_entry_and_field_in_one_m
     from bot.assistant import ReloadReport
     from bot.kb.loader import KnowledgeError
 
-    errors = [KnowledgeError("rpl.yaml", f"e{i}", "answer.zh", "field required <x>") for i in range(300)]
+    errors = [
+        KnowledgeError("rpl.yaml", f"e{i}", "answer.zh", "field required <x>") for i in range(300)
+    ]
     parts = admin_render.reload_report(ReloadReport(False, errors), "en").parts
     assert len(parts) == 1 and len(parts[0]) <= 3800  # one message, however many errors (issue 15)
     text = parts[0]
     shown = text.count("rpl.yaml · entry e")
-    assert shown == 15 and "rpl.yaml · entry e0 · field answer.zh: field required &lt;x&gt;" in text
+    assert (
+        shown == 15 and "rpl.yaml · entry e0 · field answer.zh: field required &lt;x&gt;" in text
+    )
     assert text.endswith(f"… and {300 - shown} more (run `bot.py check-knowledge`)")
     few = admin_render.reload_report(ReloadReport(False, errors[:2]), "en").parts[0]
     assert few.count("rpl.yaml · entry e") == 2 and "more (run" not in few
-    ok = admin_render.reload_report(ReloadReport(True, [], ["a"], ["b", "c"], [], 12), "zh-Hant").text
+    ok = admin_render.reload_report(
+        ReloadReport(True, [], ["a"], ["b", "c"], [], 12), "zh-Hant"
+    ).text
     assert "共 12 項。新增 1 項、修改 2 項、刪除 0 項" in ok and "修改：b, c" in ok
 
 
@@ -273,9 +308,11 @@ def test_export_queries_command_writes_a_csv(tmp_path, capsys):
     from bot.config import Config
 
     config = Config(env={"DATA_DIR": str(tmp_path)}, dotenv=None)
-    assert cmd_export_queries(config, argparse.Namespace(out="-", since=None)) == 1  # no database yet
+    assert (
+        cmd_export_queries(config, argparse.Namespace(out="-", since=None)) == 1
+    )  # no database yet
     store = Store.open(config.state_path)
-    store.log_query(123456789, "private", "en", "hello, \"world\"", False, kind="decline")
+    store.log_query(123456789, "private", "en", 'hello, "world"', False, kind="decline")
     store.close()
     out = tmp_path / "q.csv"
     args = build_parser().parse_args(["export-queries", "--out", str(out)])

@@ -1,6 +1,7 @@
 """Announcements without Telegram: typed times, a group's language, the audience and the version each
 group gets, schedules that fire once, edit/delete rows that survive a crash, tags that follow a
 group upgraded to a supergroup."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -26,41 +27,61 @@ def subscribe(store, chat_id, lang="zh-Hant"):
     store.subscribe(chat_id, lang)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2026-03-16 09:00", datetime(2026, 3, 16, 9, 0, tzinfo=HKT)),
-    ("2026-3-16T9:05", datetime(2026, 3, 16, 9, 5, tzinfo=HKT)),
-    ("10:30", datetime(2026, 3, 15, 10, 30, tzinfo=HKT)),
-    ("09:00", datetime(2026, 3, 16, 9, 0, tzinfo=HKT)),  # passed today: tomorrow's
-    ("+30m", NOW + timedelta(minutes=30)),
-    ("+ 2 hours", NOW + timedelta(hours=2)),
-    ("+1d", NOW + timedelta(days=1)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-03-16 09:00", datetime(2026, 3, 16, 9, 0, tzinfo=HKT)),
+        ("2026-3-16T9:05", datetime(2026, 3, 16, 9, 5, tzinfo=HKT)),
+        ("10:30", datetime(2026, 3, 15, 10, 30, tzinfo=HKT)),
+        ("09:00", datetime(2026, 3, 16, 9, 0, tzinfo=HKT)),  # passed today: tomorrow's
+        ("+30m", NOW + timedelta(minutes=30)),
+        ("+ 2 hours", NOW + timedelta(hours=2)),
+        ("+1d", NOW + timedelta(days=1)),
+    ],
+)
 def test_typed_times_are_read_in_the_workers_time_zone(text, expected):
     assert parse_when(text, NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["2026-02-30 09:00", "25:00", "tomorrow", "Seminar 2026-03-16 09:00", ""])
+@pytest.mark.parametrize(
+    "text", ["2026-02-30 09:00", "25:00", "tomorrow", "Seminar 2026-03-16 09:00", ""]
+)
 def test_anything_else_is_not_a_time(text):
     assert parse_when(text, NOW) is None
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("tomorrow 9am", True), ("16/3 9:00", True), ("明天上午九點", False), ("明天 9點", True), ("9.30pm", True),
-    ("Seminar on 16 March at 10:00 in Kwun Tong", False), ("en: 10:00 tomorrow", False), ("Hello", False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tomorrow 9am", True),
+        ("16/3 9:00", True),
+        ("明天上午九點", False),
+        ("明天 9點", True),
+        ("9.30pm", True),
+        ("Seminar on 16 March at 10:00 in Kwun Tong", False),
+        ("en: 10:00 tomorrow", False),
+        ("Hello", False),
+    ],
+)
 def test_a_short_reply_that_looks_like_a_time_is_not_taken_for_a_version(text, expected):
     assert looks_like_time(text) is expected
 
 
-def test_a_groups_language_is_its_admins_choice_else_its_askers_majority_else_its_subscription(store):
+def test_a_groups_language_is_its_admins_choice_else_its_askers_majority_else_its_subscription(
+    store,
+):
     subscribe(store, -1, "en")
     subscribe(store, -2)
     assert store.group_langs([-1, -2]) == {-1: "en", -2: "zh-Hant"}
     for user, lang in ((1, "zh-Hans"), (2, "zh-Hans"), (3, "en"), (1, "zh-Hans")):
         store.note_asker(-2, user, lang)
     assert store.group_lang(-2) == "zh-Hans" and store.askers_lang(-2) == "zh-Hans"
-    assert store.db.execute("SELECT COUNT(*) FROM group_askers").fetchone()[0] == 3  # one row per asker
-    assert "1" not in {r[0] for r in store.db.execute("SELECT user_hash FROM group_askers")}  # never the raw id
+    assert (
+        store.db.execute("SELECT COUNT(*) FROM group_askers").fetchone()[0] == 3
+    )  # one row per asker
+    assert "1" not in {
+        r[0] for r in store.db.execute("SELECT user_hash FROM group_askers")
+    }  # never the raw id
     store.set_group_lang(-2, "en")
     assert store.group_lang(-2) == "en"
     store.set_group_lang(-2, None)
@@ -87,7 +108,11 @@ def test_the_audience_and_each_groups_version_are_fixed_when_confirmed(store):
     assert store.confirm_announcement(bid) == 3
     assert store.confirm_announcement(bid) is None  # a second press
     assert not store.set_audience(bid)  # no longer a draft
-    assert {c: store.target_version(bid, c)["html"] for c in (-1, -2, -3)} == {-1: "中文", -2: "English", -3: "中文"}
+    assert {c: store.target_version(bid, c)["html"] for c in (-1, -2, -3)} == {
+        -1: "中文",
+        -2: "English",
+        -3: "中文",
+    }
     assert store.target_version(bid, -4) is None
     assert store.delivery_counts(bid)["pending"] == 3
 
@@ -101,7 +126,9 @@ def test_a_schedule_fires_once_and_a_cancelled_or_missed_one_never(store):
         assert store.schedule_announcement(bid, utc_iso(NOW + timedelta(minutes=5 * n)))
         ids.append(bid)
     assert not store.schedule_announcement(ids[0], utc_iso(NOW))  # not a draft any more
-    assert [a["id"] for a in store.due_announcements(utc_iso(NOW + timedelta(minutes=5)))] == ids[:2]
+    assert [a["id"] for a in store.due_announcements(utc_iso(NOW + timedelta(minutes=5)))] == ids[
+        :2
+    ]
     assert store.confirm_announcement(ids[0], scheduled=True) == 1
     assert store.confirm_announcement(ids[0], scheduled=True) is None
     assert store.cancel_scheduled(ids[1]) and not store.cancel_scheduled(ids[1])

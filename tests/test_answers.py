@@ -4,6 +4,7 @@ documents don't say" for every kind of ask, and the reply in the asker's own scr
 These read the real knowledge base: they specify what a worker is told about what the documents say.
 The phrasings are our own, not the evaluation sets'.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -45,12 +46,15 @@ def test_a_story_keeps_its_question_sentences_and_the_rest_as_context():
 # -- definitions ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("question, entry", [
-    ("RPL係乜嘢嚟？", "rpl"),
-    ("what's VQP", "vqp"),
-    ("LEAS 係咩？", "leas"),
-    ("What is the QF", "qf"),
-])
+@pytest.mark.parametrize(
+    "question, entry",
+    [
+        ("RPL係乜嘢嚟？", "rpl"),
+        ("what's VQP", "vqp"),
+        ("LEAS 係咩？", "leas"),
+        ("What is the QF", "qf"),
+    ],
+)
 def test_what_is_a_known_name_is_answered_by_that_subject(assistant, question, entry):
     answer = assistant.answer(question)
     assert answer.answered and answer.entries == [entry]
@@ -78,17 +82,24 @@ def test_two_subjects_named_side_by_side_are_each_answered(assistant):
 
 
 def test_an_answer_is_short_and_ends_with_its_source_and_date(assistant):
-    answer = assistant.answer("How often does the Advanced Manufacturing Training Board survey manpower?")
+    answer = assistant.answer(
+        "How often does the Advanced Manufacturing Training Board survey manpower?"
+    )
     assert answer.answered and len(answer.text) <= 450
-    assert answer.text.splitlines()[-1] == "Source: Manpower Update Report – Advanced Manufacturing 2026"
+    assert (
+        answer.text.splitlines()[-1]
+        == "Source: Manpower Update Report – Advanced Manufacturing 2026"
+    )
 
 
 # -- stories ----------------------------------------------------------------------------------------
 
 
 def test_a_long_story_is_answered_from_its_question(assistant):
-    story = ("我喺升降機公司做咗十幾年，主要做商場嘅𨋢。老細話大灣區機會多，叫我哋留意下。"
-             "想問機電署同廣州人社局份備忘錄包唔包升降機維修？")
+    story = (
+        "我喺升降機公司做咗十幾年，主要做商場嘅𨋢。老細話大灣區機會多，叫我哋留意下。"
+        "想問機電署同廣州人社局份備忘錄包唔包升降機維修？"
+    )
     answer = assistant.answer(story)
     assert answer.answered and "升降機" in answer.text
 
@@ -96,11 +107,14 @@ def test_a_long_story_is_answered_from_its_question(assistant):
 # -- near misses: a subject the documents do not have is not replaced by its neighbour ---------------
 
 
-@pytest.mark.parametrize("question, named", [
-    ("機電署同深圳人社局有冇簽備忘錄？", "深圳"),
-    ("第五屆綠色創科日幾時舉行？", "第五屆"),
-    ("Is there a phase 3 of GWIN?", "phase 3"),
-])
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("機電署同深圳人社局有冇簽備忘錄？", "深圳"),
+        ("第五屆綠色創科日幾時舉行？", "第五屆"),
+        ("Is there a phase 3 of GWIN?", "phase 3"),
+    ],
+)
 def test_a_neighbouring_city_or_edition_is_declined_naming_it(assistant, question, named):
     answer = assistant.answer(question)
     assert not answer.answered and answer.kind == "decline"
@@ -115,7 +129,9 @@ def test_a_next_round_is_not_the_last_round(assistant):
 
 
 def test_this_year_is_answered_with_the_latest_documents_date(assistant):
-    answer = assistant.answer("LEAS 今年幾時開始報名？", )
+    answer = assistant.answer(
+        "LEAS 今年幾時開始報名？",
+    )
     assert answer.answered
     assert "2024年1月" in answer.text and "文件沒有更新的消息" in answer.text
 
@@ -123,18 +139,25 @@ def test_this_year_is_answered_with_the_latest_documents_date(assistant):
 # -- "the documents don't say", for every kind of ask ------------------------------------------------
 
 
-@pytest.mark.parametrize("question, missing", [
-    ("安老RPL要交幾多錢申請？", "費用"),
-    ("VPES 辦公室電話幾多號？", "聯絡資料"),
-    ("做技術員人工有幾多？", "薪酬"),
-    ("香港老年學會幾點開門？", "開放或辦公時間"),
-    ("智能火化幾時全港火葬場都用？", "日期"),
-    ("香港人工智能研發院會設喺邊區？", "地點"),
-])
-def test_a_known_subject_without_the_asked_fact_is_declined_saying_what_is_missing(assistant, question, missing):
+@pytest.mark.parametrize(
+    "question, missing",
+    [
+        ("安老RPL要交幾多錢申請？", "費用"),
+        ("VPES 辦公室電話幾多號？", "聯絡資料"),
+        ("做技術員人工有幾多？", "薪酬"),
+        ("香港老年學會幾點開門？", "開放或辦公時間"),
+        ("智能火化幾時全港火葬場都用？", "日期"),
+        ("香港人工智能研發院會設喺邊區？", "地點"),
+    ],
+)
+def test_a_known_subject_without_the_asked_fact_is_declined_saying_what_is_missing(
+    assistant, question, missing
+):
     answer = assistant.answer(question)
     assert not answer.answered and answer.kind == "decline"
-    assert first_line(answer.text).startswith("文件沒有提到") and missing in first_line(answer.text)
+    assert first_line(answer.text).startswith("文件沒有提到") and missing in first_line(
+        answer.text
+    )
     assert "文件提到的是" in answer.text  # and what the documents do say
     assert answer.choices
 

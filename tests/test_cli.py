@@ -1,4 +1,5 @@
 """The CLI contract other tools rely on: `ask`, `ask --json`, `ask --jsonl`, and the console."""
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,24 @@ from tests.helpers import ROOT, fixture_index_dir
 @pytest.fixture(scope="module")
 def env():
     base = fixture_index_dir()
-    return {**os.environ, "KNOWLEDGE_DIR": str(base / "knowledge"), "DATA_DIR": str(base / "var"), "TELEGRAM_BOT_TOKEN": ""}
+    return {
+        **os.environ,
+        "KNOWLEDGE_DIR": str(base / "knowledge"),
+        "DATA_DIR": str(base / "var"),
+        "TELEGRAM_BOT_TOKEN": "",
+    }
 
 
 def run(env, *args, stdin=""):
-    return subprocess.run([sys.executable, "bot.py", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_ask_prints_the_reply_text(env):
@@ -36,7 +49,12 @@ def test_ask_json_prints_one_object(env):
 
 
 def test_ask_jsonl_answers_every_line_in_order_with_ids(env):
-    lines = [{"id": "a", "q": "免試期幾時完"}, {"id": 2, "q": "sing me a song"}, {"q": "VPES 設喺邊個城市？"}, {"id": "e", "q": ""}]
+    lines = [
+        {"id": "a", "q": "免試期幾時完"},
+        {"id": 2, "q": "sing me a song"},
+        {"q": "VPES 設喺邊個城市？"},
+        {"id": "e", "q": ""},
+    ]
     feed = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines) + "not json\n\n"
     p = run(env, "ask", "--jsonl", "-", stdin=feed)
     out = [json.loads(line) for line in p.stdout.splitlines()]

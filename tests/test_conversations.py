@@ -1,5 +1,6 @@
 """Conversations: a follow-up leans on the last subject or the last ask, a new question starts afresh,
 and a conversation forgets after a while. Our own phrasings over the real knowledge base."""
+
 from __future__ import annotations
 
 import json
@@ -43,18 +44,25 @@ def test_who_assesses_after_a_scheme_is_that_schemes_assessor(assistant):
 
 
 def test_a_subject_alone_takes_the_last_ask(assistant):
-    _, _, swap = talk(assistant, "車輛維修技工自願註冊計劃有咩類別？", "電工服務可以攞咩資歷？", "咁B1呢？")
+    _, _, swap = talk(
+        assistant, "車輛維修技工自願註冊計劃有咩類別？", "電工服務可以攞咩資歷？", "咁B1呢？"
+    )
     assert swap.answered and swap.entries == ["vmvrs-category-b1"]
     assert "車身修理" in swap.text and "三級" in swap.text
 
 
 def test_what_about_another_sector_asks_the_same_of_it(assistant):
-    _, other = talk(assistant, "In the manufacturing sector, which job had the most ads in 2024-2025?",
-                    "what about engineering services?")
+    _, other = talk(
+        assistant,
+        "In the manufacturing sector, which job had the most ads in 2024-2025?",
+        "what about engineering services?",
+    )
     assert other.answered and "chemist" in other.text.lower()
 
 
-def test_a_follow_up_the_documents_do_not_answer_is_the_exact_not_stated_for_that_subject(assistant):
+def test_a_follow_up_the_documents_do_not_answer_is_the_exact_not_stated_for_that_subject(
+    assistant,
+):
     _, fee = talk(assistant, "安老 RPL 免試期去到幾時？", "要唔要錢㗎？")
     assert not fee.answered and fee.kind == "decline"
     assert fee.text.startswith("文件沒有提到") and "費用" in fee.text
@@ -94,7 +102,9 @@ def test_a_button_sets_the_subject_for_the_next_question(assistant):
 
 
 def test_the_language_may_change_mid_conversation(assistant):
-    _, english = talk(assistant, "安老 RPL 免試期去到幾時？", "sorry, in English please: who assesses it?")
+    _, english = talk(
+        assistant, "安老 RPL 免試期去到幾時？", "sorry, in English please: who assesses it?"
+    )
     assert english.lang == "en" and "Gerontology" in english.text
 
 
@@ -117,8 +127,14 @@ def test_the_cli_keeps_one_conversation_per_chat_field():
         {"id": 3, "q": "咁評估機構係邊個？", "chat": "a"},
         {"id": 4, "q": "咁評估機構係邊個？"},
     ]
-    out = subprocess.run([sys.executable, "bot.py", "ask", "--jsonl", "-"], cwd=ROOT, capture_output=True, text=True,
-                         input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines), timeout=120)
+    out = subprocess.run(
+        [sys.executable, "bot.py", "ask", "--jsonl", "-"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines),
+        timeout=120,
+    )
     replies = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
     assert "香港老年學會" in replies[3]["text"]  # chat "a" remembers its subject
     assert "關於" not in replies[4]["text"]  # a line without a chat stands alone

@@ -1,6 +1,7 @@
 """The pieces behind /review and knowledge uploads, without Telegram: which sample-question list a
 phrasing belongs in, adding it without disturbing the file, validating beside the live files,
 atomic replacement with backups, the change summary, grouping questions, and the review log."""
+
 from __future__ import annotations
 
 import os
@@ -34,14 +35,17 @@ def store(backend):  # SQLite, and PostgreSQL when a server answers (tests/backe
 # -- which list, and adding to it --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, form", [
-    ("免試期甚麼時候結束？", "zh-Hant"),
-    ("免試期幾時完？", "yue"),
-    ("老人院做嘢可唔可以攞資歷？", "yue"),
-    ("免试期什么时候结束？", "zh-Hans"),
-    ("When does the RPL exemption end?", "en"),
-    ("RPL 係咪即係以工作經驗換學歷？", "yue"),
-])
+@pytest.mark.parametrize(
+    "text, form",
+    [
+        ("免試期甚麼時候結束？", "zh-Hant"),
+        ("免試期幾時完？", "yue"),
+        ("老人院做嘢可唔可以攞資歷？", "yue"),
+        ("免试期什么时候结束？", "zh-Hans"),
+        ("When does the RPL exemption end?", "en"),
+        ("RPL 係咪即係以工作經驗換學歷？", "yue"),
+    ],
+)
 def test_a_phrasing_goes_to_the_list_of_its_language_form(text, form):
     assert question_form(text) == form
 
@@ -73,11 +77,16 @@ def test_adding_to_a_flow_list_changes_that_line_only():
 
 def test_adding_to_a_block_list_adds_one_line_and_comments_stay_where_they_were():
     text, _ = add_phrasing(FLOW_AND_BLOCK, "block", "What: is B, really?")
-    assert text == FLOW_AND_BLOCK.replace("        - What is B?  # a note on B\n",
-                                          "        - What is B?  # a note on B\n        - 'What: is B, really?'\n")
+    assert text == FLOW_AND_BLOCK.replace(
+        "        - What is B?  # a note on B\n",
+        "        - What is B?  # a note on B\n        - 'What: is B, really?'\n",
+    )
     text, _ = add_phrasing(FLOW_AND_BLOCK, "last", "Tell me about C")
     assert text == FLOW_AND_BLOCK + "        - Tell me about C\n"
-    assert yaml.safe_load(text)["entries"][2]["questions"]["en"] == ["What is C?", "Tell me about C"]
+    assert yaml.safe_load(text)["entries"][2]["questions"]["en"] == [
+        "What is C?",
+        "Tell me about C",
+    ]
 
 
 def test_a_duplicate_an_unknown_entry_and_a_file_that_would_reflow_are_refused():
@@ -98,15 +107,25 @@ def test_a_duplicate_an_unknown_entry_and_a_file_that_would_reflow_are_refused()
 
 def test_every_real_knowledge_file_takes_a_phrasing_keeping_every_other_line():
     """Read-only over knowledge/: each entry file, its last entry, the four forms in turn."""
-    phrasings = [("zh-Hant", "測試問題是甚麼？"), ("yue", "測試問題係咩嚟？"), ("zh-Hans", "测试问题是什么？"),
-                 ("en", "What is the test question?")]
-    files = [p for p in sorted((ROOT / "knowledge").glob("*.yaml")) if p.name not in ("sources.yaml", "rules.yaml")]
+    phrasings = [
+        ("zh-Hant", "測試問題是甚麼？"),
+        ("yue", "測試問題係咩嚟？"),
+        ("zh-Hans", "测试问题是什么？"),
+        ("en", "What is the test question?"),
+    ]
+    files = [
+        p
+        for p in sorted((ROOT / "knowledge").glob("*.yaml"))
+        if p.name not in ("sources.yaml", "rules.yaml")
+    ]
     assert len(files) >= 4
     for n, path in enumerate(files):
         original = path.read_text(encoding="utf-8")
         entry = yaml.safe_load(original)["entries"][-1]
         form, phrasing = phrasings[n % 4]
-        text, used = add_phrasing(original, entry["id"], phrasing)  # refuses unless one line changed or added
+        text, used = add_phrasing(
+            original, entry["id"], phrasing
+        )  # refuses unless one line changed or added
         assert used == form
         edited = yaml.safe_load(text)["entries"][-1]["questions"][form]
         assert edited == entry["questions"][form] + [phrasing], (path.name, form)
@@ -117,16 +136,24 @@ def test_every_real_knowledge_file_takes_a_phrasing_keeping_every_other_line():
 
 def test_a_candidate_is_validated_beside_the_live_files_which_stay_untouched(kb_dir):
     live = {p.name: p.read_bytes() for p in kb_dir.iterdir()}
-    broken = (kb_dir / "entries.yaml").read_text(encoding="utf-8").replace("type: fact", "type: factoid", 1)
+    broken = (
+        (kb_dir / "entries.yaml")
+        .read_text(encoding="utf-8")
+        .replace("type: fact", "type: factoid", 1)
+    )
     with pytest.raises(KnowledgeInvalid) as exc:
         validate_with(kb_dir, "entries.yaml", broken.encode())
-    assert [str(e) for e in exc.value.errors][0].startswith("entries.yaml · entry rpl-elderly-care-exemption · field type")
+    assert [str(e) for e in exc.value.errors][0].startswith(
+        "entries.yaml · entry rpl-elderly-care-exemption · field type"
+    )
     assert {p.name: p.read_bytes() for p in kb_dir.iterdir()} == live
     good = validate_with(kb_dir, "entries.yaml", live["entries.yaml"].replace(b"2028", b"2029"))
     assert "2029" in good.entries["rpl-elderly-care-exemption"].answer.zh
 
 
-def test_replace_keeps_a_backup_and_a_failed_write_leaves_the_old_file_whole(kb_dir, tmp_path, monkeypatch):
+def test_replace_keeps_a_backup_and_a_failed_write_leaves_the_old_file_whole(
+    kb_dir, tmp_path, monkeypatch
+):
     target = kb_dir / "entries.yaml"
     old = target.read_bytes()
     backups = tmp_path / "backups"
@@ -141,9 +168,14 @@ def test_replace_keeps_a_backup_and_a_failed_write_leaves_the_old_file_whole(kb_
     with pytest.raises(OSError):
         replace_file(kb_dir, "entries.yaml", b"half", None)
     assert target.read_bytes() == b"entries: []\n"
-    assert sorted(p.name for p in kb_dir.iterdir()) == ["entries.yaml", "sources.yaml"]  # no temporary file left
+    assert sorted(p.name for p in kb_dir.iterdir()) == [
+        "entries.yaml",
+        "sources.yaml",
+    ]  # no temporary file left
     monkeypatch.undo()
-    assert replace_file(kb_dir, "new.yaml", None, backups) is None  # removing a file that is not there
+    assert (
+        replace_file(kb_dir, "new.yaml", None, backups) is None
+    )  # removing a file that is not there
 
 
 def test_backups_are_pruned_per_file(kb_dir, tmp_path):
@@ -151,18 +183,28 @@ def test_backups_are_pruned_per_file(kb_dir, tmp_path):
     for n in range(BACKUPS_KEPT + 3):
         replace_file(kb_dir, "entries.yaml", f"entries: []  # {n}\n".encode(), backups)
     kept = sorted(backups.glob("entries.*.yaml"))
-    assert len(kept) == BACKUPS_KEPT and kept[-1].read_bytes() == b"entries: []  # %d\n" % (BACKUPS_KEPT + 1)
+    assert len(kept) == BACKUPS_KEPT and kept[-1].read_bytes() == b"entries: []  # %d\n" % (
+        BACKUPS_KEPT + 1
+    )
 
 
 def test_the_summary_names_entries_added_changed_removed_and_figures_changed(kb_dir):
     old = load_knowledge(kb_dir)
     text = (kb_dir / "entries.yaml").read_text(encoding="utf-8")
-    text = text.replace("2028年8月31日", "2029年8月31日").replace("31 August 2028", "31 August 2029")
+    text = text.replace("2028年8月31日", "2029年8月31日").replace(
+        "31 August 2028", "31 August 2029"
+    )
     text = text.replace("VPES 是 VTC 在深圳成立的公司", "VPES 是職業訓練局在深圳成立的公司")
     new = validate_with(kb_dir, "entries.yaml", text.encode())
     summary = summarise(old, new)
-    assert summary.changed == ["rpl-elderly-care-exemption", "vpes"] and not summary.added and not summary.removed
-    assert [(f.entry_id, f.before, f.after) for f in summary.figures] == [("rpl-elderly-care-exemption", ["2028"], ["2029"])]
+    assert (
+        summary.changed == ["rpl-elderly-care-exemption", "vpes"]
+        and not summary.added
+        and not summary.removed
+    )
+    assert [(f.entry_id, f.before, f.after) for f in summary.figures] == [
+        ("rpl-elderly-care-exemption", ["2028"], ["2029"])
+    ]
     assert sha256(None) == "" and len(sha256(b"x")) == 64
 
 
@@ -170,14 +212,29 @@ def test_the_summary_names_entries_added_changed_removed_and_figures_changed(kb_
 
 
 def rows(*texts: str, start: int = 1) -> list[dict]:
-    return [{"id": start + i, "text": t, "lang": "en", "kind": "decline", "entry_ids": []} for i, t in enumerate(texts)]
+    return [
+        {"id": start + i, "text": t, "lang": "en", "kind": "decline", "entry_ids": []}
+        for i, t in enumerate(texts)
+    ]
 
 
 def test_near_identical_phrasings_are_one_item_most_frequent_first():
-    items = group(rows("Where is VPES?", "where is vpes", "Where's VPES??", "What is the fee?", "Where is VPES?",
-                       "Where is the VPES office"), {})
-    assert [(i.question, i.count) for i in items] == [("Where is VPES?", 4), ("What is the fee?", 1),
-                                                      ("Where is the VPES office", 1)]
+    items = group(
+        rows(
+            "Where is VPES?",
+            "where is vpes",
+            "Where's VPES??",
+            "What is the fee?",
+            "Where is VPES?",
+            "Where is the VPES office",
+        ),
+        {},
+    )
+    assert [(i.question, i.count) for i in items] == [
+        ("Where is VPES?", 4),
+        ("What is the fee?", 1),
+        ("Where is the VPES office", 1),
+    ]
     assert items[0].texts == ["Where is VPES?", "Where's VPES??"] and items[0].last_query_id == 5
     items = group(rows("免試期幾時完？", "免試期幾時完", "免试期几时完？", "免試期幾時完呀？"), {})
     assert [(i.question, i.count) for i in items] == [("免試期幾時完？", 4)]
@@ -185,11 +242,15 @@ def test_near_identical_phrasings_are_one_item_most_frequent_first():
 
 
 def test_dismissed_questions_stay_away_and_skipped_ones_return_only_when_asked_again():
-    marks = {key_of("What is the fee?"): {"status": "dismissed", "last_query_id": 1},
-             key_of("Where is VPES?"): {"status": "skipped", "last_query_id": 2}}
+    marks = {
+        key_of("What is the fee?"): {"status": "dismissed", "last_query_id": 1},
+        key_of("Where is VPES?"): {"status": "skipped", "last_query_id": 2},
+    }
     items = group(rows("What is the fee?", "Where is VPES?", "What is the fee?"), marks)
     assert items == []
-    items = group(rows("What is the fee?", "Where is VPES?", "What is the fee?", "Where is VPES?"), marks)
+    items = group(
+        rows("What is the fee?", "Where is VPES?", "What is the fee?", "Where is VPES?"), marks
+    )
     assert [(i.question, i.count) for i in items] == [("Where is VPES?", 1)]
 
 
@@ -204,20 +265,44 @@ def test_review_log_verbs(store):
     store.log_query(1, "private", "en", "What is VPES?", True, ["vpes"], 0.9, "answer")
     q3 = store.log_query(1, "private", "en", "VPES office?", True, ["vpes"], 0.55, "answer")
     store.log_query(1, "private", "en", "hi", False, [], 0.0, "empty")
-    assert [r["id"] for r in store.review_queries(None, 0.6)] == [q1, q3]  # declined, and answered unsure
+    assert [r["id"] for r in store.review_queries(None, 0.6)] == [
+        q1,
+        q3,
+    ]  # declined, and answered unsure
 
-    item = store.create_review_item(9, "Where is VPES?", ["Where is VPES?"], 1, ["en"], ["decline"], [], ["vpes"], q1)
+    item = store.create_review_item(
+        9, "Where is VPES?", ["Where is VPES?"], 1, ["en"], ["decline"], [], ["vpes"], q1
+    )
     assert store.review_item(item)["candidates"] == ["vpes"]
-    change = store.record_change(9, "teach", "entries.yaml", b"old bytes", sha256(b"new"), entry_id="vpes", form="en",
-                                 phrasing="Where is VPES?", item_id=item)
+    change = store.record_change(
+        9,
+        "teach",
+        "entries.yaml",
+        b"old bytes",
+        sha256(b"new"),
+        entry_id="vpes",
+        form="en",
+        phrasing="Where is VPES?",
+        item_id=item,
+    )
     assert store.resolve_review_item(item, "taught", 9, [key_of("Where is VPES?")], change)
-    assert not store.resolve_review_item(item, "skipped", 9, [key_of("Where is VPES?")])  # one outcome per item
-    assert store.review_marks([key_of("Where is VPES?")])[key_of("Where is VPES?")]["status"] == "taught"
+    assert not store.resolve_review_item(
+        item, "skipped", 9, [key_of("Where is VPES?")]
+    )  # one outcome per item
+    assert (
+        store.review_marks([key_of("Where is VPES?")])[key_of("Where is VPES?")]["status"]
+        == "taught"
+    )
     recorded = store.knowledge_change(change)
-    assert bytes(recorded["before"]) == b"old bytes" and recorded["admin_id"] == 9 and recorded["at"]
+    assert (
+        bytes(recorded["before"]) == b"old bytes" and recorded["admin_id"] == 9 and recorded["at"]
+    )
     assert store.mark_change_undone(change, 9) and not store.mark_change_undone(change, 9)
     store.reopen_review_item(item)
-    assert store.review_item(item)["status"] == "open" and store.review_marks([key_of("Where is VPES?")]) == {}
+    assert (
+        store.review_item(item)["status"] == "open"
+        and store.review_marks([key_of("Where is VPES?")]) == {}
+    )
     assert store.recent_changes()[0]["undone_at"]
 
     upload = store.create_upload(9, 9, "entries.yaml", b"entries: []\n", "")
@@ -228,8 +313,21 @@ def test_review_log_verbs(store):
 def test_the_taught_message_names_the_form_in_the_admins_language():
     from bot.telegram.curation_render import taught
 
-    reply = taught("免試期幾時完？", "五年免試期", "entries.yaml", "rpl-elderly-care-exemption", "yue", False, 7, "zh-Hant")
-    assert reply.parts[0].startswith("✅ 由現在起，「免試期幾時完？」→ 五年免試期。（已加入 entries.yaml 項目 "
-                                     "rpl-elderly-care-exemption 的粵語問法。）")
+    reply = taught(
+        "免試期幾時完？",
+        "五年免試期",
+        "entries.yaml",
+        "rpl-elderly-care-exemption",
+        "yue",
+        False,
+        7,
+        "zh-Hant",
+    )
+    assert reply.parts[0].startswith(
+        "✅ 由現在起，「免試期幾時完？」→ 五年免試期。（已加入 entries.yaml 項目 "
+        "rpl-elderly-care-exemption 的粵語問法。）"
+    )
     assert "仍未能直接用這一項回答" in reply.parts[0]
-    assert reply.markup is not None and reply.markup.inline_keyboard[0][0].callback_data == "kc:u:7"
+    assert (
+        reply.markup is not None and reply.markup.inline_keyboard[0][0].callback_data == "kc:u:7"
+    )

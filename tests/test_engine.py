@@ -1,4 +1,5 @@
 """The Assistant: answers in the asker's script with a source, declines honestly, never crashes."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,9 @@ def assistant():
         ("RPL 幾時截止?", "zh-Hant"),  # mixed scripts: Chinese wins
     ],
 )
-def test_deadline_questions_get_the_exemption_dates_in_the_askers_script(assistant, question, lang):
+def test_deadline_questions_get_the_exemption_dates_in_the_askers_script(
+    assistant, question, lang
+):
     answer = assistant.answer(question)
     assert answer.answered and answer.kind == "answer"
     assert answer.entries == ["rpl-elderly-care-exemption"]
@@ -48,12 +51,22 @@ def test_an_answer_ends_with_its_source_and_document_date(assistant):
 
 @pytest.mark.parametrize(
     "question",
-    ["sing me a song", "恒指今日升定跌？", "今晚去边度食饭好？", "IVE 課程學費要幾多錢？", "申請居屋要咩條件？"],
+    [
+        "sing me a song",
+        "恒指今日升定跌？",
+        "今晚去边度食饭好？",
+        "IVE 課程學費要幾多錢？",
+        "申請居屋要咩條件？",
+    ],
 )
 def test_off_topic_questions_are_declined_with_topics(assistant, question):
     answer = assistant.answer(question)
     assert not answer.answered and answer.kind == "decline"
-    assert "過往資歷認可" in answer.text or "Recognition of Prior Learning" in answer.text or "过往资历认可" in answer.text
+    assert (
+        "過往資歷認可" in answer.text
+        or "Recognition of Prior Learning" in answer.text
+        or "过往资历认可" in answer.text
+    )
 
 
 @pytest.mark.parametrize("question", ["", "   ", "???", "🙂🙂🙂", "\x00\x07\x1b", "！？。"])
@@ -104,7 +117,9 @@ def test_the_json_form_carries_the_cli_contract_fields(assistant):
     assert data["entries"] == ["vpes"] and data["lang"] == "en" and data["answered"] is True
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=400))
 def test_any_text_gets_a_well_formed_answer(assistant, text):
     answer = assistant.answer(text)
@@ -114,8 +129,13 @@ def test_any_text_gets_a_well_formed_answer(assistant, text):
     assert all(e in assistant.kb.entries for e in answer.entries)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(["過往資歷認可免試期幾時完", "Tell me about VPES", "VPES 設喺邊個城市？"]), st.text(alphabet=" \t\n！？?!。.", max_size=8))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.sampled_from(["過往資歷認可免試期幾時完", "Tell me about VPES", "VPES 設喺邊個城市？"]),
+    st.text(alphabet=" \t\n！？?!。.", max_size=8),
+)
 def test_punctuation_and_spacing_do_not_change_the_match(assistant, question, noise):
     assert assistant.answer(question + noise).entries == assistant.answer(question).entries
 
@@ -131,7 +151,12 @@ def test_reload_swaps_in_good_knowledge_and_reports_the_change(tmp_path):
     assistant = Assistant.open(kb_dir, tmp_path / "var" / "index.sqlite")
     path = kb_dir / "entries.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("VTC's first operation centre in the Mainland", "VTC's first Mainland operation centre"), encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "VTC's first operation centre in the Mainland", "VTC's first Mainland operation centre"
+        ),
+        encoding="utf-8",
+    )
     report = assistant.reload(kb_dir)
     assert report.ok and report.changed == ["vpes"] and report.added == report.removed == []
     assert "first Mainland operation centre" in assistant.answer("Tell me about VPES").text
@@ -154,7 +179,9 @@ def test_a_broken_reload_keeps_the_old_answers_and_lists_errors(tmp_path):
     from bot.cli import open_assistant
     from bot.config import Config
 
-    config = Config(env={"KNOWLEDGE_DIR": str(kb_dir), "DATA_DIR": str(tmp_path / "var")}, dotenv=None)
+    config = Config(
+        env={"KNOWLEDGE_DIR": str(kb_dir), "DATA_DIR": str(tmp_path / "var")}, dotenv=None
+    )
     assert "2028" in open_assistant(config).answer("免試期幾時完").text
 
 
@@ -164,9 +191,16 @@ def test_search_ranks_entries_for_inline_mode(assistant):
     assert assistant.search("sing me a song") == []
 
 
-@pytest.mark.parametrize("text, start", [
-    ("thanks!", "You're welcome"), ("多謝", "不用客氣"), ("hi", "Hello"), ("你好", "你好！"), ("收到", "好的！"),
-])
+@pytest.mark.parametrize(
+    "text, start",
+    [
+        ("thanks!", "You're welcome"),
+        ("多謝", "不用客氣"),
+        ("hi", "Hello"),
+        ("你好", "你好！"),
+        ("收到", "好的！"),
+    ],
+)
 def test_thanks_and_greetings_get_a_friendly_word_not_an_entry(assistant, text, start):
     answer = assistant.answer(text)
     assert not answer.answered and answer.entries == [] and answer.text.startswith(start)
@@ -177,7 +211,9 @@ def test_a_lone_word_that_names_nothing_is_declined(assistant, text):
     assert not assistant.answer(text).answered
 
 
-@pytest.mark.parametrize("text, entry", [("VPES", "vpes"), ("免試期", "rpl-elderly-care-exemption")])
+@pytest.mark.parametrize(
+    "text, entry", [("VPES", "vpes"), ("免試期", "rpl-elderly-care-exemption")]
+)
 def test_a_lone_name_is_answered(assistant, text, entry):
     assert assistant.answer(text).entries == [entry]
 
@@ -196,7 +232,9 @@ def test_answers_stay_consistent_while_reloads_swap_the_knowledge(tmp_path):
     shutil.copytree(FIXTURE_KB, kb_dir)
     text = (kb_dir / "entries.yaml").read_text(encoding="utf-8")
     vpes_at = text.index("  - id: vpes")
-    (kb_dir / "entries.yaml").write_text(text[:vpes_at], encoding="utf-8")  # a knowledge base without vpes
+    (kb_dir / "entries.yaml").write_text(
+        text[:vpes_at], encoding="utf-8"
+    )  # a knowledge base without vpes
     small = Assistant.open(kb_dir, tmp_path / "small" / "index.sqlite").index
     full = fixture_assistant()
     both = [full.index, small]
@@ -236,4 +274,6 @@ def test_rebuilding_the_index_leaves_no_stray_files(tmp_path):
         build_index(load_knowledge(kb_dir), kb_dir, path)
         Assistant.open(kb_dir, path)
     names = sorted(p.name for p in path.parent.iterdir())
-    assert names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) <= 3  # plus one jieba cache
+    assert (
+        names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) <= 3
+    )  # plus one jieba cache

@@ -365,7 +365,9 @@ def test_callback_and_inline_queries_de_json() -> None:
 
 def test_entities_use_utf16_offsets() -> None:
     builder = UpdateBuilder(bot_username="vt_helper_bot")
-    message = present(Update.de_json(builder.mention("😀 問下 @vt_helper_bot 有冇課程"), None).message)
+    message = present(
+        Update.de_json(builder.mention("😀 問下 @vt_helper_bot 有冇課程"), None).message
+    )
     (entity,) = message.entities
     assert (entity.type, entity.offset) == (MessageEntity.MENTION, 6)  # the emoji counts 2
     assert message.parse_entity(entity) == "@vt_helper_bot"
@@ -380,7 +382,9 @@ def test_my_chat_member_and_migration_shapes() -> None:
     added = present(Update.de_json(builder.bot_added_to_group(), None).my_chat_member)
     assert (added.old_chat_member.status, added.new_chat_member.status) == ("left", "member")
     assert added.new_chat_member.user.id == builder.bot_id
-    migrate = present(Update.de_json(builder.migrate_to_chat(old_chat_id=-5, new_chat_id=-1005), None).message)
+    migrate = present(
+        Update.de_json(builder.migrate_to_chat(old_chat_id=-5, new_chat_id=-1005), None).message
+    )
     assert migrate.migrate_to_chat_id == -1005
     assert migrate.chat.type == "group"
 
@@ -396,9 +400,7 @@ async def test_reply_to_real_bot_message_round_trips() -> None:
         message = present(update.message)
         assert present(message.reply_to_message).message_id == sent.message_id
         assert message.message_id == sent.message_id + 1
-        answer = await bot.send_message(
-            USER_ID, "好", reply_to_message_id=message.message_id
-        )
+        answer = await bot.send_message(USER_ID, "好", reply_to_message_id=message.message_id)
         assert present(answer.reply_to_message).text == "電工"
 
 
@@ -479,7 +481,9 @@ async def test_edit_delete_answer_copy_forward() -> None:
 
 async def test_uploads_are_recorded_and_downloadable() -> None:
     async with running_fake_server() as server, connected_bot(server) as bot:
-        doc = await bot.send_document(USER_ID, b"%PDF-1.4 cert", filename="cert.pdf", caption="證書")
+        doc = await bot.send_document(
+            USER_ID, b"%PDF-1.4 cert", filename="cert.pdf", caption="證書"
+        )
         photo = await bot.send_photo(GROUP_ID, "existing-file-id")
         upload = server.calls_of("sendDocument")[0].params["document"]
         assert isinstance(upload, UploadedFile)
@@ -546,7 +550,10 @@ async def test_application_polls_and_echoes_over_http() -> None:
             await app.updater.stop()
             await app.stop()
 
-        assert {c.text for c in calls} == {"welcome", f"echo: @{server.bot_username} 有冇電工課程？"}
+        assert {c.text for c in calls} == {
+            "welcome",
+            f"echo: @{server.bot_username} 有冇電工課程？",
+        }
         assert {c.chat_id for c in calls} == {USER_ID, GROUP_ID}
         assert server.pending_updates == []  # the final getUpdates confirmed everything
         assert server.calls_of("deleteWebhook")  # PTB's bootstrap

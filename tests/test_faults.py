@@ -6,6 +6,7 @@ Faults are injected in the fake Bot API server's HTTP layer (tests/fakes/telegra
 "done_500" — carried out, then answered 500; "drop" — carried out, then the connection closed
 without an answer; 401/404 to getUpdates), in the state database (full, read-only) and in the
 knowledge files (alias bombs, oversized files, thousands of errors)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,6 +15,7 @@ import os
 import signal
 import sys
 from datetime import datetime
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -23,8 +25,18 @@ from bot.telegram.ambiguity import at_most_once, never_left
 from bot.telegram.app import RetryingRateLimiter
 from tests.conftest import ROOT, TG_TOKEN, running_bot
 from tests.test_telegram_admin import (
-    ADMIN, ADMIN_CHAT, ADMIN_USER, HKT, admin_bot, admin_config, fast, ops_of, own_assistant, start_broadcast,
-    subscribe_groups, wait_text,
+    ADMIN,
+    ADMIN_CHAT,
+    ADMIN_USER,
+    HKT,
+    admin_bot,
+    admin_config,
+    fast,
+    ops_of,
+    own_assistant,
+    start_broadcast,
+    subscribe_groups,
+    wait_text,
 )
 
 __all__ = ["admin_bot", "own_assistant"]  # fixtures shared with test_telegram_admin.py
@@ -53,7 +65,9 @@ def test_only_connect_errors_and_pool_timeouts_prove_a_request_never_left():
     assert never_left(net_error(httpx.ConnectTimeout("slow", request=request), TimedOut))
     assert never_left(net_error(httpx.PoolTimeout("busy", request=request), TimedOut))
     assert not never_left(NetworkError("Internal Server Error"))  # a 5xx: maybe carried out
-    assert not never_left(net_error(httpx.RemoteProtocolError("Server disconnected", request=request)))
+    assert not never_left(
+        net_error(httpx.RemoteProtocolError("Server disconnected", request=request))
+    )
     assert not never_left(net_error(httpx.ReadTimeout("no answer", request=request), TimedOut))
     assert not never_left(net_error(httpx.WriteTimeout("half sent", request=request), TimedOut))
 
@@ -61,12 +75,14 @@ def test_only_connect_errors_and_pool_timeouts_prove_a_request_never_left():
 async def test_inside_at_most_once_the_rate_limiter_retries_only_what_never_left():
     limiter = RetryingRateLimiter(overall_max_rate=0, group_max_rate=0, backoff=0.001)
     request = httpx.Request("POST", "http://x")
-    for fault, tries_expected in ((NetworkError("Bad Gateway"), 1),
-                                  (net_error(httpx.RemoteProtocolError("dropped", request=request)), 1),
-                                  (net_error(httpx.ConnectError("refused", request=request)), 4)):
-        tries = []
+    for fault, tries_expected in (
+        (NetworkError("Bad Gateway"), 1),
+        (net_error(httpx.RemoteProtocolError("dropped", request=request)), 1),
+        (net_error(httpx.ConnectError("refused", request=request)), 4),
+    ):
+        tries: list[int] = []
 
-        async def callback(*args, **kwargs):
+        async def callback(*args, tries=tries, fault=fault, **kwargs):
             tries.append(1)
             raise fault
 
@@ -82,29 +98,37 @@ async def test_inside_at_most_once_the_rate_limiter_retries_only_what_never_left
             raise NetworkError("Bad Gateway")
         return {"ok": True}
 
-    assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None) == {"ok": True}
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None) == {
+        "ok": True
+    }
     assert len(tries) == 2
 
 
 @pytest.mark.parametrize("kind", ["done_500", "done_502", "drop", "timeout"])
-async def test_a_broadcast_send_carried_out_then_failed_is_uncertain_never_doubled(tg_server, tg_assistant, tg_store,
-                                                                                    tmp_path, kind):
+async def test_a_broadcast_send_carried_out_then_failed_is_uncertain_never_doubled(
+    tg_server, tg_assistant, tg_store, tmp_path, kind
+):
     server, store = tg_server, tg_store
     groups = [-1007000000000 - i for i in range(12)]
     subscribe_groups(store, groups)
     faulty = groups[3:6]
-    async with running_bot(server, admin_config(tmp_path, server), tg_assistant, store,
-                           read_timeout=0.5, **fast()) as bot:
+    async with running_bot(
+        server, admin_config(tmp_path, server), tg_assistant, store, read_timeout=0.5, **fast()
+    ) as bot:
         for chat_id in faulty:
             server.fail("sendMessage", kind, times=1, chat_id=chat_id, delay=0.5)
         _, question = await start_broadcast(bot, "/broadcast 停電通知")
-        server.push_update(bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+        server.push_update(
+            bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result)
+        )
         report = await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=20)
         # The answers keep coming meanwhile and after.
         answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001)
         assert answer.params["text"].startswith(ANSWER_START)
     assert all(copies(server, g) == 1 for g in groups)  # Telegram carried each out exactly once
-    assert all(len([c for c in server.calls_of("sendMessage") if c.chat_id == g]) == 1 for g in faulty)  # no retry
+    assert all(
+        len([c for c in server.calls_of("sendMessage") if c.chat_id == g]) == 1 for g in faulty
+    )  # no retry
     counts = store.delivery_counts(1)
     assert counts["sent"] == 9 and counts["uncertain"] == 3 and counts["failed"] == 0
     assert all(store.delivery(1, g)["status"] == "uncertain" for g in faulty)
@@ -119,15 +143,21 @@ async def test_a_plain_5xx_to_a_broadcast_is_uncertain_too_the_group_may_miss_it
     subscribe_groups(store, groups)
     server.fail("sendMessage", "500", times=1, chat_id=groups[1])
     _, question = await start_broadcast(admin_bot, "/broadcast 通知")
-    server.push_update(admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+    server.push_update(
+        admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result)
+    )
     await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=10)
     assert [copies(server, g) for g in groups] == [1, 0, 1]
     assert store.delivery(1, groups[1])["status"] == "uncertain"
 
 
-async def test_a_reminder_carried_out_then_dropped_is_never_sent_again(tg_server, tg_assistant, tg_store, tmp_path):
+async def test_a_reminder_carried_out_then_dropped_is_never_sent_again(
+    tg_server, tg_assistant, tg_store, tmp_path
+):
     server, store = tg_server, tg_store
-    config = admin_config(tmp_path, server, REMINDER_CHECK_SECONDS=0.05, REMINDER_DAYS=7, REMINDER_HOUR=10)
+    config = admin_config(
+        tmp_path, server, REMINDER_CHECK_SECONDS=0.05, REMINDER_DAYS=7, REMINDER_HOUR=10
+    )
     dropped, done500, fine = -1007200000001, -1007200000002, -1007200000003
     subscribe_groups(store, [dropped, done500, fine])
     server.fail("sendMessage", "drop", times=1, chat_id=dropped)
@@ -159,13 +189,16 @@ async def test_answers_keep_coming_while_a_broadcast_meets_ambiguous_faults(admi
     for chat_id in groups[::4]:
         server.fail("sendMessage", "drop", times=1, chat_id=chat_id)
     _, question = await start_broadcast(admin_bot, "/broadcast 通知")
-    server.push_update(admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+    server.push_update(
+        admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result)
+    )
     for n in range(5):
         user = 3000 + n
         from tests.fakes.updates import make_user
 
-        answer = await admin_bot.reply_to(admin_bot.updates.private_text(QUESTION, user=make_user(user, "W")),
-                                          chat_id=user)
+        answer = await admin_bot.reply_to(
+            admin_bot.updates.private_text(QUESTION, user=make_user(user, "W")), chat_id=user
+        )
         assert answer.params["text"].startswith(ANSWER_START)
     await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=10)
     assert max(copies(server, g) for g in groups) == 1
@@ -176,27 +209,41 @@ async def test_answers_keep_coming_while_a_broadcast_meets_ambiguous_faults(admi
 
 
 @pytest.mark.parametrize("kind", ["401", "404"])
-async def test_getupdates_refused_for_good_is_retried_with_backoff_then_reported_dead(tg_server, tg_assistant,
-                                                                                        tg_store, tmp_path, kind):
+async def test_getupdates_refused_for_good_is_retried_with_backoff_then_reported_dead(
+    tg_server, tg_assistant, tg_store, tmp_path, kind
+):
+    from bot.telegram.app import PollingRequest
     from bot.telegram.lifecycle import watch_polling
 
-    from bot.telegram.app import PollingRequest
-
     config = admin_config(tmp_path, tg_server)
-    async with running_bot(tg_server, config, tg_assistant, tg_store, knowledge_poll=0,
-                           get_updates_request=PollingRequest(auth_retries=3, auth_backoff=0.05)) as bot:
+    async with running_bot(
+        tg_server,
+        config,
+        tg_assistant,
+        tg_store,
+        knowledge_poll=0,
+        get_updates_request=PollingRequest(auth_retries=3, auth_backoff=0.05),
+    ) as bot:
         dead: list[str] = []
         watchdog = asyncio.create_task(watch_polling(bot.app, dead.append))
         answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001)
         assert answer.ok
         before = len(tg_server.calls_of("getUpdates"))
-        tg_server.fail("getUpdates", kind, times=2)  # a restarting Bot API server: polling recovers
+        tg_server.fail(
+            "getUpdates", kind, times=2
+        )  # a restarting Bot API server: polling recovers
         answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001, timeout=10)
         assert answer.ok and not dead
 
-        def recovered() -> bool:  # two refusals, then a poll that was let through (it may still be waiting)
+        def recovered() -> (
+            bool
+        ):  # two refusals, then a poll that was let through (it may still be waiting)
             calls = tg_server.calls_of("getUpdates")[before:]
-            return [c.status for c in calls[:2]] == [int(kind)] * 2 and len(calls) > 2 and calls[2].injected is None
+            return (
+                [c.status for c in calls[:2]] == [int(kind)] * 2
+                and len(calls) > 2
+                and calls[2].injected is None
+            )
 
         while not recovered():
             await asyncio.sleep(0.01)
@@ -205,7 +252,7 @@ async def test_getupdates_refused_for_good_is_retried_with_backoff_then_reported
         await asyncio.wait_for(watchdog, 10)
         refused = [c for c in tg_server.calls_of("getUpdates")[before:] if c.status == int(kind)]
         assert len(refused) == 2 + 4  # the recovered pair, then the first try and 3 retries
-        gaps = [b.time - a.time for a, b in zip(refused[2:], refused[3:])]
+        gaps = [b.time - a.time for a, b in pairwise(refused[2:])]
         assert gaps[0] >= 0.05 and gaps[1] >= 0.1 and gaps[2] >= 0.2  # back-off doubles
         assert dead and "InvalidToken" in dead[0]
         with pytest.raises(InvalidToken):  # stopping the dead updater re-raises what ended it
@@ -224,9 +271,16 @@ async def test_an_orderly_stop_is_not_reported_as_dead_polling(tg_bot):
 
 
 def bot_env(server_url: str, data, knowledge, **extra) -> dict:
-    return {**os.environ, "TELEGRAM_BOT_TOKEN": TG_TOKEN, "TELEGRAM_API_BASE_URL": server_url,
-            "KNOWLEDGE_DIR": str(knowledge), "DATA_DIR": str(data), "LOG_LEVEL": "INFO", "WEBHOOK_URL": "",
-            **{k: str(v) for k, v in extra.items()}}
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TG_TOKEN,
+        "TELEGRAM_API_BASE_URL": server_url,
+        "KNOWLEDGE_DIR": str(knowledge),
+        "DATA_DIR": str(data),
+        "LOG_LEVEL": "INFO",
+        "WEBHOOK_URL": "",
+        **{k: str(v) for k, v in extra.items()},
+    }
 
 
 def data_dir_with_index(tmp_path, tg_index):
@@ -241,18 +295,30 @@ def data_dir_with_index(tmp_path, tg_index):
 
 
 async def run_bot(env: dict, *args: str):
-    return await asyncio.create_subprocess_exec(sys.executable, "bot.py", "run", *args, cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "bot.py",
+        "run",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
-async def test_bot_py_run_exits_non_zero_when_polling_is_refused_for_good(tg_server, tg_knowledge, tg_index, tmp_path):
+async def test_bot_py_run_exits_non_zero_when_polling_is_refused_for_good(
+    tg_server, tg_knowledge, tg_index, tmp_path
+):
     env = bot_env(tg_server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge)
     proc = await run_bot(env)
     try:
         tg_server.push_update(tg_server.updates.private_text(QUESTION))
         await tg_server.wait_for("sendMessage", 1, timeout=30)
         tg_server.fail("getUpdates", "401", times=1000)
-        tg_server.push_update(tg_server.updates.private_text(QUESTION))  # ends the long poll in flight
+        tg_server.push_update(
+            tg_server.updates.private_text(QUESTION)
+        )  # ends the long poll in flight
         await asyncio.wait_for(proc.wait(), 30)
     finally:
         if proc.returncode is None:
@@ -274,12 +340,17 @@ async def test_start_up_with_a_refused_token_prints_one_line(tg_knowledge, tg_in
     from tests.fakes.telegram_server import running_fake_server
 
     async with running_fake_server(token="1:other") as server:
-        proc = await run_bot(bot_env(server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge))
+        proc = await run_bot(
+            bot_env(server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge)
+        )
         stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
     err = stderr.decode()
     assert proc.returncode == 1
     assert "Traceback" not in err and TG_TOKEN not in err
-    assert last_lines(err)[-1].startswith("Telegram rejected the bot token") and "TELEGRAM_BOT_TOKEN" in err
+    assert (
+        last_lines(err)[-1].startswith("Telegram rejected the bot token")
+        and "TELEGRAM_BOT_TOKEN" in err
+    )
 
 
 async def test_start_up_with_an_unreachable_api_prints_one_line(tg_knowledge, tg_index, tmp_path):
@@ -296,7 +367,12 @@ async def test_start_up_with_an_unreachable_api_prints_one_line(tg_knowledge, tg
 
 
 async def test_start_up_with_a_bad_setting_prints_one_line(tmp_path):
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TG_TOKEN, "FLOOD_MAX_MESSAGES": "many", "DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TG_TOKEN,
+        "FLOOD_MAX_MESSAGES": "many",
+        "DATA_DIR": str(tmp_path),
+    }
     proc = await run_bot(env)
     stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
     err = stderr.decode()
@@ -304,27 +380,45 @@ async def test_start_up_with_a_bad_setting_prints_one_line(tmp_path):
     assert last_lines(err) == [last_lines(err)[-1]] and "FLOOD_MAX_MESSAGES" in err
 
 
-async def test_start_up_with_an_unusable_data_dir_prints_one_line(tg_server, tg_knowledge, tg_index, tmp_path):
+async def test_start_up_with_an_unusable_data_dir_prints_one_line(
+    tg_server, tg_knowledge, tg_index, tmp_path
+):
     data = data_dir_with_index(tmp_path, tg_index)
     (data / "state.sqlite").mkdir()  # a folder where the state database should be
     proc = await run_bot(bot_env(tg_server.base_url, data, tg_knowledge))
     stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
     err = stderr.decode()
     assert proc.returncode == 1 and "Traceback" not in err, err[-2000:]
-    assert last_lines(err)[-1].startswith("cannot open the state database") and "DATA_DIR" in last_lines(err)[-1]
+    assert (
+        last_lines(err)[-1].startswith("cannot open the state database")
+        and "DATA_DIR" in last_lines(err)[-1]
+    )
 
 
-async def test_kill_hup_in_the_first_second_does_not_kill_the_bot(tg_server, tg_knowledge, tg_index, tmp_path):
-    env = bot_env(tg_server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge,
-                  ADMIN_IDS=ADMIN, ADMIN_CHAT_ID=ADMIN_CHAT)
+async def test_kill_hup_in_the_first_second_does_not_kill_the_bot(
+    tg_server, tg_knowledge, tg_index, tmp_path
+):
+    env = bot_env(
+        tg_server.base_url,
+        data_dir_with_index(tmp_path, tg_index),
+        tg_knowledge,
+        ADMIN_IDS=ADMIN,
+        ADMIN_CHAT_ID=ADMIN_CHAT,
+    )
     proc = await run_bot(env)
     try:
-        await tg_server.wait_for("getMe", 1, timeout=30)  # starting: long before the bot's own SIGHUP handler
+        await tg_server.wait_for(
+            "getMe", 1, timeout=30
+        )  # starting: long before the bot's own SIGHUP handler
         proc.send_signal(signal.SIGHUP)
         tg_server.push_update(tg_server.updates.private_text(QUESTION))
-        calls = await tg_server.wait_for("sendMessage", 1, timeout=30, predicate=lambda c: c.chat_id == 1001)
+        calls = await tg_server.wait_for(
+            "sendMessage", 1, timeout=30, predicate=lambda c: c.chat_id == 1001
+        )
         assert calls[0].params["text"].startswith(ANSWER_START)
-        notice = await wait_text(tg_server, ADMIN_CHAT, "知識", timeout=30)  # the early SIGHUP's reload, done
+        notice = await wait_text(
+            tg_server, ADMIN_CHAT, "知識", timeout=30
+        )  # the early SIGHUP's reload, done
         assert notice.params["text"].startswith("已重新載入知識")
         assert proc.returncode is None
     finally:
@@ -347,8 +441,10 @@ def fill_up(store) -> None:
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {pages}")
     # Filler questions are dated now: the retention job (QUERY_TEXT_DAYS) would free older ones' texts.
-    fillers = {"queries": f"INSERT INTO queries (at, kind, text) VALUES ('{utc_now()}', 'filler', ?)",
-               "chats": "INSERT INTO chats (chat_id, type, title) VALUES ((SELECT MIN(chat_id) - 1 FROM chats), 'filler', ?)"}
+    fillers = {
+        "queries": f"INSERT INTO queries (at, kind, text) VALUES ('{utc_now()}', 'filler', ?)",
+        "chats": "INSERT INTO chats (chat_id, type, title) VALUES ((SELECT MIN(chat_id) - 1 FROM chats), 'filler', ?)",
+    }
     for sql in fillers.values():
         for size in (2000, 200, 20, 1):
             try:
@@ -364,7 +460,11 @@ async def flood_of_new_askers(bot, count: int, first_id: int = 5000) -> list:
     replies = []
     for n in range(count):
         user = first_id + n
-        replies.append(await bot.reply_to(bot.updates.private_text(QUESTION, user=make_user(user, "W")), chat_id=user))
+        replies.append(
+            await bot.reply_to(
+                bot.updates.private_text(QUESTION, user=make_user(user, "W")), chat_id=user
+            )
+        )
     return replies
 
 
@@ -377,11 +477,18 @@ async def test_answers_keep_coming_when_the_state_store_cannot_be_written(tg_bot
     else:
         store.db.execute("PRAGMA query_only = ON")
     before = store.query_count()
-    replies = await flood_of_new_askers(tg_bot, 60)  # new chats and questions: every one a write that fails
+    replies = await flood_of_new_askers(
+        tg_bot, 60
+    )  # new chats and questions: every one a write that fails
     assert all(r.params["text"].startswith(ANSWER_START) for r in replies)
-    assert not any("抱歉" in t for t in tg_bot.server.sent_texts())  # no apology instead of an answer
+    assert not any(
+        "抱歉" in t for t in tg_bot.server.sent_texts()
+    )  # no apology instead of an answer
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert {r.getMessage().split(" (")[0] for r in errors} == {"could not log a question", "could not record a chat"}
+    assert {r.getMessage().split(" (")[0] for r in errors} == {
+        "could not log a question",
+        "could not record a chat",
+    }
     assert len(errors) == 2  # logged once per kind, not once per question
     store.db.execute("PRAGMA max_page_count = 1073741823")
     store.db.execute("PRAGMA query_only = OFF")
@@ -390,9 +497,13 @@ async def test_answers_keep_coming_when_the_state_store_cannot_be_written(tg_bot
     assert "accepts writes again" in caplog.text
 
 
-async def test_a_declined_question_on_a_full_store_is_answered_without_a_dangling_button(admin_bot):
+async def test_a_declined_question_on_a_full_store_is_answered_without_a_dangling_button(
+    admin_bot,
+):
     fill_up(admin_bot.store)
-    reply = await admin_bot.reply_to(admin_bot.updates.private_text("今日天氣點呀？"), chat_id=1001)
+    reply = await admin_bot.reply_to(
+        admin_bot.updates.private_text("今日天氣點呀？"), chat_id=1001
+    )
     assert reply.ok and "ip:" not in str(reply.params.get("reply_markup"))
 
 
@@ -405,11 +516,19 @@ def run_rebuild_with_a_small_disk(knowledge, index_path, limit_bytes: int):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    return subprocess.run([sys.executable, "-m", "bot.kb.rebuild", str(knowledge), str(index_path)], cwd=ROOT,
-                          capture_output=True, text=True, preexec_fn=small_disk, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.kb.rebuild", str(knowledge), str(index_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=small_disk,
+        timeout=120,
+    )
 
 
-def test_an_index_build_on_a_full_disk_leaves_no_temporary_files_and_the_live_index(tg_knowledge, tg_index, tmp_path):
+def test_an_index_build_on_a_full_disk_leaves_no_temporary_files_and_the_live_index(
+    tg_knowledge, tg_index, tmp_path
+):
     import json
     import shutil
 
@@ -439,7 +558,11 @@ def test_temporary_files_of_a_killed_build_are_swept_by_the_next(tg_knowledge, t
     var = tmp_path / "var"
     var.mkdir()
     dead = 2**22 + 12345  # no such process
-    leftovers = [var / f"index.sqlite.{dead}-1.tmp", var / f"index.{dead}-1.jieba.dict", var / f"index.{dead}-1.jieba.tmp"]
+    leftovers = [
+        var / f"index.sqlite.{dead}-1.tmp",
+        var / f"index.{dead}-1.jieba.dict",
+        var / f"index.{dead}-1.jieba.tmp",
+    ]
     for path in leftovers:
         path.write_text("half a build")
     (var / f"jieba-{dead}-1-abc").mkdir()
@@ -451,14 +574,32 @@ def test_temporary_files_of_a_killed_build_are_swept_by_the_next(tg_knowledge, t
 
 
 CRAFTED_CALLBACKS = [
-    "bc:ok:" + "9" * 40, "bc:no:" + "9" * 400, "bc:ok:-1", "ip:" + "9" * 40, "e:t:", "e:t:no-such-entry", "e:s:#zzzz",
-    "e:x:vpes", "p:t:rpl:" + "9" * 40, "p:t::1", "p:e:no-such-topic:0", "t:q", "lang:xx", "", ":", "\x00\x01",
-    "e:t:\udc80", "ck:" + "z" * 60, "garbage" * 9,
+    "bc:ok:" + "9" * 40,
+    "bc:no:" + "9" * 400,
+    "bc:ok:-1",
+    "ip:" + "9" * 40,
+    "e:t:",
+    "e:t:no-such-entry",
+    "e:s:#zzzz",
+    "e:x:vpes",
+    "p:t:rpl:" + "9" * 40,
+    "p:t::1",
+    "p:e:no-such-topic:0",
+    "t:q",
+    "lang:xx",
+    "",
+    ":",
+    "\x00\x01",
+    "e:t:\udc80",
+    "ck:" + "z" * 60,
+    "garbage" * 9,
 ]
 
 
 @pytest.mark.parametrize("data", CRAFTED_CALLBACKS)
-async def test_a_crafted_button_gets_a_polite_answer_or_nothing_never_an_error(admin_bot, caplog, data):
+async def test_a_crafted_button_gets_a_polite_answer_or_nothing_never_an_error(
+    admin_bot, caplog, data
+):
     caplog.set_level(logging.WARNING)
     bot = admin_bot
     for user in (ADMIN_USER, None):  # an admin and anyone
@@ -474,7 +615,9 @@ async def test_a_lone_surrogate_in_a_question_gets_an_answer_not_an_apology(tg_b
     for text in ("免試期幾時完？\ud800", "\udfff", "/ask 免試期\udc80幾時完", "\ud83d"):
         reply = await tg_bot.reply_to(tg_bot.updates.private_text(text), chat_id=1001)
         assert reply.ok
-    group = await tg_bot.reply_to(tg_bot.updates.group_text("/ask 免試期幾時完\ud800"), chat_id=-1001234567890)
+    group = await tg_bot.reply_to(
+        tg_bot.updates.group_text("/ask 免試期幾時完\ud800"), chat_id=-1001234567890
+    )
     assert group.ok
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text[-3000:]
 
@@ -484,44 +627,71 @@ async def test_a_broadcast_text_link_whose_url_holds_a_quote_is_escaped_and_acce
     subscribe_groups(store, [-1007400000001])
     text = "/broadcast 報名 here"
     url = 'https://example.org/form?q="vpes"&lang=<zh>'
-    entities = [{"type": "bot_command", "offset": 0, "length": 10},
-                {"type": "text_link", "offset": 14, "length": 4, "url": url}]
+    entities = [
+        {"type": "bot_command", "offset": 0, "length": 10},
+        {"type": "text_link", "offset": 14, "length": 4, "url": url},
+    ]
     server.push_update(admin_bot.updates.private_text(text, user=ADMIN_USER, entities=entities))
     question = await wait_text(server, ADMIN, "Above is the preview of broadcast #1")
-    preview = [c for c in server.sent_messages(ADMIN) if "example.org" in (c.params.get("text") or "")][0]
-    assert preview.params["text"] == ('報名 <a href="https://example.org/form?q=&quot;vpes&quot;&amp;lang=&lt;zh&gt;">'
-                                      'here</a>')
-    server.push_update(admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result))
+    preview = [
+        c for c in server.sent_messages(ADMIN) if "example.org" in (c.params.get("text") or "")
+    ][0]
+    assert preview.params["text"] == (
+        '報名 <a href="https://example.org/form?q=&quot;vpes&quot;&amp;lang=&lt;zh&gt;">here</a>'
+    )
+    server.push_update(
+        admin_bot.updates.callback_query("bc:ok:1", user=ADMIN_USER, message=question.result)
+    )
     await wait_text(server, ADMIN, "Broadcast #1 finished", timeout=10)
     assert copies(server, -1007400000001) == 1 and store.delivery_counts(1)["sent"] == 1
 
 
-async def test_a_broadcast_telegram_refuses_to_preview_is_reported_to_the_admin_not_sent(admin_bot):
+async def test_a_broadcast_telegram_refuses_to_preview_is_reported_to_the_admin_not_sent(
+    admin_bot,
+):
     server, store = admin_bot.server, admin_bot.store
     subscribe_groups(store, [-1007500000001])
-    server.fail("sendMessage", "400", times=1, chat_id=ADMIN, description="Bad Request: can't parse entities: boom")
+    server.fail(
+        "sendMessage",
+        "400",
+        times=1,
+        chat_id=ADMIN,
+        description="Bad Request: can't parse entities: boom",
+    )
     server.push_update(admin_bot.updates.private_text("/broadcast <b>hi</b>", user=ADMIN_USER))
     notice = await wait_text(server, ADMIN, "Telegram refused the preview of broadcast #1")
-    assert "parse entities: boom" in notice.params["text"] and "will not be sent" in notice.params["text"]
+    assert (
+        "parse entities: boom" in notice.params["text"]
+        and "will not be sent" in notice.params["text"]
+    )
     assert store.broadcast(1)["status"] == "cancelled"
     assert copies(server, -1007500000001) == 0
 
 
-async def test_a_reply_to_a_bot_message_starting_with_a_q_tag_outside_the_admin_chat_is_a_question(admin_bot):
+async def test_a_reply_to_a_bot_message_starting_with_a_q_tag_outside_the_admin_chat_is_a_question(
+    admin_bot,
+):
     """Only the admin chat has inbox items; elsewhere "#Q7 …" from the bot is just text, and a reply to it
     is a question like any reply to the bot."""
     bot = admin_bot
-    tagged = bot.updates.bot_message({"id": 1001, "type": "private", "first_name": "W"}, "#Q7 某段文字")
-    reply = await bot.reply_to(bot.updates.private_text(QUESTION, reply_to_message=tagged), chat_id=1001)
+    tagged = bot.updates.bot_message(
+        {"id": 1001, "type": "private", "first_name": "W"}, "#Q7 某段文字"
+    )
+    reply = await bot.reply_to(
+        bot.updates.private_text(QUESTION, reply_to_message=tagged), chat_id=1001
+    )
     assert reply.params["text"].startswith(ANSWER_START)
     group = {"id": -1001234567890, "type": "supergroup", "title": "G"}
     tagged = bot.updates.bot_message(group, "#Q7 某段文字")
-    reply = await bot.reply_to(bot.updates.group_text(QUESTION, reply_to_message=tagged), chat_id=-1001234567890)
+    reply = await bot.reply_to(
+        bot.updates.group_text(QUESTION, reply_to_message=tagged), chat_id=-1001234567890
+    )
     assert reply.params["text"].startswith(ANSWER_START)
 
 
-async def test_flood_control_counts_messages_when_they_were_sent_not_when_processed(tg_server, tg_assistant,
-                                                                                 tg_store, tmp_path):
+async def test_flood_control_counts_messages_when_they_were_sent_not_when_processed(
+    tg_server, tg_assistant, tg_store, tmp_path
+):
     """A backlog (the bot was down, or busy) of a user's calm questions, 12 s apart, is not a flood."""
     import time
 
@@ -529,22 +699,40 @@ async def test_flood_control_counts_messages_when_they_were_sent_not_when_proces
 
     config = tg_config(tmp_path, tg_server.base_url, FLOOD_MAX_MESSAGES=3, FLOOD_WINDOW_SECONDS=30)
     now = int(time.time())
-    backlog = [tg_server.updates.private_text(QUESTION, date=now - 120 + 12 * i) for i in range(10)]
-    tg_server.push_updates(backlog)  # waiting before the bot starts: all fetched and handled at once
+    backlog = [
+        tg_server.updates.private_text(QUESTION, date=now - 120 + 12 * i) for i in range(10)
+    ]
+    tg_server.push_updates(
+        backlog
+    )  # waiting before the bot starts: all fetched and handled at once
     async with running_bot(tg_server, config, tg_assistant, tg_store) as bot:
-        await tg_server.wait_for("sendMessage", 10, timeout=10, predicate=lambda c: c.chat_id == 1001)
+        await tg_server.wait_for(
+            "sendMessage", 10, timeout=10, predicate=lambda c: c.chat_id == 1001
+        )
         await bot.idle()
         texts = tg_server.sent_texts(1001)
-        assert len(texts) == 10 and all(t.startswith(ANSWER_START) for t in texts), [t for t in texts if not t.startswith(ANSWER_START)]
+        assert len(texts) == 10 and all(t.startswith(ANSWER_START) for t in texts), [
+            t for t in texts if not t.startswith(ANSWER_START)
+        ]
         # A real burst now is still stopped: answers up to the limit in the window, then one notice.
         tg_server.push_updates([bot.updates.private_text(QUESTION) for _ in range(5)])
-        await tg_server.wait_for("sendMessage", 1, timeout=10, predicate=lambda c: "有點密" in (c.params.get("text") or ""))
+        await tg_server.wait_for(
+            "sendMessage",
+            1,
+            timeout=10,
+            predicate=lambda c: "有點密" in (c.params.get("text") or ""),
+        )
         await bot.idle()
         texts = tg_server.sent_texts(1001)[10:]
-        assert sum(t.startswith(ANSWER_START) for t in texts) <= 3 and sum("有點密" in t for t in texts) == 1
+        assert (
+            sum(t.startswith(ANSWER_START) for t in texts) <= 3
+            and sum("有點密" in t for t in texts) == 1
+        )
 
 
-async def test_the_webhook_secret_is_never_logged_at_any_level(tg_server, tg_assistant, tg_store, tmp_path, caplog):
+async def test_the_webhook_secret_is_never_logged_at_any_level(
+    tg_server, tg_assistant, tg_store, tmp_path, caplog
+):
     import aiohttp
 
     from bot.telegram.app import build_application, start_options
@@ -554,8 +742,14 @@ async def test_the_webhook_secret_is_never_logged_at_any_level(tg_server, tg_ass
     caplog.set_level(logging.DEBUG)
     secret = "Webhook_Secret-4f9c2a7e51"
     port = free_port()
-    config = tg_config(tmp_path, tg_server.base_url, WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_SECRET=secret,
-                       WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=port)
+    config = tg_config(
+        tmp_path,
+        tg_server.base_url,
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+        WEBHOOK_SECRET=secret,
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=port,
+    )
     _, options = start_options(config)
     app = build_application(config, tg_assistant, tg_store)
     assert app.updater is not None
@@ -567,8 +761,11 @@ async def test_the_webhook_secret_is_never_logged_at_any_level(tg_server, tg_ass
         assert set_hook.params["secret_token"] == secret  # it did go to Telegram
         async with aiohttp.ClientSession() as http:
             update = tg_server.updates.private_text(QUESTION)
-            async with http.post(f"http://127.0.0.1:{port}/hook", json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as resp:
+            async with http.post(
+                f"http://127.0.0.1:{port}/hook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+            ) as resp:
                 assert resp.status == 200
         await tg_server.wait_for("sendMessage")
     finally:
@@ -600,7 +797,9 @@ def knowledge_copy(tg_knowledge, tmp_path):
 
 
 @pytest.mark.parametrize("levels", [9, 12])
-def test_an_alias_bomb_is_refused_in_under_a_second_with_bounded_memory(tg_knowledge, tmp_path, levels):
+def test_an_alias_bomb_is_refused_in_under_a_second_with_bounded_memory(
+    tg_knowledge, tmp_path, levels
+):
     import time
     import tracemalloc
 
@@ -631,24 +830,33 @@ def test_aliases_within_the_cap_still_work_and_self_references_are_refused(tmp_p
     shared = tmp_path / "rules.yaml"
     shared.write_text("documents: &d [{id: x}]\nfacts: *d\nrules: []\n", encoding="utf-8")
     data, errors = _read_yaml(shared)
-    assert errors == [] and data["facts"] == [{"id": "x"}]  # knowledge/rules.yaml shares texts this way
+    assert errors == [] and data["facts"] == [
+        {"id": "x"}
+    ]  # knowledge/rules.yaml shares texts this way
     loop = tmp_path / "loop.yaml"
     loop.write_text("entries: &e [*e]\n", encoding="utf-8")
     assert "refers to itself" in _read_yaml(loop)[1][0].message
 
 
-def test_an_unknown_section_and_an_oversized_file_are_refused_with_a_clear_message(tmp_path, monkeypatch):
+def test_an_unknown_section_and_an_oversized_file_are_refused_with_a_clear_message(
+    tmp_path, monkeypatch
+):
     from bot.kb import loader
 
     unknown = tmp_path / "extra.yaml"
     unknown.write_text("entries: []\nentires: [oops]\n", encoding="utf-8")
     (error,) = loader._read_yaml(unknown)[1]
-    assert error.field == "entires" and "unknown section (line 2); expected entries" in error.message
+    assert (
+        error.field == "entires" and "unknown section (line 2); expected entries" in error.message
+    )
     monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
     big = tmp_path / "big.yaml"
     big.write_text("entries: []\n" + "# padding\n" * 200, encoding="utf-8")
     (error,) = loader._read_yaml(big)[1]
-    assert error.message == "the file has 2,012 bytes; the limit is 1,000: split it into several files"
+    assert (
+        error.message
+        == "the file has 2,012 bytes; the limit is 1,000: split it into several files"
+    )
 
 
 def test_a_reload_report_with_twenty_thousand_errors_is_one_message(tmp_path):
@@ -658,11 +866,18 @@ def test_a_reload_report_with_twenty_thousand_errors_is_one_message(tmp_path):
     from bot.telegram.operations import ChildReloadReport
     from bot.telegram.render import MAX_TEXT
 
-    errors = [KnowledgeError("entries.yaml", f"e{i}", f"bad_key_{i}", "Extra inputs are not permitted")
-              for i in range(100)]
-    many = [KnowledgeError("entries.yaml", f"e{i}", f"bad_key_{i}", "Extra inputs are not permitted")
-            for i in range(20_000)]
-    for report in (ChildReloadReport(False, errors, total_errors=20_000), ReloadReport(False, many)):
+    errors = [
+        KnowledgeError("entries.yaml", f"e{i}", f"bad_key_{i}", "Extra inputs are not permitted")
+        for i in range(100)
+    ]
+    many = [
+        KnowledgeError("entries.yaml", f"e{i}", f"bad_key_{i}", "Extra inputs are not permitted")
+        for i in range(20_000)
+    ]
+    for report in (
+        ChildReloadReport(False, errors, total_errors=20_000),
+        ReloadReport(False, many),
+    ):
         reply = reload_report(report, "en")
         assert len(reply.parts) == 1 and len(reply.parts[0]) <= MAX_TEXT
         text = reply.parts[0]
@@ -673,7 +888,8 @@ def test_a_reload_report_with_twenty_thousand_errors_is_one_message(tmp_path):
 
 
 async def test_a_reload_of_an_alias_bomb_from_telegram_is_refused_fast_and_answers_keep_coming(
-        tg_server, own_assistant, tg_store, tmp_path):
+    tg_server, own_assistant, tg_store, tmp_path
+):
     """/reload of a knowledge folder holding a bomb and 3,000 bad keys: refused within seconds, in one
     message, while the old knowledge keeps answering."""
     assistant = own_assistant
@@ -689,14 +905,22 @@ async def test_a_reload_of_an_alias_bomb_from_telegram_is_refused_fast_and_answe
         answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001)
         assert answer.params["text"].startswith(ANSWER_START)
         # "Checking…" is edited into the result.
-        [report] = await tg_server.wait_for("editMessageText", 1, 30, lambda c: str(c.chat_id) == str(ADMIN)
-                                            and "Reload refused" in (c.params.get("text") or ""))
+        [report] = await tg_server.wait_for(
+            "editMessageText",
+            1,
+            30,
+            lambda c: (
+                str(c.chat_id) == str(ADMIN) and "Reload refused" in (c.params.get("text") or "")
+            ),
+        )
         assert loop.time() - started < 20
         await bot.idle()
     text = report.params["text"]
     assert "bomb.yaml: expands to more than 1,000,000 YAML nodes" in text
     assert "more (run `bot.py check-knowledge`)" in text
-    assert not [c for c in tg_server.sent_messages(ADMIN) if "•" in c.params["text"]]  # nothing more to scroll
+    assert not [
+        c for c in tg_server.sent_messages(ADMIN) if "•" in c.params["text"]
+    ]  # nothing more to scroll
 
 
 def crafted_updates(u) -> list[dict]:
@@ -723,9 +947,19 @@ def crafted_updates(u) -> list[dict]:
         u.group_text("/subscribe@other_bot"),
         u.inline_query("免試期" * 100),
         u.inline_query(""),
-        {"update_id": 10 ** 9, "poll": {"id": "1", "question": "?", "options": [], "total_voter_count": 0,
-                                        "is_closed": False, "is_anonymous": True, "type": "regular",
-                                        "allows_multiple_answers": False}},
+        {
+            "update_id": 10**9,
+            "poll": {
+                "id": "1",
+                "question": "?",
+                "options": [],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+            },
+        },
     ]
 
 
@@ -738,19 +972,29 @@ async def test_odd_updates_get_a_polite_reply_or_nothing_never_an_error(admin_bo
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text[-3000:]
     assert not any("出了點問題" in t or "went wrong" in t for t in bot.server.sent_texts())
     answer = await bot.reply_to(bot.updates.private_text(QUESTION), chat_id=1001)
-    assert answer.params["text"].startswith(ANSWER_START)  # still serving: the unreadable poll did not stop polling
+    assert answer.params["text"].startswith(
+        ANSWER_START
+    )  # still serving: the unreadable poll did not stop polling
     assert "cannot be read (TypeError" in caplog.text  # PTB could not parse it: skipped, once
 
 
-async def test_start_up_with_the_webhook_port_taken_prints_one_line(tg_server, tg_knowledge, tg_index, tmp_path):
+async def test_start_up_with_the_webhook_port_taken_prints_one_line(
+    tg_server, tg_knowledge, tg_index, tmp_path
+):
     import socket
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = bot_env(tg_server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge,
-                      WEBHOOK_URL="https://bot.example.org/hook", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=port)
+        env = bot_env(
+            tg_server.base_url,
+            data_dir_with_index(tmp_path, tg_index),
+            tg_knowledge,
+            WEBHOOK_URL="https://bot.example.org/hook",
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=port,
+        )
         proc = await run_bot(env)
         stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
     err = stderr.decode()

@@ -1,4 +1,5 @@
 """The message catalog: every key in both languages with the same placeholders; dates per language."""
+
 from __future__ import annotations
 
 import string
@@ -29,7 +30,11 @@ def test_every_message_has_both_languages_and_the_same_placeholders(key):
 
 @pytest.mark.parametrize("key", sorted(MESSAGES))
 def test_traditional_messages_use_no_simplified_only_characters(key):
-    wrong = [c for c in MESSAGES[key]["zh"] if "\u4e00" <= c <= "\u9fff" and S2T.convert(c) != c and c not in HK_FORMS]
+    wrong = [
+        c
+        for c in MESSAGES[key]["zh"]
+        if "\u4e00" <= c <= "\u9fff" and S2T.convert(c) != c and c not in HK_FORMS
+    ]
     assert not wrong, f"{key}: {''.join(wrong)}"
 
 
@@ -37,10 +42,16 @@ def test_simplified_is_derived_from_traditional():
     assert t("choose", "zh-Hans") == "我不太肯定你想问哪一项，请选择："
 
 
-@pytest.mark.parametrize("iso, lang, text", [
-    ("2028-08-31", "zh-Hant", "2028年8月31日"), ("2028-08-31", "en", "31 August 2028"),
-    ("2023-09", "en", "September 2023"), ("2023-09", "zh-Hans", "2023年9月"), ("2026", "en", "2026"),
-])
+@pytest.mark.parametrize(
+    "iso, lang, text",
+    [
+        ("2028-08-31", "zh-Hant", "2028年8月31日"),
+        ("2028-08-31", "en", "31 August 2028"),
+        ("2023-09", "en", "September 2023"),
+        ("2023-09", "zh-Hans", "2023年9月"),
+        ("2026", "en", "2026"),
+    ],
+)
 def test_dates_render_per_language(iso, lang, text):
     assert render_date(iso, lang) == text
 

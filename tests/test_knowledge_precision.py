@@ -11,6 +11,7 @@ ways a true fact can still mislead a worker (issue 10):
   dated happening;
 - two English names for one qualification.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,7 +53,9 @@ def test_no_answer_opens_with_a_bare_yes(entry: Entry) -> None:
     ("What internships are there?" → "Yes. ...")."""
     for lang in LANGS:
         text = entry.answer.text(lang)
-        assert not text.startswith(YES_OPENERS), f"{entry.id} [{lang}] opens with a verdict: {text[:40]!r}"
+        assert not text.startswith(YES_OPENERS), (
+            f"{entry.id} [{lang}] opens with a verdict: {text[:40]!r}"
+        )
 
 
 # -- changeable facts ---------------------------------------------------------------------------
@@ -60,18 +63,22 @@ def test_no_answer_opens_with_a_bare_yes(entry: Entry) -> None:
 # Words that state something as it is now: an office holder, a count "at present", work under way.
 ZH_NOW = re.compile(r"現時|目前|現任|現正|正進行|正在|正與|正逐步|正數字化|正致力")
 ZH_HOLDER = re.compile(r"(?:總經理|會長|主席|署長|召集人)(?:為|是)[\u4e00-\u9fff]{2,4}")
-EN_NOW = re.compile(r"\b(?:currently|now|at present|presently|is working on|is working with|are working on)\b", re.I)
+EN_NOW = re.compile(
+    r"\b(?:currently|now|at present|presently|is working on|is working with|are working on)\b",
+    re.I,
+)
 EN_HOLDER = re.compile(
     r"\b(?:General Manager|president|chairman|vice-chairman|chair|convenor|Director)\b[^.;]{0,160}?"
-    r"\bis\s+(?:(?:Mr|Ms|Mrs|Dr|Ir|Prof)\.?\s+)?(?:[\u4e00-\u9fff]{2,4}|[A-Z][a-z]+\s+[A-Z][a-z]+)")
+    r"\bis\s+(?:(?:Mr|Ms|Mrs|Dr|Ir|Prof)\.?\s+)?(?:[\u4e00-\u9fff]{2,4}|[A-Z][a-z]+\s+[A-Z][a-z]+)"
+)
 
 # Entries whose text matches a marker above but states no changing state, each with its reason.
 NOT_CHANGEABLE = {
     "emsd-director-alfred-sit": "past tense, tied to the 6 November signing in the undated article; it points to the "
-                                "later Director, and 'who is the Director' is answered by the changeable "
-                                "emsd-officials-vmvrs-launch",
+    "later Director, and 'who is the Director' is answered by the changeable "
+    "emsd-officials-vmvrs-launch",
     "am-job-ads-manufacturing-trends": "「或正進行整合」 is the report's hedged reading of job ads over a stated "
-                                       "period (2024-2025), not a state it reports as running",
+    "period (2024-2025), not a state it reports as running",
 }
 
 
@@ -91,7 +98,8 @@ def test_a_fact_stated_in_the_present_is_marked_changeable(entry: Entry) -> None
         assert markers, f"{entry.id} no longer needs its allowlist entry"
         return
     assert not markers or entry.changeable, (
-        f"{entry.id} states {markers} as current but is not `changeable: true`: replies would say it as of today")
+        f"{entry.id} states {markers} as current but is not `changeable: true`: replies would say it as of today"
+    )
 
 
 def test_the_allowlist_names_real_entries_with_reasons() -> None:
@@ -102,18 +110,29 @@ def test_the_allowlist_names_real_entries_with_reasons() -> None:
 def test_the_known_changeable_states_are_marked() -> None:
     """The classes the review found: office holders, a count, an open round, work under way in 2020."""
     expected = {
-        "qf-secretariat", "hkag", "elderly-care-itac", "automotive-itac",  # 總經理, 會長, 主席
+        "qf-secretariat",
+        "hkag",
+        "elderly-care-itac",
+        "automotive-itac",  # 總經理, 會長, 主席
         "emsd-officials-vmvrs-launch",  # who is the EMSD Director
-        "rpl-elderly-care-count", "vpes-partner-institutions",  # 「現時共有45個」, 「目前…超過100所」
+        "rpl-elderly-care-count",
+        "vpes-partner-institutions",  # 「現時共有45個」, 「目前…超過100所」
         "leas-application",  # the 2024 round opening in March
-        "gwin-applications", "bim-am", "bim-am-standards-patent", "i-cremation",
+        "gwin-applications",
+        "bim-am",
+        "bim-am-standards-patent",
+        "i-cremation",
         "lift-escalator-ai-monitoring",  # "EMSD is working on…" (speech of 27 August 2020)
     }
     unmarked = sorted(i for i in expected if not kb().entries[i].changeable)
     assert not unmarked
 
 
-@pytest.mark.parametrize("entry", [e for e in entries() if e.changeable], ids=ids([e for e in entries() if e.changeable]))
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in entries() if e.changeable],
+    ids=ids([e for e in entries() if e.changeable]),
+)
 def test_a_changeable_fact_does_not_repeat_its_date_prefix(entry: Entry) -> None:
     """The reply adds "據{date}的資料，" / "As at {date}, "; the text itself must not say it again,
     nor keep a "now" the prefix already dates."""
@@ -122,10 +141,16 @@ def test_a_changeable_fact_does_not_repeat_its_date_prefix(entry: Entry) -> None
     assert not re.search(r"現時|目前", zh), entry.id
     assert not re.search(r"\bcurrently\b", en, re.I), entry.id
     if source.date:
-        assert not zh.startswith("據"), f"{entry.id}: the reply already starts 據{source.date}的資料，"
-        assert not re.match(r"(?:As at|According to)\b", en), f"{entry.id}: the reply already starts 'As at …'"
+        assert not zh.startswith("據"), (
+            f"{entry.id}: the reply already starts 據{source.date}的資料，"
+        )
+        assert not re.match(r"(?:As at|According to)\b", en), (
+            f"{entry.id}: the reply already starts 'As at …'"
+        )
     # "As at January 2024, The …" reads badly: the English text continues the prefix's sentence.
-    assert not re.match(r"(?:The|Its|Their)\b", en), f"{entry.id}: start the English text in lower case"
+    assert not re.match(r"(?:The|Its|Their)\b", en), (
+        f"{entry.id}: start the English text in lower case"
+    )
 
 
 def test_the_emsd_director_question_gives_the_later_document_with_both_sources() -> None:
@@ -152,22 +177,35 @@ def assistant():
     return fixture_assistant()
 
 
-@pytest.mark.parametrize("entry", [e for e in entries() if e.changeable], ids=ids([e for e in entries() if e.changeable]))
-def test_a_changeable_fact_renders_with_its_document_date_in_every_language(assistant, entry: Entry) -> None:
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in entries() if e.changeable],
+    ids=ids([e for e in entries() if e.changeable]),
+)
+def test_a_changeable_fact_renders_with_its_document_date_in_every_language(
+    assistant, entry: Entry
+) -> None:
     source = kb().sources[entry.source.doc]
     for lang in LANGS:
         shown = assistant.render_entry(entry, lang, kb())
         if source.date:
             date = render_date(source.date, lang)
-            assert shown.startswith(t("as_of", lang, date=date)), f"{entry.id} [{lang}] is not dated: {shown[:80]!r}"
+            assert shown.startswith(t("as_of", lang, date=date)), (
+                f"{entry.id} [{lang}] is not dated: {shown[:80]!r}"
+            )
         else:
-            assert shown.startswith(t("as_of_undated", lang, source=source.title.text(lang))), shown[:80]
+            assert shown.startswith(t("as_of_undated", lang, source=source.title.text(lang))), (
+                shown[:80]
+            )
 
 
 # -- aliases name their own subject --------------------------------------------------------------
 
-ORG_WORD = re.compile(r"局|署|會|会|學院|学院|中心|公司|廳|厅|協|协|bureau|department|association|council|committee|"
-                      r"institute|centre|center|college|secretariat|society|academy", re.I)
+ORG_WORD = re.compile(
+    r"局|署|會|会|學院|学院|中心|公司|廳|厅|協|协|bureau|department|association|council|committee|"
+    r"institute|centre|center|college|secretariat|society|academy",
+    re.I,
+)
 ABBREVIATION = re.compile(r"^[A-Z][A-Za-z&]{1,7}$")
 # Organisations the documents name that are not the subject of any entry, or a short form shared by
 # several: no entry may take them as its own name.
@@ -187,7 +225,9 @@ def organisation_names() -> dict[str, set[str]]:
     for e in entries():
         if e.type != "organisation":
             continue
-        found = [e.title.zh, e.title.en] + [re.split(r"[（(]", x)[0] for x in (e.title.zh, e.title.en)]
+        found = [e.title.zh, e.title.en] + [
+            re.split(r"[（(]", x)[0] for x in (e.title.zh, e.title.en)
+        ]
         found += [a for a in e.aliases if ORG_WORD.search(a) or ABBREVIATION.match(a)]
         for name in found:
             names.setdefault(key(name), set()).add(e.id)
@@ -196,14 +236,19 @@ def organisation_names() -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("entry", entries(), ids=ids(entries()))
 def test_no_alias_is_another_organisations_name(entry: Entry) -> None:
-    wrong = {a: sorted(organisation_names()[key(a)]) for a in entry.aliases
-             if key(a) in organisation_names() and entry.id not in organisation_names()[key(a)]}
+    wrong = {
+        a: sorted(organisation_names()[key(a)])
+        for a in entry.aliases
+        if key(a) in organisation_names() and entry.id not in organisation_names()[key(a)]
+    }
     assert not wrong, f"{entry.id} takes the name of another organisation: {wrong}"
 
 
 @pytest.mark.parametrize("entry", entries(), ids=ids(entries()))
 def test_no_alias_is_another_entrys_title(entry: Entry) -> None:
-    titles = {key(e.title.zh): e.id for e in entries()} | {key(e.title.en): e.id for e in entries()}
+    titles = {key(e.title.zh): e.id for e in entries()} | {
+        key(e.title.en): e.id for e in entries()
+    }
     wrong = {a: titles[key(a)] for a in entry.aliases if titles.get(key(a), entry.id) != entry.id}
     assert not wrong, f"{entry.id}: {wrong}"
 
@@ -218,12 +263,24 @@ def test_a_different_organisations_name_is_nobodys_alias(name: str) -> None:
 
 CN_COUNT = r"(?:[一二兩三四五六七八九十]|\d+)"
 CLOSED_ZH = re.compile(r"涵蓋(?:以下)?" + CN_COUNT + r"(?:個|大|項)")
-CLOSED_EN = re.compile(r"\b(?:covers?|covering|spans?)\s+(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
-                       r"(?:\w+\s+)?(?:areas|fields|aspects|sectors|domains)\b", re.I)
+CLOSED_EN = re.compile(
+    r"\b(?:covers?|covering|spans?)\s+(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
+    r"(?:\w+\s+)?(?:areas|fields|aspects|sectors|domains)\b",
+    re.I,
+)
 
 
-EN_NUMBERS = {"two": "兩", "three": "三", "four": "四", "five": "五", "six": "六", "seven": "七", "eight": "八",
-              "nine": "九", "ten": "十"}
+EN_NUMBERS = {
+    "two": "兩",
+    "three": "三",
+    "four": "四",
+    "five": "五",
+    "six": "六",
+    "seven": "七",
+    "eight": "八",
+    "nine": "九",
+    "ten": "十",
+}
 
 
 def document_counts(entry: Entry) -> str:
@@ -239,10 +296,15 @@ def test_an_open_list_is_not_told_as_a_closed_count(entry: Entry) -> None:
     doc = document_counts(entry)
     if not doc:
         pytest.skip("the seed documents (../shared/seeds) are not beside this checkout")
-    found = [m.group() for text in (entry.answer.zh, entry.title.zh) for m in CLOSED_ZH.finditer(text)]
+    found = [
+        m.group() for text in (entry.answer.zh, entry.title.zh) for m in CLOSED_ZH.finditer(text)
+    ]
     for text in (entry.answer.en, entry.title.en):
         for m in CLOSED_EN.finditer(text):
-            number = next((zh for en, zh in EN_NUMBERS.items() if re.search(rf"\b{en}\b", m.group(), re.I)), "")
+            number = next(
+                (zh for en, zh in EN_NUMBERS.items() if re.search(rf"\b{en}\b", m.group(), re.I)),
+                "",
+            )
             if not number or not re.search(number + r"(?:大|個)(?:範疇|方面|領域)", doc):
                 found.append(m.group())
     assert not found, f"{entry.id} closes a list: {found}"
@@ -256,31 +318,41 @@ def test_the_memorandum_training_areas_say_they_are_examples() -> None:
 
 # -- dates that are happenings, not plans --------------------------------------------------------
 
-PLANNED = re.compile(r"計劃於|將於|預計|\bplanned\b|\bplans? to\b|\bwas to\b|\bwill be\b|\bis to be\b", re.I)
+PLANNED = re.compile(
+    r"計劃於|將於|預計|\bplanned\b|\bplans? to\b|\bwas to\b|\bwill be\b|\bis to be\b", re.I
+)
 # A `when` on a non-event that is an announced date still ahead of its document, with the reason.
 ANNOUNCED = {
     "leas-application": "the opening of the 2024 application round as the January 2024 newsletter announced it "
-                        "(a date to act on, told as at January 2024: the entry is changeable)",
+    "(a date to act on, told as at January 2024: the entry is changeable)",
 }
 
 
-@pytest.mark.parametrize("entry", [e for e in entries() if e.when and e.type != "event"],
-                         ids=ids([e for e in entries() if e.when and e.type != "event"]))
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in entries() if e.when and e.type != "event"],
+    ids=ids([e for e in entries() if e.when and e.type != "event"]),
+)
 def test_a_when_on_a_non_event_is_a_real_date(entry: Entry) -> None:
     """A `when` makes the entry a dated happening (/events, 'past' or 'upcoming'): it must be something
     that happened by the document's date, or a deadline; a plan ("計劃於2026年成立", "將於2020年下半年
     公布") has no `when`."""
     assert entry.when is not None
     year = entry.when.start[:4]
-    assert year in entry.answer.zh and year in entry.answer.en, f"{entry.id}: the date is not stated in the text"
+    assert year in entry.answer.zh and year in entry.answer.en, (
+        f"{entry.id}: the date is not stated in the text"
+    )
     if entry.id in ANNOUNCED:
         return
     is_deadline = entry.when.end is not None and len(entry.when.end) == 10
     assert is_deadline or not PLANNED.search(entry.answer.zh + " " + entry.answer.en), (
-        f"{entry.id} describes a plan but has a `when`")
+        f"{entry.id} describes a plan but has a `when`"
+    )
     doc_date = kb().sources[entry.source.doc].date
     if doc_date and not is_deadline:
-        assert first_day(entry.when.start) <= last_day(doc_date), f"{entry.id} happens after its own document"
+        assert first_day(entry.when.start) <= last_day(doc_date), (
+            f"{entry.id} happens after its own document"
+        )
 
 
 @pytest.mark.parametrize("entry_id", ["am-hk-ai-rd-institute", "smart-city-blueprint-2"])
@@ -290,8 +362,16 @@ def test_planned_things_carry_no_date(entry_id: str) -> None:
 
 # -- names as the documents give them ------------------------------------------------------------
 
-EIGHT = ["保持環境整潔、舒適及安全", "執行職安健", "一般家居照顧", "一般外出照顧", "輔助生活活動", "感染控制",
-         "預防心、社、靈危機", "與服務使用者的溝通"]
+EIGHT = [
+    "保持環境整潔、舒適及安全",
+    "執行職安健",
+    "一般家居照顧",
+    "一般外出照顧",
+    "輔助生活活動",
+    "感染控制",
+    "預防心、社、靈危機",
+    "與服務使用者的溝通",
+]
 
 
 def english_names(text: str) -> dict[str, str]:
@@ -316,7 +396,10 @@ def test_official_names_are_given_in_full() -> None:
     texts = " ".join(" ".join([e.title.en, e.answer.en]) for e in entries())
     assert "HR and Social Security" not in texts
     assert "Guangdong Provincial Human Resources and Social Security Department" in texts
-    assert "Guangzhou Municipal Human Resources and Social Security Bureau" in kb().entries["hrssgz"].title.en
+    assert (
+        "Guangzhou Municipal Human Resources and Social Security Bureau"
+        in kb().entries["hrssgz"].title.en
+    )
     # The VTC article writes 广东省人力资源及社会保障厅: the Chinese name keeps its 及.
     assert "廣東省人力資源及社會保障廳" in kb().entries["vpes-mous"].answer.zh
 
@@ -325,4 +408,6 @@ def test_manufacturing_is_one_of_four_sectors_not_the_industry_total() -> None:
     for entry_id in ("am-job-ads-manufacturing", "am-job-ads-manufacturing-trends"):
         entry = kb().entries[entry_id]
         assert "四個界別之一" in entry.answer.zh, entry_id
-        assert re.search(r"one of (?:the|its) (?:report's )?four sectors", entry.answer.en), entry_id
+        assert re.search(r"one of (?:the|its) (?:report's )?four sectors", entry.answer.en), (
+            entry_id
+        )

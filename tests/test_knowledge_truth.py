@@ -3,10 +3,11 @@
 The check reads the source documents themselves (../shared/seeds/), so an admin's edit that types
 a wrong year or a made-up number fails CI with the entry and the offending value.
 """
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -15,10 +16,39 @@ from bot.kb.schema import Entry
 from tests.helpers import ROOT
 
 SEEDS = ROOT.parent / "shared" / "seeds"
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], 1)}
-CN_DIGITS = {"一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
+CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 URL = re.compile(r"https?://[^\s<>\"'）)]+")
 PHONE = re.compile(r"(?<!\d)(?:\+?852[\s-]?)?[2-9]\d{3}[\s-]?\d{4}(?!\d)")
 NUMBER = re.compile(r"(?<![0-9A-Za-z.])\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?(?![0-9])|\d+(?:\.\d+)?")
@@ -26,13 +56,21 @@ YEAR_SPAN = re.compile(r"(?:19|20)\d\d[\s-](?:19|20)\d\d")
 CN_NUMERAL = re.compile(r"[一二兩三四五六七八九]?十[一二三四五六七八九]?")
 ZH_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 ZH_DAY_AFTER = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[至到\-–]\s*(\d{1,2})\s*日")
-EN_DATE = re.compile(r"(\d{1,2})(?:\s*(?:–|-|to|and)\s*(\d{1,2}))?\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?", re.I)
-EN_DATE_MD = re.compile(r"(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?", re.I)
+EN_DATE = re.compile(
+    r"(\d{1,2})(?:\s*(?:–|-|to|and)\s*(\d{1,2}))?\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?",
+    re.I,
+)
+EN_DATE_MD = re.compile(
+    r"(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?", re.I
+)
 
-requires_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="the source documents (../shared/seeds) are not beside this checkout")
+requires_seeds = pytest.mark.skipif(
+    not SEEDS.is_dir(),
+    reason="the source documents (../shared/seeds) are not beside this checkout",
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def doc_text(file: str) -> str:
     return (SEEDS / file).read_text(encoding="utf-8")
 
@@ -47,7 +85,7 @@ def numbers_in(text: str) -> set[float]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def doc_numbers(file: str) -> frozenset[float]:
     text = doc_text(file)
     nums = numbers_in(text)
@@ -61,7 +99,7 @@ def doc_numbers(file: str) -> frozenset[float]:
     return frozenset(round(n, 6) for n in nums)
 
 
-@lru_cache(maxsize=None)
+@cache
 def doc_days(file: str) -> frozenset[tuple[int, int]]:
     """(month, day) pairs the document states, in Chinese or English, including ends of ranges."""
     text = doc_text(file)
@@ -133,8 +171,15 @@ def test_every_cited_document_exists():
 def test_the_checker_catches_invented_values():
     kb = load_knowledge(ROOT / "knowledge")
     entry = kb.entries["rpl-elderly-care-exemption"]
-    bad = entry.model_copy(update={"answer": entry.answer.model_copy(update={
-        "en": "Call 2345 6789 or see https://example.org before 30 September 2029; the fee is HK$1,234."})})
+    bad = entry.model_copy(
+        update={
+            "answer": entry.answer.model_copy(
+                update={
+                    "en": "Call 2345 6789 or see https://example.org before 30 September 2029; the fee is HK$1,234."
+                }
+            )
+        }
+    )
     found = problems(bad, kb.sources[entry.source.doc].file)
     assert "phone 2345 6789" in found
     assert "URL https://example.org" in found

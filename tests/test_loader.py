@@ -1,4 +1,5 @@
 """Knowledge validation: every error reported with its file, entry and field; nothing half-loaded."""
+
 from __future__ import annotations
 
 import shutil
@@ -36,7 +37,9 @@ def test_the_fixture_loads(kb_dir):
 
 
 def test_yaml_syntax_error_names_the_file_and_line(kb_dir):
-    (kb_dir / "broken.yaml").write_text("entries:\n  - id: x\n    title: [unclosed\n", encoding="utf-8")
+    (kb_dir / "broken.yaml").write_text(
+        "entries:\n  - id: x\n    title: [unclosed\n", encoding="utf-8"
+    )
     [err] = errors_of(kb_dir)
     assert err.startswith("broken.yaml: YAML syntax error (line")
 
@@ -49,7 +52,11 @@ def test_schema_errors_name_entry_and_field(kb_dir):
 
 
 def test_missing_language_of_sample_questions_is_an_error(kb_dir):
-    edit(kb_dir / "entries.yaml", "      yue: [VPES 係咩嚟？, VPES 喺邊？, VTC 喺內地有冇辦事處？]\n", "")
+    edit(
+        kb_dir / "entries.yaml",
+        "      yue: [VPES 係咩嚟？, VPES 喺邊？, VTC 喺內地有冇辦事處？]\n",
+        "",
+    )
     assert "entries.yaml · entry vpes · field questions.yue: Field required" in errors_of(kb_dir)
 
 
@@ -61,14 +68,22 @@ def test_bad_dates_are_errors(kb_dir):
 
 
 def test_reversed_span_is_an_error(kb_dir):
-    edit(kb_dir / "entries.yaml", "start: 2023-09-01, end: 2028-08-31", "start: 2028-09-01, end: 2023-08-31")
+    edit(
+        kb_dir / "entries.yaml",
+        "start: 2023-09-01, end: 2028-08-31",
+        "start: 2028-09-01, end: 2023-08-31",
+    )
     assert any("is before start" in e for e in errors_of(kb_dir))
 
 
 def test_duplicate_ids_across_files_and_dangling_references(kb_dir):
     text = (kb_dir / "entries.yaml").read_text(encoding="utf-8")
-    vpes = text[text.index("  - id: vpes"):]
-    (kb_dir / "more.yaml").write_text("entries:\n" + vpes.replace("source: {doc: vtc-vpes", "related: [nowhere]\n    source: {doc: vtc-vpes"), encoding="utf-8")
+    vpes = text[text.index("  - id: vpes") :]
+    (kb_dir / "more.yaml").write_text(
+        "entries:\n"
+        + vpes.replace("source: {doc: vtc-vpes", "related: [nowhere]\n    source: {doc: vtc-vpes"),
+        encoding="utf-8",
+    )
     errs = errors_of(kb_dir)
     assert "more.yaml · entry vpes · field id: duplicate id (also in entries.yaml)" in errs
 
@@ -79,10 +94,15 @@ def test_unknown_topic_source_parent_and_related(kb_dir):
     edit(kb_dir / "entries.yaml", "source: {doc: vtc-vpes", "source: {doc: no-doc")
     edit(kb_dir / "entries.yaml", "related: [rpl-elderly-care-exemption]", "related: [ghost]")
     errs = errors_of(kb_dir)
-    assert "entries.yaml · entry rpl-elderly-care-exemption · field parent: no entry with id 'rpl-nothing'" in errs
+    assert (
+        "entries.yaml · entry rpl-elderly-care-exemption · field parent: no entry with id 'rpl-nothing'"
+        in errs
+    )
     assert "entries.yaml · entry vpes · field topic: unknown topic 'nowhere'" in errs
     assert "entries.yaml · entry vpes · field source.doc: unknown document 'no-doc'" in errs
-    assert "entries.yaml · entry rpl-elderly-care · field related.0: no entry with id 'ghost'" in errs
+    assert (
+        "entries.yaml · entry rpl-elderly-care · field related.0: no entry with id 'ghost'" in errs
+    )
 
 
 def test_check_knowledge_prints_every_error_and_exits_1(kb_dir, monkeypatch, capsys):
@@ -106,5 +126,9 @@ def test_check_knowledge_passes_on_the_fixture(kb_dir, monkeypatch, capsys):
 
 
 def test_a_span_ending_in_a_month_that_contains_its_start_is_valid(kb_dir):
-    edit(kb_dir / "entries.yaml", "start: 2023-09-01, end: 2028-08-31", "start: 2028-08-15, end: 2028-08")
+    edit(
+        kb_dir / "entries.yaml",
+        "start: 2023-09-01, end: 2028-08-31",
+        "start: 2028-08-15, end: 2028-08",
+    )
     assert load_knowledge(kb_dir).entries["rpl-elderly-care-exemption"].when is not None

@@ -6,6 +6,7 @@ A persona is built from clauses, one per condition of the rule. "Fails" swaps on
 opposite; "has not said" leaves the clause out. The rule must then be met (eligible, or unclear when
 the document's words have no measure), not met because of that condition, or waiting for that fact.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,6 +20,7 @@ from bot.rules import Rules, answer, evaluate, extract_facts, load_rules
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 30)
 RAW = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
+
 
 def _load() -> Rules:
     rules, errors = load_rules("rules.yaml", RAW, {}, {})
@@ -72,7 +74,10 @@ PERSONAS: dict[str, dict[str, tuple[str, str]]] = {
 }
 # A care worker (護理員) has formal work experience, and a family carer has none, unless they say otherwise:
 # saying the one says the other, so these are never unsaid.
-IMPLIED = {("care-worker-to-health-worker", "has_formal_experience"), ("rpl-elderly-care-carers", "has_formal_experience")}
+IMPLIED = {
+    ("care-worker-to-health-worker", "has_formal_experience"),
+    ("rpl-elderly-care-carers", "has_formal_experience"),
+}
 NO_INDUSTRY = {"rpl-elderly-care-carers": "我冇正規工作經驗"}
 QUESTION = "，可唔可以申請？"
 
@@ -84,11 +89,17 @@ def status(rule_id: str, text: str):
 
 
 def persona(rule_id: str, swap: str | None = None, drop: str | None = None) -> str:
-    if swap == "industry":  # someone from another industry asks: their own work, not the others' clauses
+    if (
+        swap == "industry"
+    ):  # someone from another industry asks: their own work, not the others' clauses
         return PERSONAS[rule_id]["industry"][1] + QUESTION
     if drop == "industry":  # every other clause names the industry too: someone who names none
         return NO_INDUSTRY.get(rule_id, "我做咗好多年") + QUESTION
-    parts = [fail if fid == swap else meet for fid, (meet, fail) in PERSONAS[rule_id].items() if fid != drop]
+    parts = [
+        fail if fid == swap else meet
+        for fid, (meet, fail) in PERSONAS[rule_id].items()
+        if fid != drop
+    ]
     return "，".join(parts) + QUESTION
 
 
@@ -96,7 +107,9 @@ CASES = [(r, f) for r in PERSONAS for f in PERSONAS[r]]
 
 
 def test_every_condition_of_every_rule_has_personas():
-    assert {r.id: sorted(r.spec.when) for r in RULES.rules} == {r: sorted(c) for r, c in PERSONAS.items()}
+    assert {r.id: sorted(r.spec.when) for r in RULES.rules} == {
+        r: sorted(c) for r, c in PERSONAS.items()
+    }
 
 
 @pytest.mark.parametrize("rule_id", list(PERSONAS))
@@ -134,28 +147,36 @@ def test_no_experience_and_wanting_to_start_is_not_told_yes():
 
 
 def test_an_apprentice_of_one_month_is_not_told_yes():
-    reply = answer(RULES, "我做咗一個月學徒，汽車電工，未註冊，可唔可以參加自願註冊計劃？", "zh-Hant", TODAY)
+    reply = answer(
+        RULES, "我做咗一個月學徒，汽車電工，未註冊，可唔可以參加自願註冊計劃？", "zh-Hant", TODAY
+    )
     assert reply is not None and reply.text.startswith("未必。")
     assert "沒有列明要多少年經驗" in reply.text
 
 
-@pytest.mark.parametrize("text", [
-    "我做咗五年車身噴漆，想成為註冊技工，可以點？",
-    "我做咗五年車身噴漆，想做註冊技工，可唔可以？",
-    "我做咗五年車身噴漆，想成為一名註冊技工，可唔可以？",
-    "我打算將來做一個註冊技工",
-    "我想知道我係咪註冊技工",  # a question about it, not a fact
-    "I do body painting and I want to become a registered mechanic, can I apply?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我做咗五年車身噴漆，想成為註冊技工，可以點？",
+        "我做咗五年車身噴漆，想做註冊技工，可唔可以？",
+        "我做咗五年車身噴漆，想成為一名註冊技工，可唔可以？",
+        "我打算將來做一個註冊技工",
+        "我想知道我係咪註冊技工",  # a question about it, not a fact
+        "I do body painting and I want to become a registered mechanic, can I apply?",
+    ],
+)
 def test_a_wish_is_not_a_fact(text):
     assert "registered" not in extract_facts(RULES, text)
 
 
-@pytest.mark.parametrize("text, fact", [
-    ("我想做義工，可唔可以申請安老資歷？", "carer"),
-    ("我想讀中五再做護理員", "local_form5"),
-    ("I'd like to work in a care home later", "care_setting"),
-])
+@pytest.mark.parametrize(
+    "text, fact",
+    [
+        ("我想做義工，可唔可以申請安老資歷？", "carer"),
+        ("我想讀中五再做護理員", "local_form5"),
+        ("I'd like to work in a care home later", "care_setting"),
+    ],
+)
 def test_other_wishes_are_not_facts_either(text, fact):
     assert fact not in extract_facts(RULES, text)
 
@@ -167,14 +188,19 @@ def test_a_care_worker_with_form5_hears_about_the_health_worker_route():
     assert "文件沒有說有本地中五學歷的護理員如何成為保健員" in reply.text
     en = answer(RULES, "I'm a care worker with Form 5. Can I become a health worker?", "en", TODAY)
     assert en is not None and en.text.startswith("No, not by “Care worker to health worker route")
-    assert "the documents do not say how a care worker with Form 5 becomes a health worker" in en.text
+    assert (
+        "the documents do not say how a care worker with Form 5 becomes a health worker" in en.text
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "I have 10 years experience as a car mechanic, not registered, engine work. Can I join?",
-    "I'm an auto electrician with 3 yrs experience, not registered, can I apply?",
-    "I've been working as a car panel beater, I'm not registered. Can I join the scheme?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have 10 years experience as a car mechanic, not registered, engine work. Can I join?",
+        "I'm an auto electrician with 3 yrs experience, not registered, can I apply?",
+        "I've been working as a car panel beater, I'm not registered. Can I join the scheme?",
+    ],
+)
 def test_ordinary_english_about_experience(text):
     facts = extract_facts(RULES, text)
     assert facts.get("has_formal_experience") is True and facts.get("registered") is False
@@ -186,10 +212,15 @@ def test_ordinary_english_about_experience(text):
 # -- the document's words ---------------------------------------------------------------------------------
 
 SEEDS = ROOT.parent / "shared" / "seeds"
-SOURCES = yaml.safe_load((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+SOURCES = yaml.safe_load((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))[
+    "sources"
+]
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the source documents (../shared/seeds) are not beside this checkout")
+@pytest.mark.skipif(
+    not SEEDS.is_dir(),
+    reason="the source documents (../shared/seeds) are not beside this checkout",
+)
 @pytest.mark.parametrize("rule_id", list(PERSONAS))
 def test_every_quote_is_the_documents_own_words(rule_id):
     rule = RULES.rule(rule_id)
@@ -225,9 +256,11 @@ def test_every_outcome_fits_in_400_characters_in_every_language(lang):
     """The same personas' facts, rendered in each language: the verdict and the source always fit."""
     from bot.rules import in_scope, render_outcomes
 
-    verdicts = {"zh-Hant": ("可以。", "未必。", "要睇", "未可以：", "不可以"),
-                "zh-Hans": ("可以。", "未必。", "要睇", "未可以：", "不可以"),
-                "en": ("Yes. ", "Not necessarily. ", "It depends on ", "Not yet: ", "No")}[lang]
+    verdicts = {
+        "zh-Hant": ("可以。", "未必。", "要睇", "未可以：", "不可以"),
+        "zh-Hans": ("可以。", "未必。", "要睇", "未可以：", "不可以"),
+        "en": ("Yes. ", "Not necessarily. ", "It depends on ", "Not yet: ", "No"),
+    }[lang]
     for rule_id, fact in CASES:
         for text in (persona(rule_id), persona(rule_id, swap=fact), persona(rule_id, drop=fact)):
             facts = extract_facts(RULES, text)

@@ -2,6 +2,7 @@
 started on one continues on the other, step by step, whichever process gets the next button press
 (issue 14). Each "process" here is a real Application with its own Store connection; updates go
 to the one a proxy would have picked."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,7 +24,9 @@ def rules_assistant(tmp_path_factory: pytest.TempPathFactory):
 
     base = tmp_path_factory.mktemp("shared-kb")
     shutil.copytree(ROOT / "knowledge", base / "knowledge")
-    return Assistant.open(base / "knowledge", base / "var" / "index.sqlite", today=lambda: date(2026, 3, 15))
+    return Assistant.open(
+        base / "knowledge", base / "var" / "index.sqlite", today=lambda: date(2026, 3, 15)
+    )
 
 
 @contextlib.asynccontextmanager
@@ -59,33 +62,56 @@ async def deliver(server, app, update: dict, method: str) -> dict:
     call = calls[before]
     # The reply is out; the process then writes the chat's state back. A person reads the reply
     # before pressing the next button, so the next update comes after that write.
-    while call.status is None or app.update_processor.current_concurrent_updates or not app.update_queue.empty():
+    while (
+        call.status is None
+        or app.update_processor.current_concurrent_updates
+        or not app.update_queue.empty()
+    ):
         await asyncio.sleep(0.005)
     assert call.ok, call.summary()
     return call.result
 
 
-async def test_a_check_started_on_one_process_goes_on_on_the_other(backend, tg_server, rules_assistant, tmp_path):
+async def test_a_check_started_on_one_process_goes_on_on_the_other(
+    backend, tg_server, rules_assistant, tmp_path
+):
     if backend.kind != "postgresql":
         pytest.skip("shared chat state is PostgreSQL mode's (one process per DATA_DIR on SQLite)")
     config = tg_config(tmp_path, tg_server.base_url)
     store_a, store_b = backend.open(), backend.open()
     updates = tg_server.updates
     try:
-        async with process(tg_server, config, rules_assistant, store_a) as a, \
-                process(tg_server, config, rules_assistant, store_b) as b:
+        async with (
+            process(tg_server, config, rules_assistant, store_a) as a,
+            process(tg_server, config, rules_assistant, store_b) as b,
+        ):
             first = await deliver(tg_server, a, updates.private_text("/check"), "sendMessage")
             assert "第 1 題" in visible(first["text"])
-            second = await deliver(tg_server, b, updates.callback_query(
-                buttons(first)["安老服務業"], message=first), "editMessageText")
+            second = await deliver(
+                tg_server,
+                b,
+                updates.callback_query(buttons(first)["安老服務業"], message=first),
+                "editMessageText",
+            )
             assert "第 2 題" in visible(second["text"])  # b knew the step a had asked
-            third = await deliver(tg_server, a, updates.callback_query(
-                buttons(second)["有正規工作經驗"], message=second), "editMessageText")
+            third = await deliver(
+                tg_server,
+                a,
+                updates.callback_query(buttons(second)["有正規工作經驗"], message=second),
+                "editMessageText",
+            )
             assert "第 3 題" in visible(third["text"]) and "安老服務業" in visible(third["text"])
-            back = await deliver(tg_server, b, updates.callback_query("chk:back", message=third), "editMessageText")
+            back = await deliver(
+                tg_server, b, updates.callback_query("chk:back", message=third), "editMessageText"
+            )
             assert "第 2 題" in visible(back["text"])
+
             def answers_kept() -> int:
-                return len(store_a.load_states([("user", DEFAULT_USER_ID)])[("user", DEFAULT_USER_ID)]["check"].history)
+                return len(
+                    store_a.load_states([("user", DEFAULT_USER_ID)])[("user", DEFAULT_USER_ID)][
+                        "check"
+                    ].history
+                )
 
             for _ in range(500):  # b writes the state back right after its reply
                 if answers_kept() == 1:
@@ -112,15 +138,39 @@ async def test_a_reload_on_one_process_reaches_the_other(backend, tg_server, tmp
         base = tmp_path / name
         shutil.copytree(FIXTURE_KB, base / "knowledge")
         assistant = Assistant.open(base / "knowledge", base / "var" / "index.sqlite")
-        config = tg_config(base / "var", tg_server.base_url, KNOWLEDGE_DIR=base / "knowledge", LEASE_SECONDS=0.3,
-                           REMINDER_CHECK_SECONDS=0)
+        config = tg_config(
+            base / "var",
+            tg_server.base_url,
+            KNOWLEDGE_DIR=base / "knowledge",
+            LEASE_SECONDS=0.3,
+            REMINDER_CHECK_SECONDS=0,
+        )
         machines.append((base, assistant, config, backend.open()))
-    new = "\n".join(["entries:", _entry(
-        "reload-test-entry", "fact", "qf", "重新載入測試", "Reload test", "新答案。", "A new answer.",
-        ("重新載入測試是甚麼？", "重新載入測試係咩？", "重新载入测试是什么？", "What is the reload test?"))])
+    new = "\n".join(
+        [
+            "entries:",
+            _entry(
+                "reload-test-entry",
+                "fact",
+                "qf",
+                "重新載入測試",
+                "Reload test",
+                "新答案。",
+                "A new answer.",
+                (
+                    "重新載入測試是甚麼？",
+                    "重新載入測試係咩？",
+                    "重新载入测试是什么？",
+                    "What is the reload test?",
+                ),
+            ),
+        ]
+    )
     try:
-        async with process(tg_server, machines[0][2], machines[0][1], machines[0][3]) as a, \
-                process(tg_server, machines[1][2], machines[1][1], machines[1][3]) as b:
+        async with (
+            process(tg_server, machines[0][2], machines[0][1], machines[0][3]) as a,
+            process(tg_server, machines[1][2], machines[1][1], machines[1][3]) as b,
+        ):
             b_assistant = machines[1][1]
             for base, *_ in machines:  # the new file deployed to both machines
                 (base / "knowledge" / "zz_reload_test.yaml").write_text(new, encoding="utf-8")
@@ -132,12 +182,18 @@ async def test_a_reload_on_one_process_reaches_the_other(backend, tg_server, tmp
                     break
                 await asyncio.sleep(0.01)
             report = await ops.reloader.reload()  # the admin's /reload on process a
-            assert report is not None and report.ok and "reload-test-entry" in machines[0][1].kb.entries
+            assert (
+                report is not None
+                and report.ok
+                and "reload-test-entry" in machines[0][1].kb.entries
+            )
             for _ in range(1000):
                 if "reload-test-entry" in b_assistant.kb.entries:
                     break
                 await asyncio.sleep(0.01)
-            assert "reload-test-entry" in b_assistant.kb.entries  # process b rebuilt from its own files
+            assert (
+                "reload-test-entry" in b_assistant.kb.entries
+            )  # process b rebuilt from its own files
     finally:
         for *_, store in machines:
             store.close()

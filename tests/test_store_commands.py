@@ -1,5 +1,6 @@
 """`bot.py migrate` and `bot.py doctor`: the state store and the setup checked in one line each,
 the token never printed."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,14 @@ from tests.conftest import ROOT, TG_TOKEN
 
 def run_bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LOG_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "bot.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**base, **env})
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**base, **env},
+    )
 
 
 def store_env(backend) -> dict[str, str]:
@@ -35,17 +42,29 @@ def test_migrate_applies_once_and_refuses_an_emptied_database_unless_fresh(backe
         for suffix in ("-wal", "-shm"):
             (backend.target.parent / (backend.target.name + suffix)).unlink(missing_ok=True)
         refused = run_bot("migrate", env=env)
-        assert refused.returncode == 1 and "STATE_START_FRESH" in refused.stderr and "Traceback" not in refused.stderr
+        assert (
+            refused.returncode == 1
+            and "STATE_START_FRESH" in refused.stderr
+            and "Traceback" not in refused.stderr
+        )
         assert run_bot("migrate", "--fresh", env=env).returncode == 0
 
 
-async def test_doctor_checks_the_database_token_and_webhook_without_printing_the_token(backend, tg_server):
+async def test_doctor_checks_the_database_token_and_webhook_without_printing_the_token(
+    backend, tg_server
+):
     import asyncio
 
-    env = {**store_env(backend), "TELEGRAM_BOT_TOKEN": TG_TOKEN, "TELEGRAM_API_BASE_URL": tg_server.base_url,
-           "WEBHOOK_URL": "https://bot.example.org/hook"}
+    env = {
+        **store_env(backend),
+        "TELEGRAM_BOT_TOKEN": TG_TOKEN,
+        "TELEGRAM_API_BASE_URL": tg_server.base_url,
+        "WEBHOOK_URL": "https://bot.example.org/hook",
+    }
     empty = await asyncio.to_thread(run_bot, "doctor", env=env)
-    assert empty.returncode == 1 and "bot.py migrate" in empty.stdout  # an empty database: what to do
+    assert (
+        empty.returncode == 1 and "bot.py migrate" in empty.stdout
+    )  # an empty database: what to do
     assert (await asyncio.to_thread(run_bot, "migrate", env=env)).returncode == 0
     tg_server.webhook_url = "https://bot.example.org/hook"
     done = await asyncio.to_thread(run_bot, "doctor", env=env)
@@ -53,12 +72,19 @@ async def test_doctor_checks_the_database_token_and_webhook_without_printing_the
     assert done.returncode == 0, out
     assert "[ok  ] state database" in out and "[ok  ] bot token: accepted: the bot is @" in out
     assert "[ok  ] webhook: set to WEBHOOK_URL" in out
-    assert ("[ok  ] processes: no bot process is running" in out if backend.kind == "sqlite"
-            else "[ok  ] processes: 0 live; broadcasts and reminders sent by nobody yet" in out)
+    assert (
+        "[ok  ] processes: no bot process is running" in out
+        if backend.kind == "sqlite"
+        else "[ok  ] processes: 0 live; broadcasts and reminders sent by nobody yet" in out
+    )
     assert TG_TOKEN not in out and TG_TOKEN.split(":")[1] not in out
     tg_server.token = "9:another"  # the server now refuses our token
     refused = await asyncio.to_thread(run_bot, "doctor", env=env)
-    assert refused.returncode == 1 and "[FAIL] bot token" in refused.stdout and TG_TOKEN not in refused.stdout
+    assert (
+        refused.returncode == 1
+        and "[FAIL] bot token" in refused.stdout
+        and TG_TOKEN not in refused.stdout
+    )
 
 
 @pytest.mark.parametrize("url", ["postgresql://bot:s3cret-pw@127.0.0.1:9/none"])

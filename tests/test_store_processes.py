@@ -1,5 +1,6 @@
 """Several processes on one state store: one sender at a time, taken over when its holder dies,
 claims fenced by the lease, one bot process per DATA_DIR in SQLite mode (issue 14, issue 15 point 5)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +34,9 @@ def test_one_sender_at_a_time_and_a_dead_one_is_taken_over_at_once(backend):
     # On PostgreSQL a long lease: the takeover must not wait for it to expire.
     lease = 30.0 if backend.kind == "postgresql" else 0.6
     a, b = Cluster(a_store, lease_seconds=lease), Cluster(b_store, lease_seconds=lease)
-    assert a_store.recover_interrupted() == 0  # coordinated: start-up leaves rows to the lease's takeover
+    assert (
+        a_store.recover_interrupted() == 0
+    )  # coordinated: start-up leaves rows to the lease's takeover
     assert a.renew() and a.is_sender()
     assert not b.renew() and not b.is_sender()
     assert a_store.claim_delivery(bid, -1)  # a claims a row, then dies before marking it
@@ -44,7 +47,9 @@ def test_one_sender_at_a_time_and_a_dead_one_is_taken_over_at_once(backend):
     took = time.monotonic() - died
     # ...at once on PostgreSQL (the server frees a dead session's lock), after the lease on SQLite
     assert took < (5.0 if backend.kind == "postgresql" else 3.0), took
-    assert b.recovered == [1] and b_store.delivery(bid, -1)["status"] == "uncertain"  # a's row in flight: never resent
+    assert (
+        b.recovered == [1] and b_store.delivery(bid, -1)["status"] == "uncertain"
+    )  # a's row in flight: never resent
     assert b_store.claim_delivery(bid, -2)
     assert b_store.lease(SENDER)["holder"] == b.holder
     assert b.live_processes() >= 1
@@ -61,7 +66,9 @@ def test_a_stalled_sender_never_sends_beside_its_successor(backend):
     a, b = Cluster(a_store, lease_seconds=0.6), Cluster(b_store, lease_seconds=0.6)
     assert a.renew()
     # a stalls (no renewal) while its process lives on
-    assert wait_until(lambda: not a.is_sender(), timeout=10)  # its own clock stops trusting the lease
+    assert wait_until(
+        lambda: not a.is_sender(), timeout=10
+    )  # its own clock stops trusting the lease
     if backend.kind == "postgresql":
         assert not b.renew()  # the session lock stays with the live connection: nobody else sends
         assert not b_store.claim_delivery(bid, -1)
@@ -89,14 +96,21 @@ def test_reminder_claims_are_fenced_too(backend):
 def test_the_knowledge_digest_reaches_the_other_processes(backend):
     a_store, b_store, c_store = backend.open(), backend.open(), backend.open()
     a, b, c = Cluster(a_store, 5), Cluster(b_store, 5), Cluster(c_store, 5)
-    assert a.knowledge_changed_elsewhere("d1") is None and b.knowledge_changed_elsewhere("d1") is None
+    assert (
+        a.knowledge_changed_elsewhere("d1") is None and b.knowledge_changed_elsewhere("d1") is None
+    )
     assert a.knowledge_changed_elsewhere("d2") is None  # a reloaded: published
     assert b.knowledge_changed_elsewhere("d1") == "d2"  # b learns it and rebuilds
     b.rebuilt("d2")
-    assert b.knowledge_changed_elsewhere("d2") is None and a.knowledge_changed_elsewhere("d2") is None
+    assert (
+        b.knowledge_changed_elsewhere("d2") is None and a.knowledge_changed_elsewhere("d2") is None
+    )
     assert b.knowledge_changed_elsewhere("d2") is None  # once
     # a process starting with older knowledge follows the others instead of overwriting them
-    assert c.knowledge_changed_elsewhere("d1") == "d2" and c_store.get_meta("knowledge_digest") == "d2"
+    assert (
+        c.knowledge_changed_elsewhere("d1") == "d2"
+        and c_store.get_meta("knowledge_digest") == "d2"
+    )
     c.rebuilt("d2")
     assert c.knowledge_changed_elsewhere("d2") is None
     for s in (a_store, b_store, c_store):
@@ -105,9 +119,12 @@ def test_the_knowledge_digest_reaches_the_other_processes(backend):
 
 def test_a_second_process_on_one_data_dir_is_refused_with_a_clear_message(tmp_path):
     with DataDirLock(tmp_path):
-        code = ("from bot.store.lock import DataDirLock\n"
-                f"DataDirLock({str(tmp_path)!r}).acquire()\n")
-        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        code = (
+            f"from bot.store.lock import DataDirLock\nDataDirLock({str(tmp_path)!r}).acquire()\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
         assert done.returncode != 0
         assert "another bot process" in done.stderr and "DATABASE_URL" in done.stderr
         with pytest.raises(StateError, match=r"pid \d+"):
@@ -117,11 +134,21 @@ def test_a_second_process_on_one_data_dir_is_refused_with_a_clear_message(tmp_pa
 
 def test_the_bot_refuses_to_start_beside_a_running_one(tmp_path):
     data = tmp_path / "data"
-    env = {"TELEGRAM_BOT_TOKEN": "1:x", "DATA_DIR": str(data), "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "DATA_DIR": str(data),
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+        "PATH": "/usr/bin:/bin",
+    }
     with DataDirLock(data):
-        done = subprocess.run([sys.executable, "bot.py", "run"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=120, env=env)
+        done = subprocess.run(
+            [sys.executable, "bot.py", "run"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
     assert done.returncode != 0
     assert "another bot process" in done.stderr and "Traceback" not in done.stderr
 
@@ -129,7 +156,9 @@ def test_the_bot_refuses_to_start_beside_a_running_one(tmp_path):
 def test_one_token_bucket_paces_all_processes_together(backend):
     a, b = backend.open(), backend.open()
     assert a.take_token("telegram", rate=20, burst=2) == 0.0
-    assert b.take_token("telegram", rate=20, burst=2) == 0.0  # the other process draws on the same bucket
+    assert (
+        b.take_token("telegram", rate=20, burst=2) == 0.0
+    )  # the other process draws on the same bucket
     wait = a.take_token("telegram", rate=20, burst=2)
     assert 0 < wait <= 0.05 + 1e-9  # empty: come back in about 1/rate
     started = time.monotonic()
@@ -166,11 +195,27 @@ async def test_a_shared_store_replaces_the_per_process_rate_limit(backend, tg_se
 def test_several_webhook_processes_need_one_shared_secret(tmp_path, backend):
     if backend.kind != "postgresql":
         pytest.skip("PostgreSQL mode's rule")
-    env = {"TELEGRAM_BOT_TOKEN": "1:x", "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": str(backend.target),
-           "WEBHOOK_URL": "https://bot.example.org/hook", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
-           "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "bot.py", "run"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
-    assert done.returncode != 0 and "set the same WEBHOOK_SECRET" in done.stderr and "Traceback" not in done.stderr
+    env = {
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": str(backend.target),
+        "WEBHOOK_URL": "https://bot.example.org/hook",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "bot.py", "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert (
+        done.returncode != 0
+        and "set the same WEBHOOK_SECRET" in done.stderr
+        and "Traceback" not in done.stderr
+    )
 
 
 async def test_the_bot_forgets_old_question_texts_by_itself(tg_server, tmp_path):
@@ -185,9 +230,12 @@ async def test_the_bot_forgets_old_question_texts_by_itself(tg_server, tmp_path)
     old = store.log_query(1, "private", "en", "an old question", True)
     store.now = utc_now
     new = store.log_query(1, "private", "en", "a new question", True)
-    app = build_application(tg_config(tmp_path, tg_server.base_url, QUERY_TEXT_DAYS=30), fixture_assistant(), store)
+    app = build_application(
+        tg_config(tmp_path, tg_server.base_url, QUERY_TEXT_DAYS=30), fixture_assistant(), store
+    )
     await app.initialize()
     await app.start()
+
     def text(query_id: int) -> str | None:
         row = store.query(query_id)
         assert row is not None

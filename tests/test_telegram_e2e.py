@@ -1,5 +1,6 @@
 """End to end: the real Application polls the fake Bot API server over HTTP on 127.0.0.1, and the
 tests look at what it sent, to which chat, with which buttons and thread ids."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,11 @@ GROUP = DEFAULT_GROUP_ID
 
 def buttons(call) -> list[tuple[str, str]]:
     markup = call.params.get("reply_markup") or {}
-    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
 
 
 def data_of(call) -> list[str]:
@@ -32,16 +37,25 @@ def visible(html_text: str) -> str:
 
 async def test_commands_are_registered_per_scope_in_chinese_and_english(tg_bot):
     calls = tg_bot.server.calls_of("setMyCommands")
-    menus = {(c.params["scope"]["type"], c.params.get("language_code")): c.params["commands"] for c in calls}
-    assert set(menus) == {("all_private_chats", None), ("all_private_chats", "zh"),
-                          ("all_group_chats", None), ("all_group_chats", "zh")}
+    menus = {
+        (c.params["scope"]["type"], c.params.get("language_code")): c.params["commands"]
+        for c in calls
+    }
+    assert set(menus) == {
+        ("all_private_chats", None),
+        ("all_private_chats", "zh"),
+        ("all_group_chats", None),
+        ("all_group_chats", "zh"),
+    }
     private = [c["command"] for c in menus[("all_private_chats", None)]]
     assert private == ["start", "help", "check", "lang", "schemes", "events", "ask", "about"]
     groups = [c["command"] for c in menus[("all_group_chats", None)]]
     assert "ask" in groups and "check" in groups and "start" not in groups
     zh = {c["command"]: c["description"] for c in menus[("all_private_chats", "zh")]}
     en = {c["command"]: c["description"] for c in menus[("all_private_chats", None)]}
-    assert zh["schemes"] == "按類別瀏覽計劃及資料" and zh["about"] == "資料來源及日期"  # Traditional
+    assert (
+        zh["schemes"] == "按類別瀏覽計劃及資料" and zh["about"] == "資料來源及日期"
+    )  # Traditional
     assert en["schemes"] == "Browse schemes by category"
     assert all(1 <= len(c["description"]) <= 256 for menu in menus.values() for c in menu)
 
@@ -49,14 +63,34 @@ async def test_commands_are_registered_per_scope_in_chinese_and_english(tg_bot):
 # -- private questions ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("question, title, source, lang_letter", [
-    ("免試期甚麼時候結束？", "五年免試期", "來源：資歷架構通訊（2024年1月）", "t"),  # written Traditional
-    ("免試期幾時完？", "五年免試期", "來源：資歷架構通訊（2024年1月）", "t"),  # Cantonese
-    ("免试期什么时候结束？", "五年免试期", "来源：资历架构通讯（2024年1月）", "s"),  # Simplified
-    ("When does the exemption period end?", "Five-year exemption period",
-     "Source: Qualifications Framework newsletter (January 2024)", "e"),
-], ids=["zh-Hant", "yue", "zh-Hans", "en"])
-async def test_private_question_in_each_language_form(tg_bot, question, title, source, lang_letter):
+@pytest.mark.parametrize(
+    "question, title, source, lang_letter",
+    [
+        (
+            "免試期甚麼時候結束？",
+            "五年免試期",
+            "來源：資歷架構通訊（2024年1月）",
+            "t",
+        ),  # written Traditional
+        ("免試期幾時完？", "五年免試期", "來源：資歷架構通訊（2024年1月）", "t"),  # Cantonese
+        (
+            "免试期什么时候结束？",
+            "五年免试期",
+            "来源：资历架构通讯（2024年1月）",
+            "s",
+        ),  # Simplified
+        (
+            "When does the exemption period end?",
+            "Five-year exemption period",
+            "Source: Qualifications Framework newsletter (January 2024)",
+            "e",
+        ),
+    ],
+    ids=["zh-Hant", "yue", "zh-Hans", "en"],
+)
+async def test_private_question_in_each_language_form(
+    tg_bot, question, title, source, lang_letter
+):
     call = await tg_bot.reply_to(tg_bot.updates.private_text(question), chat_id=USER)
     text = call.params["text"]
     assert call.params["parse_mode"] == "HTML"
@@ -64,11 +98,20 @@ async def test_private_question_in_each_language_form(tg_bot, question, title, s
     assert f"<i>{source}</i>" in text
     assert "reply_parameters" not in call.params  # private chats are not quoted
     assert "message_thread_id" not in call.params
-    assert data_of(call) == [f"e:{lang_letter}:rpl-elderly-care", "fb:1:u", "fb:1:d", ""]  # the related topic, in
+    assert data_of(call) == [
+        f"e:{lang_letter}:rpl-elderly-care",
+        "fb:1:u",
+        "fb:1:d",
+        "",
+    ]  # the related topic, in
     # the same script, then 👍 👎 and Share (a link)
     assert call.ok
     logged = tg_bot.store.queries(1)[0]
-    assert logged["text"] == question and logged["answered"] and logged["entry_ids"] == ["rpl-elderly-care-exemption"]
+    assert (
+        logged["text"] == question
+        and logged["answered"]
+        and logged["entry_ids"] == ["rpl-elderly-care-exemption"]
+    )
     assert logged["chat_type"] == "private" and str(USER) not in (logged["user_hash"] or "")
     assert logged["user_hash"] == tg_bot.store.hash_user(USER)
 
@@ -116,7 +159,9 @@ async def test_start_welcomes_in_users_language_with_examples(tg_bot):
     english = make_user(2002, "Jo", language_code="en")
     call = await tg_bot.reply_to(tg_bot.updates.private_text("/start", user=english), chat_id=2002)
     assert call.params["text"].startswith("Hello, Jo!")
-    assert all(d.startswith("e:e:") for d in data_of(call) if d.startswith("e:")) and "chk:new:e" in data_of(call)
+    assert all(
+        d.startswith("e:e:") for d in data_of(call) if d.startswith("e:")
+    ) and "chk:new:e" in data_of(call)
 
 
 async def test_help_lists_commands_groups_and_inline(tg_bot):
@@ -141,9 +186,20 @@ async def test_events_open_deadlines_first_then_upcoming_then_ongoing_then_past(
     call = await tg_bot.reply_to(tg_bot.updates.private_text("/events"))
     text = call.params["text"]
     assert "（以 2026年3月15日 計）" in text
-    exemption, forum, month, expo = (text.index(s) for s in ("五年免試期", "資歷架構論壇2031", "資歷架構宣傳月", "資歷架構博覽會2020"))
-    assert (text.index("截止日期未過") < exemption < text.index("即將舉行") < forum < text.index("進行中") < month
-            < text.index("已過去") < expo)
+    exemption, forum, month, expo = (
+        text.index(s)
+        for s in ("五年免試期", "資歷架構論壇2031", "資歷架構宣傳月", "資歷架構博覽會2020")
+    )
+    assert (
+        text.index("截止日期未過")
+        < exemption
+        < text.index("即將舉行")
+        < forum
+        < text.index("進行中")
+        < month
+        < text.index("已過去")
+        < expo
+    )
     assert "截止：2028年8月31日" in text  # the one deadline a worker needs, first
     assert "2031年5月10日至2031年5月11日" in text
     assert "已於2020年11月6日舉行" in text  # past tense, with its date
@@ -161,13 +217,19 @@ async def test_events_compare_with_todays_date(tg_server, tg_assistant, tg_store
         bot.app.bot_data["services"].today = lambda: later
         call = await bot.reply_to(bot.updates.private_text("/events"))
     text = call.params["text"]
-    assert "資料中沒有即將舉行的活動。" in text and "截止日期未過" not in text and "進行中" not in text
+    assert (
+        "資料中沒有即將舉行的活動。" in text
+        and "截止日期未過" not in text
+        and "進行中" not in text
+    )
     assert "已於2031年5月10日至2031年5月11日舉行" in text
     assert "已於2028年8月31日截止" in text  # a deadline that has passed says so, with its date
 
 
-async def test_earlier_events_open_behind_a_button_in_pages(tg_server, tg_assistant, tg_store, tmp_path, monkeypatch):
-    """"另有 N 項較早的活動" is a button: it shows the older past events, a page at a time, and goes back."""
+async def test_earlier_events_open_behind_a_button_in_pages(
+    tg_server, tg_assistant, tg_store, tmp_path, monkeypatch
+):
+    """ "另有 N 項較早的活動" is a button: it shows the older past events, a page at a time, and goes back."""
     from datetime import date
 
     from bot.telegram import listing, render
@@ -182,17 +244,29 @@ async def test_earlier_events_open_behind_a_button_in_pages(tg_server, tg_assist
         assert "另有 3 項較早的活動。" in call.params["text"]
         assert buttons(call)[-1] == ("較早的活動 »", "ev:t:0")
 
-        [page1] = await bot.push_and_wait(bot.updates.callback_query("ev:t:0", message=call.result), "editMessageText")
+        [page1] = await bot.push_and_wait(
+            bot.updates.callback_query("ev:t:0", message=call.result), "editMessageText"
+        )
         text = page1.params["text"]
         assert text.startswith("<b>較早的活動</b>") and "第 1/2 頁，共 3 項" in text
-        assert "資歷架構宣傳月" in text and "已於2028年8月31日截止" in text and "博覽會" not in text
-        nav = [(b["text"], b["callback_data"]) for row in page1.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert (
+            "資歷架構宣傳月" in text and "已於2028年8月31日截止" in text and "博覽會" not in text
+        )
+        nav = [
+            (b["text"], b["callback_data"])
+            for row in page1.params["reply_markup"]["inline_keyboard"]
+            for b in row
+        ]
         assert ("下一頁 ›", "ev:t:1") in nav and nav[-1] == ("« 活動及重要日期", "ev:t:m")
 
-        [page2] = await bot.push_and_wait(bot.updates.callback_query("ev:t:1", message=page1.result), "editMessageText")
+        [page2] = await bot.push_and_wait(
+            bot.updates.callback_query("ev:t:1", message=page1.result), "editMessageText"
+        )
         assert "已於2020年11月6日舉行" in page2.params["text"]  # the oldest, on the last page
 
-        [back] = await bot.push_and_wait(bot.updates.callback_query("ev:t:m", message=page2.result), "editMessageText")
+        [back] = await bot.push_and_wait(
+            bot.updates.callback_query("ev:t:m", message=page2.result), "editMessageText"
+        )
         assert back.params["text"].startswith("<b>活動及重要日期</b>")
 
 
@@ -206,7 +280,10 @@ async def test_schemes_browse_categories_and_pages(tg_bot):
     async def press(data, message):
         cb = tg_bot.updates.callback_query(data, message=message)
         edits = await tg_bot.push_and_wait(cb, "editMessageText")
-        answered = await tg_bot.server.wait_for("answerCallbackQuery", predicate=lambda c: c.params["callback_query_id"] == cb["callback_query"]["id"])
+        answered = await tg_bot.server.wait_for(
+            "answerCallbackQuery",
+            predicate=lambda c: c.params["callback_query_id"] == cb["callback_query"]["id"],
+        )
         assert answered
         return edits[0]
 
@@ -219,7 +296,9 @@ async def test_schemes_browse_categories_and_pages(tg_bot):
 
     page2 = await press("p:t:vehicle:1", page1.result)
     data = data_of(page2)
-    assert data[:2] == ["g:t:1:vehicle-grade-7", "g:t:1:vehicle-grade-8"] and "p:t:vehicle:0" in data
+    assert (
+        data[:2] == ["g:t:1:vehicle-grade-7", "g:t:1:vehicle-grade-8"] and "p:t:vehicle:0" in data
+    )
     assert "第 2/2 頁" in page2.params["text"]
 
     back = await press("t:t", page2.result)
@@ -227,7 +306,9 @@ async def test_schemes_browse_categories_and_pages(tg_bot):
 
 
 async def test_ask_command_and_its_usage(tg_bot):
-    call = await tg_bot.reply_to(tg_bot.updates.private_text("/ask When does the exemption period end?"))
+    call = await tg_bot.reply_to(
+        tg_bot.updates.private_text("/ask When does the exemption period end?")
+    )
     assert call.params["text"].startswith("<b>Five-year exemption period</b>")
     call = await tg_bot.reply_to(tg_bot.updates.private_text("/ask"))
     assert call.params["text"].startswith("請在 /ask 後面寫下你的問題")
@@ -237,7 +318,11 @@ async def test_ask_command_and_its_usage(tg_bot):
 
 
 async def test_choice_button_answers_that_entry(tg_bot, tg_assistant):
-    question = next(q for q in ("QF events", "forum expo month", "資歷架構活動") if tg_assistant.answer(q).kind == "choose")
+    question = next(
+        q
+        for q in ("QF events", "forum expo month", "資歷架構活動")
+        if tg_assistant.answer(q).kind == "choose"
+    )
     expected = tg_assistant.answer(question)
     call = await tg_bot.reply_to(tg_bot.updates.private_text(question))
     choices = buttons(call)
@@ -254,12 +339,18 @@ async def test_choice_button_answers_that_entry(tg_bot, tg_assistant):
 
 
 async def test_typing_a_choice_number_picks_that_choice(tg_bot, tg_assistant):
-    question = next(q for q in ("QF events", "forum expo month", "資歷架構活動") if tg_assistant.answer(q).kind == "choose")
+    question = next(
+        q
+        for q in ("QF events", "forum expo month", "資歷架構活動")
+        if tg_assistant.answer(q).kind == "choose"
+    )
     expected = tg_assistant.answer(question)
     call = await tg_bot.reply_to(tg_bot.updates.private_text(question))
     label = buttons(call)[1][0]
     reply = await tg_bot.reply_to(tg_bot.updates.private_text("2"))
-    assert reply.params["text"].startswith(f"<b>{label}</b>") and expected.choices[1].title == label
+    assert (
+        reply.params["text"].startswith(f"<b>{label}</b>") and expected.choices[1].title == label
+    )
     # Once answered, a number is an ordinary question again.
     again = await tg_bot.reply_to(tg_bot.updates.private_text("2"))
     assert not again.params["text"].startswith(f"<b>{label}</b>")
@@ -267,14 +358,21 @@ async def test_typing_a_choice_number_picks_that_choice(tg_bot, tg_assistant):
 
 async def test_related_button_and_stale_button(tg_bot):
     call = await tg_bot.reply_to(tg_bot.updates.private_text("免試期幾時完？"))
-    reply = await tg_bot.reply_to(tg_bot.updates.callback_query("e:t:rpl-elderly-care", message=call.result))
+    reply = await tg_bot.reply_to(
+        tg_bot.updates.callback_query("e:t:rpl-elderly-care", message=call.result)
+    )
     assert reply.params["text"].startswith("<b>安老服務業過往資歷認可</b>")
     assert "e:t:rpl-elderly-care-exemption" in data_of(reply)
-    stale = await tg_bot.reply_to(tg_bot.updates.callback_query("e:t:no-such-entry", message=call.result))
+    stale = await tg_bot.reply_to(
+        tg_bot.updates.callback_query("e:t:no-such-entry", message=call.result)
+    )
     assert "按鈕已經失效" in stale.params["text"]
     junk = tg_bot.updates.callback_query("something-else")
-    await tg_bot.push_and_wait(junk, "answerCallbackQuery",
-                               predicate=lambda c: c.params["callback_query_id"] == junk["callback_query"]["id"])
+    await tg_bot.push_and_wait(
+        junk,
+        "answerCallbackQuery",
+        predicate=lambda c: c.params["callback_query_id"] == junk["callback_query"]["id"],
+    )
 
 
 # -- language ----------------------------------------------------------------------------------------------
@@ -284,7 +382,9 @@ async def test_lang_buttons_store_the_choice(tg_bot):
     picker = await tg_bot.reply_to(tg_bot.updates.private_text("/lang"))
     assert data_of(picker) == ["lang:zh-Hant", "lang:zh-Hans", "lang:en", "lang:auto"]
     assert "✓ 跟隨每條訊息的文字" in [label for label, _ in buttons(picker)]
-    edited = await tg_bot.push_and_wait(tg_bot.updates.callback_query("lang:en", message=picker.result), "editMessageText")
+    edited = await tg_bot.push_and_wait(
+        tg_bot.updates.callback_query("lang:en", message=picker.result), "editMessageText"
+    )
     assert edited[0].params["text"] == "Done: I'll reply to you in English."
     assert "reply_markup" not in edited[0].params
     assert tg_bot.store.language(USER) == "en"
@@ -293,12 +393,16 @@ async def test_lang_buttons_store_the_choice(tg_bot):
 
     call = await tg_bot.reply_to(tg_bot.updates.private_text("/lang zh-Hans"))
     assert "简体中文" in call.params["text"]
-    call = await tg_bot.reply_to(tg_bot.updates.private_text("When does the exemption period end?"))
+    call = await tg_bot.reply_to(
+        tg_bot.updates.private_text("When does the exemption period end?")
+    )
     assert call.params["text"].startswith("<b>五年免试期</b>")
 
     call = await tg_bot.reply_to(tg_bot.updates.private_text("/lang auto"))
     assert tg_bot.store.language(USER) is None
-    call = await tg_bot.reply_to(tg_bot.updates.private_text("When does the exemption period end?"))
+    call = await tg_bot.reply_to(
+        tg_bot.updates.private_text("When does the exemption period end?")
+    )
     assert call.params["text"].startswith("<b>Five-year exemption period</b>")
     call = await tg_bot.reply_to(tg_bot.updates.private_text("/lang klingon"))
     assert "zh-Hant" in call.params["text"]
@@ -380,8 +484,16 @@ async def test_group_is_never_spammed(tg_bot):
 
 async def test_forum_topic_root_is_not_a_reply_to_the_bot(tg_bot):
     chat = {"id": GROUP, "type": "supergroup", "title": "Forum", "is_forum": True}
-    root = tg_bot.updates.message(chat, tg_bot.updates.bot_user, None, message_id=900, forum_topic_created={"name": "Q&A", "icon_color": 7322096})
-    update = tg_bot.updates.group_text("免試期幾時完？", message_thread_id=900, reply_to_message=root)
+    root = tg_bot.updates.message(
+        chat,
+        tg_bot.updates.bot_user,
+        None,
+        message_id=900,
+        forum_topic_created={"name": "Q&A", "icon_color": 7322096},
+    )
+    update = tg_bot.updates.group_text(
+        "免試期幾時完？", message_thread_id=900, reply_to_message=root
+    )
     tg_bot.server.push_update(update)
     sentinel = tg_bot.updates.group_text("/ask VPES", message_thread_id=900)
     call = await tg_bot.reply_to(sentinel, chat_id=GROUP)
@@ -399,7 +511,9 @@ async def test_group_button_press_answers_in_the_same_topic(tg_bot):
 
 
 async def test_bot_added_to_a_group_says_how_to_ask_and_is_remembered(tg_bot):
-    call = await tg_bot.reply_to(tg_bot.updates.bot_added_to_group(chat_id=-1009, title="Carers"), chat_id=-1009)
+    call = await tg_bot.reply_to(
+        tg_bot.updates.bot_added_to_group(chat_id=-1009, title="Carers"), chat_id=-1009
+    )
     assert "/ask" in call.params["text"] and "@vt_helper_bot" in call.params["text"]
     assert not data_of(call)
     chat = tg_bot.store.chat(-1009)
@@ -415,12 +529,17 @@ async def test_bot_added_to_a_group_says_how_to_ask_and_is_remembered(tg_bot):
 
 async def test_group_upgraded_to_supergroup_keeps_working(tg_bot):
     old, new = -4001234567, -1004001234567
-    call = await tg_bot.reply_to(tg_bot.updates.group_text("/ask VPES 係咩嚟？", chat_id=old, chat_type="group"), chat_id=old)
+    call = await tg_bot.reply_to(
+        tg_bot.updates.group_text("/ask VPES 係咩嚟？", chat_id=old, chat_type="group"),
+        chat_id=old,
+    )
     assert call.ok
     assert tg_bot.store.chat(old)["type"] == "group"
     tg_bot.server.push_update(tg_bot.updates.migrate_to_chat(old_chat_id=old, new_chat_id=new))
     tg_bot.server.push_update(tg_bot.updates.migrate_from_chat(new_chat_id=new, old_chat_id=old))
-    call = await tg_bot.reply_to(tg_bot.updates.mention("免試期幾時完？", chat_id=new), chat_id=new)
+    call = await tg_bot.reply_to(
+        tg_bot.updates.mention("免試期幾時完？", chat_id=new), chat_id=new
+    )
     assert call.params["text"].startswith("<b>五年免試期</b>")
     for _ in range(100):
         if (tg_bot.store.chat(old) or {}).get("status") == "migrated":
@@ -446,7 +565,9 @@ async def test_inline_query_returns_matches_in_the_askers_script(tg_bot):
     assert 1 <= len(results) <= 10
     assert results[0]["title"] == "五年免試期"
     content = results[0]["input_message_content"]
-    assert content["parse_mode"] == "HTML" and content["message_text"].startswith("<b>五年免試期</b>")
+    assert content["parse_mode"] == "HTML" and content["message_text"].startswith(
+        "<b>五年免試期</b>"
+    )
     assert "<i>來源：資歷架構通訊（2024年1月）</i>" in content["message_text"]
     assert len({r["id"] for r in results}) == len(results)
     assert params["is_personal"] is True
@@ -464,7 +585,9 @@ async def test_inline_query_returns_matches_in_the_askers_script(tg_bot):
 # -- knowledge reload ----------------------------------------------------------------------------------------
 
 
-async def test_a_rebuilt_index_is_picked_up_without_a_restart(tg_server, tg_knowledge, tg_store, tmp_path):
+async def test_a_rebuilt_index_is_picked_up_without_a_restart(
+    tg_server, tg_knowledge, tg_store, tmp_path
+):
     """`bot.py reload` rebuilds the index; the running bot swaps it in within its poll interval."""
     import shutil
 
@@ -482,11 +605,25 @@ async def test_a_rebuilt_index_is_picked_up_without_a_restart(tg_server, tg_know
     async with running_bot(tg_server, config, assistant, tg_store, knowledge_poll=0.1) as bot:
         before = await bot.reply_to(bot.updates.private_text(question))
         assert not before.params["text"].startswith("<b>焊接課程</b>")
-        (kb_dir / "welding.yaml").write_text("entries:" + _entry(
-            "welding-course", "programme", "qf", "焊接課程", "Welding course",
-            "焊接課程於2026年9月開始。", "The welding course starts in September 2026.",
-            ("焊接課程何時開始？", "焊接課程幾時開始？", "焊接课程何时开始？", "When does the welding course start?")),
-            encoding="utf-8")
+        (kb_dir / "welding.yaml").write_text(
+            "entries:"
+            + _entry(
+                "welding-course",
+                "programme",
+                "qf",
+                "焊接課程",
+                "Welding course",
+                "焊接課程於2026年9月開始。",
+                "The welding course starts in September 2026.",
+                (
+                    "焊接課程何時開始？",
+                    "焊接課程幾時開始？",
+                    "焊接课程何时开始？",
+                    "When does the welding course start?",
+                ),
+            ),
+            encoding="utf-8",
+        )
         await asyncio.to_thread(lambda: build_index(load_knowledge(kb_dir), kb_dir, index))
         for _ in range(100):
             if "welding-course" in assistant.kb.entries:

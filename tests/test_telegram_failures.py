@@ -1,6 +1,7 @@
 """The bot under failure: Telegram's 429/403/400/5xx, slow and timed-out replies, a broken poll,
 a bug in a handler, and users flooding it. It keeps serving, retries what is safe to retry, never
 shows a traceback or the token, and loses no reply that could be delivered."""
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,9 @@ def to(chat_id):
 
 
 async def still_serving(bot, user_id: int = OTHER) -> None:
-    call = await bot.reply_to(bot.updates.private_text(QUESTION, user=make_user(user_id, "Check")), chat_id=user_id)
+    call = await bot.reply_to(
+        bot.updates.private_text(QUESTION, user=make_user(user_id, "Check")), chat_id=user_id
+    )
     assert call.ok and call.params["text"].startswith(ANSWER_START)
     assert bot.app.running and bot.app.updater.running
 
@@ -70,7 +73,9 @@ async def test_5xx_is_retried_and_the_reply_delivered(tg_bot, kinds):
     for kind in kinds:
         tg_bot.server.fail("sendMessage", kind, times=1, chat_id=USER)
     tg_bot.server.push_update(tg_bot.updates.private_text(QUESTION))
-    calls = await tg_bot.server.wait_for("sendMessage", len(kinds) + 1, timeout=5, predicate=to(USER))
+    calls = await tg_bot.server.wait_for(
+        "sendMessage", len(kinds) + 1, timeout=5, predicate=to(USER)
+    )
     await tg_bot.settled(calls)
     assert [c.status for c in calls] == [int(k) for k in kinds] + [200]
     assert len(tg_bot.server.sent_messages(USER)) == 1
@@ -81,20 +86,26 @@ async def test_a_slow_reply_holds_up_no_one_else(tg_bot):
     tg_bot.server.fail("sendMessage", "slow", times=1, chat_id=USER, delay=1.5)
     tg_bot.server.push_update(tg_bot.updates.private_text(QUESTION))
     slow = (await tg_bot.server.wait_for("sendMessage", 1, predicate=to(USER)))[0]
-    fast = await tg_bot.reply_to(tg_bot.updates.private_text(QUESTION, user=make_user(OTHER, "B")), chat_id=OTHER)
+    fast = await tg_bot.reply_to(
+        tg_bot.updates.private_text(QUESTION, user=make_user(OTHER, "B")), chat_id=OTHER
+    )
     assert fast.ok and slow.status is None  # answered while the other reply is still in flight
     await tg_bot.settled([slow], timeout=5)
     assert slow.ok and slow.params["text"].startswith(ANSWER_START)
 
 
-async def test_a_timed_out_send_is_not_duplicated(tg_server, tg_assistant, tg_store, tmp_path, caplog):
+async def test_a_timed_out_send_is_not_duplicated(
+    tg_server, tg_assistant, tg_store, tmp_path, caplog
+):
     caplog.set_level(logging.WARNING)
     config = tg_config(tmp_path, tg_server.base_url)
     async with running_bot(tg_server, config, tg_assistant, tg_store, read_timeout=0.5) as bot:
         tg_server.fail("sendMessage", "timeout", times=1, chat_id=USER, delay=0.5)
         calls = await bot.push_and_wait(bot.updates.private_text(QUESTION), predicate=to(USER))
         await bot.idle()
-        assert len(tg_server.calls_of("sendMessage")) == 1  # Telegram carried it out: no second copy
+        assert (
+            len(tg_server.calls_of("sendMessage")) == 1
+        )  # Telegram carried it out: no second copy
         assert calls[0].result is not None
         assert "Timed out" in caplog.text or "TimedOut" in caplog.text
         await still_serving(bot)
@@ -109,13 +120,17 @@ async def test_polling_survives_get_updates_errors(tg_bot):
 
 
 async def test_callback_is_still_answered_and_served_when_acking_fails(tg_bot):
-    tg_bot.server.fail("answerCallbackQuery", "400", times=1, description="Bad Request: query is too old")
+    tg_bot.server.fail(
+        "answerCallbackQuery", "400", times=1, description="Bad Request: query is too old"
+    )
     reply = await tg_bot.reply_to(tg_bot.updates.callback_query("e:t:vpes"))
     assert reply.params["text"].startswith("<b>職專教育服務")
     assert tg_bot.server.calls_of("answerCallbackQuery")[0].status == 400
 
 
-async def test_a_bug_gets_an_apology_never_a_traceback_or_the_token(tg_bot, tg_assistant, monkeypatch, caplog):
+async def test_a_bug_gets_an_apology_never_a_traceback_or_the_token(
+    tg_bot, tg_assistant, monkeypatch, caplog
+):
     caplog.set_level(logging.DEBUG)
 
     def broken(text, lang=None, **_):
@@ -124,7 +139,9 @@ async def test_a_bug_gets_an_apology_never_a_traceback_or_the_token(tg_bot, tg_a
     monkeypatch.setattr(tg_assistant, "answer", broken)
     call = await tg_bot.reply_to(tg_bot.updates.private_text(QUESTION))
     assert call.params["text"] == "抱歉，系統出了點問題，請稍後再試。"
-    group = await tg_bot.reply_to(tg_bot.updates.mention("When does it end?", message_thread_id=9), chat_id=GROUP)
+    group = await tg_bot.reply_to(
+        tg_bot.updates.mention("When does it end?", message_thread_id=9), chat_id=GROUP
+    )
     assert group.params["text"].startswith("Sorry, something went wrong")
     assert group.params["message_thread_id"] == 9
     for sent in tg_bot.server.sent_messages():
@@ -137,7 +154,9 @@ async def test_a_bug_gets_an_apology_never_a_traceback_or_the_token(tg_bot, tg_a
     await still_serving(tg_bot)
 
 
-async def test_the_token_never_reaches_the_logs(tg_server, tg_assistant, tg_store, tmp_path, caplog):
+async def test_the_token_never_reaches_the_logs(
+    tg_server, tg_assistant, tg_store, tmp_path, caplog
+):
     caplog.set_level(logging.DEBUG)
     config = tg_config(tmp_path, tg_server.base_url)
     async with running_bot(tg_server, config, tg_assistant, tg_store) as bot:
@@ -161,14 +180,18 @@ async def test_invalid_token_message_is_redacted(caplog):
     try:
         raise InvalidToken(f"The token `{TG_TOKEN}` was rejected by the server.")
     except InvalidToken:
-        logging.getLogger("telegram.ext.Application").exception("startup failed: %s", f"token {TG_TOKEN}")
+        logging.getLogger("telegram.ext.Application").exception(
+            "startup failed: %s", f"token {TG_TOKEN}"
+        )
     assert "<token>" in caplog.text and TG_TOKEN not in caplog.text
 
 
 # -- flood control -------------------------------------------------------------------------------------------
 
 
-async def test_flood_control_notice_once_then_silence_until_the_window_passes(tg_server, tg_assistant, tg_store, tmp_path):
+async def test_flood_control_notice_once_then_silence_until_the_window_passes(
+    tg_server, tg_assistant, tg_store, tmp_path
+):
     config = tg_config(tmp_path, tg_server.base_url, FLOOD_MAX_MESSAGES=3, FLOOD_WINDOW_SECONDS=30)
     async with running_bot(tg_server, config, tg_assistant, tg_store) as bot:
         for _ in range(6):
@@ -187,7 +210,9 @@ async def test_flood_control_notice_once_then_silence_until_the_window_passes(tg
         await still_serving(bot)
 
         bot.clock.advance(31)
-        call = await bot.reply_to(bot.updates.private_text("When does the exemption period end?"), chat_id=USER)
+        call = await bot.reply_to(
+            bot.updates.private_text("When does the exemption period end?"), chat_id=USER
+        )
         assert call.params["text"].startswith("<b>Five-year exemption period</b>")
         assert len(bot.server.sent_messages(USER)) == 5
 

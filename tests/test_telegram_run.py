@@ -1,5 +1,6 @@
 """Starting the bot: settings to polling/webhook options, webhook mode over HTTP with its secret
 token, and `python bot.py run` itself as a process against the fake Bot API server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,19 +36,35 @@ def test_polling_is_the_default(tmp_path):
 def test_webhook_options_from_settings(tmp_path):
     from bot.telegram.app import start_options
 
-    config = tg_config(tmp_path, WEBHOOK_URL="https://bot.example.org/telegram/hook", WEBHOOK_SECRET="abc_DEF-123",
-                       WEBHOOK_LISTEN="0.0.0.0", WEBHOOK_PORT="8443")
+    config = tg_config(
+        tmp_path,
+        WEBHOOK_URL="https://bot.example.org/telegram/hook",
+        WEBHOOK_SECRET="abc_DEF-123",
+        WEBHOOK_LISTEN="0.0.0.0",
+        WEBHOOK_PORT="8443",
+    )
     mode, options = start_options(config)
     assert mode == "webhook"
-    assert options["url_path"] == "telegram/hook" and options["webhook_url"] == "https://bot.example.org/telegram/hook"
-    assert options["secret_token"] == "abc_DEF-123" and options["listen"] == "0.0.0.0" and options["port"] == 8443
+    assert (
+        options["url_path"] == "telegram/hook"
+        and options["webhook_url"] == "https://bot.example.org/telegram/hook"
+    )
+    assert (
+        options["secret_token"] == "abc_DEF-123"
+        and options["listen"] == "0.0.0.0"
+        and options["port"] == 8443
+    )
 
     _, generated = start_options(tg_config(tmp_path, WEBHOOK_URL="https://bot.example.org/hook"))
     _, again = start_options(tg_config(tmp_path, WEBHOOK_URL="https://bot.example.org/hook"))
-    assert len(generated["secret_token"]) >= 32 and generated["secret_token"] != again["secret_token"]
+    assert (
+        len(generated["secret_token"]) >= 32 and generated["secret_token"] != again["secret_token"]
+    )
 
     with pytest.raises(SystemExit):
-        start_options(tg_config(tmp_path, WEBHOOK_URL="https://x.org/h", WEBHOOK_SECRET="has spaces!"))
+        start_options(
+            tg_config(tmp_path, WEBHOOK_URL="https://x.org/h", WEBHOOK_SECRET="has spaces!")
+        )
     with pytest.raises(SystemExit):
         start_options(tg_config(tmp_path, WEBHOOK_URL="not a url"))
 
@@ -56,19 +73,29 @@ def test_self_hosted_bot_api_urls(tmp_path, tg_assistant, tg_store):
     from bot.telegram.app import build_application, file_url
 
     assert file_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
-    app = build_application(tg_config(tmp_path, "http://127.0.0.1:8081/bot"), tg_assistant, tg_store)
+    app = build_application(
+        tg_config(tmp_path, "http://127.0.0.1:8081/bot"), tg_assistant, tg_store
+    )
     assert app.bot.base_url == f"http://127.0.0.1:8081/bot{TG_TOKEN}"
     assert app.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TG_TOKEN}"
     default = build_application(tg_config(tmp_path), tg_assistant, tg_store)
     assert default.bot.base_url.startswith("https://api.telegram.org/bot")
 
 
-async def test_webhook_mode_checks_the_secret_and_answers(tg_server, tg_assistant, tg_store, tmp_path):
+async def test_webhook_mode_checks_the_secret_and_answers(
+    tg_server, tg_assistant, tg_store, tmp_path
+):
     from bot.telegram.app import build_application, start_options
 
     port = free_port()
-    config = tg_config(tmp_path, tg_server.base_url, WEBHOOK_URL=f"http://127.0.0.1:{port}/tg/hook",
-                       WEBHOOK_SECRET="s3cret_Token-1", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=port)
+    config = tg_config(
+        tmp_path,
+        tg_server.base_url,
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/tg/hook",
+        WEBHOOK_SECRET="s3cret_Token-1",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=port,
+    )
     mode, options = start_options(config)
     assert mode == "webhook"
     app = build_application(config, tg_assistant, tg_store)
@@ -86,11 +113,17 @@ async def test_webhook_mode_checks_the_secret_and_answers(tg_server, tg_assistan
         url = f"http://127.0.0.1:{port}/tg/hook"
         update = tg_server.updates.private_text(QUESTION)
         async with aiohttp.ClientSession() as http:
-            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as resp:
+            async with http.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            ) as resp:
                 assert resp.status == 403
-            async with http.post(url, data=json.dumps(update), headers={"Content-Type": "application/json"}) as resp:
+            async with http.post(
+                url, data=json.dumps(update), headers={"Content-Type": "application/json"}
+            ) as resp:
                 assert resp.status == 403
-            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1"}) as resp:
+            async with http.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1"}
+            ) as resp:
                 assert resp.status == 200
         calls = await tg_server.wait_for("sendMessage")
         assert calls[0].params["text"].startswith("<b>五年免試期</b>")
@@ -108,11 +141,24 @@ async def test_bot_py_run_serves_and_stops_cleanly(tg_server, tg_knowledge, tg_i
     for path in tg_index.parent.iterdir():
         if path.name.startswith("index"):
             shutil.copy(path, data / path.name)
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TG_TOKEN, "TELEGRAM_API_BASE_URL": tg_server.base_url,
-           "KNOWLEDGE_DIR": str(tg_knowledge), "DATA_DIR": str(data), "LOG_LEVEL": "DEBUG", "WEBHOOK_URL": ""}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TG_TOKEN,
+        "TELEGRAM_API_BASE_URL": tg_server.base_url,
+        "KNOWLEDGE_DIR": str(tg_knowledge),
+        "DATA_DIR": str(data),
+        "LOG_LEVEL": "DEBUG",
+        "WEBHOOK_URL": "",
+    }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "bot.py", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "bot.py",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         await tg_server.wait_for("getUpdates", timeout=30)
         tg_server.push_update(tg_server.updates.private_text("/lang en"))

@@ -1,5 +1,6 @@
 """The bot's pure parts: callback data, HTML rendering and splitting, listings, flood gate, the
 per-chat update processor and the rate limiter's retries (no HTTP here)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,7 +41,9 @@ def test_real_entry_ids_fit_without_hashing(tg_assistant):
         assert render.cb_entry(entry_id, "zh-Hant") == f"e:t:{entry_id}"
 
 
-@pytest.mark.parametrize("data", [None, "", "e", "e:x:id", "e:t:", "p:t:rpl", "p:t:rpl:one", "lang:fr", "t:q", "zzz"])
+@pytest.mark.parametrize(
+    "data", [None, "", "e", "e:x:id", "e:t:", "p:t:rpl", "p:t:rpl:one", "lang:fr", "t:q", "zzz"]
+)
 def test_foreign_callback_data_is_rejected(data):
     assert render.parse_callback(data) is None
 
@@ -64,7 +67,9 @@ def test_html_parts_escape_everything_and_stay_under_the_limit(text):
         stripped = re.sub(r"</?[bi]>", "", part)
         assert "<" not in stripped and ">" not in stripped  # only our own tags are markup
     joined = html.unescape(re.sub(r"</?[bi]>", "", "\n\n".join(parts)))
-    assert joined.replace("\n", "").replace(" ", "") == ("T<i>" + text + "src & <x>").replace("\n", "").replace(" ", "")
+    assert joined.replace("\n", "").replace(" ", "") == ("T<i>" + text + "src & <x>").replace(
+        "\n", ""
+    ).replace(" ", "")
 
 
 def test_split_text_prefers_paragraphs():
@@ -76,7 +81,9 @@ def test_split_text_prefers_paragraphs():
 
 
 def test_answer_rendering_per_kind(tg_assistant):
-    answer = render.answer(tg_assistant.answer("When does the exemption period end?"), tg_assistant)
+    answer = render.answer(
+        tg_assistant.answer("When does the exemption period end?"), tg_assistant
+    )
     assert answer.parts[0].startswith("<b>Five-year exemption period</b>\n\n")
     assert "<i>Source: Qualifications Framework newsletter (January 2024)</i>" in answer.parts[0]
     assert answer.parts[0].endswith("Related:")
@@ -89,7 +96,9 @@ def test_a_fee_question_is_declined_with_a_button_for_what_the_documents_do_say(
     assert not ans.answered and "don't give fees or costs" in ans.text
     reply = render.answer(ans, tg_assistant)
     assert reply.markup is not None
-    assert [b.callback_data for row in reply.markup.inline_keyboard for b in row] == [f"e:e:{ans.choices[0].id}"]
+    assert [b.callback_data for row in reply.markup.inline_keyboard for b in row] == [
+        f"e:e:{ans.choices[0].id}"
+    ]
 
 
 def test_answer_buttons_never_repeat_the_answered_entry(tg_assistant):
@@ -122,7 +131,9 @@ def test_partial_dates_span_their_period():
 
 def test_events_are_split_around_today(tg_assistant):
     line = listing.events(tg_assistant.kb, TG_TODAY)
-    assert [e.entry.id for e in line.deadlines] == ["rpl-elderly-care-exemption"]  # open until 31 August 2028
+    assert [e.entry.id for e in line.deadlines] == [
+        "rpl-elderly-care-exemption"
+    ]  # open until 31 August 2028
     assert [e.entry.id for e in line.upcoming] == ["qf-forum-2031"]
     assert [e.entry.id for e in line.ongoing] == ["qf-month-2026"]
     assert [e.entry.id for e in line.past] == ["qf-expo-2020"]
@@ -130,14 +141,19 @@ def test_events_are_split_around_today(tg_assistant):
     assert "qf-month-2026" in [e.entry.id for e in line.past]
     line = listing.events(tg_assistant.kb, date(2020, 1, 1))
     assert [e.entry.id for e in line.upcoming][:1] == ["qf-expo-2020"]
-    assert [e.entry.id for e in line.deadlines] == ["rpl-elderly-care-exemption"]  # not open yet: still ahead
+    assert [e.entry.id for e in line.deadlines] == [
+        "rpl-elderly-care-exemption"
+    ]  # not open yet: still ahead
     line = listing.events(tg_assistant.kb, date(2028, 9, 1))
     assert line.deadlines == [] and "rpl-elderly-care-exemption" in [e.entry.id for e in line.past]
 
 
 def test_topic_pages(tg_assistant):
     entries = listing.entries_in_topic(tg_assistant.kb, "rpl")
-    assert [e.id for e in entries] == ["rpl-elderly-care", "rpl-elderly-care-exemption"]  # parent, then child
+    assert [e.id for e in entries] == [
+        "rpl-elderly-care",
+        "rpl-elderly-care-exemption",
+    ]  # parent, then child
     assert listing.paginate(list(range(13)), 5) == ([12], 2, 3)  # past the end: the last page
     assert listing.paginate(list(range(13)), 1, size=6) == ([6, 7, 8, 9, 10, 11], 1, 3)
     assert listing.paginate([], 0) == ([], 0, 1)
@@ -150,9 +166,21 @@ def test_examples_use_the_readers_form(tg_assistant):
     assert len(zh) == 3 and len({eid for eid, _ in zh}) == 3
 
 
-@pytest.mark.parametrize("code, lang", [("en", "en"), ("en-GB", "en"), ("zh-hk", "zh-Hant"), ("zh-TW", "zh-Hant"),
-                                        ("zh-hans", "zh-Hans"), ("zh-CN", "zh-Hans"), ("zh", "zh-Hant"),
-                                        ("fr", None), (None, None), ("", None)])
+@pytest.mark.parametrize(
+    "code, lang",
+    [
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("zh-hk", "zh-Hant"),
+        ("zh-TW", "zh-Hant"),
+        ("zh-hans", "zh-Hans"),
+        ("zh-CN", "zh-Hans"),
+        ("zh", "zh-Hant"),
+        ("fr", None),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_language_from_telegram_client(code, lang):
     assert listing.lang_from_code(code) == lang
 
@@ -164,7 +192,9 @@ def test_flood_gate_notice_once_then_quiet_until_a_slot_frees():
     clock = FakeClock(0)
     gate = FloodGate(3, 10, clock)
     assert [gate.check("u") for _ in range(3)] == ["ok"] * 3
-    assert gate.check("u") == "notice" and gate.check("u") == "quiet" and gate.check("u") == "quiet"
+    assert (
+        gate.check("u") == "notice" and gate.check("u") == "quiet" and gate.check("u") == "quiet"
+    )
     assert gate.check("v") == "ok"  # per user
     assert gate.retry_in("u") == pytest.approx(10)
     clock.advance(10.01)
@@ -238,13 +268,18 @@ async def test_rate_limiter_retries_server_errors_but_not_client_errors_or_timeo
             if errors:
                 raise errors.pop(0)
             return {"ok": True}
+
         return call
 
     async def run(errors):
         attempts.clear()
-        return await limiter.process_request(flaky(list(errors)), (), {}, "sendMessage", {"chat_id": 1}, None)
+        return await limiter.process_request(
+            flaky(list(errors)), (), {}, "sendMessage", {"chat_id": 1}, None
+        )
 
-    assert await run([NetworkError("Bad Gateway"), NetworkError("Internal Server Error")]) == {"ok": True}
+    assert await run([NetworkError("Bad Gateway"), NetworkError("Internal Server Error")]) == {
+        "ok": True
+    }
     assert len(attempts) == 3
     with pytest.raises(NetworkError):
         await run([NetworkError("x")] * 3)
@@ -261,7 +296,9 @@ async def test_rate_limiter_retries_server_errors_but_not_client_errors_or_timeo
         return error
 
     # The request never left: retried. It left but the answer timed out: not repeated.
-    assert await run([never_sent(httpx.PoolTimeout("full")), never_sent(httpx.ConnectTimeout("x"))]) == {"ok": True}
+    assert await run(
+        [never_sent(httpx.PoolTimeout("full")), never_sent(httpx.ConnectTimeout("x"))]
+    ) == {"ok": True}
     assert len(attempts) == 3
     with pytest.raises(TimedOut):
         await run([never_sent(httpx.ReadTimeout("slow"))])

@@ -1,4 +1,5 @@
 """Normalising, folding and script detection."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,10 +48,21 @@ def test_detect_lang_default_for_ambiguous_chinese_can_be_chosen():
     assert detect_lang("中文", default_chinese="zh-Hans") == "zh-Hans"
 
 
-@pytest.mark.parametrize("word, base", [("provinces", "province"), ("qualifications", "qualification"),
-                                        ("companies", "company"), ("training", "train"), ("registered", "register"),
-                                        ("class", "class"), ("status", "status"), ("rpl", "rpl"),
-                                        ("sector's", "sector"), ("vtc's", "vtc")])
+@pytest.mark.parametrize(
+    "word, base",
+    [
+        ("provinces", "province"),
+        ("qualifications", "qualification"),
+        ("companies", "company"),
+        ("training", "train"),
+        ("registered", "register"),
+        ("class", "class"),
+        ("status", "status"),
+        ("rpl", "rpl"),
+        ("sector's", "sector"),
+        ("vtc's", "vtc"),
+    ],
+)
 def test_english_words_meet_their_base_form(word, base):
     from bot.kb.text import stem
 

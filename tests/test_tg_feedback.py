@@ -1,5 +1,6 @@
 """Issue 11, point 9, as a worker lives it: 👍/👎 under an answer (one tap, changeable, only the
 asker's counts), a share button and the deep link it carries, and "typing…" while a reply is slow."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
@@ -13,7 +14,9 @@ QUESTION = "免試期幾時完？"
 
 def rows(call_or_message) -> list[list[dict]]:
     params = getattr(call_or_message, "params", None)
-    markup = (params.get("reply_markup") if params is not None else call_or_message.get("reply_markup")) or {}
+    markup = (
+        params.get("reply_markup") if params is not None else call_or_message.get("reply_markup")
+    ) or {}
     return markup.get("inline_keyboard", [])
 
 
@@ -23,8 +26,11 @@ def last_row(call) -> list[dict]:
 
 async def tap(bot, data: str, message: dict, user=None):
     update = bot.updates.callback_query(data, message=message, user=user)
-    acks = await bot.push_and_wait(update, "answerCallbackQuery",
-                                   predicate=lambda c: c.params["callback_query_id"] == update["callback_query"]["id"])
+    acks = await bot.push_and_wait(
+        update,
+        "answerCallbackQuery",
+        predicate=lambda c: c.params["callback_query_id"] == update["callback_query"]["id"],
+    )
     await bot.idle()
     return acks[0]
 
@@ -35,7 +41,10 @@ async def test_thumbs_under_an_answer_one_tap_changeable_and_only_for_the_asker(
     up, down, share = last_row(answer)
     assert (up["text"], down["text"], share["text"]) == ("👍", "👎", "↗ 分享")
     logged = bot.store.queries(1)[0]
-    assert up["callback_data"] == f"fb:{logged['id']}:u" and down["callback_data"] == f"fb:{logged['id']}:d"
+    assert (
+        up["callback_data"] == f"fb:{logged['id']}:u"
+        and down["callback_data"] == f"fb:{logged['id']}:d"
+    )
 
     # The worker taps 👍: thanked, the button shows the choice, the log holds it.
     toast = await tap(bot, up["callback_data"], answer.result)
@@ -47,7 +56,9 @@ async def test_thumbs_under_an_answer_one_tap_changeable_and_only_for_the_asker(
     # They change their mind: 👎 replaces it.
     toast = await tap(bot, down["callback_data"], answer.result)
     assert toast.params["text"] == "謝謝，我們會改善這個答案。"
-    assert [b["text"] for b in last_row(bot.server.calls_of("editMessageReplyMarkup")[-1])][:2] == ["👍", "👎 ✓"]
+    assert [b["text"] for b in last_row(bot.server.calls_of("editMessageReplyMarkup")[-1])][
+        :2
+    ] == ["👍", "👎 ✓"]
     assert bot.store.query(logged["id"])["feedback"] == -1
 
     # Someone else's tap on a forwarded copy counts for nothing.
@@ -57,7 +68,9 @@ async def test_thumbs_under_an_answer_one_tap_changeable_and_only_for_the_asker(
 
     # Declines have no thumbs: there is nothing to rate.
     decline = await bot.reply_to(bot.updates.private_text("今日天氣點呀？"), chat_id=USER)
-    assert not any(b.get("callback_data", "").startswith("fb:") for row in rows(decline) for b in row)
+    assert not any(
+        b.get("callback_data", "").startswith("fb:") for row in rows(decline) for b in row
+    )
 
 
 async def test_share_carries_a_deep_link_that_opens_the_answer_in_the_readers_language(tg_bot):
@@ -70,11 +83,15 @@ async def test_share_carries_a_deep_link_that_opens_the_answer_in_the_readers_la
 
     # A friend whose Telegram is in English opens the link: the same answer, in English, with its own thumbs.
     friend = make_user(2002, "Jo", language_code="en")
-    opened = await bot.reply_to(bot.updates.private_text("/start a_rpl-elderly-care-exemption", user=friend), chat_id=2002)
+    opened = await bot.reply_to(
+        bot.updates.private_text("/start a_rpl-elderly-care-exemption", user=friend), chat_id=2002
+    )
     assert opened.params["text"].startswith("<b>Five-year exemption period</b>")
     assert [b["text"] for b in last_row(opened)][:2] == ["👍", "👎"]
 
-    gone = await bot.reply_to(bot.updates.private_text("/start a_no-such-entry", user=friend), chat_id=2002)
+    gone = await bot.reply_to(
+        bot.updates.private_text("/start a_no-such-entry", user=friend), chat_id=2002
+    )
     assert gone.params["text"] == "This button is no longer valid; please ask again."
 
 

@@ -2,10 +2,11 @@
 "which did you mean", kept while the worker browses and gone once used; in a group, one member's
 buttons do nothing for another (a toast says so); staff see who asked, where, in which language,
 and what was said before."""
+
 from __future__ import annotations
 
-from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
 from tests import test_telegram_admin as admin_tests
+from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
 from tests.test_telegram_admin import ADMIN_CHAT
 
 admin_bot = admin_tests.admin_bot  # the fixture
@@ -18,7 +19,9 @@ NOT_YOURS = "這些按鈕屬於另一位發問者的回覆。想問自己的問�
 
 def data_of(call_or_message) -> list[str]:
     params = getattr(call_or_message, "params", None)
-    markup = (params.get("reply_markup") if params is not None else call_or_message.get("reply_markup")) or {}
+    markup = (
+        params.get("reply_markup") if params is not None else call_or_message.get("reply_markup")
+    ) or {}
     return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
 
 
@@ -26,13 +29,17 @@ def person(data: list[str]) -> str | None:
     return next((d for d in data if d.startswith("ip:")), None)
 
 
-async def press(bot, data: str | None, message: dict, user=None, expect: str | None = "editMessageText"):
+async def press(
+    bot, data: str | None, message: dict, user=None, expect: str | None = "editMessageText"
+):
     assert data is not None
     update = bot.updates.callback_query(data, message=message, user=user)
     before = len(bot.server.calls_of(expect)) if expect else 0
     bot.server.push_update(update)
-    acks = await bot.server.wait_for("answerCallbackQuery",
-                                     predicate=lambda c: c.params["callback_query_id"] == update["callback_query"]["id"])
+    acks = await bot.server.wait_for(
+        "answerCallbackQuery",
+        predicate=lambda c: c.params["callback_query_id"] == update["callback_query"]["id"],
+    )
     await bot.idle()
     done = bot.server.calls_of(expect)[before:] if expect else []
     return acks[0], done
@@ -40,7 +47,11 @@ async def press(bot, data: str | None, message: dict, user=None, expect: str | N
 
 async def test_ask_a_person_under_which_did_you_mean(admin_bot, tg_assistant):
     bot = admin_bot
-    question = next(q for q in ("QF events", "forum expo month", "資歷架構活動") if tg_assistant.answer(q).kind == "choose")
+    question = next(
+        q
+        for q in ("QF events", "forum expo month", "資歷架構活動")
+        if tg_assistant.answer(q).kind == "choose"
+    )
     call = await bot.reply_to(bot.updates.private_text(question), chat_id=WORKER)
     data = data_of(call)
     assert [d.split(":")[0] for d in data[:-1]] == ["e"] * (len(data) - 1)  # the choices, then
@@ -66,7 +77,9 @@ async def test_the_person_button_survives_browsing_and_goes_once_used(admin_bot)
     assert person(data_of(cleared)) is None and "p:t:rpl:0" in data_of(cleared)  # only 🙋 went
     item = (await server.wait_for("sendMessage", predicate=lambda c: c.chat_id == ADMIN_CHAT))[-1]
     text = item.params["text"]
-    assert text.startswith("🙋 #Q1 Ka Ming Chan 想問真人職員（繁體中文，私人對話）：")  # staff read Traditional
+    assert text.startswith(
+        "🙋 #Q1 Ka Ming Chan 想問真人職員（繁體中文，私人對話）："
+    )  # staff read Traditional
     assert f"<blockquote>{OFF_TOPIC}</blockquote>" in text
     assert "之前的對話：\n• 免試期幾時完？ <i>→ 五年免試期</i>" in text
     assert "zh-Hant" not in text
@@ -95,15 +108,27 @@ async def test_in_a_group_only_the_asker_can_use_their_buttons(admin_bot):
     # Ming's own taps work; staff see his name, the group's title and the language in words.
     _, (page,) = await press(bot, "p:t:rpl:0", decline.result, user=asker)
     assert person(data_of(page)) is not None
-    await press(bot, person(data_of(page)), page.result, user=asker, expect="editMessageReplyMarkup")
+    await press(
+        bot, person(data_of(page)), page.result, user=asker, expect="editMessageReplyMarkup"
+    )
     item = (await server.wait_for("sendMessage", predicate=lambda c: c.chat_id == ADMIN_CHAT))[-1]
     assert item.params["text"].startswith(
-        "🙋 #Q1 Ming Chan (@ming_c) 想問真人職員（繁體中文，群組「Care workers' group」）：")
+        "🙋 #Q1 Ming Chan (@ming_c) 想問真人職員（繁體中文，群組「Care workers' group」）："
+    )
 
     # An answer opened by a button in the group belongs to the one who tapped it.
     answer = await bot.reply_to(bot.updates.mention("免試期幾時完？", user=asker), chat_id=GROUP)
     related = next(d for d in data_of(answer) if d.startswith("e:"))
-    opened = (await bot.push_and_wait(bot.updates.callback_query(related, message=answer.result, user=asker)))[0]
-    toast, _ = await press(bot, next(d for d in data_of(opened) if d.startswith("fb:")), opened.result, user=other,
-                           expect=None)
+    opened = (
+        await bot.push_and_wait(
+            bot.updates.callback_query(related, message=answer.result, user=asker)
+        )
+    )[0]
+    toast, _ = await press(
+        bot,
+        next(d for d in data_of(opened) if d.startswith("fb:")),
+        opened.result,
+        user=other,
+        expect=None,
+    )
     assert toast.params["text"] == NOT_YOURS

@@ -1,6 +1,7 @@
 """Issue 11, point 5, as a worker browses /schemes: a category lists its schemes and routes first and
 the people and ceremonies last; an answer opened from a list has its way back to that page; a
 category can be searched on its own."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,11 @@ import re
 from tests import test_telegram_check as check_tests
 from tests.test_telegram_check import buttons, visible
 
-bot, chk_assistant, clock = check_tests.bot, check_tests.chk_assistant, check_tests.clock  # the fixtures
+bot, chk_assistant, clock = (
+    check_tests.bot,
+    check_tests.chk_assistant,
+    check_tests.clock,
+)  # the fixtures
 
 
 def data(message: dict) -> list[str]:
@@ -27,7 +32,10 @@ async def test_a_category_lists_what_a_worker_can_act_on_first(bot):
 
     last = await bot.press_data(page, "p:t:elderly-care:3")
     people = [d for d in data(last) if d.startswith("g:")][-2:]
-    assert people == ["g:t:3:elderly-care-itac", "g:t:3:rpl-elderly-care-launch-guests"]  # chairs and guests last
+    assert people == [
+        "g:t:3:elderly-care-itac",
+        "g:t:3:rpl-elderly-care-launch-guests",
+    ]  # chairs and guests last
 
 
 async def test_an_answer_opened_from_a_list_leads_back_to_that_page(bot):
@@ -46,7 +54,12 @@ async def test_an_answer_opened_from_a_list_leads_back_to_that_page(bot):
 async def test_a_category_is_searched_on_its_own(bot):
     categories = await bot.command("/schemes")
     page = await bot.press(categories, "車輛維修技工註冊")
-    [search] = [b for row in page["reply_markup"]["inline_keyboard"] for b in row if b["text"] == "🔎 在這個類別搜尋"]
+    [search] = [
+        b
+        for row in page["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "🔎 在這個類別搜尋"
+    ]
     assert search["switch_inline_query_current_chat"] == "#vehicle "
 
     # What Telegram sends when the worker then types a few words after it:
@@ -55,5 +68,9 @@ async def test_a_category_is_searched_on_its_own(bot):
     [answered] = await bot.server.wait_for("answerInlineQuery")
     titles = [r["title"] for r in answered.params["results"]]
     assert titles[0] == "車身噴漆[B2]：車輛維修（車身噴漆）三級"
-    vehicle_ids = {e.id for e in bot.h.app.bot_data["services"].assistant.kb.entries.values() if e.topic == "vehicle"}
+    vehicle_ids = {
+        e.id
+        for e in bot.h.app.bot_data["services"].assistant.kb.entries.values()
+        if e.topic == "vehicle"
+    }
     assert all(re.sub(r"^[tse]", "", r["id"]) in vehicle_ids for r in answered.params["results"])

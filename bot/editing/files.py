@@ -5,6 +5,7 @@ A file with errors is never written: the candidate is validated in a scratch cop
 folder first. The replacement is a write to a temporary file in the same folder, fsync, then
 os.replace: a crash leaves either the old file or the new one, never half of one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +14,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.kb.loader import KnowledgeBase, knowledge_files, load_knowledge
@@ -52,14 +53,16 @@ def validate_with(knowledge_dir: Path, name: str, content: bytes | None) -> Know
         return load_knowledge(staged)
 
 
-def replace_file(knowledge_dir: Path, name: str, content: bytes | None, backup_dir: Path | None) -> bytes | None:
+def replace_file(
+    knowledge_dir: Path, name: str, content: bytes | None, backup_dir: Path | None
+) -> bytes | None:
     """Put `content` in place of knowledge file `name` atomically (None removes it); the old bytes are
     returned and, when `backup_dir` is given, kept there as NAME.<UTC time>.yaml."""
     target = knowledge_dir / name
     old = read_bytes(target)
     if old is not None and backup_dir is not None:
         backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         _write_atomic(backup_dir / f"{target.stem}.{stamp}.yaml", old)
         _prune(backup_dir, target.stem)
     if content is None:
@@ -140,7 +143,9 @@ def summarise(old: KnowledgeBase, new: KnowledgeBase) -> ChangeSummary:
     """Entries added, changed and removed; and the changed entries whose figures differ."""
     added = sorted(set(new.entries) - set(old.entries))
     removed = sorted(set(old.entries) - set(new.entries))
-    changed = sorted(i for i in set(old.entries) & set(new.entries) if old.entries[i] != new.entries[i])
+    changed = sorted(
+        i for i in set(old.entries) & set(new.entries) if old.entries[i] != new.entries[i]
+    )
     moved = []
     for entry_id in changed:
         before, after = figures(old.entries[entry_id]), figures(new.entries[entry_id])

@@ -6,6 +6,7 @@ only when the file comes back byte for byte but for one line: the flow list's li
 inserted, or the block list's new line. Otherwise it is refused rather than reflow the file. A large
 file takes a second or two (pure-Python YAML): call it off the event loop.
 """
+
 from __future__ import annotations
 
 import copy
@@ -22,9 +23,12 @@ from bot.kb.text import detect_lang, normalise
 Form = Literal["zh-Hant", "yue", "zh-Hans", "en"]
 
 # Written Cantonese: characters and words that standard written Chinese does not use.
-_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]")
+_CONTROL = re.compile(
+    r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
 _CANTONESE = re.compile(
-    r"[咩嘅咗唔冇係喺嚟佢哋啲嗰乜㗎噉嘢畀攞睇諗吖喎囉嘞咪揾搵咁]|點樣|點解|點算|幾時|幾多|邊度|邊個|邊間|有冇|係咪|使唔使")
+    r"[咩嘅咗唔冇係喺嚟佢哋啲嗰乜㗎噉嘢畀攞睇諗吖喎囉嘞咪揾搵咁]|點樣|點解|點算|幾時|幾多|邊度|邊個|邊間|有冇|係咪|使唔使"
+)
 
 
 class EditRefused(Exception):
@@ -73,7 +77,9 @@ def _append(seq: Any, value: str) -> None:
         seq.ca.items[last + 1] = [moved, None, None, None]
 
 
-def add_phrasing(text: str, entry_id: str, phrasing: str, form: Form | None = None) -> tuple[str, Form]:
+def add_phrasing(
+    text: str, entry_id: str, phrasing: str, form: Form | None = None
+) -> tuple[str, Form]:
     """The file `text` with `phrasing` added to entry `entry_id`'s sample questions; and the form used."""
     # As the worker wrote it (full-width ？ kept, as the files write it); spaces and controls tidied.
     phrasing = " ".join(_CONTROL.sub(" ", phrasing).split())
@@ -81,8 +87,14 @@ def add_phrasing(text: str, entry_id: str, phrasing: str, form: Form | None = No
     y = _yaml()
     data = y.load(text)
     entries = data.get("entries") if hasattr(data, "get") else None
-    entry = next((e for e in entries or [] if hasattr(e, "get") and str(e.get("id")) == entry_id), None)
-    if entry is None or not hasattr(entry.get("questions"), "get") or not isinstance(entry["questions"].get(form), list):
+    entry = next(
+        (e for e in entries or [] if hasattr(e, "get") and str(e.get("id")) == entry_id), None
+    )
+    if (
+        entry is None
+        or not hasattr(entry.get("questions"), "get")
+        or not isinstance(entry["questions"].get(form), list)
+    ):
         raise EditRefused("entry", f"{entry_id} has no questions.{form} list in this file")
     questions = entry["questions"][form]
     if any(key_of(str(q)) == key_of(phrasing) for q in questions):
@@ -96,7 +108,11 @@ def add_phrasing(text: str, entry_id: str, phrasing: str, form: Form | None = No
 def _check_one_line(before: str, after: str) -> None:
     """Exactly one line changed or one line added: the rest of the file is byte for byte what it was."""
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    ops = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
+    ops = [
+        op
+        for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+        if op[0] != "equal"
+    ]
     if len(ops) == 1:
         tag, i1, i2, j1, j2 = ops[0]
         if tag == "insert" and j2 - j1 == 1:
@@ -111,4 +127,4 @@ def _only_inserted(old: str, new: str) -> bool:
     head = 0
     while head < len(old) and old[head] == new[head]:
         head += 1
-    return len(new) > len(old) and new[len(new) - (len(old) - head):] == old[head:]
+    return len(new) > len(old) and new[len(new) - (len(old) - head) :] == old[head:]

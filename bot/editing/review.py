@@ -5,6 +5,7 @@ Phrasings are compared on their folded text (Simplified, lower case, NFKC) with 
 already handled is left out: "not in the documents" for good, "taught" and "skipped" unless the
 question was asked again after.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -42,7 +43,9 @@ def group(rows: list[dict], marks: dict[str, dict]) -> list[Item]:
         if not key:
             continue
         mark = marks.get(key)
-        if mark is not None and (mark["status"] == "dismissed" or int(row["id"]) <= int(mark["last_query_id"] or 0)):
+        if mark is not None and (
+            mark["status"] == "dismissed" or int(row["id"]) <= int(mark["last_query_id"] or 0)
+        ):
             continue
         by_key.setdefault(key, []).append(row)
     order = sorted(by_key, key=lambda k: (-len(by_key[k]), min(int(r["id"]) for r in by_key[k])))

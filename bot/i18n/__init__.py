@@ -3,6 +3,7 @@
 Simplified Chinese is derived with OpenCC unless a `zh-Hans` text is given. Placeholders use
 str.format names, and a test checks both languages use the same ones.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -27,8 +28,20 @@ def t(key: str, lang: Lang, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def render_date(iso: str, lang: Lang) -> str:

@@ -1,4 +1,5 @@
 """User-facing strings. Keys are stable; `zh` is Traditional Chinese (Hong Kong), `en` English."""
+
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -15,7 +16,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "empty": {
         "zh": "請用文字輸入你的問題，例如：「過往資歷認可免試期幾時完？」",
-        "en": "Please type your question in words, for example: \"When does the RPL exemption period end?\"",
+        "en": 'Please type your question in words, for example: "When does the RPL exemption period end?"',
     },
     "choose": {
         "zh": "我不太肯定你想問哪一項，請選擇：",
@@ -28,7 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "smalltalk_hello": {
         "zh": "你好！我可以解答職業培訓及資歷計劃的問題，例如：「過往資歷認可免試期幾時完？」",
-        "en": "Hello! I answer questions about vocational training and qualification schemes, for example: \"When does the RPL exemption period end?\"",
+        "en": 'Hello! I answer questions about vocational training and qualification schemes, for example: "When does the RPL exemption period end?"',
     },
     "smalltalk_ok": {
         "zh": "好的！有其他問題隨時問我。",
@@ -39,7 +40,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sorry, the documents I rely on don't give {thing}, and I'd rather not guess. What I do know about is: {title}.",
     },
     "ask_fee": {"zh": "費用或收費", "en": "fees or costs"},
-    "ask_contact": {"zh": "電話、地址或網址等聯絡資料", "en": "contact details such as a phone number, address or website"},
+    "ask_contact": {
+        "zh": "電話、地址或網址等聯絡資料",
+        "en": "contact details such as a phone number, address or website",
+    },
     "ask_salary": {"zh": "薪酬資料", "en": "salary information"},
     "ask_allowance": {"zh": "津貼或資助金額", "en": "allowances or subsidy amounts"},
     "ask_admission": {"zh": "入學要求", "en": "entry requirements"},
@@ -78,19 +82,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "文件沒有列出今天（{today}）之後舉行的活動。",
         "en": "The documents list no events after today ({today}).",
     },
-    "events_still_open": {"zh": "仍然開放：{title}（至{end}）。", "en": "Still open: {title} (until {end})."},
+    "events_still_open": {
+        "zh": "仍然開放：{title}（至{end}）。",
+        "en": "Still open: {title} (until {end}).",
+    },
     "events_latest": {"zh": "最近舉行過的活動：", "en": "The latest past events: "},
     "about_subject": {"zh": "（關於：{title}）", "en": "(About: {title})"},
     "as_of": {"zh": "據{date}的資料，", "en": "As at {date}, "},
-    "as_of_undated": {"zh": "據《{source}》（未註明日期），", "en": "According to \"{source}\" (undated), "},
+    "as_of_undated": {
+        "zh": "據《{source}》（未註明日期），",
+        "en": 'According to "{source}" (undated), ',
+    },
     "truncated": {
         "zh": "（你的訊息太長，我只讀了開首部分。）",
         "en": "(Your message was long, so I read only the beginning.)",
     },
 }
-from bot.i18n.catalog_telegram import MESSAGES as _TG; MESSAGES.update(_TG)
-from bot.i18n.catalog_check import MESSAGES as _CHECK; MESSAGES.update(_CHECK)
-from bot.i18n.catalog_admin import MESSAGES as _ADMIN; MESSAGES.update(_ADMIN)
-from bot.i18n.catalog_rules import MESSAGES as _RULES; MESSAGES.update(_RULES)  # eligibility replies (issue 10)
-from bot.i18n.catalog_announce import MESSAGES as _ANNOUNCE; MESSAGES.update(_ANNOUNCE)  # announcements (issue 16)
-from bot.i18n.catalog_experience import MESSAGES as _EXPERIENCE; MESSAGES.update(_EXPERIENCE)  # issue 11
+from bot.i18n.catalog_telegram import MESSAGES as _TG
+
+MESSAGES.update(_TG)
+from bot.i18n.catalog_check import MESSAGES as _CHECK
+
+MESSAGES.update(_CHECK)
+from bot.i18n.catalog_admin import MESSAGES as _ADMIN
+
+MESSAGES.update(_ADMIN)
+from bot.i18n.catalog_rules import MESSAGES as _RULES
+
+MESSAGES.update(_RULES)  # eligibility replies (issue 10)
+from bot.i18n.catalog_announce import MESSAGES as _ANNOUNCE
+
+MESSAGES.update(_ANNOUNCE)  # announcements (issue 16)
+from bot.i18n.catalog_experience import MESSAGES as _EXPERIENCE
+
+MESSAGES.update(_EXPERIENCE)  # issue 11

@@ -6,6 +6,7 @@ Chinese (Hong Kong), written so the derived Simplified text reads naturally too.
 the answer buttons and the outcomes themselves come from knowledge/rules.yaml, not from here.
 Texts shown in answerCallbackQuery (`chk_stale`, `chk_ended`) stay under 200 characters.
 """
+
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -13,7 +14,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chk_intro": {
         "zh": "我會逐一問你幾條問題，只問評估需要的資料，然後根據資料來源告訴你可以申請甚麼、下一步找誰。",
         "en": "I'll ask you a few questions, one at a time and only what the check needs, then tell you "
-              "what you may apply for according to the source and whom to contact next.",
+        "what you may apply for according to the source and whom to contact next.",
     },
     "chk_so_far": {"zh": "你的回答：{facts}", "en": "Your answers: {facts}"},
     "chk_step": {"zh": "第 {n} 題", "en": "Question {n}"},
@@ -46,8 +47,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chk_unavailable": {
         "zh": "抱歉，資格評估暫時未能使用。你可以直接輸入問題，例如：「我做咗十年護理員，冇中五，可以點進修？」",
         "en": "Sorry, the eligibility check is not available right now. You can type your question instead, "
-              "for example: \"I'm a care worker without Form 5, what can I apply for?\"",
+        'for example: "I\'m a care worker without Form 5, what can I apply for?"',
     },
     # For the command menu and /help, if /check is added to them (bot/telegram/render.py).
-    "tg_cmd_check": {"zh": "逐步評估你的申請資格", "en": "Check step by step what you may apply for"},
+    "tg_cmd_check": {
+        "zh": "逐步評估你的申請資格",
+        "en": "Check step by step what you may apply for",
+    },
 }

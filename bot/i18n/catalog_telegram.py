@@ -4,23 +4,24 @@ Plain text only: bot/telegram/render.py escapes every string and adds the markup
 Chinese (Hong Kong) and is written so that the derived Simplified text reads naturally too.
 Command descriptions (`tg_cmd_*`) are at most 256 characters, as setMyCommands requires.
 """
+
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     # -- /start and /help -------------------------------------------------------------------
     "tg_welcome": {
         "zh": "你好，{name}！我可以解答有關職業培訓、資歷架構和「過往資歷認可」等計劃的問題，並註明資料來源。"
-              "用繁體、簡體、廣東話或英文直接發問就可以。",
+        "用繁體、簡體、廣東話或英文直接發問就可以。",
         "en": "Hello, {name}! I answer questions about vocational training and qualification schemes, "
-              "such as the Qualifications Framework and Recognition of Prior Learning, and I name my sources. "
-              "Just ask, in English or Chinese.",
+        "such as the Qualifications Framework and Recognition of Prior Learning, and I name my sources. "
+        "Just ask, in English or Chinese.",
     },
     "tg_welcome_anon": {
         "zh": "你好！我可以解答有關職業培訓、資歷架構和「過往資歷認可」等計劃的問題，並註明資料來源。"
-              "用繁體、簡體、廣東話或英文直接發問就可以。",
+        "用繁體、簡體、廣東話或英文直接發問就可以。",
         "en": "Hello! I answer questions about vocational training and qualification schemes, such as the "
-              "Qualifications Framework and Recognition of Prior Learning, and I name my sources. "
-              "Just ask, in English or Chinese.",
+        "Qualifications Framework and Recognition of Prior Learning, and I name my sources. "
+        "Just ask, in English or Chinese.",
     },
     "tg_examples": {"zh": "例如：", "en": "For example:"},
     "tg_welcome_tail": {
@@ -30,15 +31,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg_group_hello": {
         "zh": "大家好！為免洗版，我在群組內只會在被問到時回答：用 /ask 加上問題、提及 @{bot}，或者回覆我的訊息。",
         "en": "Hello everyone! So as not to flood the group, I answer only when asked: use /ask with your question, "
-              "mention @{bot}, or reply to one of my messages.",
+        "mention @{bot}, or reply to one of my messages.",
     },
     "tg_help_title": {"zh": "使用方法", "en": "How to use me"},
     "tg_help_body": {
         "zh": "直接輸入問題（繁體、簡體、廣東話或英文都可以），我會根據官方文件回答，並註明來源。"
-              "如果我不肯定你想問哪一項，會列出選擇讓你按。",
+        "如果我不肯定你想問哪一項，會列出選擇讓你按。",
         "en": "Type your question (in English, or in Traditional or Simplified Chinese, Cantonese welcome). "
-              "I answer from official documents and name the source. If I'm not sure which item you mean, "
-              "I'll offer choices to tap.",
+        "I answer from official documents and name the source. If I'm not sure which item you mean, "
+        "I'll offer choices to tap.",
     },
     "tg_help_commands": {"zh": "指令：", "en": "Commands:"},
     "tg_help_groups": {
@@ -55,7 +56,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg_cmd_lang": {"zh": "選擇回覆語言", "en": "Choose the language of replies"},
     "tg_cmd_schemes": {"zh": "按類別瀏覽計劃及資料", "en": "Browse schemes by category"},
     "tg_cmd_events": {"zh": "活動及重要日期", "en": "Events and key dates"},
-    "tg_cmd_ask": {"zh": "發問，例如 /ask 免試期幾時完？", "en": "Ask a question, e.g. /ask when does the exemption period end?"},
+    "tg_cmd_ask": {
+        "zh": "發問，例如 /ask 免試期幾時完？",
+        "en": "Ask a question, e.g. /ask when does the exemption period end?",
+    },
     "tg_cmd_about": {"zh": "資料來源及日期", "en": "Sources and their dates"},
     # -- /ask and questions -------------------------------------------------------------------
     "tg_ask_usage": {
@@ -71,10 +75,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I don't know that command. Send /help to see the commands I understand.",
     },
     # -- /lang -------------------------------------------------------------------------------
-    "tg_lang_prompt": {"zh": "請選擇我回覆你的語言：", "en": "Choose the language I reply to you in:"},
+    "tg_lang_prompt": {
+        "zh": "請選擇我回覆你的語言：",
+        "en": "Choose the language I reply to you in:",
+    },
     "tg_lang_current": {"zh": "目前：{name}", "en": "Now: {name}"},
     "tg_lang_follow": {"zh": "跟隨每條訊息的文字", "en": "Follow each message's language"},
-    "tg_lang_set": {"zh": "好的，我之後會用{name}回覆你。", "en": "Done: I'll reply to you in {name}."},
+    "tg_lang_set": {
+        "zh": "好的，我之後會用{name}回覆你。",
+        "en": "Done: I'll reply to you in {name}.",
+    },
     "tg_lang_set_auto": {
         "zh": "好的，我會用你每條訊息所用的語言和字體回覆。",
         "en": "Done: I'll reply in the language and script of each of your messages.",
@@ -86,9 +96,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- /schemes ------------------------------------------------------------------------------
     "tg_schemes_title": {"zh": "按類別瀏覽", "en": "Browse by category"},
     "tg_schemes_prompt": {"zh": "請選擇一個類別：", "en": "Choose a category:"},
-    "tg_topic_page": {"zh": "第 {page}/{pages} 頁，共 {count} 項", "en": "Page {page} of {pages}, {count} items"},
+    "tg_topic_page": {
+        "zh": "第 {page}/{pages} 頁，共 {count} 項",
+        "en": "Page {page} of {pages}, {count} items",
+    },
     "tg_topic_pick": {"zh": "按一項查看答案：", "en": "Tap an item to see its answer:"},
-    "tg_topic_empty": {"zh": "這個類別暫時沒有資料。", "en": "There is nothing in this category yet."},
+    "tg_topic_empty": {
+        "zh": "這個類別暫時沒有資料。",
+        "en": "There is nothing in this category yet.",
+    },
     "tg_prev": {"zh": "‹ 上一頁", "en": "‹ Previous"},
     "tg_next": {"zh": "下一頁 ›", "en": "Next ›"},
     "tg_back": {"zh": "« 所有類別", "en": "« All categories"},
@@ -100,7 +116,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg_events_past": {"zh": "已過去", "en": "Past"},
     "tg_event_past_mark": {"zh": "已過", "en": "past"},
     "tg_events_none": {"zh": "暫時沒有已知日期的活動。", "en": "No dated events are known yet."},
-    "tg_events_more_past": {"zh": "另有 {count} 項較早的活動。", "en": "{count} earlier events not shown."},
+    "tg_events_more_past": {
+        "zh": "另有 {count} 項較早的活動。",
+        "en": "{count} earlier events not shown.",
+    },
     # -- /about --------------------------------------------------------------------------------
     "tg_about_title": {"zh": "資料來源", "en": "Sources"},
     "tg_about_intro": {
@@ -108,7 +127,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I answer only from these documents, and every answer names its source:",
     },
     "tg_about_undated": {"zh": "文件未註明日期", "en": "undated"},
-    "tg_about_counts": {"zh": "共 {entries} 項資料，分為 {topics} 個類別。", "en": "{entries} items in {topics} categories."},
+    "tg_about_counts": {
+        "zh": "共 {entries} 項資料，分為 {topics} 個類別。",
+        "en": "{entries} items in {topics} categories.",
+    },
     "tg_about_note": {
         "zh": "作出重要決定前，請向有關機構核實最新資料。",
         "en": "Before acting on an answer, please check the latest details with the organisation concerned.",
@@ -142,6 +164,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg_event_closed": {"zh": "已於{date}截止", "en": "Closed {date}"},
     "tg_events_older": {"zh": "較早的活動 »", "en": "Earlier events »"},
     "tg_events_older_title": {"zh": "較早的活動", "en": "Earlier events"},
-    "tg_events_older_page": {"zh": "第 {page}/{pages} 頁，共 {count} 項", "en": "Page {page} of {pages}, {count} items"},
+    "tg_events_older_page": {
+        "zh": "第 {page}/{pages} 頁，共 {count} 項",
+        "en": "Page {page} of {pages}, {count} items",
+    },
     "tg_events_back": {"zh": "« 活動及重要日期", "en": "« Events and key dates"},
 }

@@ -5,11 +5,12 @@ question asks for one of these and the best entry does not state it, the honest 
 documents don't say", not the entry's general answer. Cues are matched on folded (Simplified,
 lower-case) text; `evidence` is what an answer stating the thing would contain.
 """
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -31,28 +32,134 @@ def _cues(*words: str) -> re.Pattern[str]:
 
 
 ASKS: tuple[Ask, ...] = (
-    Ask("fee", _cues("学费", "费用", "收费", "几钱", "几多钱", "多少钱", "价钱", "价格", "要俾钱", "要唔要钱", "要钱", "使唔使钱", "使钱", "收唔收钱", "收钱", "免唔免费",
-                     "免费", "free of charge", "fee", "fees",
-                     "cost", "costs", "price", "prices", "tuition", "charge", "charges", "how much does"),
+    Ask(
+        "fee",
+        _cues(
+            "学费",
+            "费用",
+            "收费",
+            "几钱",
+            "几多钱",
+            "多少钱",
+            "价钱",
+            "价格",
+            "要俾钱",
+            "要唔要钱",
+            "要钱",
+            "使唔使钱",
+            "使钱",
+            "收唔收钱",
+            "收钱",
+            "免唔免费",
+            "免费",
+            "free of charge",
+            "fee",
+            "fees",
+            "cost",
+            "costs",
+            "price",
+            "prices",
+            "tuition",
+            "charge",
+            "charges",
+            "how much does",
+        ),
         # An entry that discusses cost at all ("GWIN costs less than 5G") answers a cost question.
-        re.compile(r"hk\$|港元|港币|港幣|\$\s?\d|成本|费用|費用|cost|cheap", re.I)),
-    Ask("contact", _cues("电话", "电话号码", "热线", "whatsapp", "电邮", "email", "e-mail", "地址", "网址", "phone",
-                         "telephone", "hotline", "address", "website", "fax", "传真"),
-        re.compile(r"\d{4}\s?\d{4}|https?://|@\w|地址|address", re.I)),
+        re.compile(r"hk\$|港元|港币|港幣|\$\s?\d|成本|费用|費用|cost|cheap", re.I),
+    ),
+    Ask(
+        "contact",
+        _cues(
+            "电话",
+            "电话号码",
+            "热线",
+            "whatsapp",
+            "电邮",
+            "email",
+            "e-mail",
+            "地址",
+            "网址",
+            "phone",
+            "telephone",
+            "hotline",
+            "address",
+            "website",
+            "fax",
+            "传真",
+        ),
+        re.compile(r"\d{4}\s?\d{4}|https?://|@\w|地址|address", re.I),
+    ),
     # 人工 is Cantonese for pay, but 人工智能 is AI.
-    Ask("salary", re.compile(_cues("薪金", "薪酬", "工资", "月薪", "收入", "salary", "salaries", "wage", "wages",
-                                   "income", "pay").pattern + r"|人工(?!智)"),
-        re.compile(r"薪|工资|工資|人工(?!智)|salary|wage|income", re.I)),
-    Ask("allowance", _cues("津贴", "补贴", "资助额", "allowance", "allowances", "stipend", "subsidy", "subsidies"),
-        re.compile(r"津贴|津貼|补贴|補貼|allowance|stipend|subsid", re.I)),
-    Ask("admission", _cues("入学要求", "入学资格", "收生要求", "entry requirement", "entry requirements",
-                           "admission requirement", "admission requirements"),
-        re.compile(r"入学|入學|收生|admission|entry requirement", re.I)),
-    Ask("hours", _cues("开放时间", "办公时间", "营业时间", "开门时间", "几点开", "几点关", "几点开门", "opening hours",
-                       "office hours", "open hours", "opening time", "what time does", "what time is"),
-        re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s?(?:a\.?m|p\.?m)|上午\d|下午\d|开放时间|開放時間|opening hours", re.I)),
-    Ask("licence", re.compile(_cues("牌照", "licence", "license", "licences", "licenses", "permit").pattern + r"|[考攞领拿].{0,2}牌"),
-        re.compile(r"牌照|licen[cs]e|permit", re.I)),
+    Ask(
+        "salary",
+        re.compile(
+            _cues(
+                "薪金",
+                "薪酬",
+                "工资",
+                "月薪",
+                "收入",
+                "salary",
+                "salaries",
+                "wage",
+                "wages",
+                "income",
+                "pay",
+            ).pattern
+            + r"|人工(?!智)"
+        ),
+        re.compile(r"薪|工资|工資|人工(?!智)|salary|wage|income", re.I),
+    ),
+    Ask(
+        "allowance",
+        _cues(
+            "津贴", "补贴", "资助额", "allowance", "allowances", "stipend", "subsidy", "subsidies"
+        ),
+        re.compile(r"津贴|津貼|补贴|補貼|allowance|stipend|subsid", re.I),
+    ),
+    Ask(
+        "admission",
+        _cues(
+            "入学要求",
+            "入学资格",
+            "收生要求",
+            "entry requirement",
+            "entry requirements",
+            "admission requirement",
+            "admission requirements",
+        ),
+        re.compile(r"入学|入學|收生|admission|entry requirement", re.I),
+    ),
+    Ask(
+        "hours",
+        _cues(
+            "开放时间",
+            "办公时间",
+            "营业时间",
+            "开门时间",
+            "几点开",
+            "几点关",
+            "几点开门",
+            "opening hours",
+            "office hours",
+            "open hours",
+            "opening time",
+            "what time does",
+            "what time is",
+        ),
+        re.compile(
+            r"\d{1,2}[:：]\d{2}|\d{1,2}\s?(?:a\.?m|p\.?m)|上午\d|下午\d|开放时间|開放時間|opening hours",
+            re.I,
+        ),
+    ),
+    Ask(
+        "licence",
+        re.compile(
+            _cues("牌照", "licence", "license", "licences", "licenses", "permit").pattern
+            + r"|[考攞领拿].{0,2}牌"
+        ),
+        re.compile(r"牌照|licen[cs]e|permit", re.I),
+    ),
 )
 
 

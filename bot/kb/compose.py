@@ -6,12 +6,13 @@ states the kind of fact asked (a date for "when", a number for "how many"), goes
 follow in the writer's order while they fit the length budget. A trimmed answer says so, and the
 whole entry stays one tap away.
 """
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from functools import lru_cache
 
 from bot.kb.text import fold
 from bot.kb.understand import AskKind, has_evidence
@@ -54,8 +55,14 @@ def _joiner(lang: str) -> str:
     return " " if lang == "en" else ""
 
 
-def select(text: str, lang: str, words: Iterable[str], asks: Iterable[AskKind], weight: Callable[[str], float],
-           budget: int = BODY_BUDGET) -> Selection:
+def select(
+    text: str,
+    lang: str,
+    words: Iterable[str],
+    asks: Iterable[AskKind],
+    weight: Callable[[str], float],
+    budget: int = BODY_BUDGET,
+) -> Selection:
     """The sentences of `text` that answer the question, the best first, within `budget` characters.
 
     :param words: the question's content words, folded
@@ -71,15 +78,24 @@ def select(text: str, lang: str, words: Iterable[str], asks: Iterable[AskKind], 
     scores = []
     for i, f in enumerate(folded):
         score = sum(weight(w) for w in words if w in f)
-        score += sum(2.0 for kind in asks if kind in ("when", "deadline", "howmany") and has_evidence(kind, f))
-        score += 0.5 if i == 0 else 0.0  # the writer's opening sentence usually says what the thing is
+        score += sum(
+            2.0
+            for kind in asks
+            if kind in ("when", "deadline", "howmany") and has_evidence(kind, f)
+        )
+        score += (
+            0.5 if i == 0 else 0.0
+        )  # the writer's opening sentence usually says what the thing is
         scores.append(score)
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
     if best > 0 and _ANAPHOR.match(parts[best]):
         best -= 1  # "This passes on key knowledge…" needs the sentence it points back to
     # Move a later sentence first only when it clearly says more about the question than the opening.
-    order = [best] + [i for i in range(len(parts)) if i != best] if scores[best] > scores[0] + 1.0 else list(
-        range(len(parts)))
+    order = (
+        [best] + [i for i in range(len(parts)) if i != best]
+        if scores[best] > scores[0] + 1.0
+        else list(range(len(parts)))
+    )
     if sum(len(p) for p in parts) <= budget * WHOLE_SLACK and order[0] == 0:
         return Selection(text, False)
     kept: list[int] = []

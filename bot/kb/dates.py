@@ -13,6 +13,7 @@ Dates in the knowledge files are partial ISO dates (YYYY, YYYY-MM, YYYY-MM-DD); 
 its first day and ends on its last, so an event is past only when the whole of its last period is
 before today ("2024-03" ends on 31 March 2024).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
 
 Kind = Literal["event", "deadline"]
 State = Literal["upcoming", "open", "past"]
-NOT_DATED_TYPES = frozenset({"report", "figure"})  # their dates are publication dates and periods counted
+NOT_DATED_TYPES = frozenset(
+    {"report", "figure"}
+)  # their dates are publication dates and periods counted
 
 
 def kind_of(entry: Entry) -> Kind | None:
@@ -58,14 +61,21 @@ class Dated:
         return "open"
 
 
-def dated(kb: "KnowledgeBase") -> list[Dated]:
+def dated(kb: KnowledgeBase) -> list[Dated]:
     """Every event and deadline of the knowledge base, in the files' order."""
     out: list[Dated] = []
     for entry in kb.entries.values():
         kind = kind_of(entry)
         if kind is None or entry.when is None:
             continue
-        out.append(Dated(entry, kind, first_day(entry.when.start), last_day(entry.when.end or entry.when.start)))
+        out.append(
+            Dated(
+                entry,
+                kind,
+                first_day(entry.when.start),
+                last_day(entry.when.end or entry.when.start),
+            )
+        )
     return out
 
 
@@ -79,16 +89,25 @@ class Timeline:
     past: list[Dated]  # events and deadlines wholly before today, the latest first
 
 
-def timeline(kb: "KnowledgeBase", today: date) -> Timeline:
+def timeline(kb: KnowledgeBase, today: date) -> Timeline:
     items = dated(kb)
-    deadlines = sorted((d for d in items if d.kind == "deadline" and d.state(today) != "past"),
-                       key=lambda d: (d.end, d.entry.id))
-    upcoming = sorted((d for d in items if d.kind == "event" and d.state(today) == "upcoming"),
-                      key=lambda d: (d.start, d.end, d.entry.id))
-    ongoing = sorted((d for d in items if d.kind == "event" and d.state(today) == "open"),
-                     key=lambda d: (d.end, d.start, d.entry.id))
-    past = sorted((d for d in items if d.state(today) == "past"), key=lambda d: (d.end, d.start, d.entry.id),
-                  reverse=True)
+    deadlines = sorted(
+        (d for d in items if d.kind == "deadline" and d.state(today) != "past"),
+        key=lambda d: (d.end, d.entry.id),
+    )
+    upcoming = sorted(
+        (d for d in items if d.kind == "event" and d.state(today) == "upcoming"),
+        key=lambda d: (d.start, d.end, d.entry.id),
+    )
+    ongoing = sorted(
+        (d for d in items if d.kind == "event" and d.state(today) == "open"),
+        key=lambda d: (d.end, d.start, d.entry.id),
+    )
+    past = sorted(
+        (d for d in items if d.state(today) == "past"),
+        key=lambda d: (d.end, d.start, d.entry.id),
+        reverse=True,
+    )
     return Timeline(deadlines, upcoming, ongoing, past)
 
 
@@ -102,7 +121,7 @@ class Occasion:
     day: date  # the day it happens (first day of a month for a start, last day for an end)
 
 
-def occasions(kb: "KnowledgeBase") -> list[Occasion]:
+def occasions(kb: KnowledgeBase) -> list[Occasion]:
     """Every remindable occasion of the events and deadlines, soonest first. A year alone is too vague
     to announce; a one-off event has no "ends" reminder."""
     found: list[Occasion] = []

@@ -5,12 +5,14 @@ children of the best (a scheme's deadline, assessor, figures), the one whose sam
 the same kind of thing and whose text states it wins. A subject whose family states no such fact
 (no date for "when", no figure for "how many", no fee at all) is "not stated", never a neighbour's fact.
 """
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from itertools import pairwise
 from typing import Literal
 
 from bot.kb.asks import Ask, stated, unanswerable_ask
@@ -22,16 +24,41 @@ from bot.kb.understand import ASK_CUES, PLACES, AskKind, count_stated, counted, 
 
 Outcome = Literal["answer", "choose", "decline", "missing"]
 
-_JOINS = frozenset({"和", "同", "及", "与", "跟", "、", "n", "and", "&", "vs", "或", "or", ",", "，", "同埋", "以及"})
+_JOINS = frozenset(
+    {
+        "和",
+        "同",
+        "及",
+        "与",
+        "跟",
+        "、",
+        "n",
+        "and",
+        "&",
+        "vs",
+        "或",
+        "or",
+        ",",
+        "，",
+        "同埋",
+        "以及",
+    }
+)
 # After "A 同 B": a possessive or a classifier ("份備忘錄", "個計劃") means the question is about a third
 # thing that A and B share, not about A and B.
 _POSSESSIVE = frozenset({"的", "嘅", "之", "中的", "里的", "入面嘅", "内的", "里面的", "'s"})
 _OWNED = frozenset("的嘅之签簽合共与和间份个嗰条啲项")
-_PARTY = (r"\s*(?:市|省)?\s*(?:的)?\s*(?:人社局|人力资源|局|厅|署|学院|科协|协会|政府|大学|"
-          r"municipal|provincial|bureau|department|college|government|association|university|hrss)")
-_PLACE_PARTY = re.compile("(" + "|".join(re.escape(p) for p in PLACES if p not in ("香港", "hong kong")) + ")" + _PARTY)
+_PARTY = (
+    r"\s*(?:市|省)?\s*(?:的)?\s*(?:人社局|人力资源|局|厅|署|学院|科协|协会|政府|大学|"
+    r"municipal|provincial|bureau|department|college|government|association|university|hrss)"
+)
+_PLACE_PARTY = re.compile(
+    "(" + "|".join(re.escape(p) for p in PLACES if p not in ("香港", "hong kong")) + ")" + _PARTY
+)
 # "Where is it held / located": a venue asked, not where something is published or shown.
-_VENUE = re.compile(r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b")
+_VENUE = re.compile(
+    r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b"
+)
 # Kinds of fact whose absence from a subject's entries is visible in the text.
 CHECKED = frozenset({"when", "deadline", "howmany", "where", "holder"})
 NAMED = 0.8
@@ -41,29 +68,74 @@ PROFILE_BONUS = 0.08  # sample questions asking the same kind of thing
 EVIDENCE_BONUS = 0.04  # the text states that kind of fact
 OWNED_BONUS = 0.06  # the thing a possessive names ("報告的桌面研究": the desk research)
 # Subjects: a follow-up's "who runs it?" is about the scheme, not about one of its facts.
-SUBJECT_TYPES = frozenset({"scheme", "programme", "organisation", "qualification", "event", "report",
-                           "initiative", "agreement"})
+SUBJECT_TYPES = frozenset(
+    {
+        "scheme",
+        "programme",
+        "organisation",
+        "qualification",
+        "event",
+        "report",
+        "initiative",
+        "agreement",
+    }
+)
 # "Next round", "this year": a time after the documents. Soft words ("latest", "current") are
 # answered with the latest document's date instead.
-_NEXT = re.compile(r"下一届|下届|下一期|下一轮|下轮|下一次|下次|下一阶段|下阶段|明年|"
-                   r"\b(?:next|upcoming|next year|coming up|next round|future)\b")
+_NEXT = re.compile(
+    r"下一届|下届|下一期|下一轮|下轮|下一次|下次|下一阶段|下阶段|明年|"
+    r"\b(?:next|upcoming|next year|coming up|next round|future)\b"
+)
 # "This year", "now", "current": answered with what the latest document gives, and its date.
-_NOW = re.compile(r"今年(?!\d)|本年度|而家|现在|目前|现时|现任|最新|仲有冇得报|仲报唔报|仲可唔可以报|仲开唔开|"
-                  r"\b(?:this year|currently|current|now|latest|still)\b")
+_NOW = re.compile(
+    r"今年(?!\d)|本年度|而家|现在|目前|现时|现任|最新|仲有冇得报|仲报唔报|仲可唔可以报|仲开唔开|"
+    r"\b(?:this year|currently|current|now|latest|still)\b"
+)
 # "第三屆", "phase 2", "the 3rd": an edition or phase the entry must name itself.
-_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(?:届|期|阶段|轮|次|代)|"
-                      r"\b(?:phase|stage|round|edition)\s*(\d+|one|two|three|four|i{1,3})\b|"
-                      r"\b(\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth)\s+(?:phase|stage|round|edition|green)")
-_NUMERALS = {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五", "one": "一", "two": "二", "three": "三",
-             "four": "四", "five": "五", "i": "一", "ii": "二", "iii": "三", "1st": "一", "2nd": "二", "3rd": "三",
-             "4th": "四", "5th": "五", "first": "一", "second": "二", "third": "三", "fourth": "四", "fifth": "五"}
-_EN_ORDINAL = {"一": ("first", "1st", "phase 1", "phase one"), "二": ("second", "2nd", "phase 2", "phase two"),
-               "三": ("third", "3rd", "phase 3", "phase three"), "四": ("fourth", "4th"), "五": ("fifth", "5th")}
+_ORDINAL = re.compile(
+    r"第\s*([一二三四五六七八九十\d]+)\s*(?:届|期|阶段|轮|次|代)|"
+    r"\b(?:phase|stage|round|edition)\s*(\d+|one|two|three|four|i{1,3})\b|"
+    r"\b(\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth)\s+(?:phase|stage|round|edition|green)"
+)
+_NUMERALS = {
+    "1": "一",
+    "2": "二",
+    "3": "三",
+    "4": "四",
+    "5": "五",
+    "one": "一",
+    "two": "二",
+    "three": "三",
+    "four": "四",
+    "five": "五",
+    "i": "一",
+    "ii": "二",
+    "iii": "三",
+    "1st": "一",
+    "2nd": "二",
+    "3rd": "三",
+    "4th": "四",
+    "5th": "五",
+    "first": "一",
+    "second": "二",
+    "third": "三",
+    "fourth": "四",
+    "fifth": "五",
+}
+_EN_ORDINAL = {
+    "一": ("first", "1st", "phase 1", "phase one"),
+    "二": ("second", "2nd", "phase 2", "phase two"),
+    "三": ("third", "3rd", "phase 3", "phase three"),
+    "四": ("fourth", "4th"),
+    "五": ("fifth", "5th"),
+}
 
 
 # Left of a definition question once its question words are gone: articles, particles, punctuation.
-_BARE = re.compile(r"[^\w&+.-]+|\b(?:the|a|an|is|are|was|of|about|me|please|pls|tell|us)\b|"
-                   r"[嘅的咗吗呀啊㗎嚟呢咩乜嘢叫做系是个]|全名|全称|意思|简称|中文|英文|代表|指")
+_BARE = re.compile(
+    r"[^\w&+.-]+|\b(?:the|a|an|is|are|was|of|about|me|please|pls|tell|us)\b|"
+    r"[嘅的咗吗呀啊㗎嚟呢咩乜嘢叫做系是个]|全名|全称|意思|简称|中文|英文|代表|指"
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +146,9 @@ class Found:
     match: Match | None = None
     missing: str | None = None  # catalog key of what is not stated ("ask_fee", "ask_when"...)
     named: bool = False  # the query names its subject itself
-    detail: str = ""  # the edition or place asked about that the documents do not cover ("第五屆", "深圳")
+    detail: str = (
+        ""  # the edition or place asked about that the documents do not cover ("第五屆", "深圳")
+    )
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -93,7 +167,10 @@ class Profiles:
         if got is None:
             questions = [fold(q) for q in entry.questions.all()]
             n = max(1, len(questions))
-            got = {kind: sum(1 for q in questions if cue.search(q)) / n for kind, cue in ASK_CUES.items()}
+            got = {
+                kind: sum(1 for q in questions if cue.search(q)) / n
+                for kind, cue in ASK_CUES.items()
+            }
             self._cache[entry.id] = got
         return got
 
@@ -135,7 +212,9 @@ def places_missing(folded_question: str, folded_text: str) -> list[str]:
     # Only a place that names the subject's own party ("深圳人社局", "Shenzhen bureau") can be a swap.
     asked = list(dict.fromkeys(m.group(1) for m in _PLACE_PARTY.finditer(folded_question)))
     missing = [p for p in asked if p not in folded_text]
-    stated = [p for p in PLACES if p in folded_text and p not in ("香港", "hong kong") and p not in asked]
+    stated = [
+        p for p in PLACES if p in folded_text and p not in ("香港", "hong kong") and p not in asked
+    ]
     return missing if missing and stated else []
 
 
@@ -158,7 +237,10 @@ class FactFinder:
         if self._names is None:
             names: dict[str, list[Entry]] = {}
             for entry in self.kb.entries.values():
-                for name in {fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]}:
+                for name in {
+                    fold(n).replace(" ", "")
+                    for n in [entry.title.zh, entry.title.en, *entry.aliases]
+                }:
                     names.setdefault(name, []).append(entry)
             self._names = names
         return self._names
@@ -170,7 +252,7 @@ class FactFinder:
         compact = folded.replace(" ", "")
         spans = self._spans(folded)
         out: list[Entry] = []
-        for (s1, e1, a), (s2, e2, b) in zip(spans, spans[1:]):
+        for (_, e1, a), (s2, e2, b) in pairwise(spans):
             after = compact[e2:].lstrip("0123456789月日年号于在")
             if compact[e1:s2] in _JOINS and after[:1] not in _OWNED and after[:2] != "'s":
                 out += [x for x in (a, b) if x not in out]
@@ -201,26 +283,38 @@ class FactFinder:
             self._by_prefix = by_prefix
         found: dict[str, int] = {}
         for i in range(len(compact) - 2):
-            for name in self._by_prefix.get(compact[i:i + 2], ()):
+            for name in self._by_prefix.get(compact[i : i + 2], ()):
                 if name not in found and compact.startswith(name, i):
                     found[name] = i
         for name, start in found.items():
             entries = table[name]
             if name[0].isascii() and name[0].isalnum():
                 a, b = where[start], where[start + len(name) - 1]
-                if (a > 0 and folded[a - 1].isalnum()) or (b + 1 < len(folded) and folded[b + 1].isalnum()):
+                if (a > 0 and folded[a - 1].isalnum()) or (
+                    b + 1 < len(folded) and folded[b + 1].isalnum()
+                ):
                     continue
-            best = min(entries, key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id)))
+            best = min(
+                entries,
+                key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id)),
+            )
             spans.append((start, start + len(name), best))
         spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
         kept: list[tuple[int, int, Entry]] = []
         for span in spans:
-            if all(span[1] <= k[0] or span[0] >= k[1] for k in kept) and all(span[2].id != k[2].id for k in kept):
+            if all(span[1] <= k[0] or span[0] >= k[1] for k in kept) and all(
+                span[2].id != k[2].id for k in kept
+            ):
                 kept.append(span)
         return sorted(kept, key=lambda s: s[0])
 
-    def within(self, last: tuple[str, ...], clause: str, asks: tuple[AskKind, ...] | list[AskKind],
-               min_cover: float = 0.5) -> Entry | None:
+    def within(
+        self,
+        last: tuple[str, ...],
+        clause: str,
+        asks: tuple[AskKind, ...] | list[AskKind],
+        min_cover: float = 0.5,
+    ) -> Entry | None:
         """For a follow-up that names nothing ("咁幾時截止？"): the entry of the last subject's family
         that best covers the follow-up's own words and states the kind of fact asked."""
         pool: dict[str, Entry] = {}
@@ -238,8 +332,11 @@ class FactFinder:
         def fit(e: Entry) -> tuple[float, float]:
             cover = self.matcher.own_coverage(clause, e.id)
             profile = self.profiles.of(e)
-            told = sum(PROFILE_BONUS * 4 * profile.get(k, 0.0) + (0.2 if k in CHECKED and self._states(e, k, noun)
-                                                                   else 0.0) for k in asks)
+            told = sum(
+                PROFILE_BONUS * 4 * profile.get(k, 0.0)
+                + (0.2 if k in CHECKED and self._states(e, k, noun) else 0.0)
+                for k in asks
+            )
             return cover + told + (0.1 if e.id in last else 0.0), cover
 
         best = max(pool.values(), key=lambda e: fit(e)[0])
@@ -260,9 +357,18 @@ class FactFinder:
         for entry in self.kb.children(prev.parent):
             if entry.id == prev.id:
                 continue
-            names = {fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]}
-            if key in names or any(key in n and len(key) >= 2 and (not key.isascii() or re.search(
-                    rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", n)) for n in names):
+            names = {
+                fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]
+            }
+            if key in names or any(
+                key in n
+                and len(key) >= 2
+                and (
+                    not key.isascii()
+                    or re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", n)
+                )
+                for n in names
+            ):
                 return entry
         return None
 
@@ -297,10 +403,17 @@ class FactFinder:
         if not entries:
             return None
         # A shared name (an abbreviation two entries use) goes to the subject, not to one of its facts.
-        return min(entries, key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id)))
+        return min(
+            entries, key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id))
+        )
 
-    def find(self, query: str, asks: tuple[AskKind, ...] | list[AskKind], today: date,
-             asked: str | None = None) -> Found:
+    def find(
+        self,
+        query: str,
+        asks: tuple[AskKind, ...] | list[AskKind],
+        today: date,
+        asked: str | None = None,
+    ) -> Found:
         """The entry that answers `query` (folded or not), or what is missing about its subject.
 
         :param asked: the words the asker asked, when `query` adds context (a story, the last
@@ -320,16 +433,32 @@ class FactFinder:
             if named:
                 ask = unanswerable_ask(folded, _text(named[0]))
                 if ask is not None:
-                    return Found("missing", named[0], best.score if best else 0.0, match, f"ask_{ask.key}", True)
+                    return Found(
+                        "missing",
+                        named[0],
+                        best.score if best else 0.0,
+                        match,
+                        f"ask_{ask.key}",
+                        True,
+                    )
             return Found("decline", match=match, score=best.score if best else 0.0)
         entry = self._pick(match, asks, asked if asked is not None else query)
-        names = best.name_hit >= NAMED or bool(names_in(fold(asked or query), subject_of(self.kb, entry)))
+        names = best.name_hit >= NAMED or bool(
+            names_in(fold(asked or query), subject_of(self.kb, entry))
+        )
         if match.decision == "choose" and entry.id == best.id:
             return Found("choose", entry, best.score, match, named=names)
         return self.check(entry, asked if asked is not None else query, asks, today, match, names)
 
-    def check(self, entry: Entry, asked: str, asks: tuple[AskKind, ...] | list[AskKind], today: date,
-              match: Match | None = None, named: bool = False) -> Found:
+    def check(
+        self,
+        entry: Entry,
+        asked: str,
+        asks: tuple[AskKind, ...] | list[AskKind],
+        today: date,
+        match: Match | None = None,
+        named: bool = False,
+    ) -> Found:
         """An entry found for a question, checked for the fact asked: a fee, a date, a count, a venue,
         an edition or a place it does not state makes the answer "missing"."""
         folded = fold(asked)
@@ -341,15 +470,24 @@ class FactFinder:
             return Found("missing", entry, score, match, f"ask_{ask.key}", named)
         noun = counted(folded) if "howmany" in asks else None
         for kind in asks:
-            if kind not in CHECKED or (kind == "where" and not _VENUE.search(folded)) or (
-                    kind == "holder" and "who" not in asks):
+            if (
+                kind not in CHECKED
+                or (kind == "where" and not _VENUE.search(folded))
+                or (kind == "holder" and "who" not in asks)
+            ):
                 continue
             if not self._states(entry, kind, noun):
-                close = [self.kb.entries[c.id] for c in (match.candidates[1:5] if match else [])
-                         if best_score - c.score <= ASK_WINDOW and c.id in self.kb.entries]
+                close = [
+                    self.kb.entries[c.id]
+                    for c in (match.candidates[1:5] if match else [])
+                    if best_score - c.score <= ASK_WINDOW and c.id in self.kb.entries
+                ]
                 stating = [e for e in fam if self._states(e, kind, noun)]
-                better = [e for e in stating if self._fits(e, kind)] or stating or [
-                    e for e in close if self._states(e, kind, noun)]
+                better = (
+                    [e for e in stating if self._fits(e, kind)]
+                    or stating
+                    or [e for e in close if self._states(e, kind, noun)]
+                )
                 if better:
                     entry = better[0]
                 elif not any(self._states(e, kind, noun) for e in fam):
@@ -370,7 +508,9 @@ class FactFinder:
         text = folded_text(entry)
         if kind == "where":
             # 香港 in "香港人工智能研發院" is no venue; a venue alias ("Xiqu Centre") still is one.
-            for name in sorted({fold(n) for n in [entry.title.zh, entry.title.en]}, key=len, reverse=True):
+            for name in sorted(
+                {fold(n) for n in [entry.title.zh, entry.title.en]}, key=len, reverse=True
+            ):
                 if len(name) >= 2:
                     text = text.replace(name, " ")
         if kind == "howmany" and noun and noun in text:
@@ -386,19 +526,23 @@ class FactFinder:
         folded = fold(query)
         compact = folded.replace(" ", "")
         spans = self._spans(folded)
-        for (_, e1, _), (s2, _, b) in zip(spans, spans[1:]):
+        for (_, e1, _), (s2, _, b) in pairwise(spans):
             if compact[e1:s2] in _POSSESSIVE:
                 return b.id
         return None
 
-    def _pick(self, match: Match, asks: tuple[AskKind, ...] | list[AskKind], query: str = "") -> Entry:
+    def _pick(
+        self, match: Match, asks: tuple[AskKind, ...] | list[AskKind], query: str = ""
+    ) -> Entry:
         """The best candidate, unless a close one (or a child of the best) fits the kind of fact asked,
         or is the thing a possessive names ("報告的桌面研究")."""
         best = match.candidates[0]
         entry = self.kb.entries[best.id]
         if not asks:
             return entry
-        pool: dict[str, float] = {c.id: c.score for c in match.candidates if best.score - c.score <= ASK_WINDOW}
+        pool: dict[str, float] = {
+            c.id: c.score for c in match.candidates if best.score - c.score <= ASK_WINDOW
+        }
         for child in self.kb.children(entry.id):
             pool.setdefault(child.id, best.score - ASK_WINDOW / 2)
         owned = self.owned(query) if query and len(pool) > 1 else None
@@ -407,14 +551,25 @@ class FactFinder:
             e = self.kb.entries[eid]
             profile = self.profiles.of(e)
             folded = folded_text(e)
-            return pool[eid] + (OWNED_BONUS if eid == owned else 0.0) + sum(
-                PROFILE_BONUS * profile.get(k, 0.0) + (EVIDENCE_BONUS if has_evidence(k, folded) else 0.0) for k in asks)
+            return (
+                pool[eid]
+                + (OWNED_BONUS if eid == owned else 0.0)
+                + sum(
+                    PROFILE_BONUS * profile.get(k, 0.0)
+                    + (EVIDENCE_BONUS if has_evidence(k, folded) else 0.0)
+                    for k in asks
+                )
+            )
 
         return self.kb.entries[max(pool, key=fit)]
 
 
 def _names_and_text(entry: Entry) -> str:
-    return _folded(" ".join([entry.title.zh, entry.title.en, *entry.aliases, entry.answer.zh, entry.answer.en]))
+    return _folded(
+        " ".join(
+            [entry.title.zh, entry.title.en, *entry.aliases, entry.answer.zh, entry.answer.en]
+        )
+    )
 
 
 def _text(entry: Entry) -> str:
@@ -446,8 +601,11 @@ def _names_of(entry: Entry) -> list[str]:
     key = (entry.id, id(entry))
     names = _NAMES.get(key)
     if names is None:
-        names = sorted({fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]}, key=len,
-                       reverse=True)
+        names = sorted(
+            {fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]},
+            key=len,
+            reverse=True,
+        )
         if len(_NAMES) > 50_000:  # a long-running bot reloading often: start afresh
             _NAMES.clear()
         _NAMES[key] = names
@@ -461,7 +619,11 @@ def names_in(folded: str, entry: Entry) -> list[str]:
     names = _names_of(entry)
     for name in names:
         if len(name) >= 2 and name in compact and not any(name in f for f in found):
-            if name.isascii() and len(name) <= 4 and not re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", compact):
+            if (
+                name.isascii()
+                and len(name) <= 4
+                and not re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", compact)
+            ):
                 continue
             found.append(name)
     return found

@@ -5,6 +5,7 @@ base in that period, in date order. A question about what is coming is answered 
 documents list nothing after it (so far), and saying so, with the latest past events and the
 deadlines still open, is the honest answer; a past event is never "upcoming".
 """
+
 from __future__ import annotations
 
 import re
@@ -17,14 +18,32 @@ from bot.kb.dates import Dated, dated, timeline
 if TYPE_CHECKING:
     from bot.kb.loader import KnowledgeBase
 
-_EVENTS = re.compile(r"活动|盛事|搞咗咩|搞左咩|搞过咩|办过咩|举办咗|举行咗|\b(?:events?|activities|happened|happening|"
-                     r"what was on|what's on)\b")
-_COMING = re.compile(r"即将|快将|将会|接下来|之后有|嚟紧|来紧|未来|最近|近期|\b(?:upcoming|coming up|coming|next|soon|"
-                     r"future|planned)\b")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-_YEAR_MONTH = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月|((?:19|20)\d\d)-(\d{1,2})\b|"
-                         rf"\b({'|'.join(_MONTHS)})\s+((?:19|20)\d\d)\b")
+_EVENTS = re.compile(
+    r"活动|盛事|搞咗咩|搞左咩|搞过咩|办过咩|举办咗|举行咗|\b(?:events?|activities|happened|happening|"
+    r"what was on|what's on)\b"
+)
+_COMING = re.compile(
+    r"即将|快将|将会|接下来|之后有|嚟紧|来紧|未来|最近|近期|\b(?:upcoming|coming up|coming|next|soon|"
+    r"future|planned)\b"
+)
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_YEAR_MONTH = re.compile(
+    r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月|((?:19|20)\d\d)-(\d{1,2})\b|"
+    rf"\b({'|'.join(_MONTHS)})\s+((?:19|20)\d\d)\b"
+)
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)|\bin\s+((?:19|20)\d\d)\b")
 
 
@@ -56,20 +75,24 @@ def _period(folded: str) -> tuple[date, date, str] | None:
     return None
 
 
-def happenings(kb: "KnowledgeBase", folded: str, today: date, limit: int = 5) -> Happenings | None:
+def happenings(kb: KnowledgeBase, folded: str, today: date, limit: int = 5) -> Happenings | None:
     """Events by time, when the (folded) question asks for them; None for any other question."""
     if not _EVENTS.search(folded):
         return None
     period = _period(folded)
     if period is not None:
         start, end, label = period
-        found = sorted((d for d in dated(kb) if d.kind == "event" and d.start <= end and d.end >= start),
-                       key=lambda d: (d.start, d.end, d.entry.id))
+        found = sorted(
+            (d for d in dated(kb) if d.kind == "event" and d.start <= end and d.end >= start),
+            key=lambda d: (d.start, d.end, d.entry.id),
+        )
         return Happenings("period", found[:limit], label) if found else None
     if _COMING.search(folded):
         line = timeline(kb, today)
         if line.upcoming or line.ongoing:
-            return Happenings("coming", [*line.ongoing, *line.upcoming][:limit], deadlines=tuple(line.deadlines))
+            return Happenings(
+                "coming", [*line.ongoing, *line.upcoming][:limit], deadlines=tuple(line.deadlines)
+            )
         past_events = [d for d in line.past if d.kind == "event"]
         return Happenings("coming", past_events[:3], deadlines=tuple(line.deadlines))
     return None

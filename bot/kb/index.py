@@ -5,6 +5,7 @@ pre-segmented text (this Python's sqlite3 cannot load a Chinese tokenizer), docu
 and the generated jieba dictionary beside it. It can be deleted at any time: the state database,
 not this file, holds what users did.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,10 +17,11 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from bot.kb.loader import KnowledgeBase, content_digest, load_knowledge
 from bot.kb.schema import Entry, Source, Topic
@@ -60,7 +62,9 @@ def _entry_rows(kb: KnowledgeBase, seg: Segmenter) -> Iterator[dict]:
         yield {
             "id": entry.id,
             "file": kb.files.get(entry.id, ""),
-            "entry": json.dumps(entry.model_dump(by_alias=True, exclude_none=True), ensure_ascii=False),
+            "entry": json.dumps(
+                entry.model_dump(by_alias=True, exclude_none=True), ensure_ascii=False
+            ),
             "names": " ".join(name_tokens),
             "questions": " ".join(t for q in q_tokens for t in q),
             "body": " ".join(body),
@@ -83,7 +87,9 @@ def dictionary_words(kb: KnowledgeBase, knowledge_dir: Path) -> list[str]:
     return words
 
 
-def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterable[dict] | None = None) -> Path:
+def build_index(
+    kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterable[dict] | None = None
+) -> Path:
     """Build a complete index beside `path` and swap it in atomically; readers never see half of one.
     A build that fails (a full disk, an interrupt) removes its temporary files; ones left by a build
     whose process died are removed by the next build."""
@@ -109,7 +115,11 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
         os.replace(tmp_dict, dict_path)
         os.replace(tmp, path)
     except BaseException:
-        for leftover in (tmp, tmp_dict, tmp_dict.with_suffix(".tmp")):  # the last: write_dictionary's own
+        for leftover in (
+            tmp,
+            tmp_dict,
+            tmp_dict.with_suffix(".tmp"),
+        ):  # the last: write_dictionary's own
             with contextlib.suppress(OSError):
                 leftover.unlink()
         raise
@@ -120,30 +130,51 @@ def build_index(kb: KnowledgeBase, knowledge_dir: Path, path: Path, rows: Iterab
     return path
 
 
-def _fill(db: "sqlite_utils.Database", kb: KnowledgeBase, seg: Segmenter, rows: Iterable[dict] | None) -> None:
+def _fill(
+    db: sqlite_utils.Database, kb: KnowledgeBase, seg: Segmenter, rows: Iterable[dict] | None
+) -> None:
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
         table = db.table("entries")
-        table.insert_all(rows if rows is not None else _entry_rows(kb, seg), pk="id", batch_size=2000)
-        table.enable_fts(["names", "questions", "body"], fts_version="FTS5", tokenize="unicode61", create_triggers=False)
+        table.insert_all(
+            rows if rows is not None else _entry_rows(kb, seg), pk="id", batch_size=2000
+        )
+        table.enable_fts(
+            ["names", "questions", "body"],
+            fts_version="FTS5",
+            tokenize="unicode61",
+            create_triggers=False,
+        )
         # The default ranking: BM25 weighting names most, then sample questions, then answers.
-        db.execute("INSERT INTO entries_fts(entries_fts, rank) VALUES('rank', 'bm25(4.0, 2.0, 1.0)')")
+        db.execute(
+            "INSERT INTO entries_fts(entries_fts, rank) VALUES('rank', 'bm25(4.0, 2.0, 1.0)')"
+        )
         db.execute("INSERT INTO entries_fts(entries_fts) VALUES('optimize')")
         df: dict[str, int] = {}
         for row in db.execute("SELECT names, questions, body FROM entries"):
             for tok in set(" ".join(row).split()):
                 df[tok] = df.get(tok, 0) + 1
-        db.table("vocab").insert_all(({"token": t, "df": n} for t, n in df.items()), pk="token", batch_size=5000)
+        db.table("vocab").insert_all(
+            ({"token": t, "df": n} for t, n in df.items()), pk="token", batch_size=5000
+        )
         meta = {
             "version": INDEX_VERSION,
             "digest": kb.digest,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "entries": str(len(kb.entries)),
-            "sources": json.dumps({k: v.model_dump(by_alias=True, exclude_none=True) for k, v in kb.sources.items()}, ensure_ascii=False),
-            "topics": json.dumps({k: v.model_dump(by_alias=True, exclude_none=True) for k, v in kb.topics.items()}, ensure_ascii=False),
+            "sources": json.dumps(
+                {k: v.model_dump(by_alias=True, exclude_none=True) for k, v in kb.sources.items()},
+                ensure_ascii=False,
+            ),
+            "topics": json.dumps(
+                {k: v.model_dump(by_alias=True, exclude_none=True) for k, v in kb.topics.items()},
+                ensure_ascii=False,
+            ),
             "files": json.dumps(dict(kb.files), ensure_ascii=False),
-            "rules": json.dumps(kb.rules.raw if kb.rules is not None else None, ensure_ascii=False),
+            "rules": json.dumps(
+                kb.rules.raw if kb.rules is not None else None, ensure_ascii=False
+            ),
         }
         db.table("meta").insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
     finally:
@@ -217,7 +248,9 @@ class Index:
     def __init__(self, path: Path) -> None:
         self.path = path
         # check_same_thread off: PTB may call the engine from another thread; the connection is read-only.
-        self._conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self._conn = sqlite3.connect(
+            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
         meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
         self.meta = meta
         self.segmenter = Segmenter(path.with_name(f"{path.stem}.{DICT_NAME}"), path.parent)
@@ -234,13 +267,20 @@ class Index:
                 names=tuple(json.loads(names)),
                 name_set=frozenset(n.replace(" ", "") for n in json.loads(names)),
                 questions=tuple(
-                    c for c in (" ".join(t for t in q.split() if t not in STOPWORDS) for q in json.loads(questions)) if c
+                    c
+                    for c in (
+                        " ".join(t for t in q.split() if t not in STOPWORDS)
+                        for q in json.loads(questions)
+                    )
+                    if c
                 ),
                 head=frozenset(f"{n} {q}".split()),
                 tokens=frozenset(f"{n} {q} {b}".split()),
             )
         self.indexed = MappingProxyType(indexed)
-        self.df: dict[str, int] = dict(self._conn.execute("SELECT token, df FROM vocab").fetchall())
+        self.df: dict[str, int] = dict(
+            self._conn.execute("SELECT token, df FROM vocab").fetchall()
+        )
         rules = None
         rules_raw = json.loads(meta.get("rules") or "null")
         if rules_raw is not None:
@@ -251,8 +291,12 @@ class Index:
                 raise RuntimeError(f"index holds invalid rules: {errors[0]}")
         self.kb = KnowledgeBase(
             entries=MappingProxyType(entries),
-            sources=MappingProxyType({k: Source.model_validate(v) for k, v in json.loads(meta["sources"]).items()}),
-            topics=MappingProxyType({k: Topic.model_validate(v) for k, v in json.loads(meta["topics"]).items()}),
+            sources=MappingProxyType(
+                {k: Source.model_validate(v) for k, v in json.loads(meta["sources"]).items()}
+            ),
+            topics=MappingProxyType(
+                {k: Topic.model_validate(v) for k, v in json.loads(meta["topics"]).items()}
+            ),
             files=MappingProxyType(json.loads(meta.get("files") or "{}")),
             rules=rules,
             digest=meta.get("digest", ""),

@@ -3,13 +3,15 @@
 An admin's broken edit must never take answers down, so loading is all-or-nothing: the caller
 keeps serving the previous KnowledgeBase whenever `load_knowledge` reports errors.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -24,7 +26,9 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     """Safe YAML, with dates kept as text: the schema checks them and reports a bad one precisely."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,9 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def _validation_errors(file: str, exc: ValidationError, raw: Any, list_key: str) -> list[KnowledgeError]:
+def _validation_errors(
+    file: str, exc: ValidationError, raw: Any, list_key: str
+) -> list[KnowledgeError]:
     errors = []
     for err in exc.errors():
         loc = err["loc"]
@@ -142,8 +148,12 @@ def _check_nodes(root: yaml.Node, file_name: str) -> KnowledgeError | None:
         allowed = _sections(file_name)
         for key, _ in root.value:
             if isinstance(key, yaml.ScalarNode) and key.value not in allowed:
-                return KnowledgeError(file_name, None, str(key.value)[:80],
-                                      f"unknown section (line {key.start_mark.line + 1}); expected {', '.join(allowed)}")
+                return KnowledgeError(
+                    file_name,
+                    None,
+                    str(key.value)[:80],
+                    f"unknown section (line {key.start_mark.line + 1}); expected {', '.join(allowed)}",
+                )
     size: dict[int, int] = {}
     visiting: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -154,9 +164,13 @@ def _check_nodes(root: yaml.Node, file_name: str) -> KnowledgeError | None:
             visiting.discard(key)
             size[key] = min(1 + sum(size[id(child)] for child in _children(node)), MAX_NODES + 1)
             if size[key] > MAX_NODES:
-                return KnowledgeError(file_name, None, None,
-                                      f"expands to more than {MAX_NODES:,} YAML nodes (line {node.start_mark.line + 1}; "
-                                      "aliases `*name` count every time they are used): split the file or write less")
+                return KnowledgeError(
+                    file_name,
+                    None,
+                    None,
+                    f"expands to more than {MAX_NODES:,} YAML nodes (line {node.start_mark.line + 1}; "
+                    "aliases `*name` count every time they are used): split the file or write less",
+                )
             continue
         if key in size:
             continue
@@ -164,8 +178,12 @@ def _check_nodes(root: yaml.Node, file_name: str) -> KnowledgeError | None:
         stack.append((node, True))
         for child in _children(node):
             if id(child) in visiting:
-                return KnowledgeError(file_name, None, None,
-                                      f"a YAML alias refers to itself (line {child.start_mark.line + 1})")
+                return KnowledgeError(
+                    file_name,
+                    None,
+                    None,
+                    f"a YAML alias refers to itself (line {child.start_mark.line + 1})",
+                )
             if id(child) not in size:
                 stack.append((child, False))
     return None
@@ -175,11 +193,20 @@ def _read_yaml(path: Path) -> tuple[Any, list[KnowledgeError]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [KnowledgeError(path.name, None, None, f"the file has {size:,} bytes; the limit is "
-                                         f"{MAX_FILE_BYTES:,}: split it into several files")]
+            return None, [
+                KnowledgeError(
+                    path.name,
+                    None,
+                    None,
+                    f"the file has {size:,} bytes; the limit is "
+                    f"{MAX_FILE_BYTES:,}: split it into several files",
+                )
+            ]
         loader = _Loader(path.read_text(encoding="utf-8"))
         try:
-            node = loader.get_single_node()  # the node graph: an alias is a shared node, not a copy
+            node = (
+                loader.get_single_node()
+            )  # the node graph: an alias is a shared node, not a copy
             if node is None:
                 return None, []
             refused = _check_nodes(node, path.name)
@@ -194,7 +221,9 @@ def _read_yaml(path: Path) -> tuple[Any, list[KnowledgeError]]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, [KnowledgeError(path.name, None, None, f"YAML syntax error{where}: {problem}")]
+        return None, [
+            KnowledgeError(path.name, None, None, f"YAML syntax error{where}: {problem}")
+        ]
     except (ValueError, TypeError) as exc:  # e.g. a constructor rejecting a value
         return None, [KnowledgeError(path.name, None, None, f"YAML value error: {exc}")]
 
@@ -209,7 +238,9 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     rules_raw: tuple[Path, Any] | None = None
     paths = knowledge_files(directory)
     if not (directory / SOURCES_FILE).exists():
-        errors.append(KnowledgeError(SOURCES_FILE, None, None, "missing: it lists the source documents"))
+        errors.append(
+            KnowledgeError(SOURCES_FILE, None, None, "missing: it lists the source documents")
+        )
     for path in paths:
         raw, errs = _read_yaml(path)
         errors.extend(errs)
@@ -221,7 +252,9 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
-            errors.append(KnowledgeError(path.name, None, None, "the file must be a mapping with `entries:`"))
+            errors.append(
+                KnowledgeError(path.name, None, None, "the file must be a mapping with `entries:`")
+            )
             continue
         if path.name == SOURCES_FILE:
             try:
@@ -243,8 +276,11 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
             continue
         for entry in parsed_entries.entries:
             if entry.id in entries:
-                errors.append(KnowledgeError(
-                    path.name, entry.id, "id", f"duplicate id (also in {files[entry.id]})"))
+                errors.append(
+                    KnowledgeError(
+                        path.name, entry.id, "id", f"duplicate id (also in {files[entry.id]})"
+                    )
+                )
                 continue
             entries[entry.id] = entry
             files[entry.id] = path.name
@@ -271,20 +307,35 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
 
 
 def _reference_errors(
-    entries: dict[str, Entry], files: dict[str, str], sources: dict[str, Source], topics: dict[str, Topic]
+    entries: dict[str, Entry],
+    files: dict[str, str],
+    sources: dict[str, Source],
+    topics: dict[str, Topic],
 ) -> list[KnowledgeError]:
     errors = []
     for entry in entries.values():
         file = files[entry.id]
         if entry.source.doc not in sources:
-            errors.append(KnowledgeError(file, entry.id, "source.doc", f"unknown document {entry.source.doc!r}"))
+            errors.append(
+                KnowledgeError(
+                    file, entry.id, "source.doc", f"unknown document {entry.source.doc!r}"
+                )
+            )
         if entry.topic not in topics:
-            errors.append(KnowledgeError(file, entry.id, "topic", f"unknown topic {entry.topic!r}"))
+            errors.append(
+                KnowledgeError(file, entry.id, "topic", f"unknown topic {entry.topic!r}")
+            )
         if entry.parent is not None and entry.parent not in entries:
-            errors.append(KnowledgeError(file, entry.id, "parent", f"no entry with id {entry.parent!r}"))
+            errors.append(
+                KnowledgeError(file, entry.id, "parent", f"no entry with id {entry.parent!r}")
+            )
         if entry.parent == entry.id:
-            errors.append(KnowledgeError(file, entry.id, "parent", "an entry cannot be its own parent"))
+            errors.append(
+                KnowledgeError(file, entry.id, "parent", "an entry cannot be its own parent")
+            )
         for i, rel in enumerate(entry.related):
             if rel not in entries:
-                errors.append(KnowledgeError(file, entry.id, f"related.{i}", f"no entry with id {rel!r}"))
+                errors.append(
+                    KnowledgeError(file, entry.id, f"related.{i}", f"no entry with id {rel!r}")
+                )
     return errors

@@ -4,6 +4,7 @@ A wrong answer about a deadline is worse than "I don't know", so the decision ne
 evidence: the question's meaningful words must be covered by the entry (coverage, weighted by how
 rare each word is), and the question must resemble the entry's names or sample questions.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,7 +64,7 @@ def _unknown(word: str, pieces: list[str], df: dict[str, int]) -> bool:
 
 
 def _pairs(text: str) -> list[str]:
-    return [text[i:i + 2] for i in range(len(text) - 1)]
+    return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 class Matcher:
@@ -101,8 +102,8 @@ class Matcher:
             al = fuzz.partial_ratio_alignment(name, folded, score_cutoff=75)
             if al is None or al.dest_end - al.dest_start != len(name):
                 continue
-            span = folded[al.dest_start:al.dest_end]
-            diff = [(a, b) for a, b in zip(span, name) if a != b]
+            span = folded[al.dest_start : al.dest_end]
+            diff = [(a, b) for a, b in zip(span, name, strict=False) if a != b]
             if len(diff) != 1 or not (is_han(span[0]) and is_han(span[-1])):
                 continue
             # A number or question word is never a slip: 多少個資歷 is not a misspelt 八個資歷.
@@ -110,8 +111,10 @@ class Matcher:
                 continue
             # Only a span with a word the index has never seen is a typo; 服務業過往資歷認可 is
             # a different name from 服裝業過往資歷認可, not a misspelling of it.
-            if any(len(tok) > 1 and tok not in self.index.df for tok in self.index.segmenter.cut(span)):
-                folded = folded[:al.dest_start] + name + folded[al.dest_end:]
+            if any(
+                len(tok) > 1 and tok not in self.index.df for tok in self.index.segmenter.cut(span)
+            ):
+                folded = folded[: al.dest_start] + name + folded[al.dest_end :]
         return folded
 
     def idf(self, token: str) -> float:
@@ -144,7 +147,9 @@ class Matcher:
             if word in STOPWORDS or (is_han(word) and len(word) == 1 and word not in df):
                 continue
             if word.isascii() and word.isalpha() and len(word) >= TYPO_MIN_LEN and word not in df:
-                fixed = process.extractOne(word, self._latin_vocab.get(word[0], []), scorer=fuzz.ratio, score_cutoff=80)
+                fixed = process.extractOne(
+                    word, self._latin_vocab.get(word[0], []), scorer=fuzz.ratio, score_cutoff=80
+                )
                 if fixed:
                     word, pieces = fixed[0], [fixed[0]]
             pieces = [p for p in pieces if p not in STOPWORDS]
@@ -180,7 +185,10 @@ class Matcher:
         first = []
         for eid, bm in hits:
             ie = self.index.indexed[eid]
-            coverage = sum(w * self._covered(word, pieces, idfs, ie) for word, pieces, w, idfs in unit_w) / total
+            coverage = (
+                sum(w * self._covered(word, pieces, idfs, ie) for word, pieces, w, idfs in unit_w)
+                / total
+            )
             exact = 1.0 if compact in ie.name_set else 0.0  # the question is one of its names
             first.append((0.50 * coverage + 0.20 * (bm / top_bm), exact, coverage, bm, ie))
         # Similarity and name hits (together at most 0.30) only for the leading candidates:
@@ -193,7 +201,16 @@ class Matcher:
                 similarity = self._similarity(query_str, ie)
                 name_hit = max(exact, self._name_hit(folded, compact, tokens, ie, fuzzy))
             score = partial + 0.25 * similarity + 0.05 * name_hit
-            scored.append(Candidate(ie.id, round(score, 4), round(coverage, 3), round(similarity, 3), round(name_hit, 3), round(bm, 3)))
+            scored.append(
+                Candidate(
+                    ie.id,
+                    round(score, 4),
+                    round(coverage, 3),
+                    round(similarity, 3),
+                    round(name_hit, 3),
+                    round(bm, 3),
+                )
+            )
         scored.sort(key=lambda c: c.score, reverse=True)
         best = scored[0]
         lead = best.score - scored[1].score if len(scored) > 1 else 0.0
@@ -201,13 +218,19 @@ class Matcher:
         one_word = len(units) < 2 and best.name_hit < 0.8
         # A word no entry has ("綜援", "公屋") that weighs this much is what the question is about: the
         # documents do not know it, whatever the other words ("申請資格") match.
-        unknown = sum(w for word, pieces, w, _ in unit_w if _unknown(word, pieces, self.index.df)) / total
+        unknown = (
+            sum(w for word, pieces, w, _ in unit_w if _unknown(word, pieces, self.index.df))
+            / total
+        )
         if one_word or all(word.replace(".", "").isdigit() for word, _ in units):
             decision: Decision = "decline"
         elif unknown >= UNKNOWN_SHARE and best.coverage < 0.5 and best.name_hit < 0.8:
             decision = "decline"
-        elif best.score >= ANSWER_AT and best.coverage >= MIN_COVERAGE and (
-                best.similarity >= MIN_SIMILARITY or lead >= CLEAR_LEAD):
+        elif (
+            best.score >= ANSWER_AT
+            and best.coverage >= MIN_COVERAGE
+            and (best.similarity >= MIN_SIMILARITY or lead >= CLEAR_LEAD)
+        ):
             decision = "answer"
         elif best.score >= CHOOSE_AT and best.coverage >= MIN_COVERAGE:
             decision = "choose"
@@ -224,7 +247,12 @@ class Matcher:
             return 1.0 if ie is not None else 0.0
         weights = [(word, pieces, [self.idf(p) for p in pieces]) for word, pieces in units]
         total = sum(max(idfs) for _, _, idfs in weights) or 1.0
-        return sum(max(idfs) * self._covered(word, pieces, idfs, ie) for word, pieces, idfs in weights) / total
+        return (
+            sum(
+                max(idfs) * self._covered(word, pieces, idfs, ie) for word, pieces, idfs in weights
+            )
+            / total
+        )
 
     @staticmethod
     def _covered(word: str, pieces: list[str], idfs: list[float], ie: IndexedEntry) -> float:
@@ -235,7 +263,11 @@ class Matcher:
         """
         if word in ie.tokens:
             return 1.0 if word in ie.head else 0.6
-        got = sum(i * (1.0 if p in ie.head else 0.6) for p, i in zip(pieces, idfs) if p in ie.tokens)
+        got = sum(
+            i * (1.0 if p in ie.head else 0.6)
+            for p, i in zip(pieces, idfs, strict=True)
+            if p in ie.tokens
+        )
         return got / (sum(idfs) or 1.0)
 
     @staticmethod
@@ -243,12 +275,18 @@ class Matcher:
         """How much the question resembles the closest sample questions (content words only)."""
         if not ie.questions:
             return 0.0
-        best_set = process.extractOne(query_str, ie.questions, scorer=fuzz.token_set_ratio, processor=None)
-        best_sort = process.extractOne(query_str, ie.questions, scorer=fuzz.token_sort_ratio, processor=None)
+        best_set = process.extractOne(
+            query_str, ie.questions, scorer=fuzz.token_set_ratio, processor=None
+        )
+        best_sort = process.extractOne(
+            query_str, ie.questions, scorer=fuzz.token_sort_ratio, processor=None
+        )
         return (best_set[1] + best_sort[1]) / 200.0
 
     @staticmethod
-    def _name_hit(folded: str, compact: str, tokens: list[str], ie: IndexedEntry, fuzzy: bool = True) -> float:
+    def _name_hit(
+        folded: str, compact: str, tokens: list[str], ie: IndexedEntry, fuzzy: bool = True
+    ) -> float:
         """1.0 when a name or alias of the entry appears in the question (typos tolerated for long names)."""
         best = 0.0
         padded = f" {folded} "
@@ -268,7 +306,9 @@ class Matcher:
             # Longer names are stronger evidence than a two-character word.
             best = max(best, hit * min(1.0, 0.55 + 0.1 * len(n)))
         if best < 0.95 and candidates and fuzzy:
-            found = process.extractOne(compact, candidates, scorer=fuzz.partial_ratio, processor=None, score_cutoff=80)
+            found = process.extractOne(
+                compact, candidates, scorer=fuzz.partial_ratio, processor=None, score_cutoff=80
+            )
             if found:
                 best = max(best, found[1] / 100.0 * min(1.0, 0.55 + 0.1 * len(found[0])))
         return best

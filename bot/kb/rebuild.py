@@ -12,6 +12,7 @@ At most MAX_ERRORS errors are listed (`total` counts them all); `bot.py check-kn
 every one. The index is built beside the live one and swapped in atomically (bot/kb/index.py),
 so the running bot never sees half of one; it then loads it (Assistant.refresh_if_rebuilt).
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,11 @@ def rebuild(knowledge_dir: Path, index_path: Path) -> dict:
     try:
         kb = load_knowledge(knowledge_dir)
     except KnowledgeInvalid as exc:
-        return {"ok": False, "total": len(exc.errors), "errors": [asdict(e) for e in exc.errors[:MAX_ERRORS]]}
+        return {
+            "ok": False,
+            "total": len(exc.errors),
+            "errors": [asdict(e) for e in exc.errors[:MAX_ERRORS]],
+        }
     try:
         build_index(kb, knowledge_dir, index_path)
         # jieba's cache of the new dictionary, where the bot will look for it: loading the new index
@@ -43,7 +48,12 @@ def rebuild(knowledge_dir: Path, index_path: Path) -> dict:
         Segmenter(index_path.with_name(f"{index_path.stem}.{DICT_NAME}"), index_path.parent)
     except Exception as exc:  # noqa: BLE001 - a full disk or the like: the live index is untouched
         logging.getLogger(__name__).exception("could not build the index")
-        error = {"file": "index", "entry": None, "field": None, "message": f"could not build the index: {exc}"}
+        error = {
+            "file": "index",
+            "entry": None,
+            "field": None,
+            "message": f"could not build the index: {exc}",
+        }
         return {"ok": False, "total": 1, "errors": [error]}
     return {"ok": True, "entries": len(kb.entries), "digest": kb.digest}
 

@@ -3,6 +3,7 @@
 Every field an admin can get wrong has a precise error (file, entry id, field) from the loader;
 these models are the single statement of what is allowed.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -15,8 +16,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.kb.text import to_simplified
 
 ENTRY_TYPES = (
-    "scheme", "programme", "organisation", "qualification", "event", "report", "figure",
-    "fact", "rule", "recommendation", "initiative", "agreement", "faq",
+    "scheme",
+    "programme",
+    "organisation",
+    "qualification",
+    "event",
+    "report",
+    "figure",
+    "fact",
+    "rule",
+    "recommendation",
+    "initiative",
+    "agreement",
+    "faq",
 )
 QUESTION_FORMS = ("zh-Hant", "yue", "zh-Hans", "en")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
@@ -29,7 +41,9 @@ class Strict(BaseModel):
 
 
 # A space YAML folding put between two Chinese characters (or Chinese punctuation).
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
+)
 
 
 class Bilingual(Strict):
@@ -39,7 +53,9 @@ class Bilingual(Strict):
     en: str = Field(min_length=1)
     zh_hans: str | None = Field(default=None, alias="zh-Hans")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+    )
 
     def text(self, lang: str) -> str:
         """The text for a reader of `lang` (zh-Hant, zh-Hans or en)."""
@@ -98,7 +114,7 @@ class When(Strict):
         return _check_partial_date(None if value is None else str(value))
 
     @model_validator(mode="after")
-    def _ordered(self) -> "When":
+    def _ordered(self) -> When:
         # Compared by days, not text: a span from 2023-09-15 to "2023-09" (that month) is fine.
         if self.end is not None and last_day(self.end) < first_day(self.start):
             raise ValueError(f"end {self.end} is before start {self.start}")
@@ -118,7 +134,9 @@ class Questions(Strict):
     zh_hans: list[str] = Field(alias="zh-Hans", min_length=1)
     en: list[str] = Field(min_length=1)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+    )
 
     def all(self) -> list[str]:
         return [*self.zh_hant, *self.yue, *self.zh_hans, *self.en]
@@ -156,11 +174,16 @@ class Source(Strict):
     id: str
     file: str = Field(description="file name under shared/seeds/")
     title: Bilingual
-    short: Bilingual | None = Field(default=None, description="a short name for the source line under replies")
+    short: Bilingual | None = Field(
+        default=None, description="a short name for the source line under replies"
+    )
     publisher: Bilingual
-    date: str | None = Field(default=None, description="the document's own date, when it states one")
+    date: str | None = Field(
+        default=None, description="the document's own date, when it states one"
+    )
     date_note: Bilingual | None = Field(
-        default=None, description="how to read relative dates in the document ('last year' ...)")
+        default=None, description="how to read relative dates in the document ('last year' ...)"
+    )
 
     @field_validator("date", mode="before")
     @classmethod

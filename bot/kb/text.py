@@ -4,14 +4,16 @@ Matching happens on one folded form (NFKC, lower case, Simplified characters), s
 in Traditional, Simplified or a mix finds the same entries; replies are converted back to the
 asker's script.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal, TypeGuard
+from typing import Literal, TypeGuard
 
 import opencc
 
@@ -34,7 +36,9 @@ _S2T = opencc.OpenCC("s2t")
 
 MAX_QUERY_CHARS = 300
 # Controls, zero-widths, bidi marks, and lone surrogates (which no encoder, OpenCC's included, accepts).
-_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]")
+_CONTROL = re.compile(
+    r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[a-zA-Z]+")
 # Runs of Han characters, or of Latin letters/digits (with inner &.-+ as in E&M, BIM-AM, 4.0).
@@ -74,7 +78,7 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
-def in_script(text: str, lang: "Lang") -> str:
+def in_script(text: str, lang: Lang) -> str:
     """Folded (Simplified) words of a question, back in the reader's script."""
     return _S2T.convert(text) if lang == "zh-Hant" else text
 
@@ -95,10 +99,12 @@ def han_count(text: str) -> int:
 
 # Characters that only a Chinese sentence has: particles and question words, not names. A Hong Kong
 # question with English terms in it ("RPL 嘅 exemption period 幾時完") is still a Chinese question.
-_CHINESE_GRAMMAR = re.compile(r"[嘅的咗係是嗎吗呢咩嗰啲乜點点幾几冇唔想問问請请我你佢喺邊边哪甚什麼么怎]")
+_CHINESE_GRAMMAR = re.compile(
+    r"[嘅的咗係是嗎吗呢咩嗰啲乜點点幾几冇唔想問问請请我你佢喺邊边哪甚什麼么怎]"
+)
 
 
-def detect_lang(text: str, default_chinese: Lang = "zh-Hant", prefer: "Lang | None" = None) -> Lang:
+def detect_lang(text: str, default_chinese: Lang = "zh-Hant", prefer: Lang | None = None) -> Lang:
     """The asker's language and script.
 
     Chinese when Han characters outweigh Latin words (so "RPL 幾時截止?" is Chinese but an
@@ -111,7 +117,9 @@ def detect_lang(text: str, default_chinese: Lang = "zh-Hant", prefer: "Lang | No
     if not hans:
         # "RPL?" alone says nothing about the asker's language: their usual one, if known.
         latin = _LATIN_WORD.findall(text)
-        bare = len(latin) <= 2 and all(len(w) <= 5 for w in latin)  # "RPL?", "QF VQP": no sentence to go by
+        bare = len(latin) <= 2 and all(
+            len(w) <= 5 for w in latin
+        )  # "RPL?", "QF VQP": no sentence to go by
         return prefer if prefer is not None and prefer != "en" and bare else "en"
     if len(hans) * 2 < words * 3 and not (len(hans) >= 2 and _CHINESE_GRAMMAR.search(text)):
         return "en"
@@ -183,7 +191,11 @@ class Segmenter:
             if not is_han(run):
                 word = stem(run)
                 # "2024-2025" in the knowledge and "2024至2025年" in a question meet on the years.
-                parts = [p for p in re.split(r"[-/]", word) if p] if re.fullmatch(r"\d+(?:[-/]\d+)+", word) else []
+                parts = (
+                    [p for p in re.split(r"[-/]", word) if p]
+                    if re.fullmatch(r"\d+(?:[-/]\d+)+", word)
+                    else []
+                )
                 out.append((word, [*parts, word]))
                 continue
             for w in self._tk.cut(run, HMM=True):
@@ -193,9 +205,9 @@ class Segmenter:
                 if len(w) > 2:
                     # Every character pair, known word or not: the asker's 安老從業員 and the
                     # knowledge's 安老服務業 then share 安老 even though jieba cuts them differently.
-                    pieces += [w[i:i + 2] for i in range(len(w) - 1)]
+                    pieces += [w[i : i + 2] for i in range(len(w) - 1)]
                 if len(w) > 3:
-                    pieces += [w[i:i + 3] for i in range(len(w) - 2) if freq.get(w[i:i + 3])]
+                    pieces += [w[i : i + 3] for i in range(len(w) - 2) if freq.get(w[i : i + 3])]
                 pieces.append(w)
                 out.append((w, pieces))
         return out
@@ -227,5 +239,7 @@ def write_dictionary(path: Path, extra_words: Iterable[str], base_top: int = 600
             words[w] = (max(words.get(w, (0, "n"))[0], 2000), "nz")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(f"{w} {f} {t}\n" for w, (f, t) in sorted(words.items())), encoding="utf-8")
+    tmp.write_text(
+        "".join(f"{w} {f} {t}\n" for w, (f, t) in sorted(words.items())), encoding="utf-8"
+    )
     tmp.replace(path)

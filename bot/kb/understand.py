@@ -5,6 +5,7 @@ Everything here works on the folded form (NFKC, lower case, Simplified), so the 
 once in Simplified. Nothing here knows the knowledge base: the matcher decides what a clause is
 about; this module only says how the message is built.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,9 @@ from bot.kb.text import fold
 
 # -- kinds of ask -----------------------------------------------------------------------------------
 
-AskKind = Literal["what", "when", "deadline", "where", "who", "holder", "howmany", "how", "eligible", "why"]
+AskKind = Literal[
+    "what", "when", "deadline", "where", "who", "holder", "howmany", "how", "eligible", "why"
+]
 
 
 def _cues(*words: str) -> re.Pattern[str]:
@@ -23,7 +26,9 @@ def _cues(*words: str) -> re.Pattern[str]:
     han = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
     parts = []
     if latin:
-        parts.append(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in latin) + r")\b")
+        parts.append(
+            r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in latin) + r")\b"
+        )
     if han:
         parts.append("|".join(re.escape(w) for w in han))
     return re.compile("|".join(parts))
@@ -31,44 +36,262 @@ def _cues(*words: str) -> re.Pattern[str]:
 
 # The question words of each kind, in the four ways workers write (folded to Simplified).
 ASK_CUES: dict[AskKind, re.Pattern[str]] = {
-    "what": _cues("系咩", "系乜", "系咩嚟", "咩嚟", "乜嘢嚟", "是什么", "是甚么", "什么是", "甚么是", "指什么", "指咩",
-                  "全名", "全称", "全写", "意思", "代表什么", "代表咩", "简介", "介绍", "是指", "做咩嘅", "干什么",
-                  "what is", "what's", "what are", "what does", "stand for", "stands for", "mean", "means",
-                  "meaning", "full name", "define", "definition", "tell me about", "explain"),
-    "when": _cues("几时", "何时", "什么时候", "甚么时候", "哪一天", "哪天", "边日", "边一日", "几号", "哪年", "哪一年",
-                  "边年", "边一年", "日期", "年份", "几月", "哪个月", "时间", "时期", "when", "what date", "which date",
-                  "what year", "which year", "dates", "date", "what period", "which period",
-                  "over what period", "what time"),
-    "deadline": _cues("截止", "几时完", "几时结束", "届满", "完结", "到期", "期限", "deadline", "until when",
-                      "expire", "expires", "end date", "closing date", "last day", "still apply", "still open"),
-    "where": _cues("边度", "边区", "边个区", "哪里", "哪儿", "喺边", "哪个地方", "地点", "边个地方", "去边",
-                   "哪个区", "哪些地方", "where", "which district", "venue", "location"),
-    "who": _cues("边个", "边位", "谁", "哪个机构", "边间", "哪位", "由谁", "边个机构", "哪间", "哪个部门", "边个部门",
-                 "主办", "负责", "哪些部门", "哪些机构", "边啲部门", "边啲机构", "哪些人", "边啲人", "什么人", "咩人", "是哪一个", "是哪个", "是哪一间", "哪一个机构", "哪个单位", "边个单位", "哪间机构", "边间机构", "哪所", "who", "whom",
-                 "which organisation", "which organization", "which body", "which department", "which institution",
-                 "which institute", "which company", "which university", "which college"),
-    "holder": _cues("主席", "会长", "署长", "总裁", "总经理", "局长", "院长", "校长", "负责人", "话事人", "主管",
-                    "chairman", "chairperson", "chairwoman", "chair", "director", "president", "head of", "ceo"),
-    "howmany": _cues("几多", "多少", "几个", "几间", "几位", "几成", "几耐", "多久", "多长", "百分之", "比例", "占",
-                     "人数", "数目", "数量", "几次", "how many", "how much", "how long", "how often", "number of",
-                     "percentage", "proportion", "share", "%"),
-    "how": _cues("点样", "如何", "怎样", "怎么", "点申请", "点报", "点做", "点攞", "程序", "手续", "方法", "步骤",
-                 "how to", "how do", "how can", "how does", "procedure", "steps", "process"),
-    "eligible": _cues("资格", "可唔可以申请", "能否申请", "可否申请", "可以申请", "边个可以", "谁可以", "符合",
-                      "who can", "eligible", "eligibility", "qualify", "can i apply", "can i join"),
+    "what": _cues(
+        "系咩",
+        "系乜",
+        "系咩嚟",
+        "咩嚟",
+        "乜嘢嚟",
+        "是什么",
+        "是甚么",
+        "什么是",
+        "甚么是",
+        "指什么",
+        "指咩",
+        "全名",
+        "全称",
+        "全写",
+        "意思",
+        "代表什么",
+        "代表咩",
+        "简介",
+        "介绍",
+        "是指",
+        "做咩嘅",
+        "干什么",
+        "what is",
+        "what's",
+        "what are",
+        "what does",
+        "stand for",
+        "stands for",
+        "mean",
+        "means",
+        "meaning",
+        "full name",
+        "define",
+        "definition",
+        "tell me about",
+        "explain",
+    ),
+    "when": _cues(
+        "几时",
+        "何时",
+        "什么时候",
+        "甚么时候",
+        "哪一天",
+        "哪天",
+        "边日",
+        "边一日",
+        "几号",
+        "哪年",
+        "哪一年",
+        "边年",
+        "边一年",
+        "日期",
+        "年份",
+        "几月",
+        "哪个月",
+        "时间",
+        "时期",
+        "when",
+        "what date",
+        "which date",
+        "what year",
+        "which year",
+        "dates",
+        "date",
+        "what period",
+        "which period",
+        "over what period",
+        "what time",
+    ),
+    "deadline": _cues(
+        "截止",
+        "几时完",
+        "几时结束",
+        "届满",
+        "完结",
+        "到期",
+        "期限",
+        "deadline",
+        "until when",
+        "expire",
+        "expires",
+        "end date",
+        "closing date",
+        "last day",
+        "still apply",
+        "still open",
+    ),
+    "where": _cues(
+        "边度",
+        "边区",
+        "边个区",
+        "哪里",
+        "哪儿",
+        "喺边",
+        "哪个地方",
+        "地点",
+        "边个地方",
+        "去边",
+        "哪个区",
+        "哪些地方",
+        "where",
+        "which district",
+        "venue",
+        "location",
+    ),
+    "who": _cues(
+        "边个",
+        "边位",
+        "谁",
+        "哪个机构",
+        "边间",
+        "哪位",
+        "由谁",
+        "边个机构",
+        "哪间",
+        "哪个部门",
+        "边个部门",
+        "主办",
+        "负责",
+        "哪些部门",
+        "哪些机构",
+        "边啲部门",
+        "边啲机构",
+        "哪些人",
+        "边啲人",
+        "什么人",
+        "咩人",
+        "是哪一个",
+        "是哪个",
+        "是哪一间",
+        "哪一个机构",
+        "哪个单位",
+        "边个单位",
+        "哪间机构",
+        "边间机构",
+        "哪所",
+        "who",
+        "whom",
+        "which organisation",
+        "which organization",
+        "which body",
+        "which department",
+        "which institution",
+        "which institute",
+        "which company",
+        "which university",
+        "which college",
+    ),
+    "holder": _cues(
+        "主席",
+        "会长",
+        "署长",
+        "总裁",
+        "总经理",
+        "局长",
+        "院长",
+        "校长",
+        "负责人",
+        "话事人",
+        "主管",
+        "chairman",
+        "chairperson",
+        "chairwoman",
+        "chair",
+        "director",
+        "president",
+        "head of",
+        "ceo",
+    ),
+    "howmany": _cues(
+        "几多",
+        "多少",
+        "几个",
+        "几间",
+        "几位",
+        "几成",
+        "几耐",
+        "多久",
+        "多长",
+        "百分之",
+        "比例",
+        "占",
+        "人数",
+        "数目",
+        "数量",
+        "几次",
+        "how many",
+        "how much",
+        "how long",
+        "how often",
+        "number of",
+        "percentage",
+        "proportion",
+        "share",
+        "%",
+    ),
+    "how": _cues(
+        "点样",
+        "如何",
+        "怎样",
+        "怎么",
+        "点申请",
+        "点报",
+        "点做",
+        "点攞",
+        "程序",
+        "手续",
+        "方法",
+        "步骤",
+        "how to",
+        "how do",
+        "how can",
+        "how does",
+        "procedure",
+        "steps",
+        "process",
+    ),
+    "eligible": _cues(
+        "资格",
+        "可唔可以申请",
+        "能否申请",
+        "可否申请",
+        "可以申请",
+        "边个可以",
+        "谁可以",
+        "符合",
+        "who can",
+        "eligible",
+        "eligibility",
+        "qualify",
+        "can i apply",
+        "can i join",
+    ),
     "why": _cues("点解", "为什么", "为何", "原因", "why", "reason"),
 }
 
 # What an answer stating each kind of fact contains; matched on the folded answer text.
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_DATE = re.compile(rf"(?:19|20)\d\d\s*年|\d{{1,2}}\s*月\s*\d{{0,2}}\s*日?|\b\d{{1,2}}\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{1,2}}\b|"
-                   rf"\b(?:19|20)\d\d\b")
+_DATE = re.compile(
+    rf"(?:19|20)\d\d\s*年|\d{{1,2}}\s*月\s*\d{{0,2}}\s*日?|\b\d{{1,2}}\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{1,2}}\b|"
+    rf"\b(?:19|20)\d\d\b"
+)
 ASK_EVIDENCE: dict[AskKind, re.Pattern[str]] = {
-    "when": re.compile(rf"\d{{1,2}}月|\d{{4}}年|(?:19|20)\d\d|{_MONTHS}|今年|去年|明年|last year|this year|年内|周年"),
-    "deadline": re.compile(rf"截止|至\d|到\d|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|until|deadline|{_MONTHS}"),
-    "howmany": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|位|间|项|名|人|份|所|成|倍|年|类|则|次|个月|万)|"
-                          r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|dozen)\b"),
+    "when": re.compile(
+        rf"\d{{1,2}}月|\d{{4}}年|(?:19|20)\d\d|{_MONTHS}|今年|去年|明年|last year|this year|年内|周年"
+    ),
+    "deadline": re.compile(
+        rf"截止|至\d|到\d|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|until|deadline|{_MONTHS}"
+    ),
+    "howmany": re.compile(
+        r"\d|[一二两三四五六七八九十百千万]+(?:个|位|间|项|名|人|份|所|成|倍|年|类|则|次|个月|万)|"
+        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|dozen)\b"
+    ),
 }
+
 
 def ask_kinds(folded: str) -> list[AskKind]:
     """The kinds of fact a (folded) clause asks for, in a stable order."""
@@ -79,20 +302,84 @@ def ask_kinds(folded: str) -> list[AskKind]:
 
 _PERSON = r"先生|女士|博士|教授|议员|\b(?:mr|ms|mrs|dr|prof|ir|sbs|jp|bbs|mh)\b"
 ASK_EVIDENCE["holder"] = re.compile(_PERSON)
-ASK_EVIDENCE["who"] = re.compile(_PERSON + r"|学院|大学|科学院|研究院|局|署|协会|学会|公司|机构|委员会|集团|"
-                                 r"academy|university|institute|college|council|association|bureau|department|"
-                                 r"company|committee|board|group|society|agency")
+ASK_EVIDENCE["who"] = re.compile(
+    _PERSON + r"|学院|大学|科学院|研究院|局|署|协会|学会|公司|机构|委员会|集团|"
+    r"academy|university|institute|college|council|association|bureau|department|"
+    r"company|committee|board|group|society|agency"
+)
 # A place: a district, a building, a city or region by name.
-PLACES = ("香港", "九龙", "新界", "深圳", "广州", "东莞", "佛山", "珠海", "中山", "江门", "肇庆", "惠州", "澳门", "广东", "广西",
-          "北京", "上海", "浙江", "福建", "山东", "重庆", "四川", "新加坡", "hong kong", "kowloon", "shenzhen",
-          "guangzhou", "dongguan", "foshan", "zhuhai", "macao", "macau", "guangdong", "guangxi", "beijing",
-          "shanghai", "zhejiang", "fujian", "shandong", "chongqing", "sichuan", "singapore")
-_DISTRICTS = ("沙田", "将军澳", "葵青", "屯门", "铜锣湾", "九龙湾", "观塘", "荃湾", "元朗", "大埔", "湾仔", "中环", "葵涌",
-              "sha tin", "tseung kwan o", "kwai tsing", "tuen mun", "causeway bay", "kowloon bay", "kwun tong")
-ASK_EVIDENCE["where"] = re.compile("|".join(re.escape(p) for p in PLACES + _DISTRICTS if p not in ("香港", "hong kong"))
-                                   + r"|路|街|大楼|大厦|总部|会场|校园|中心|馆|"
-                                   r"\b(?:district|road|street|building|headquarters|hall|campus|venue|mainland|centre|"
-                                   r"center|park)\b|内地")
+PLACES = (
+    "香港",
+    "九龙",
+    "新界",
+    "深圳",
+    "广州",
+    "东莞",
+    "佛山",
+    "珠海",
+    "中山",
+    "江门",
+    "肇庆",
+    "惠州",
+    "澳门",
+    "广东",
+    "广西",
+    "北京",
+    "上海",
+    "浙江",
+    "福建",
+    "山东",
+    "重庆",
+    "四川",
+    "新加坡",
+    "hong kong",
+    "kowloon",
+    "shenzhen",
+    "guangzhou",
+    "dongguan",
+    "foshan",
+    "zhuhai",
+    "macao",
+    "macau",
+    "guangdong",
+    "guangxi",
+    "beijing",
+    "shanghai",
+    "zhejiang",
+    "fujian",
+    "shandong",
+    "chongqing",
+    "sichuan",
+    "singapore",
+)
+_DISTRICTS = (
+    "沙田",
+    "将军澳",
+    "葵青",
+    "屯门",
+    "铜锣湾",
+    "九龙湾",
+    "观塘",
+    "荃湾",
+    "元朗",
+    "大埔",
+    "湾仔",
+    "中环",
+    "葵涌",
+    "sha tin",
+    "tseung kwan o",
+    "kwai tsing",
+    "tuen mun",
+    "causeway bay",
+    "kowloon bay",
+    "kwun tong",
+)
+ASK_EVIDENCE["where"] = re.compile(
+    "|".join(re.escape(p) for p in PLACES + _DISTRICTS if p not in ("香港", "hong kong"))
+    + r"|路|街|大楼|大厦|总部|会场|校园|中心|馆|"
+    r"\b(?:district|road|street|building|headquarters|hall|campus|venue|mainland|centre|"
+    r"center|park)\b|内地"
+)
 # "幾多個註冊技工", "how many trainees": the thing counted, so that a figure about something else
 # in the same entry is not taken for it.
 _COUNTED_ZH = re.compile(r"(?:几多|多少)(?:个|位|名|间|项|份|所|则|次|人)?([\u4e00-\u9fff]{2,4})")
@@ -125,9 +412,12 @@ def count_stated(noun: str, folded_answer: str) -> bool:
     """A figure stands near the counted thing: "400位教職員", "more than 400 staff"."""
     text = _DATE.sub(" ", folded_answer)
     for m in re.finditer(re.escape(noun), text):
-        before = text[max(0, m.start() - 30):m.start()]
-        if re.search(r"\d|[一二两三四五六七八九十百千万]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
-                     r"hundred|thousand|dozen)\b", before):
+        before = text[max(0, m.start() - 30) : m.start()]
+        if re.search(
+            r"\d|[一二两三四五六七八九十百千万]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+            r"hundred|thousand|dozen)\b",
+            before,
+        ):
             return True
     return False
 
@@ -140,28 +430,38 @@ _FILLER = re.compile(
     r"不好意思|打扰|sorry|excuse me|麻烦|thx|thanks?|thank you|多谢晒?|唔该晒?|谢谢|感谢|pls|please)[\s,，!！~.。]*",
 )
 _TRAILING_FILLER = re.compile(
-    r"[\s,，!！~.。]*(?:thx|thanks?(?: a lot)?|thank you|多谢晒?|唔该晒?|谢谢(?:你)?|感谢|pls|please|先|呀|啊|啦|喇|🙏)+[\s!！~.。]*$")
+    r"[\s,，!！~.。]*(?:thx|thanks?(?: a lot)?|thank you|多谢晒?|唔该晒?|谢谢(?:你)?|感谢|pls|please|先|呀|啊|啦|喇|🙏)+[\s!！~.。]*$"
+)
 # Emoji and symbols before a question ("🙏 想問…").
 _SYMBOLS = re.compile(r"^[^\w?？]+")
 _SENTENCE = re.compile(r"(?<=[？?！!。；;])|\n+")
 # Where one sentence holds two asks: "…，佔幾多%", "… and how many …", "…又…", "…同埋…".
-_JOINER = re.compile(r"[，,、]\s*(?:另外|仲有|同埋|以及|还有|and also|and|also)?\s*|\s+(?:and|also)\s+(?=(?:what|when|where|who|how|which|is|are|does|do|can)\b)|"
-                     r"(?:另外|同埋|以及|还有|仲有)|\s*(?<![一再])又(?=[^\s]{2})")
+_JOINER = re.compile(
+    r"[，,、]\s*(?:另外|仲有|同埋|以及|还有|and also|and|also)?\s*|\s+(?:and|also)\s+(?=(?:what|when|where|who|how|which|is|are|does|do|can)\b)|"
+    r"(?:另外|同埋|以及|还有|仲有)|\s*(?<![一再])又(?=[^\s]{2})"
+)
 # Requests about the reply's language are not questions: the language is read from the text itself.
-_META = re.compile(r"(?:can (?:you|u)|could (?:you|u)|pls|please|sorry)?\s*(?:answer|reply|respond|speak|write)?\s*"
-                   r"(?:in )?(?:english|eng)\s*(?:pls|please|thx|thanks)?\s*[.。!！,，:：]|"
-                   r"(?:可唔可以|可否|请|唔该)?(?:用|讲)(?:中文|广东话|繁体|简体|英文)(?:答|回答|回复|讲)?(?:得唔得|吖|啦|呀|唔该)?[.。!！,，?？]?")
+_META = re.compile(
+    r"(?:can (?:you|u)|could (?:you|u)|pls|please|sorry)?\s*(?:answer|reply|respond|speak|write)?\s*"
+    r"(?:in )?(?:english|eng)\s*(?:pls|please|thx|thanks)?\s*[.。!！,，:：]|"
+    r"(?:可唔可以|可否|请|唔该)?(?:用|讲)(?:中文|广东话|繁体|简体|英文)(?:答|回答|回复|讲)?(?:得唔得|吖|啦|呀|唔该)?[.。!！,，?？]?"
+)
 # "换个话题", "another question": start afresh.
-_RESET = re.compile(r"换个话题|转个话题|换话题|转话题|唔讲呢样住|唔讲呢个住|讲第样|另一个问题|另外一个问题|问第样|"
-                    r"\b(?:another question|new question|change (?:the )?(?:topic|subject)|different topic|"
-                    r"something else|unrelated)\b")
+_RESET = re.compile(
+    r"换个话题|转个话题|换话题|转话题|唔讲呢样住|唔讲呢个住|讲第样|另一个问题|另外一个问题|问第样|"
+    r"\b(?:another question|new question|change (?:the )?(?:topic|subject)|different topic|"
+    r"something else|unrelated)\b"
+)
 # "咁 X 呢？", "what about X?", "and X?", "那 X 呢": only a subject, the ask is the last one's.
 _SUBJECT_ONLY = re.compile(
     r"^(?:咁|噉|那|那么|那个|另外|and|what about|how about|and what about|what of|same for|and for)\s*(.+?)\s*(?:呢|又点|又如何|又点样|又怎样|as well|too)?[?？]*$|"
-    r"^(.+?)\s*(?:呢|又点|又点样|又如何|又怎样)[?？]*$")
+    r"^(.+?)\s*(?:呢|又点|又点样|又如何|又怎样)[?？]*$"
+)
 # Pronouns that point back at the last subject.
-_POINTER = re.compile(r"佢哋|佢|他们|她们|它们|他|她|它|呢个|嗰个|嗰日|嗰次|嗰度|嗰阵|这个|那个|那天|那日|当日|当天|该|此|\b(?:it|its|they|them|their|this|that|"
-                      r"those|these|the scheme|the one)\b")
+_POINTER = re.compile(
+    r"佢哋|佢|他们|她们|它们|他|她|它|呢个|嗰个|嗰日|嗰次|嗰度|嗰阵|这个|那个|那天|那日|当日|当天|该|此|\b(?:it|its|they|them|their|this|that|"
+    r"those|these|the scheme|the one)\b"
+)
 # Words of a follow-up that carry no subject: "咁", "and", "then"...
 _LEAD = re.compile(r"^(?:咁|噉|那么|那|而|另外|又|and|so|then|ok|okay|好)[\s,，]*")
 
@@ -201,8 +501,16 @@ def strip_filler(folded: str) -> str:
 
 
 def _is_question(sentence: str) -> bool:
-    return sentence.rstrip().endswith(("?", "？")) or bool(ask_kinds(sentence)) or bool(
-        re.search(r"吗|嘛|呢[?？]?$|未[?？]?$|系咪|系唔系|有冇|可唔可以|会唔会|使唔使|得唔得|能否|是否|\b(?:is|are|does|do|can|could|will|should)\b", sentence))
+    return (
+        sentence.rstrip().endswith(("?", "？"))
+        or bool(ask_kinds(sentence))
+        or bool(
+            re.search(
+                r"吗|嘛|呢[?？]?$|未[?？]?$|系咪|系唔系|有冇|可唔可以|会唔会|使唔使|得唔得|能否|是否|\b(?:is|are|does|do|can|could|will|should)\b",
+                sentence,
+            )
+        )
+    )
 
 
 def read(text: str) -> Reading:

@@ -4,11 +4,12 @@ Everything works on fold()ed text (lower case, Simplified characters), so a cue 
 Traditional matches questions typed in Traditional, Simplified or Cantonese. Precision matters more
 than recall: a fact the text does not state clearly is left unknown and asked for.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from bot.kb.text import fold
 from bot.rules.schema import Fact, Value
@@ -19,13 +20,19 @@ _CLAUSE_END = re.compile(r"[,.;:!?。、\n]")
 _LATIN_EDGE = re.compile(r"[a-z0-9]")
 
 # Chinese negators (folded). 有冇 / 有没有 / 可唔可以 are questions, not negations: removed first.
-_A_NOT_A = re.compile(r"有(?:冇|没有)|(\w)(?:唔|不|冇|没)\1|系咪")  # 係咪註冊技工: am I? (folded 係 → 系)
-_HAN_NEGATOR = re.compile(r"(?:冇|没有|没|未有|未曾|未|无|不是|唔系|并非|非|不|唔)(?!来|过|同|少|断|仅|错|论|该|单|常)")
+_A_NOT_A = re.compile(
+    r"有(?:冇|没有)|(\w)(?:唔|不|冇|没)\1|系咪"
+)  # 係咪註冊技工: am I? (folded 係 → 系)
+_HAN_NEGATOR = re.compile(
+    r"(?:冇|没有|没|未有|未曾|未|无|不是|唔系|并非|非|不|唔)(?!来|过|同|少|断|仅|错|论|该|单|常)"
+)
 _HAN_WISH = re.compile(r"想|打算|希望|将来|成为")
 # A wish to become something reaches a little further: 想成為一名註冊技工, 想做一個註冊技工 (folded text).
 _HAN_WISH_TO_BE = re.compile(r"(?:想|打算|希望|将来)(?:成为|做|当|转做|转行做|入行做)[^想]{0,4}$")
 _EN_NEGATORS = frozenset({"not", "no", "never", "without", "non", "neither", "nor"})
-_EN_WISHES = frozenset({"want", "wants", "wanted", "like", "become", "becoming", "plan", "planning", "hope", "future"})
+_EN_WISHES = frozenset(
+    {"want", "wants", "wanted", "like", "become", "becoming", "plan", "planning", "hope", "future"}
+)
 _WORD = re.compile(r"[a-z0-9']+")
 HAN_WINDOW = 6  # characters before a yes/no cue searched for a negator (未有正規安老|工作經驗: 6)
 # A choice is denied only by a negator right before it, give or take 喺/做/係 (唔係喺院舍, 唔做護理員),
@@ -79,14 +86,24 @@ class CueIndex:
     def __init__(self, facts: Iterable[Fact]) -> None:
         self.facts = {f.id: f for f in facts}
         self.cues = [
-            Cue(f.id, o.value, c, cue_pattern(c)) for f in self.facts.values() for o in f.options for c in o.cues
+            Cue(f.id, o.value, c, cue_pattern(c))
+            for f in self.facts.values()
+            for o in f.options
+            for c in o.cues
         ]
         self.not_cues = {f.id: [cue_pattern(c) for c in f.not_cues] for f in self.facts.values()}
 
     def hits(self, folded: str) -> list[Hit]:
         """Cue occurrences that survive: not inside a not-cue, not inside a longer cue of the same fact."""
-        found = [Hit(c.fact, c.value, m.start(), m.end()) for c in self.cues for m in c.pattern.finditer(folded)]
-        blocked = {fid: [m.span() for p in pats for m in p.finditer(folded)] for fid, pats in self.not_cues.items()}
+        found = [
+            Hit(c.fact, c.value, m.start(), m.end())
+            for c in self.cues
+            for m in c.pattern.finditer(folded)
+        ]
+        blocked = {
+            fid: [m.span() for p in pats for m in p.finditer(folded)]
+            for fid, pats in self.not_cues.items()
+        }
         kept: list[Hit] = []
         for hit in sorted(found, key=lambda h: (-h.length, h.start)):
             if any(s <= hit.start and hit.end <= e for s, e in blocked.get(hit.fact, ())):
@@ -123,7 +140,7 @@ class CueIndex:
         implied: dict[str, set[tuple[type, Value]]] = {}
         for fid, value in list(facts.items()):
             option = self.facts[fid].option(value)
-            for other, implied_value in (option.implies.items() if option else ()):
+            for other, implied_value in option.implies.items() if option else ():
                 if other not in by_fact and other not in facts:
                     implied.setdefault(other, set()).add((type(implied_value), implied_value))
         for other, values in implied.items():
@@ -148,7 +165,7 @@ def _resolve(fact: Fact, found: list[tuple[Value, int]]) -> Value | None:
 def _clause_before(folded: str, start: int) -> str:
     prefix = folded[:start]
     ends = list(_CLAUSE_END.finditer(prefix))
-    return prefix[ends[-1].end():] if ends else prefix
+    return prefix[ends[-1].end() :] if ends else prefix
 
 
 def _negated(before: str, yes_no: bool) -> bool:

@@ -6,11 +6,13 @@ condition whose fact is unknown → need (the missing facts, in the order to ask
 one the document states without a measure ("豐富經驗", no number of years) → unclear, never eligible;
 otherwise eligible.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Mapping
+from typing import Literal
 
 from bot.kb.schema import SourceRef
 from bot.rules.schema import CompiledRule, Condition, Fact, Rules, Value
@@ -42,7 +44,9 @@ class Outcome:
     status: Status
     checks: tuple[Check, ...]  # every condition, in ask order: the reasons
     missing: tuple[str, ...] = ()  # fact ids still unknown, in ask order
-    date: date | None = None  # not_yet: the day the window opens; expired: the last day it was open
+    date: date | None = (
+        None  # not_yet: the day the window opens; expired: the last day it was open
+    )
 
     @property
     def rule_id(self) -> str:
@@ -118,11 +122,12 @@ def next_question(rules: Rules, facts: Mapping[str, Value], today: date) -> Fact
     return rules.facts[ask[0]] if ask else None
 
 
-def in_scope(rules: "Rules", outcomes: list[Outcome]) -> list[Outcome]:
+def in_scope(rules: Rules, outcomes: list[Outcome]) -> list[Outcome]:
     """The outcomes of rules about the area the worker named (every topic condition met).
 
     A mechanic is then not told that each elderly care route "requires elderly care".
     """
+
     def fits(o: Outcome) -> bool:
         topics = [c for c in o.checks if rules.facts[c.fact].topic]
         return bool(topics) and all(c.state == "met" for c in topics)

@@ -5,6 +5,7 @@ module says yes only to a clear eligibility question about the asker ("我…可
 that names an area the rules cover. "What is the exemption period?" is not one: the knowledge entry
 answers it better.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,10 +21,12 @@ from bot.rules.schema import Fact, Rules, Value
 # Asking whether one may do or get something (folded: Simplified, lower case).
 _ASK_ZH = re.compile(
     r"可唔可以|可不可以|可以|可否|能否|能不能|能唔能|得唔得|得不得|有冇得|有没有得|资格|符合|申请|攞|取得|拿到|获得|"
-    r"报读|入读|加入|参加|参与|能考|可考|考到|考取|考哪|考咩|考什么|考甚么|读咩|读什么")
+    r"报读|入读|加入|参加|参与|能考|可考|考到|考取|考哪|考咩|考什么|考甚么|读咩|读什么"
+)
 _ASK_EN = re.compile(
     r"\b(?:can|could|may|do|should) i\b|\bam i\b|\beligib|\bqualif(?:y|ies)\b|\bapply\b|\bapplying\b|\bjoin\b|"
-    r"\bget (?:a|any|some)\b.*\bqualification")
+    r"\bget (?:a|any|some)\b.*\bqualification"
+)
 # About the asker: a first-person word, or a Cantonese sentence that opens with what they did (做咗十年…).
 _ME_ZH = re.compile(r"我|本人|自己|^(?:做咗|做了|做过|做紧|做开)")
 _ME_EN = re.compile(r"\b(?:i|i'm|im|i've|i'd|my|me|myself)\b")
@@ -66,6 +69,7 @@ def looks_like_eligibility_question(rules: Rules, text: str) -> bool:
 def _relevant(outcomes: list[Outcome], rules: Rules) -> list[Outcome]:
     """Open routes that use something the asker said beyond the industry, when there are any:
     "without Form 5" asks about the health worker route, not about every elderly care rule."""
+
     def uses_a_stated_fact(o: Outcome) -> bool:
         return any(c.state == "met" and not rules.facts[c.fact].topic for c in o.checks)
 

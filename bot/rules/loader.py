@@ -3,6 +3,7 @@
 Called by bot.kb.loader with the entries and sources already loaded (to check references), and by
 the search index with the stored raw data and no sources (those were checked when it was built).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,18 +59,25 @@ def load_rules(
         if not sources:
             continue
         if source is None:
-            err(doc.id, "id", f"unknown document {doc.id!r}: it must be a source id in sources.yaml")
+            err(
+                doc.id,
+                "id",
+                f"unknown document {doc.id!r}: it must be a source id in sources.yaml",
+            )
         elif (doc.title.zh, doc.title.en) != (source.title.zh, source.title.en):
             err(doc.id, "title", "differs from the title in sources.yaml; copy it from there")
 
     _check_facts(facts, err)
     compiled = [
-        rule for spec in specs.values()
+        rule
+        for spec in specs.values()
         if (rule := _compile_rule(spec, facts, documents, entries, err)) is not None
     ]
     if errors:
         return None, errors
-    return Rules(raw=data, facts=facts, rules=compiled, documents=documents, cues=CueIndex(facts.values())), []
+    return Rules(
+        raw=data, facts=facts, rules=compiled, documents=documents, cues=CueIndex(facts.values())
+    ), []
 
 
 def _parse_list(data: dict, key: str, model: type[Item], err) -> dict[str, Item]:
@@ -82,7 +90,9 @@ def _parse_list(data: dict, key: str, model: type[Item], err) -> dict[str, Item]
         return {}
     parsed: dict[str, Item] = {}
     for i, item in enumerate(items):
-        name = str(item.get("id")) if isinstance(item, dict) and item.get("id") else f"{key} #{i + 1}"
+        name = (
+            str(item.get("id")) if isinstance(item, dict) and item.get("id") else f"{key} #{i + 1}"
+        )
         if not isinstance(item, dict):
             err(name, None, "must be a mapping")
             continue
@@ -106,20 +116,37 @@ def _check_facts(facts: dict[str, Fact], err) -> None:
             for cue in option.cues:
                 key = cue.casefold()
                 if key in seen and seen[key] != option.value:
-                    err(fact.id, f"options.{i}.cues", f"cue {cue!r} is also given for {seen[key]!r}")
+                    err(
+                        fact.id,
+                        f"options.{i}.cues",
+                        f"cue {cue!r} is also given for {seen[key]!r}",
+                    )
                 seen[key] = option.value
             for other, value in option.implies.items():
                 target = facts.get(other)
                 if target is None or other == fact.id:
                     err(fact.id, f"options.{i}.implies.{other}", f"unknown fact {other!r}")
                 elif target.kind == "number" or target.option(value) is None:
-                    err(fact.id, f"options.{i}.implies.{other}", f"{value!r} is not an option of {other}")
+                    err(
+                        fact.id,
+                        f"options.{i}.implies.{other}",
+                        f"{value!r} is not an option of {other}",
+                    )
     if facts and not any(f.topic for f in facts.values()):
-        err(None, "facts", "mark one fact `topic: true` (the industry) so free-text questions can find rules")
+        err(
+            None,
+            "facts",
+            "mark one fact `topic: true` (the industry) so free-text questions can find rules",
+        )
 
 
-def _compile_rule(spec: Rule, facts: dict[str, Fact], documents: dict[str, Document],
-                  entries: dict[str, Entry], err) -> CompiledRule | None:
+def _compile_rule(
+    spec: Rule,
+    facts: dict[str, Fact],
+    documents: dict[str, Document],
+    entries: dict[str, Entry],
+    err,
+) -> CompiledRule | None:
     ok = True
 
     def bad(field: str, message: str) -> None:
@@ -134,8 +161,14 @@ def _compile_rule(spec: Rule, facts: dict[str, Fact], documents: dict[str, Docum
             bad(f"when.{fid}", f"unknown fact {fid!r}; facts are: {', '.join(facts)}")
             continue
         if fact.kind == "number":
-            if not isinstance(wanted, dict) or not wanted or set(wanted) - {"min", "max"} or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in wanted.values()
+            if (
+                not isinstance(wanted, dict)
+                or not wanted
+                or set(wanted) - {"min", "max"}
+                or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool)
+                    for v in wanted.values()
+                )
             ):
                 bad(f"when.{fid}", "a number fact needs {min: N} and/or {max: N}")
                 continue
@@ -144,8 +177,14 @@ def _compile_rule(spec: Rule, facts: dict[str, Fact], documents: dict[str, Docum
         values = wanted if isinstance(wanted, list) else [wanted]
         unknown = [v for v in values if fact.option(v) is None]
         if not values or unknown:
-            allowed = ", ".join(str(o.value).lower() if isinstance(o.value, bool) else o.value for o in fact.options)
-            bad(f"when.{fid}", f"{unknown[0] if unknown else values!r} is not an option of {fid} ({allowed})")
+            allowed = ", ".join(
+                str(o.value).lower() if isinstance(o.value, bool) else o.value
+                for o in fact.options
+            )
+            bad(
+                f"when.{fid}",
+                f"{unknown[0] if unknown else values!r} is not an option of {fid} ({allowed})",
+            )
             continue
         conditions.append(Condition(fid, values=tuple(values)))
     if ok and not any(facts[c.fact].topic for c in conditions):

@@ -9,9 +9,10 @@ the rule's full outcome is one tap away (its knowledge entry, reply.entry_ids).
 The fixed wording lives in the catalog (bot/i18n/catalog_rules.py); the rules' own texts come from
 knowledge/rules.yaml.
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from bot.i18n import render_date, t
 from bot.kb.text import Lang, to_simplified
@@ -42,7 +43,9 @@ def question_line(rules: Rules, fact_id: str, lang: Lang) -> str:
 def depends(rules: Rules, fact_id: str, lang: Lang) -> str:
     """The fact as the end of "it depends on …": 你是否已是註冊技工 / whether you are already registered."""
     fact = rules.facts[fact_id]
-    return pick(fact.depends, lang) if fact.depends is not None else fact.prompt(lang).rstrip("？?")
+    return (
+        pick(fact.depends, lang) if fact.depends is not None else fact.prompt(lang).rstrip("？?")
+    )
 
 
 def _expected(rules: Rules, check: Check, lang: Lang) -> str:
@@ -106,25 +109,47 @@ def verdict(rules: Rules, selected: list[Outcome], lang: Lang) -> tuple[str, lis
     if top == "eligible":
         return msg("yes", lang, text=_join(first, lang)), more
     if top == "unclear":
-        notes = list(dict.fromkeys(pick(o.rule.spec.vague[c.fact], lang) for o in same for c in o.vague))
+        notes = list(
+            dict.fromkeys(pick(o.rule.spec.vague[c.fact], lang) for o in same for c in o.vague)
+        )
         return msg("unclear", lang, text=_join(notes + first, lang)), more
     if top == "need":
         ask = missing_facts(rules, same)
-        return msg("depends", lang, what=depends(rules, ask[0], lang), text=_join(first, lang)), more
+        return msg(
+            "depends", lang, what=depends(rules, ask[0], lang), text=_join(first, lang)
+        ), more
     o = same[0]
     title = pick(o.rule.spec.title, lang)
     if top == "not_yet" and o.date is not None:  # evaluate_rule() dates not_yet and expired
-        return msg("not_yet", lang, title=title, date=render_date(o.date.isoformat(), lang), text=_join(first, lang)), more
+        return msg(
+            "not_yet",
+            lang,
+            title=title,
+            date=render_date(o.date.isoformat(), lang),
+            text=_join(first, lang),
+        ), more
     if top == "expired" and o.date is not None:
         return msg("expired", lang, title=title, date=render_date(o.date.isoformat(), lang)), []
     check = o.unmet[0]
-    line = msg("no", lang, title=title, condition=_condition(rules, o, check, lang), actual=_actual(rules, check, lang))
+    line = msg(
+        "no",
+        lang,
+        title=title,
+        condition=_condition(rules, o, check, lang),
+        actual=_actual(rules, check, lang),
+    )
     note = o.rule.spec.if_not.get(check.fact)
     return line, [pick(note, lang)] if note else []
 
 
-def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, Value], lang: Lang,
-                    ask_missing: bool = True, max_chars: int = MAX_CHARS) -> str:
+def render_outcomes(
+    rules: Rules,
+    outcomes: list[Outcome],
+    facts: Mapping[str, Value],
+    lang: Lang,
+    ask_missing: bool = True,
+    max_chars: int = MAX_CHARS,
+) -> str:
     """The reply for these outcomes: the verdict first, ending with the source line(s); optional lines
     only while the text stays within `max_chars` (a /check result, with nothing else to say, may be longer)."""
     selected = shown(outcomes)
@@ -135,14 +160,23 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
     # Optional lines, most useful first; each is kept only while the reply stays within MAX_CHARS.
     optional: list[tuple[str, str]] = []
     if top in ("eligible", "unclear", "not_yet"):
-        steps = dict.fromkeys(pick(o.rule.spec.next_step, lang) for o in selected if o.status == top)
+        steps = dict.fromkeys(
+            pick(o.rule.spec.next_step, lang) for o in selected if o.status == top
+        )
         optional += [("step", msg("next_step", lang, text=s)) for s in list(steps)[:1]]
     # A second route, or what the documents leave open when the route does not fit (if_not).
     optional += [("route", r) for r in more_routes]
-    for o in selected:  # a window that has closed or not opened, beside a verdict about another route
+    for (
+        o
+    ) in selected:  # a window that has closed or not opened, beside a verdict about another route
         if o.status != top and o.status in ("expired", "not_yet") and o.date is not None:
             key = "ended" if o.status == "expired" else "opens"
-            line = msg(key, lang, title=pick(o.rule.spec.title, lang), date=render_date(o.date.isoformat(), lang))
+            line = msg(
+                key,
+                lang,
+                title=pick(o.rule.spec.title, lang),
+                date=render_date(o.date.isoformat(), lang),
+            )
             optional.append(("window", line))
     if ask_missing:
         asked = missing_facts(rules, [o for o in selected if o.status == "need"])
@@ -151,12 +185,16 @@ def render_outcomes(rules: Rules, outcomes: list[Outcome], facts: Mapping[str, V
         if asked:
             items = msg("sep", lang).join(depends(rules, f, lang) for f in asked)
             optional.append(("unknown", msg("unknown", lang, items=items)))
-    others = [o for o in selected if o.status != top and o.status in ("eligible", "unclear", "need")]
+    others = [
+        o for o in selected if o.status != top and o.status in ("eligible", "unclear", "need")
+    ]
     if others:
         titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in others))[:MAX_ROUTES]
         optional.append(("also", msg("also", lang, titles=msg("sep", lang).join(titles))))
     docs = dict.fromkeys(o.source.doc for o in selected)
-    sources = "\n".join(msg("source", lang, title=pick(rules.documents[d].title, lang)) for d in docs)
+    sources = "\n".join(
+        msg("source", lang, title=pick(rules.documents[d].title, lang)) for d in docs
+    )
 
     kept: list[tuple[str, str]] = []
     for piece in optional:
@@ -171,5 +209,8 @@ def _assemble(first: str, pieces: list[tuple[str, str]], sources: str, lang: Lan
     routes = [text for kind, text in pieces if kind == "route"]
     head = _join([first, *routes], lang)
     order = {"step": 0, "window": 1, "also": 2, "unknown": 3}
-    rest = [text for kind, text in sorted((p for p in pieces if p[0] != "route"), key=lambda p: order[p[0]])]
+    rest = [
+        text
+        for kind, text in sorted((p for p in pieces if p[0] != "route"), key=lambda p: order[p[0]])
+    ]
     return "\n".join([head, *rest]) + "\n\n" + sources

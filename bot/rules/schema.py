@@ -5,19 +5,22 @@ the person gets `outcome`; `next_step` says whom to contact; `source` says where
 written. Checks that need more than one item (a condition naming an unknown fact, a duplicate id)
 live in the loader, which reports them with the rule id and field.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, Mapping, Union
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from bot.kb.schema import ID_RE, Bilingual, SourceRef, Strict
 from bot.kb.text import Lang, to_simplified
 
-Value = Union[bool, str, int, float]  # a fact's value: bool facts True/False, choice facts an option value
+# A fact's value: bool facts True/False, choice facts an option value.
+Value = bool | str | int | float
 FactKind = Literal["bool", "choice", "number"]
 FACT_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -43,12 +46,17 @@ class Document(Strict):
 
 
 class Option(Strict):
-    value: Union[bool, str]
-    label: Bilingual = Field(description="a short statement of this value, shown on buttons and in summaries")
-    cues: list[str] = Field(default_factory=list, description="words in a question that reveal this value")
-    implies: dict[str, Union[bool, str]] = Field(
+    value: bool | str
+    label: Bilingual = Field(
+        description="a short statement of this value, shown on buttons and in summaries"
+    )
+    cues: list[str] = Field(
+        default_factory=list, description="words in a question that reveal this value"
+    )
+    implies: dict[str, bool | str] = Field(
         default_factory=dict,
-        description="other facts a question reveals with this value, unless it says otherwise")
+        description="other facts a question reveals with this value, unless it says otherwise",
+    )
 
     @field_validator("cues")
     @classmethod
@@ -66,32 +74,46 @@ class Fact(Strict):
     kind: FactKind
     question: Bilingual
     options: list[Option] = Field(default_factory=list)
-    topic: bool = Field(default=False, description="says which area a question is about (the industry)")
+    topic: bool = Field(
+        default=False, description="says which area a question is about (the industry)"
+    )
     current_only: bool = Field(
-        default=False, description="a cue after a wish (想做…, want to become…) says nothing about the person now")
-    not_cues: list[str] = Field(default_factory=list, description="phrases that contain a cue but do not reveal it")
+        default=False,
+        description="a cue after a wish (想做…, want to become…) says nothing about the person now",
+    )
+    not_cues: list[str] = Field(
+        default_factory=list, description="phrases that contain a cue but do not reveal it"
+    )
     depends: Bilingual | None = Field(
-        default=None, description="the fact as the end of 'it depends on …': whether you are a registered mechanic")
+        default=None,
+        description="the fact as the end of 'it depends on …': whether you are a registered mechanic",
+    )
 
     @field_validator("id")
     @classmethod
     def _id_form(cls, value: str) -> str:
         if not FACT_ID_RE.match(value):
-            raise ValueError("use lower-case letters, digits and underscores, starting with a letter, e.g. local_form5")
+            raise ValueError(
+                "use lower-case letters, digits and underscores, starting with a letter, e.g. local_form5"
+            )
         return value
 
     @model_validator(mode="after")
-    def _options_fit_kind(self) -> "Fact":
+    def _options_fit_kind(self) -> Fact:
         values = [o.value for o in self.options]
         if self.kind == "bool":
             if sorted(values, key=str) != [False, True]:
-                raise ValueError("a bool fact has exactly two options, `value: true` and `value: false`")
+                raise ValueError(
+                    "a bool fact has exactly two options, `value: true` and `value: false`"
+                )
         elif self.kind == "choice":
             if len(values) < 2:
                 raise ValueError("a choice fact needs at least two options")
             bad = [v for v in values if not isinstance(v, str)]
             if bad:
-                raise ValueError(f"choice values must be text; quote {bad[0]!r} (YAML reads yes/no/true/false as booleans)")
+                raise ValueError(
+                    f"choice values must be text; quote {bad[0]!r} (YAML reads yes/no/true/false as booleans)"
+                )
             if len(set(values)) != len(values):
                 raise ValueError("option values must be unique")
         elif self.options:
@@ -144,7 +166,7 @@ class Validity(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Validity":
+    def _ordered(self) -> Validity:
         if self.from_ and self.until and self.until < self.from_:
             raise ValueError(f"until {self.until} is before from {self.from_}")
         return self
@@ -153,22 +175,35 @@ class Validity(Strict):
 class Rule(Strict):
     id: str
     title: Bilingual
-    when: dict[str, Any] = Field(min_length=1, description="fact id → value, list of values, or {min, max}")
+    when: dict[str, Any] = Field(
+        min_length=1, description="fact id → value, list of values, or {min, max}"
+    )
     valid: Validity | None = None
     outcome: Bilingual
     next_step: Bilingual
-    agency: Bilingual | None = Field(default=None, description="the agency to contact, when the document names one")
-    short: Bilingual = Field(description="one sentence: what the person gets, for the line after the verdict")
+    agency: Bilingual | None = Field(
+        default=None, description="the agency to contact, when the document names one"
+    )
+    short: Bilingual = Field(
+        description="one sentence: what the person gets, for the line after the verdict"
+    )
     quotes: dict[str, str] = Field(
-        default_factory=dict, description="fact id → the document's exact words stating that condition")
+        default_factory=dict,
+        description="fact id → the document's exact words stating that condition",
+    )
     vague: dict[str, Bilingual] = Field(
         default_factory=dict,
         description="fact id → a note, for a condition the document states without a measure (豐富經驗): "
-                    "meeting it never makes the rule certain, the reply says 'not necessarily' and why")
+        "meeting it never makes the rule certain, the reply says 'not necessarily' and why",
+    )
     if_not: dict[str, Bilingual] = Field(
-        default_factory=dict, description="fact id → what the documents say (or do not) when that condition fails")
+        default_factory=dict,
+        description="fact id → what the documents say (or do not) when that condition fails",
+    )
     about: list[str] = Field(
-        default_factory=list, description="words that, in a question, make this rule its subject (保健員)")
+        default_factory=list,
+        description="words that, in a question, make this rule its subject (保健員)",
+    )
     entry: str | None = Field(default=None, description="a knowledge entry to read more")
     source: SourceRef
 
@@ -176,7 +211,9 @@ class Rule(Strict):
     @classmethod
     def _id_form(cls, value: str) -> str:
         if not ID_RE.match(value):
-            raise ValueError("use lower-case letters, digits and hyphens, e.g. rpl-elderly-care-carers")
+            raise ValueError(
+                "use lower-case letters, digits and hyphens, e.g. rpl-elderly-care-carers"
+            )
         return value
 
 

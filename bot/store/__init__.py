@@ -15,6 +15,7 @@ the database alone cannot link hashes back to the private chat ids beside them; 
 keep dates to the day, not times; phone and ID numbers are masked in stored question texts, and
 question texts are dropped after QUERY_TEXT_DAYS (the counts stay).
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,9 +30,10 @@ import socket
 import time
 import uuid
 import zlib
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from bot.kb.text import LANGS
 from bot.store import migrations
@@ -43,7 +45,14 @@ from bot.store.privacy import mask_numbers
 from bot.store.review import ReviewStore
 from bot.store.stats import Stats, StatsStore
 
-__all__ = ["GROUP_TYPES", "MAX_LOGGED_CHARS", "StateError", "Stats", "Store", "utc_now"]  # Stats: re-exported for callers
+__all__ = [
+    "GROUP_TYPES",
+    "MAX_LOGGED_CHARS",
+    "StateError",
+    "Stats",
+    "Store",
+    "utc_now",
+]  # Stats: re-exported for callers
 
 logger = logging.getLogger(__name__)
 
@@ -57,19 +66,21 @@ class StateError(RuntimeError):
     """The state store cannot be used as it is; the message says what to do."""
 
 
-_HELD = ("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = 0 "
-         "AND objid::bigint = ? AND objsubid = 1 AND granted")
+_HELD = (
+    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = 0 "
+    "AND objid::bigint = ? AND objsubid = 1 AND granted"
+)
 
 
 def lock_key(name: str, namespace: str = "") -> int:
     """A PostgreSQL advisory-lock key for a lease name in a schema (advisory locks are per database,
     so two bots in two schemas of one database need distinct keys); 31 bits, so pg_locks shows it
     in objid."""
-    return zlib.crc32(f"vtas:{namespace}:{name}".encode("utf-8")) & 0x7FFFFFFF
+    return zlib.crc32(f"vtas:{namespace}:{name}".encode()) & 0x7FFFFFFF
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def process_id() -> str:
@@ -90,9 +101,16 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
     replaces the file; `fresh` accepts an empty or different database where the marker shows an
     earlier one."""
 
-    def __init__(self, path: Path | str, *, migrations: Iterable[tuple[int, Migration]] = MIGRATIONS,
-                 now: Callable[[], str] = utc_now, data_dir: Path | str | None = None, salt: str | bytes | None = None,
-                 fresh: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        migrations: Iterable[tuple[int, Migration]] = MIGRATIONS,
+        now: Callable[[], str] = utc_now,
+        data_dir: Path | str | None = None,
+        salt: str | bytes | None = None,
+        fresh: bool = False,
+    ) -> None:
         self.backend: Backend = open_backend(path)
         self.sql = self.backend
         # `db`: sqlite-utils' Database on SQLite (as before), the backend itself on PostgreSQL.
@@ -119,11 +137,11 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         self._known_chats: set[int] = set()
 
     @classmethod
-    def open(cls, path: Path | str, **kwargs: Any) -> "Store":
+    def open(cls, path: Path | str, **kwargs: Any) -> Store:
         return cls(path, **kwargs)
 
     @classmethod
-    def from_config(cls, config: Any, **kwargs: Any) -> "Store":
+    def from_config(cls, config: Any, **kwargs: Any) -> Store:
         """The store the settings name: DATABASE_URL if set, else DATA_DIR/state.sqlite."""
         target = config.database_url or config.state_path
         kwargs.setdefault("data_dir", config.data_dir)
@@ -146,36 +164,49 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         if versions != list(range(1, len(versions) + 1)):
             raise ValueError(f"migration versions must be 1..n in order, got {versions}")
         if "migrations" in self.backend.table_names():
-            done = {row[0] for row in self.sql.execute("SELECT version FROM migrations").fetchall()}
+            done = {
+                row[0] for row in self.sql.execute("SELECT version FROM migrations").fetchall()
+            }
             if done == set(versions):
                 return []  # the usual start: nothing to do, no write lock taken
         with self.backend.exclusive():
             self.sql.execute(
-                "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+                "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+            )
         applied = []
         for version, func in migrations:
             # Each migration in its own transaction that excludes other processes: the second of two
             # processes starting together waits, then finds it done.
             with self.backend.exclusive():
-                recorded = dict(self.sql.execute("SELECT version, name FROM migrations").fetchall())
+                recorded = dict(
+                    self.sql.execute("SELECT version, name FROM migrations").fetchall()
+                )
                 done = set(recorded)
                 newer = [v for v in done if v > len(migrations)]
                 if newer:
-                    raise StateError(f"state database {self.backend.description} has migrations {sorted(newer)} "
-                                     "this code does not know: run the newer version of the bot")
+                    raise StateError(
+                        f"state database {self.backend.description} has migrations {sorted(newer)} "
+                        "this code does not know: run the newer version of the bot"
+                    )
                 names = dict(migrations)
-                foreign = sorted(v for v, name in recorded.items()
-                                 if v in names and name and name != names[v].__name__)
+                foreign = sorted(
+                    v
+                    for v, name in recorded.items()
+                    if v in names and name and name != names[v].__name__
+                )
                 if foreign:  # e.g. a development build's numbering before a merge renumbered it
                     raise StateError(
                         f"state database {self.backend.description} applied other migrations under the numbers "
                         f"{foreign} ({', '.join(str(recorded[v]) for v in foreign)}) than this code has: it came "
-                        "from a development build; start afresh with an empty database")
+                        "from a development build; start afresh with an empty database"
+                    )
                 if version in done:
                     continue
                 func(self.backend)
-                self.sql.execute("INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                                 (version, func.__name__, self.now()))
+                self.sql.execute(
+                    "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, func.__name__, self.now()),
+                )
             logger.info("state database: applied migration %d (%s)", version, func.__name__)
             applied.append(version)
         return applied
@@ -185,14 +216,20 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         row = self.sql.execute("SELECT MAX(version) FROM migrations").fetchone()
         return int(row[0] or 0)
 
-    def pending_migrations(self, migrations: Iterable[tuple[int, Migration]] = MIGRATIONS) -> list[int]:
+    def pending_migrations(
+        self, migrations: Iterable[tuple[int, Migration]] = MIGRATIONS
+    ) -> list[int]:
         done = {row[0] for row in self.sql.execute("SELECT version FROM migrations").fetchall()}
         return [v for v, _ in migrations if v not in done]
 
     # -- the database's identity and the salt ------------------------------------------------------
 
     def _marker(self) -> Path | None:
-        return self.data_dir / MARKER_FILE if self.data_dir is not None and self.path != Path(":memory:") else None
+        return (
+            self.data_dir / MARKER_FILE
+            if self.data_dir is not None and self.path != Path(":memory:")
+            else None
+        )
 
     def _check_marker_before(self, fresh: bool) -> None:
         marker = self._marker()
@@ -203,24 +240,32 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
             raise StateError(
                 f"the state database {self.backend.description} is empty, but {marker} shows this bot kept its "
                 "state there before (subscriptions, broadcasts, the inbox would be lost): restore the database "
-                "from a backup, or start afresh with STATE_START_FRESH=1 (or `python bot.py migrate --fresh`)")
+                "from a backup, or start afresh with STATE_START_FRESH=1 (or `python bot.py migrate --fresh`)"
+            )
 
     def _check_marker_after(self, fresh: bool) -> str:
         """The database's id (made once, by whichever of several starting processes comes first),
         checked against DATA_DIR's marker, which is then written."""
         row = self.sql.execute("SELECT value FROM meta WHERE key = 'instance_id'").fetchone()
         if row is None:
-            self.sql.execute("INSERT INTO meta (key, value) VALUES ('instance_id', ?) ON CONFLICT (key) DO NOTHING",
-                             (uuid.uuid4().hex,))
+            self.sql.execute(
+                "INSERT INTO meta (key, value) VALUES ('instance_id', ?) ON CONFLICT (key) DO NOTHING",
+                (uuid.uuid4().hex,),
+            )
             row = self.sql.execute("SELECT value FROM meta WHERE key = 'instance_id'").fetchone()
         instance = str(row[0])
         marker = self._marker()
-        recorded = marker.read_text(encoding="utf-8").strip() if marker is not None and marker.is_file() else None
+        recorded = (
+            marker.read_text(encoding="utf-8").strip()
+            if marker is not None and marker.is_file()
+            else None
+        )
         if recorded and recorded != instance and not fresh:
             raise StateError(
                 f"the state database {self.backend.description} is not the one {marker} names (another "
                 "deployment's, or a different copy): point DATA_DIR or DATABASE_URL at the right one, or "
-                "start afresh with STATE_START_FRESH=1 (or `python bot.py migrate --fresh`)")
+                "start afresh with STATE_START_FRESH=1 (or `python bot.py migrate --fresh`)"
+            )
         if marker is not None and recorded != instance:
             marker.parent.mkdir(parents=True, exist_ok=True)
             tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
@@ -244,12 +289,17 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         check = hashlib.sha256(b"user-hash-salt-check:" + salt).hexdigest()[:16]
         stored = self.get_meta("user_hash_salt_check")
         if stored is None:
-            self.sql.execute("INSERT INTO meta (key, value) VALUES ('user_hash_salt_check', ?) "
-                             "ON CONFLICT (key) DO NOTHING", (check,))
+            self.sql.execute(
+                "INSERT INTO meta (key, value) VALUES ('user_hash_salt_check', ?) "
+                "ON CONFLICT (key) DO NOTHING",
+                (check,),
+            )
             stored = self.get_meta("user_hash_salt_check")
         if stored != check:
-            logger.warning("the user-hash salt differs from the one this database was used with: user hashes in "
-                           "the query log will not match earlier ones (set the same USER_HASH_SALT everywhere)")
+            logger.warning(
+                "the user-hash salt differs from the one this database was used with: user hashes in "
+                "the query log will not match earlier ones (set the same USER_HASH_SALT everywhere)"
+            )
         return salt
 
     # -- settings shared by processes -----------------------------------------------------------
@@ -259,13 +309,21 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.sql.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                         (key, value))
+        self.sql.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # -- leases: one holder at a time across processes ------------------------------------------------
 
-    def acquire_lease(self, name: str, seconds: float, holder: str | None = None, clock: Callable[[], float] = time.time,
-                      take: bool = False) -> bool:
+    def acquire_lease(
+        self,
+        name: str,
+        seconds: float,
+        holder: str | None = None,
+        clock: Callable[[], float] = time.time,
+        take: bool = False,
+    ) -> bool:
         """Take or renew lease `name` for `seconds`; True while this holder has it. A lease its holder
         stopped renewing (a dead process) is free once it expires. `take`: overwrite it whatever it
         says (the caller holds the session lock of the same name, which proves the old holder gone)."""
@@ -276,7 +334,8 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
             "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, "
             "acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END "
             "WHERE leases.holder = excluded.holder OR leases.expires_at < ? OR ?",
-            (name, holder, now + float(seconds), now, now, bool(take)))
+            (name, holder, now + float(seconds), now, now, bool(take)),
+        )
         return cursor.rowcount == 1
 
     def hold_session_lock(self, name: str) -> bool:
@@ -296,11 +355,17 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
 
     def lock_key(self, name: str) -> int:
         if self._schema is None:
-            self._schema = str(self.sql.execute("SELECT current_schema()").fetchone()[0]) if self.shared else ""
+            self._schema = (
+                str(self.sql.execute("SELECT current_schema()").fetchone()[0])
+                if self.shared
+                else ""
+            )
         return lock_key(name, self._schema)
 
     def release_lease(self, name: str, holder: str | None = None) -> None:
-        self.sql.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder or self.holder))
+        self.sql.execute(
+            "DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder or self.holder)
+        )
 
     def lease(self, name: str) -> dict | None:
         rows = self.sql.query("SELECT * FROM leases WHERE name = ?", (name,))
@@ -308,9 +373,13 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
 
     def live_holders(self, prefix: str, clock: Callable[[], float] = time.time) -> list[str]:
         """Holders of unexpired leases whose name starts with `prefix` (process heartbeats)."""
-        return [r[0] for r in self.sql.execute(
-            "SELECT holder FROM leases WHERE substr(name, 1, ?) = ? AND expires_at >= ? ORDER BY name",
-            (len(prefix), prefix, clock())).fetchall()]
+        return [
+            r[0]
+            for r in self.sql.execute(
+                "SELECT holder FROM leases WHERE substr(name, 1, ?) = ? AND expires_at >= ? ORDER BY name",
+                (len(prefix), prefix, clock()),
+            ).fetchall()
+        ]
 
     # -- one rate for all processes ---------------------------------------------------------------
 
@@ -321,13 +390,22 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         now = self.backend.epoch_now()
         level = f"(CASE WHEN tokens + ({now} - updated) * ? > ? THEN ? ELSE tokens + ({now} - updated) * ? END)"
         args = (float(rate), burst, burst, float(rate))
-        cursor = self.sql.execute(f"UPDATE rate_buckets SET tokens = {level} - 1, updated = {now} "
-                                  f"WHERE name = ? AND {level} >= 1", (*args, name, *args))
+        cursor = self.sql.execute(
+            f"UPDATE rate_buckets SET tokens = {level} - 1, updated = {now} "
+            f"WHERE name = ? AND {level} >= 1",
+            (*args, name, *args),
+        )
         if cursor.rowcount == 1:
             return 0.0
-        if self.sql.execute("SELECT 1 FROM rate_buckets WHERE name = ?", (name,)).fetchone() is None:
-            self.sql.execute(f"INSERT INTO rate_buckets (name, tokens, updated) VALUES (?, ?, {now}) "
-                             "ON CONFLICT (name) DO NOTHING", (name, burst))
+        if (
+            self.sql.execute("SELECT 1 FROM rate_buckets WHERE name = ?", (name,)).fetchone()
+            is None
+        ):
+            self.sql.execute(
+                f"INSERT INTO rate_buckets (name, tokens, updated) VALUES (?, ?, {now}) "
+                "ON CONFLICT (name) DO NOTHING",
+                (name, burst),
+            )
             return self.take_token(name, rate, burst)
         return 1.0 / max(float(rate), 0.001)
 
@@ -343,7 +421,9 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         where = " OR ".join("(scope = ? AND key = ?)" for _ in keys)
         args = [v for scope, key in keys for v in (scope, int(key))]
         out: dict[tuple[str, int], Any] = {}
-        for scope, key, data in self.sql.execute(f"SELECT scope, key, data FROM conversations WHERE {where}", args).fetchall():
+        for scope, key, data in self.sql.execute(
+            f"SELECT scope, key, data FROM conversations WHERE {where}", args
+        ).fetchall():
             value = self._unseal(data)
             if value is not None:
                 out[(scope, int(key))] = value
@@ -352,12 +432,15 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
     def save_state(self, scope: str, key: int, value: Any) -> None:
         """Keep (or, for None or an empty dict, forget) one piece of shared handler state."""
         if value is None or value == {}:
-            self.sql.execute("DELETE FROM conversations WHERE scope = ? AND key = ?", (scope, int(key)))
+            self.sql.execute(
+                "DELETE FROM conversations WHERE scope = ? AND key = ?", (scope, int(key))
+            )
             return
         self.sql.execute(
             "INSERT INTO conversations (scope, key, data, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (scope, key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-            (scope, int(key), self._seal(value), self.today()))
+            (scope, int(key), self._seal(value), self.today()),
+        )
 
     def _state_key(self) -> bytes:
         return hashlib.sha256(b"shared-state:" + self._salt).digest()
@@ -372,8 +455,12 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
             return None
         raw = base64.b64decode(data[3:])
         mac, blob = raw[:32], raw[32:]
-        if not hmac.compare_digest(mac, hmac.new(self._state_key(), blob, hashlib.sha256).digest()):
-            logger.warning("shared state with a bad signature ignored (another salt, or tampering)")
+        if not hmac.compare_digest(
+            mac, hmac.new(self._state_key(), blob, hashlib.sha256).digest()
+        ):
+            logger.warning(
+                "shared state with a bad signature ignored (another salt, or tampering)"
+            )
             return None
         return pickle.loads(blob)  # noqa: S301 - signed by this deployment (see load_states)
 
@@ -400,12 +487,16 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
     def language(self, user_id: int | None) -> str | None:
         if user_id is None:
             return None
-        row = self.sql.execute("SELECT lang FROM users WHERE user_id = ?", (int(user_id),)).fetchone()
+        row = self.sql.execute(
+            "SELECT lang FROM users WHERE user_id = ?", (int(user_id),)
+        ).fetchone()
         return row[0] if row else None
 
     # -- chats ---------------------------------------------------------------------------------
 
-    def upsert_chat(self, chat_id: int, chat_type: str, title: str | None = None, status: str | None = None) -> None:
+    def upsert_chat(
+        self, chat_id: int, chat_type: str, title: str | None = None, status: str | None = None
+    ) -> None:
         """Record a chat the bot has seen; the status changes only when given."""
         chat_id = int(chat_id)
         now = self.today()
@@ -437,17 +528,25 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
 
     def set_chat_status(self, chat_id: int, status: str) -> None:
         self._known_chats.discard(int(chat_id))  # the next message from it marks it present again
-        self.sql.execute("UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ?",
-                         (status, self.today(), int(chat_id)))
+        self.sql.execute(
+            "UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ?",
+            (status, self.today(), int(chat_id)),
+        )
 
     def chat(self, chat_id: int) -> dict | None:
         rows = list(self.sql.query("SELECT * FROM chats WHERE chat_id = ?", (int(chat_id),)))
         return rows[0] if rows else None
 
-    def chats(self, types: Iterable[str] = GROUP_TYPES, statuses: Iterable[str] = ("member", "administrator")) -> list[dict]:
+    def chats(
+        self,
+        types: Iterable[str] = GROUP_TYPES,
+        statuses: Iterable[str] = ("member", "administrator"),
+    ) -> list[dict]:
         types, statuses = list(types), list(statuses)
-        sql = (f"SELECT * FROM chats WHERE type IN ({','.join('?' * len(types))}) "
-               f"AND status IN ({','.join('?' * len(statuses))}) ORDER BY chat_id")
+        sql = (
+            f"SELECT * FROM chats WHERE type IN ({','.join('?' * len(types))}) "
+            f"AND status IN ({','.join('?' * len(statuses))}) ORDER BY chat_id"
+        )
         return list(self.sql.query(sql, [*types, *statuses]))
 
     def migrate_chat(self, old_id: int, new_id: int, title: str | None = None) -> None:
@@ -460,17 +559,28 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
             old = self.chat(old_id)
             if old is not None and old.get("migrated_to") == new_id:
                 return  # already done (both service messages arrive)
-            status = old["status"] if old is not None and old["status"] not in (None, "migrated") else "member"
+            status = (
+                old["status"]
+                if old is not None and old["status"] not in (None, "migrated")
+                else "member"
+            )
             self.sql.execute(
                 "INSERT INTO chats (chat_id, type, title, status, first_seen, updated_at) VALUES (?, 'supergroup', ?, ?, ?, ?) "
                 "ON CONFLICT(chat_id) DO UPDATE SET type = 'supergroup', title = COALESCE(excluded.title, chats.title), "
                 "status = excluded.status, updated_at = excluded.updated_at",
-                (new_id, title or (old or {}).get("title"), status,
-                 (old or {}).get("first_seen") or now, now),
+                (
+                    new_id,
+                    title or (old or {}).get("title"),
+                    status,
+                    (old or {}).get("first_seen") or now,
+                    now,
+                ),
             )
             if old is not None:
-                self.sql.execute("UPDATE chats SET status = 'migrated', migrated_to = ?, updated_at = ? WHERE chat_id = ?",
-                                (new_id, now, old_id))
+                self.sql.execute(
+                    "UPDATE chats SET status = 'migrated', migrated_to = ?, updated_at = ? WHERE chat_id = ?",
+                    (new_id, now, old_id),
+                )
             for table, column in migrations.CHAT_ID_COLUMNS:
                 self._move_rows(table, column, old_id, new_id)
         self._known_chats.add(new_id)
@@ -482,16 +592,23 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         key = self.backend.primary_key(table)
         if column in key:
             same = "".join(f' AND o."{k}" = "{table}"."{k}"' for k in key if k != column)
-            self.sql.execute(f'DELETE FROM "{table}" WHERE "{column}" = ? AND EXISTS '
-                             f'(SELECT 1 FROM "{table}" AS o WHERE o."{column}" = ?{same})', (new_id, old_id))
-        self.sql.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" = ?', (new_id, old_id))
+            self.sql.execute(
+                f'DELETE FROM "{table}" WHERE "{column}" = ? AND EXISTS '
+                f'(SELECT 1 FROM "{table}" AS o WHERE o."{column}" = ?{same})',
+                (new_id, old_id),
+            )
+        self.sql.execute(
+            f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" = ?', (new_id, old_id)
+        )
 
     def current_chat_id(self, chat_id: int) -> int:
         """Follow migrations: the id to send to now."""
         seen = {int(chat_id)}
         current = int(chat_id)
         while True:
-            row = self.sql.execute("SELECT migrated_to FROM chats WHERE chat_id = ?", (current,)).fetchone()
+            row = self.sql.execute(
+                "SELECT migrated_to FROM chats WHERE chat_id = ?", (current,)
+            ).fetchone()
             if not row or row[0] is None or row[0] in seen:
                 return current
             current = int(row[0])
@@ -499,19 +616,39 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
 
     # -- query log -------------------------------------------------------------------------------
 
-    def log_query(self, user_id: int | None, chat_type: str | None, lang: str, text: str, answered: bool,
-                  entry_ids: Iterable[str] = (), score: float = 0.0, kind: str | None = None) -> int:
+    def log_query(
+        self,
+        user_id: int | None,
+        chat_type: str | None,
+        lang: str,
+        text: str,
+        answered: bool,
+        entry_ids: Iterable[str] = (),
+        score: float = 0.0,
+        kind: str | None = None,
+    ) -> int:
         """Log one question; returns its row id (the "ask a person" button refers to it)."""
         cursor = self.sql.execute(
             "INSERT INTO queries (at, user_hash, chat_type, lang, text, answered, kind, entry_ids, score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (self.now(), self.hash_user(user_id), chat_type, lang, mask_numbers((text or "")[:MAX_LOGGED_CHARS]),
-             int(bool(answered)), kind, json.dumps(list(entry_ids)), float(score)),
+            (
+                self.now(),
+                self.hash_user(user_id),
+                chat_type,
+                lang,
+                mask_numbers((text or "")[:MAX_LOGGED_CHARS]),
+                int(bool(answered)),
+                kind,
+                json.dumps(list(entry_ids)),
+                float(score),
+            ),
         )
         return inserted_id(cursor)
 
     def queries(self, limit: int = 100) -> list[dict]:
-        rows = list(self.sql.query("SELECT * FROM queries ORDER BY id DESC LIMIT ?", (int(limit),)))
+        rows = list(
+            self.sql.query("SELECT * FROM queries ORDER BY id DESC LIMIT ?", (int(limit),))
+        )
         for row in rows:
             row["entry_ids"] = json.loads(row["entry_ids"] or "[]")
             row["answered"] = bool(row["answered"])
@@ -525,11 +662,18 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         their counts, languages and outcomes stay. The number of texts dropped."""
         if days <= 0:
             return 0
-        cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=int(days))).isoformat(timespec="seconds")
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=int(days))).isoformat(
+            timespec="seconds"
+        )
         with self.sql.atomic():
-            a = self.sql.execute("UPDATE queries SET text = NULL WHERE at < ? AND text IS NOT NULL", (cutoff,))
-            b = self.sql.execute("UPDATE inbox SET text = NULL WHERE created_at < ? AND text IS NOT NULL "
-                                 "AND status != 'open'", (cutoff,))
+            a = self.sql.execute(
+                "UPDATE queries SET text = NULL WHERE at < ? AND text IS NOT NULL", (cutoff,)
+            )
+            b = self.sql.execute(
+                "UPDATE inbox SET text = NULL WHERE created_at < ? AND text IS NOT NULL "
+                "AND status != 'open'",
+                (cutoff,),
+            )
         return int(a.rowcount) + int(b.rowcount)
 
     def today(self) -> str:
@@ -544,8 +688,10 @@ def _salt_file(path: Path, legacy: bytes | None) -> bytes:
         try:
             return bytes.fromhex(text)
         except ValueError:
-            raise StateError(f"{path} does not hold a hex salt: restore it from a backup, or remove it to start "
-                             "new user hashes") from None
+            raise StateError(
+                f"{path} does not hold a hex salt: restore it from a backup, or remove it to start "
+                "new user hashes"
+            ) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     salt = legacy or secrets.token_bytes(32)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")

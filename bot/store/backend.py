@@ -11,21 +11,25 @@ UTC time, table introspection, how migrations exclude each other (BEGIN IMMEDIAT
 advisory lock on PostgreSQL), and a lease's clock. psycopg is imported only in PostgreSQL mode, so
 the SQLite default starts exactly as before.
 """
+
 from __future__ import annotations
 
 import contextlib
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 # The advisory-lock key migrations take on PostgreSQL (any constant; "VTAS" in ASCII).
 MIGRATION_LOCK_KEY = 0x56544153
 
 
 def is_database_url(target: object) -> bool:
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
+    return isinstance(target, str) and target.startswith(
+        ("postgresql://", "postgres://", "postgresql+psycopg://")
+    )
 
 
 class Backend:
@@ -90,7 +94,9 @@ class SqliteBackend(Backend):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.description = str(path)
         # Autocommit (isolation_level=None): every statement is its own transaction unless in atomic().
-        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+        self.conn = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=10
+        )
         self.db = Database(self.conn)  # sqlite-utils, for callers that used `store.db` on SQLite
         if self.path is not None:
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -103,7 +109,7 @@ class SqliteBackend(Backend):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         cursor = self.conn.execute(sql, tuple(params))
         names = [d[0] for d in cursor.description or ()]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def atomic(self) -> contextlib.AbstractContextManager[Any]:
         return self.db.atomic()
@@ -123,7 +129,9 @@ class SqliteBackend(Backend):
             self.conn.execute("COMMIT")
 
     def table_names(self) -> set[str]:
-        return {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {
+            r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
 
     def columns(self, table: str) -> list[str]:
         return [r[1] for r in self.conn.execute(f'PRAGMA table_info("{table}")')]
@@ -153,6 +161,7 @@ _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
 
 def to_pyformat(sql: str) -> str:
     """`?` placeholders to psycopg's `%s` (and a literal % doubled), string literals left alone."""
+
     def swap(m: re.Match[str]) -> str:
         token = m.group(0)
         if token == "?":
@@ -180,14 +189,20 @@ class PostgresBackend(Backend):
         self.conn = self._connect()
 
     def _connect(self) -> Any:
-        return self._psycopg.connect(self.url, autocommit=True, connect_timeout=int(self.connect_timeout),
-                                     application_name="vtas-bot")
+        return self._psycopg.connect(
+            self.url,
+            autocommit=True,
+            connect_timeout=int(self.connect_timeout),
+            application_name="vtas-bot",
+        )
 
     def _ready(self) -> Any:
         """The connection, opened again if the server dropped it (only between transactions)."""
         if self.conn.closed or self.conn.broken:
             if self._depth:
-                raise self._psycopg.OperationalError("the connection to PostgreSQL was lost inside a transaction")
+                raise self._psycopg.OperationalError(
+                    "the connection to PostgreSQL was lost inside a transaction"
+                )
             self.conn = self._connect()
         return self.conn
 
@@ -210,7 +225,7 @@ class PostgresBackend(Backend):
                 return list(cursor.fetchall())
 
     @contextlib.contextmanager
-    def atomic(self) -> Iterator["PostgresBackend"]:
+    def atomic(self) -> Iterator[PostgresBackend]:
         with self._lock:
             conn = self._ready()
             self._depth += 1
@@ -227,19 +242,33 @@ class PostgresBackend(Backend):
             yield
 
     def table_names(self) -> set[str]:
-        return {r[0] for r in self.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
+        return {
+            r[0]
+            for r in self.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            ).fetchall()
+        }
 
     def columns(self, table: str) -> list[str]:
-        return [r[0] for r in self.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = ? ORDER BY ordinal_position", (table,)).fetchall()]
+        return [
+            r[0]
+            for r in self.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = ? ORDER BY ordinal_position",
+                (table,),
+            ).fetchall()
+        ]
 
     def primary_key(self, table: str) -> list[str]:
-        return [r[0] for r in self.execute(
-            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-            "WHERE i.indrelid = (quote_ident(current_schema()) || '.' || quote_ident(?))::regclass AND i.indisprimary "
-            "ORDER BY array_position(i.indkey, a.attnum)", (table,)).fetchall()]
+        return [
+            r[0]
+            for r in self.execute(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                "WHERE i.indrelid = (quote_ident(current_schema()) || '.' || quote_ident(?))::regclass AND i.indisprimary "
+                "ORDER BY array_position(i.indkey, a.attnum)",
+                (table,),
+            ).fetchall()
+        ]
 
     def auto_id(self) -> str:
         return "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
@@ -248,8 +277,10 @@ class PostgresBackend(Backend):
         return "BYTEA"
 
     def local_day(self, column: str, offset_minutes: int) -> str:
-        return (f"to_char(({column})::timestamptz AT TIME ZONE 'UTC' + interval '{int(offset_minutes)} minutes', "
-                "'YYYY-MM-DD')")
+        return (
+            f"to_char(({column})::timestamptz AT TIME ZONE 'UTC' + interval '{int(offset_minutes)} minutes', "
+            "'YYYY-MM-DD')"
+        )
 
     def epoch_now(self) -> str:
         return "EXTRACT(EPOCH FROM statement_timestamp())::float8"

@@ -1,14 +1,15 @@
 """`python bot.py migrate` and `python bot.py doctor`: the state store and the bot's setup, checked.
 
-    migrate [--fresh]   apply pending migrations to the state database (SQLite or DATABASE_URL) and
-                        print the version; --fresh accepts an empty or different database where
-                        DATA_DIR shows an earlier one (STATE_START_FRESH=1 does the same for `run`).
-    doctor              checks, one line each, and exits 1 if any fails: the settings, the state
-                        database (reachable, migrated, the one DATA_DIR names, the salt's file
-                        private), who sends broadcasts (with DATABASE_URL), the bot token (getMe:
-                        the bot's name, never the token), and the webhook (getWebhookInfo against
-                        WEBHOOK_URL: set, pending updates, Telegram's last error).
+migrate [--fresh]   apply pending migrations to the state database (SQLite or DATABASE_URL) and
+                    print the version; --fresh accepts an empty or different database where
+                    DATA_DIR shows an earlier one (STATE_START_FRESH=1 does the same for `run`).
+doctor              checks, one line each, and exits 1 if any fails: the settings, the state
+                    database (reachable, migrated, the one DATA_DIR names, the salt's file
+                    private), who sends broadcasts (with DATABASE_URL), the bot token (getMe:
+                    the bot's name, never the token), and the webhook (getWebhookInfo against
+                    WEBHOOK_URL: set, pending updates, Telegram's last error).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,8 @@ import os
 import stat
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Config
@@ -28,10 +30,15 @@ OK, FAIL, WARN = "ok", "FAIL", "warn"
 def register(sub: Any) -> None:
     """Add the commands to bot/cli.py's subparsers."""
     migrate = sub.add_parser("migrate", help="apply the state database's pending migrations")
-    migrate.add_argument("--fresh", action="store_true",
-                         help="accept an empty or different database although DATA_DIR shows an earlier one")
+    migrate.add_argument(
+        "--fresh",
+        action="store_true",
+        help="accept an empty or different database although DATA_DIR shows an earlier one",
+    )
     migrate.set_defaults(func=cmd_migrate)
-    sub.add_parser("doctor", help="check the state database, the token and the webhook").set_defaults(func=cmd_doctor)
+    sub.add_parser(
+        "doctor", help="check the state database, the token and the webhook"
+    ).set_defaults(func=cmd_doctor)
 
 
 def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
@@ -44,8 +51,10 @@ def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
         return 1
     try:
         applied = store.applied
-        print(f"state database {store.backend.description}: version {store.version}"
-              + (f" (applied {', '.join(map(str, applied))})" if applied else " (up to date)"))
+        print(
+            f"state database {store.backend.description}: version {store.version}"
+            + (f" (applied {', '.join(map(str, applied))})" if applied else " (up to date)")
+        )
     finally:
         store.close()
     return 0
@@ -79,46 +88,82 @@ def check_store(config: Config, report: Callable[[str, str, str], None]) -> None
     try:
         tables = backend.table_names()
         if "migrations" not in tables:
-            report(FAIL, "state database", f"{backend.description} is empty: run `python bot.py migrate`")
+            report(
+                FAIL,
+                "state database",
+                f"{backend.description} is empty: run `python bot.py migrate`",
+            )
             return
         done = {r[0] for r in backend.execute("SELECT version FROM migrations").fetchall()}
         pending = [v for v, _ in MIGRATIONS if v not in done]
         newer = sorted(v for v in done if v > len(MIGRATIONS))
         if newer:
-            report(FAIL, "state database", f"{backend.description} has migrations {newer} this code does not know")
+            report(
+                FAIL,
+                "state database",
+                f"{backend.description} has migrations {newer} this code does not know",
+            )
         elif pending:
-            report(WARN, "state database", f"{backend.description}: migrations {pending} pending "
-                                           "(`python bot.py migrate`, or the bot applies them at start)")
+            report(
+                WARN,
+                "state database",
+                f"{backend.description}: migrations {pending} pending "
+                "(`python bot.py migrate`, or the bot applies them at start)",
+            )
         else:
-            report(OK, "state database", f"{backend.description} ({backend.dialect}), version {max(done)}")
+            report(
+                OK,
+                "state database",
+                f"{backend.description} ({backend.dialect}), version {max(done)}",
+            )
         row = backend.execute("SELECT value FROM meta WHERE key = 'instance_id'").fetchone()
         marker = config.data_dir / MARKER_FILE
         recorded = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
         if row is not None and recorded is not None and recorded != row[0]:
-            report(FAIL, "database identity", f"{marker} names another database: the bot would refuse to start")
+            report(
+                FAIL,
+                "database identity",
+                f"{marker} names another database: the bot would refuse to start",
+            )
         else:
-            report(OK, "database identity", "the database DATA_DIR knows" if recorded else "first use from this DATA_DIR")
+            report(
+                OK,
+                "database identity",
+                "the database DATA_DIR knows" if recorded else "first use from this DATA_DIR",
+            )
         if config.user_hash_salt:
             report(OK, "user-hash salt", "from USER_HASH_SALT")
         else:
             salt = config.data_dir / SALT_FILE
             if salt.is_file():
                 mode = stat.S_IMODE(os.stat(salt).st_mode)
-                report(OK if not mode & 0o077 else WARN, "user-hash salt",
-                       f"{salt} (mode {mode:o}{'' if not mode & 0o077 else ': others can read it, chmod 600'})")
+                report(
+                    OK if not mode & 0o077 else WARN,
+                    "user-hash salt",
+                    f"{salt} (mode {mode:o}{'' if not mode & 0o077 else ': others can read it, chmod 600'})",
+                )
             else:
                 report(OK, "user-hash salt", f"{salt} is made at the first start")
         if "leases" in tables:
             now = time.time()
             leases = backend.query("SELECT name, holder, expires_at FROM leases")
-            live = [r for r in leases if r["name"].startswith("process:") and (r["expires_at"] or 0) >= now]
+            live = [
+                r
+                for r in leases
+                if r["name"].startswith("process:") and (r["expires_at"] or 0) >= now
+            ]
             sender = next((r for r in leases if r["name"] == "sender"), None)
             if not config.database_url:
                 report(OK, "processes", _sqlite_holder(config))
             else:
-                who = (f"{sender['holder']} (lease {'live' if (sender['expires_at'] or 0) >= now else 'expired'})"
-                       if sender else "nobody yet")
-                report(OK, "processes", f"{len(live)} live; broadcasts and reminders sent by {who}")
+                who = (
+                    f"{sender['holder']} (lease {'live' if (sender['expires_at'] or 0) >= now else 'expired'})"
+                    if sender
+                    else "nobody yet"
+                )
+                report(
+                    OK, "processes", f"{len(live)} live; broadcasts and reminders sent by {who}"
+                )
     except Exception as exc:  # noqa: BLE001
         report(FAIL, "state database", f"{backend.description}: {_one_line(exc)}")
     finally:
@@ -140,7 +185,10 @@ def check_telegram(config: Config, report: Callable[[str, str, str], None]) -> N
         try:
             body = response.json()
         except json.JSONDecodeError:
-            body = {"ok": False, "description": f"HTTP {response.status_code}, not a Bot API answer"}
+            body = {
+                "ok": False,
+                "description": f"HTTP {response.status_code}, not a Bot API answer",
+            }
         return body
 
     try:
@@ -149,8 +197,12 @@ def check_telegram(config: Config, report: Callable[[str, str, str], None]) -> N
         report(FAIL, "bot token", f"cannot reach the Bot API at {where}: {type(exc).__name__}")
         return
     if not me.get("ok"):
-        report(FAIL, "bot token", f"the Bot API at {where} refused it ({_scrub(me.get('description'), token)}): "
-                                  "check TELEGRAM_BOT_TOKEN (from @BotFather)")
+        report(
+            FAIL,
+            "bot token",
+            f"the Bot API at {where} refused it ({_scrub(me.get('description'), token)}): "
+            "check TELEGRAM_BOT_TOKEN (from @BotFather)",
+        )
         return
     report(OK, "bot token", f"accepted: the bot is @{me['result'].get('username')}")
     try:
@@ -163,14 +215,26 @@ def check_telegram(config: Config, report: Callable[[str, str, str], None]) -> N
     error = _scrub(info.get("last_error_message"), token)
     if config.webhook_url:
         if url == config.webhook_url:
-            report(WARN if error else OK, "webhook", f"set to WEBHOOK_URL; {pending} update(s) pending"
-                   + (f"; Telegram's last error: {error}" if error else ""))
+            report(
+                WARN if error else OK,
+                "webhook",
+                f"set to WEBHOOK_URL; {pending} update(s) pending"
+                + (f"; Telegram's last error: {error}" if error else ""),
+            )
         else:
-            report(WARN, "webhook", f"Telegram has {url or 'none'}, WEBHOOK_URL is {config.webhook_url}: "
-                                    "the bot sets it at start")
+            report(
+                WARN,
+                "webhook",
+                f"Telegram has {url or 'none'}, WEBHOOK_URL is {config.webhook_url}: "
+                "the bot sets it at start",
+            )
     elif url:
-        report(WARN, "webhook", f"Telegram has a webhook ({url}) but WEBHOOK_URL is empty: "
-                                "the bot removes it when it starts polling")
+        report(
+            WARN,
+            "webhook",
+            f"Telegram has a webhook ({url}) but WEBHOOK_URL is empty: "
+            "the bot removes it when it starts polling",
+        )
     else:
         report(OK, "webhook", f"none (long polling); {pending} update(s) pending")
 

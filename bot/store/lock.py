@@ -6,6 +6,7 @@ life of the process (the kernel releases it when the process dies, however it di
 never blocks a restart) and writes the holder's pid into it for the message. Several processes
 are the job of PostgreSQL mode (DATABASE_URL), whose leases coordinate them.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -22,7 +23,7 @@ class DataDirLock:
         self.path = Path(data_dir) / LOCK_FILE
         self._fd: int | None = None
 
-    def acquire(self) -> "DataDirLock":
+    def acquire(self) -> DataDirLock:
         """Take the lock or raise StateError naming the process that has it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -34,7 +35,8 @@ class DataDirLock:
             raise StateError(
                 f"another bot process (pid {holder}) is already running with DATA_DIR {self.path.parent}: stop it "
                 "first (two processes would answer every question twice); to run several processes, give them "
-                "DATABASE_URL (PostgreSQL)") from None
+                "DATABASE_URL (PostgreSQL)"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         self._fd = fd
@@ -46,7 +48,7 @@ class DataDirLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> "DataDirLock":
+    def __enter__(self) -> DataDirLock:
         return self.acquire()
 
     def __exit__(self, *exc: object) -> None:

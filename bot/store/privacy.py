@@ -11,6 +11,7 @@ text is stored:
 
 Years, amounts, course codes and dates with separators ("2024-01-15") stay readable.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,10 +21,13 @@ ID = "[身份證]"
 NUMBER = "[號碼]"
 
 _SEP = r"[ \-\u00a0]?"
-_HKID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}\s?(?:[(（]\s?[0-9Aa]\s?[)）]|[0-9Aa])(?![A-Za-z0-9])")
+_HKID = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}\s?(?:[(（]\s?[0-9Aa]\s?[)）]|[0-9Aa])(?![A-Za-z0-9])"
+)
 _PHONE = re.compile(
     rf"(?<!\d)(?:(?:\+|00)?852{_SEP})?[2-9]\d{{3}}{_SEP}\d{{4}}(?!\d)"  # Hong Kong
-    rf"|(?<!\d)(?:(?:\+|00)?86{_SEP})?1[3-9]\d{_SEP}?\d{{4}}{_SEP}?\d{{4}}(?!\d)")  # mainland mobile
+    rf"|(?<!\d)(?:(?:\+|00)?86{_SEP})?1[3-9]\d{_SEP}?\d{{4}}{_SEP}?\d{{4}}(?!\d)"
+)  # mainland mobile
 _DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[ \-]\d+)*(?!\d)")
 
 

@@ -12,11 +12,12 @@ Broadcasts and reminders run their sends inside `at_most_once()`: the rate limit
 reaches the broadcaster, which records the delivery as "uncertain" and never sends it again.
 Answers to workers keep the rate limiter's usual retries (a rare duplicate answer beats none).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
 
 import httpx
 

@@ -17,22 +17,37 @@ again (an edit or delete repeated is harmless: "message is not modified" and "me
 found" count as done), a copy removed from its group or a group that removed the bot ends "failed".
 Rows interrupted by a crash are done again at the next start; none is corrected twice.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application
 
 from bot.kb.text import Lang
 from bot.telegram import announce_render
-from bot.telegram.broadcast import BACKOFF, MAX_ATTEMPTS, NO_PREVIEW, drain, retry_seconds, send_to_group
+from bot.telegram.broadcast import (
+    BACKOFF,
+    MAX_ATTEMPTS,
+    NO_PREVIEW,
+    drain,
+    retry_seconds,
+    send_to_group,
+)
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -52,7 +67,10 @@ def parse_when(text: str, now: datetime) -> datetime | None:
     text = " ".join(text.strip().split())
     if match := WHEN_IN.match(text):
         n, unit = int(match.group(1)), match.group(2)[0].lower()
-        return now + {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n)}[unit]
+        return (
+            now
+            + {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n)}[unit]
+        )
     try:
         if match := WHEN_FULL.match(text):
             y, mo, d, h, mi = (int(g) for g in match.groups())
@@ -67,10 +85,10 @@ def parse_when(text: str, now: datetime) -> datetime | None:
 
 
 def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def confirm(store: "Store", broadcast_id: int, progress_message_id: int | None) -> int | None:
+def confirm(store: Store, broadcast_id: int, progress_message_id: int | None) -> int | None:
     """Confirm a drafted broadcast: to its audience when it is an announcement, else to every group."""
     if store.announcement(broadcast_id) is not None:
         if not store.audience(broadcast_id):
@@ -82,8 +100,15 @@ def confirm(store: "Store", broadcast_id: int, progress_message_id: int | None) 
 class Announcements:
     """The runtime side of announcements; one per Application."""
 
-    def __init__(self, application: Application, ops: "Operations", *, max_delay: timedelta, workers: int = 4,
-                 progress_every: float = 5.0) -> None:
+    def __init__(
+        self,
+        application: Application,
+        ops: Operations,
+        *,
+        max_delay: timedelta,
+        workers: int = 4,
+        progress_every: float = 5.0,
+    ) -> None:
         self.application = application
         self.ops = ops
         self.store = ops.store
@@ -111,8 +136,11 @@ class Announcements:
         version = self.store.target_version(broadcast["id"], chat_id)
         if version is None:
             return None
-        return {"html": version["html"] if version["kind"] == "text" else None,
-                "from_chat_id": version["from_chat_id"], "message_id": version["message_id"]}
+        return {
+            "html": version["html"] if version["kind"] == "text" else None,
+            "from_chat_id": version["from_chat_id"],
+            "message_id": version["message_id"],
+        }
 
     async def after_sent(self, broadcast: dict, chat_id: int, message_id: int) -> None:
         """Pin the copy just sent when the announcement asks for it; the outcome goes to the report."""
@@ -129,14 +157,16 @@ class Announcements:
             except TelegramError as exc:
                 transient = type(exc) is NetworkError
                 if transient and attempt < 2:
-                    await asyncio.sleep(self.backoff * 2 ** attempt)
+                    await asyncio.sleep(self.backoff * 2**attempt)
                     continue
                 self.store.record_pin(broadcast["id"], chat_id, "failed", str(exc))
                 logger.info("broadcast %s: could not pin in %s: %s", broadcast["id"], chat_id, exc)
                 return
             self.store.record_pin(broadcast["id"], chat_id, "pinned")
             return
-        self.store.record_pin(broadcast["id"], chat_id, "failed", "Telegram asked to wait too many times")
+        self.store.record_pin(
+            broadcast["id"], chat_id, "failed", "Telegram asked to wait too many times"
+        )
 
     # -- test copies --------------------------------------------------------------------------------
 
@@ -145,13 +175,22 @@ class Announcements:
         sent = 0
         for version in self.store.versions(broadcast_id):
             await self.pacer.acquire(chat_id)
-            outcome = await send_to_group(self.bot, chat_id, html=version["html"] if version["kind"] == "text" else None,
-                                          from_chat_id=version["from_chat_id"], message_id=version["message_id"])
+            outcome = await send_to_group(
+                self.bot,
+                chat_id,
+                html=version["html"] if version["kind"] == "text" else None,
+                from_chat_id=version["from_chat_id"],
+                message_id=version["message_id"],
+            )
             if outcome.status != "sent":
-                logger.info("test copy of broadcast %s to %s: %s", broadcast_id, chat_id, outcome.error)
+                logger.info(
+                    "test copy of broadcast %s to %s: %s", broadcast_id, chat_id, outcome.error
+                )
                 continue
             sent += 1
-            await self.ops.send(chat_id, announce_render.test_note(broadcast_id, version["lang"], lang))
+            await self.ops.send(
+                chat_id, announce_render.test_note(broadcast_id, version["lang"], lang)
+            )
         return sent
 
     # -- scheduling -----------------------------------------------------------------------------------
@@ -177,10 +216,22 @@ class Announcements:
         admin_chat = announcement["admin_chat_id"]
         if late > self.max_delay:
             if self.store.miss_scheduled(bid):
-                logger.warning("scheduled broadcast %s was due %s ago (more than %s): not sent", bid, late, self.max_delay)
-                await self.ops.send(admin_chat, announce_render.plain(
-                    "an_missed", lang, id=bid, when=announce_render.when_text(planned, lang),
-                    minutes=int(self.max_delay.total_seconds() // 60)))
+                logger.warning(
+                    "scheduled broadcast %s was due %s ago (more than %s): not sent",
+                    bid,
+                    late,
+                    self.max_delay,
+                )
+                await self.ops.send(
+                    admin_chat,
+                    announce_render.plain(
+                        "an_missed",
+                        lang,
+                        id=bid,
+                        when=announce_render.when_text(planned, lang),
+                        minutes=int(self.max_delay.total_seconds() // 60),
+                    ),
+                )
             return 0
         total = self.store.confirm_announcement(bid, scheduled=True)
         if total is None:
@@ -188,9 +239,17 @@ class Announcements:
         logger.info("scheduled broadcast %s fired (%s late): %d groups", bid, late, total)
         self.ops.broadcaster.start()
         key = "an_fired_late" if late >= timedelta(minutes=1) else "an_fired"
-        sent = await self.ops.send(admin_chat, announce_render.plain(
-            key, lang, id=bid, when=announce_render.when_text(planned, lang), total=total,
-            minutes=int(late.total_seconds() // 60)))
+        sent = await self.ops.send(
+            admin_chat,
+            announce_render.plain(
+                key,
+                lang,
+                id=bid,
+                when=announce_render.when_text(planned, lang),
+                total=total,
+                minutes=int(late.total_seconds() // 60),
+            ),
+        )
         if sent:
             self.store.set_progress_message(bid, sent[0].message_id)
         return 1
@@ -205,15 +264,25 @@ class Announcements:
         return self.task
 
     async def _run(self) -> None:
-        await drain(self, self.store.copy_ops_to_run, self.run_op,
-                    lambda op: f"{op['kind']} of broadcast {op['broadcast_id']}")
+        await drain(
+            self,
+            self.store.copy_ops_to_run,
+            self.run_op,
+            lambda op: f"{op['kind']} of broadcast {op['broadcast_id']}",
+        )
 
     async def run_op(self, op: dict) -> dict[str, int]:
         """Apply one job to its pending copies; report and mark it done unless interrupted."""
         queue: asyncio.Queue[dict] = asyncio.Queue()
         for row in self.store.pending_copy_rows(op["id"]):
             queue.put_nowait(row)
-        logger.info("%s of broadcast %s: %d of %d copies to do", op["kind"], op["broadcast_id"], queue.qsize(), op["total"])
+        logger.info(
+            "%s of broadcast %s: %d of %d copies to do",
+            op["kind"],
+            op["broadcast_id"],
+            queue.qsize(),
+            op["total"],
+        )
         busy = [0]
         workers = [asyncio.create_task(self._worker(op, queue, busy)) for _ in range(self.workers)]
         joined = asyncio.create_task(queue.join())
@@ -241,26 +310,43 @@ class Announcements:
         if self.store.finish_copy_op(op["id"]):
             logger.info("%s of broadcast %s finished: %s", op["kind"], op["broadcast_id"], counts)
             await self._progress(op)
-            errors = Counter(r[0] for r in self.store.sql.execute(
-                "SELECT error FROM copy_op_rows WHERE op_id = ? AND status = 'failed'", (op["id"],)).fetchall())
+            errors = Counter(
+                r[0]
+                for r in self.store.sql.execute(
+                    "SELECT error FROM copy_op_rows WHERE op_id = ? AND status = 'failed'",
+                    (op["id"],),
+                ).fetchall()
+            )
             lang = report_lang(self.store, op)
-            await self.ops.send(op["admin_chat_id"], announce_render.op_report(
-                self.store.copy_op(op["id"]) or op, counts, errors.most_common(), lang))
+            await self.ops.send(
+                op["admin_chat_id"],
+                announce_render.op_report(
+                    self.store.copy_op(op["id"]) or op, counts, errors.most_common(), lang
+                ),
+            )
         return counts
 
     async def _progress(self, op: dict) -> None:
         fresh = self.store.copy_op(op["id"]) or op
         if not fresh.get("progress_message_id"):
             return
-        text = announce_render.op_progress(fresh, self.store.copy_counts(op["id"]), report_lang(self.store, fresh))
+        text = announce_render.op_progress(
+            fresh, self.store.copy_counts(op["id"]), report_lang(self.store, fresh)
+        )
         try:
-            await self.bot.edit_message_text(text, chat_id=fresh["admin_chat_id"], message_id=fresh["progress_message_id"],
-                                             parse_mode=ParseMode.HTML)
+            await self.bot.edit_message_text(
+                text,
+                chat_id=fresh["admin_chat_id"],
+                message_id=fresh["progress_message_id"],
+                parse_mode=ParseMode.HTML,
+            )
         except TelegramError as exc:
             if "not modified" not in str(exc).lower():
-                logger.info("could not update the progress of %s %s: %s", fresh["kind"], fresh["id"], exc)
+                logger.info(
+                    "could not update the progress of %s %s: %s", fresh["kind"], fresh["id"], exc
+                )
 
-    async def _worker(self, op: dict, queue: "asyncio.Queue[dict]", busy: list[int]) -> None:
+    async def _worker(self, op: dict, queue: asyncio.Queue[dict], busy: list[int]) -> None:
         loop = asyncio.get_running_loop()
         while True:
             row = await queue.get()
@@ -271,7 +357,9 @@ class Announcements:
             try:
                 delay = await self._apply(op, row)
             except Exception:  # noqa: BLE001
-                logger.exception("%s %s in %s: unexpected error", op["kind"], op["id"], row["chat_id"])
+                logger.exception(
+                    "%s %s in %s: unexpected error", op["kind"], op["id"], row["chat_id"]
+                )
                 delay = None
                 self.store.finish_copy_row(op["id"], row["chat_id"], "failed", "internal error")
             finally:
@@ -279,6 +367,7 @@ class Announcements:
             if delay is None:
                 queue.task_done()
             else:
+
                 def requeue(item: dict = row) -> None:
                     queue.put_nowait(item)
                     queue.task_done()
@@ -287,10 +376,17 @@ class Announcements:
 
     async def _edit(self, html: str, chat_id: int, message_id: int, caption: bool) -> None:
         if caption:
-            await self.bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=html, parse_mode=ParseMode.HTML)
+            await self.bot.edit_message_caption(
+                chat_id=chat_id, message_id=message_id, caption=html, parse_mode=ParseMode.HTML
+            )
         else:
-            await self.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
-                                             link_preview_options=NO_PREVIEW)
+            await self.bot.edit_message_text(
+                html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+            )
 
     async def _apply(self, op: dict, row: dict) -> float | None:
         """Edit or delete one copy; the delay before trying again, or None when the row is settled."""
@@ -305,7 +401,10 @@ class Announcements:
                 try:
                     await self._edit(op["html"], chat_id, message_id, bool(row["media"]))
                 except BadRequest as exc:
-                    if "there is no caption" not in str(exc).lower() and "there is no text" not in str(exc).lower():
+                    if (
+                        "there is no caption" not in str(exc).lower()
+                        and "there is no text" not in str(exc).lower()
+                    ):
                         raise
                     # A copied message that was text, not media (or the other way round): the other edit.
                     await self.pacer.acquire(chat_id)
@@ -315,10 +414,20 @@ class Announcements:
             return retry_seconds(exc) + 0.1
         except (BadRequest, Forbidden, ChatMigrated) as exc:
             text = str(exc).lower()
-            settled = "not modified" in text or (op["kind"] == "delete" and "message to delete not found" in text)
-            self.store.finish_copy_row(op["id"], chat_id, "done" if settled else "failed", None if settled else str(exc))
+            settled = "not modified" in text or (
+                op["kind"] == "delete" and "message to delete not found" in text
+            )
+            self.store.finish_copy_row(
+                op["id"], chat_id, "done" if settled else "failed", None if settled else str(exc)
+            )
             if not settled:
-                logger.info("%s of broadcast %s in %s failed: %s", op["kind"], op["broadcast_id"], chat_id, exc)
+                logger.info(
+                    "%s of broadcast %s in %s failed: %s",
+                    op["kind"],
+                    op["broadcast_id"],
+                    chat_id,
+                    exc,
+                )
             return None
         except NetworkError as exc:  # 5xx, a dropped connection, a timeout: safe to do again
             attempts = (self.store.copy_row(op["id"], chat_id) or {}).get("attempts") or 0
@@ -334,7 +443,7 @@ class Announcements:
         return None
 
 
-def report_lang(store: "Store", row: dict) -> Lang:
+def report_lang(store: Store, row: dict) -> Lang:
     """Reports in the language of the admin who wrote the broadcast (`row`: a broadcast or an edit/delete job)."""
     broadcast = store.broadcast(row["broadcast_id"]) if "broadcast_id" in row else row
     lang = (broadcast or {}).get("lang") or store.language(row["admin_id"]) or DEFAULT_LANG
@@ -345,30 +454,44 @@ def announcements(bot_data: dict) -> Announcements | None:
     return bot_data.get("announcements")
 
 
-def install(application: Application, ops: "Operations") -> Announcements:
+def install(application: Application, ops: Operations) -> Announcements:
     """Hook announcements into the broadcaster and schedule the firing job."""
     config = application.bot_data["services"].config
-    helper = Announcements(application, ops, max_delay=timedelta(minutes=float(config.schedule_max_delay_minutes)),
-                           workers=config.broadcast_workers, progress_every=config.broadcast_progress)
+    helper = Announcements(
+        application,
+        ops,
+        max_delay=timedelta(minutes=float(config.schedule_max_delay_minutes)),
+        workers=config.broadcast_workers,
+        progress_every=config.broadcast_progress,
+    )
     ops.broadcaster.content = helper.content
     ops.broadcaster.after_sent = helper.after_sent
     application.bot_data["announcements"] = helper
     resumed = ops.store.recover_copy_ops()
     if resumed:
-        logger.warning("%d edit(s) or delete(s) were interrupted by the last stop; they are done again", resumed)
+        logger.warning(
+            "%d edit(s) or delete(s) were interrupted by the last stop; they are done again",
+            resumed,
+        )
     jobs = application.job_queue
     if jobs is not None:
         jobs.run_once(_startup, 0, name="announcements-startup")
         if config.schedule_check_seconds > 0:
-            jobs.run_repeating(_fire, interval=config.schedule_check_seconds,
-                               first=min(1.0, config.schedule_check_seconds), name="scheduled-announcements")
+            jobs.run_repeating(
+                _fire,
+                interval=config.schedule_check_seconds,
+                first=min(1.0, config.schedule_check_seconds),
+                name="scheduled-announcements",
+            )
     return helper
 
 
 async def _startup(context: Any) -> None:
     helper = announcements(context.application.bot_data)
     if helper is not None and helper.store.copy_ops_to_run():
-        logger.info("resuming %d unfinished edit/delete job(s)", len(helper.store.copy_ops_to_run()))
+        logger.info(
+            "resuming %d unfinished edit/delete job(s)", len(helper.store.copy_ops_to_run())
+        )
         helper.start()
 
 

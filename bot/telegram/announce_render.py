@@ -14,6 +14,7 @@ Callback data (<id>: the broadcast; <op>: an edit or delete job):
 The preview's question is the "panel": it ends with the tag 📣 #A<id>, and the admin replies to it
 with another language's version or a time; the request for a corrected text ends with ✏️ #E<id>.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,46 +45,100 @@ def audience_text(announcement: dict, lang: Lang) -> str:
     if announcement["tags"]:
         return t("an_aud_tags", lang, tags=", ".join(f"#{tag}" for tag in announcement["tags"]))
     if announcement["audience_lang"]:
-        return t("an_aud_lang", lang, lang=LANG_NAMES.get(announcement["audience_lang"], announcement["audience_lang"]))
+        return t(
+            "an_aud_lang",
+            lang,
+            lang=LANG_NAMES.get(announcement["audience_lang"], announcement["audience_lang"]),
+        )
     return t("an_aud_all", lang)
 
 
-def panel(announcement: dict, versions: list[dict], count: int, lang: Lang, *, mode: str = "main",
-          tag_counts: dict[str, int] | None = None, lang_counts: dict[str, int] | None = None,
-          presets: list[tuple[str, int]] | None = None) -> Reply:
+def panel(
+    announcement: dict,
+    versions: list[dict],
+    count: int,
+    lang: Lang,
+    *,
+    mode: str = "main",
+    tag_counts: dict[str, int] | None = None,
+    lang_counts: dict[str, int] | None = None,
+    presets: list[tuple[str, int]] | None = None,
+) -> Reply:
     """The preview's question: audience, versions, pin, and the choices of `mode` (main | audience | when)."""
     bid = announcement["id"]
-    lines = [t("bc_preview", lang, id=bid, count=count),
-             t("an_line_audience", lang, audience=audience_text(announcement, lang)),
-             t("an_line_versions", lang, versions=" · ".join(LANG_NAMES.get(v["lang"], v["lang"]) for v in versions)),
-             t("an_line_pin_on" if announcement["pin"] else "an_line_pin_off", lang),
-             "",
-             t("an_panel_hint", lang, id=bid)]
+    lines = [
+        t("bc_preview", lang, id=bid, count=count),
+        t("an_line_audience", lang, audience=audience_text(announcement, lang)),
+        t(
+            "an_line_versions",
+            lang,
+            versions=" · ".join(LANG_NAMES.get(v["lang"], v["lang"]) for v in versions),
+        ),
+        t("an_line_pin_on" if announcement["pin"] else "an_line_pin_off", lang),
+        "",
+        t("an_panel_hint", lang, id=bid),
+    ]
     rows: list[list[InlineKeyboardButton]] = [
-        [InlineKeyboardButton(t("bc_confirm", lang), callback_data=f"bc:ok:{bid}"),
-         InlineKeyboardButton(t("bc_cancel", lang), callback_data=f"bc:no:{bid}")]]
+        [
+            InlineKeyboardButton(t("bc_confirm", lang), callback_data=f"bc:ok:{bid}"),
+            InlineKeyboardButton(t("bc_cancel", lang), callback_data=f"bc:no:{bid}"),
+        ]
+    ]
     if mode == "audience":
         chosen = set(announcement["tags"])
         everyone = not chosen and not announcement["audience_lang"]
-        rows.append([InlineKeyboardButton(("✓ " if everyone else "") + t("an_btn_all", lang), callback_data=f"an:all:{bid}")])
-        buttons = [InlineKeyboardButton(f"{'✓ ' if tag in chosen else ''}#{tag} ({n})", callback_data=f"an:tag:{bid}:{tag}")
-                   for tag, n in list((tag_counts or {}).items())[:MAX_TAG_BUTTONS]]
-        rows += [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-        rows.append([InlineKeyboardButton(f"{'✓ ' if announcement['audience_lang'] == code else ''}"
-                                          f"{LANG_NAMES[code]} ({(lang_counts or {}).get(code, 0)})",
-                                          callback_data=f"an:lang:{bid}:{code}") for code in LANGS])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    ("✓ " if everyone else "") + t("an_btn_all", lang),
+                    callback_data=f"an:all:{bid}",
+                )
+            ]
+        )
+        buttons = [
+            InlineKeyboardButton(
+                f"{'✓ ' if tag in chosen else ''}#{tag} ({n})", callback_data=f"an:tag:{bid}:{tag}"
+            )
+            for tag, n in list((tag_counts or {}).items())[:MAX_TAG_BUTTONS]
+        ]
+        rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    f"{'✓ ' if announcement['audience_lang'] == code else ''}"
+                    f"{LANG_NAMES[code]} ({(lang_counts or {}).get(code, 0)})",
+                    callback_data=f"an:lang:{bid}:{code}",
+                )
+                for code in LANGS
+            ]
+        )
         rows.append([InlineKeyboardButton(t("an_btn_back", lang), callback_data=f"an:back:{bid}")])
     elif mode == "when":
-        rows += [[InlineKeyboardButton(text, callback_data=f"an:at:{bid}:{minute}")] for text, minute in presets or []]
+        rows += [
+            [InlineKeyboardButton(text, callback_data=f"an:at:{bid}:{minute}")]
+            for text, minute in presets or []
+        ]
         rows.append([InlineKeyboardButton(t("an_btn_back", lang), callback_data=f"an:back:{bid}")])
         lines[-1] = t("an_when_hint", lang, id=bid)
     else:
-        rows.append([InlineKeyboardButton(t("an_btn_audience", lang), callback_data=f"an:aud:{bid}"),
-                     InlineKeyboardButton(t("an_btn_test", lang), callback_data=f"an:test:{bid}")])
-        rows.append([InlineKeyboardButton(t("an_btn_pin_on" if announcement["pin"] else "an_btn_pin_off", lang),
-                                          callback_data=f"an:pin:{bid}"),
-                     InlineKeyboardButton(t("an_btn_when", lang), callback_data=f"an:when:{bid}")])
-    return Reply(["\n".join(escape(line, quote=False) for line in lines)], InlineKeyboardMarkup(rows), lang)
+        rows.append(
+            [
+                InlineKeyboardButton(t("an_btn_audience", lang), callback_data=f"an:aud:{bid}"),
+                InlineKeyboardButton(t("an_btn_test", lang), callback_data=f"an:test:{bid}"),
+            ]
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t("an_btn_pin_on" if announcement["pin"] else "an_btn_pin_off", lang),
+                    callback_data=f"an:pin:{bid}",
+                ),
+                InlineKeyboardButton(t("an_btn_when", lang), callback_data=f"an:when:{bid}"),
+            ]
+        )
+    return Reply(
+        ["\n".join(escape(line, quote=False) for line in lines)], InlineKeyboardMarkup(rows), lang
+    )
 
 
 def presets(now: datetime, lang: Lang) -> list[tuple[str, int]]:
@@ -91,12 +146,17 @@ def presets(now: datetime, lang: Lang) -> list[tuple[str, int]]:
     hour = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
     tomorrow = (now + timedelta(days=1)).replace(second=0, microsecond=0)
     out = [(t("an_btn_in_hour", lang, time=f"{hour:%H:%M}"), hour)]
-    out += [(t("an_btn_tomorrow", lang, time=f"{h:02d}:00"), tomorrow.replace(hour=h, minute=0)) for h in (9, 18)]
+    out += [
+        (t("an_btn_tomorrow", lang, time=f"{h:02d}:00"), tomorrow.replace(hour=h, minute=0))
+        for h in (9, 18)
+    ]
     return [(text, int(moment.timestamp() // 60)) for text, moment in out]
 
 
 def test_note(broadcast_id: int, version_lang: str, lang: Lang) -> Reply:
-    return plain("an_test_note", lang, id=broadcast_id, version=LANG_NAMES.get(version_lang, version_lang))
+    return plain(
+        "an_test_note", lang, id=broadcast_id, version=LANG_NAMES.get(version_lang, version_lang)
+    )
 
 
 def scheduled_list(rows: list[dict], tz, lang: Lang, counts: dict[int, int]) -> Reply:  # noqa: ANN001 - tzinfo
@@ -108,33 +168,75 @@ def scheduled_list(rows: list[dict], tz, lang: Lang, counts: dict[int, int]) -> 
     for row in rows[:MAX_SCHEDULED]:
         moment = datetime.fromisoformat(row["send_at"]).astimezone(tz)
         preview = label(re.sub(r"<[^>]+>", "", row["html"] or "") or t("an_sched_copy", lang), 50)
-        lines.append(escape(t("an_sched_line", lang, id=row["id"], when=when_text(moment, lang), count=counts.get(row["id"], 0),
-                              audience=audience_text(row, lang), preview=preview), quote=False))
-        buttons.append([InlineKeyboardButton(t("an_btn_cancel_id", lang, id=row["id"]), callback_data=f"an:x:{row['id']}")])
+        lines.append(
+            escape(
+                t(
+                    "an_sched_line",
+                    lang,
+                    id=row["id"],
+                    when=when_text(moment, lang),
+                    count=counts.get(row["id"], 0),
+                    audience=audience_text(row, lang),
+                    preview=preview,
+                ),
+                quote=False,
+            )
+        )
+        buttons.append(
+            [
+                InlineKeyboardButton(
+                    t("an_btn_cancel_id", lang, id=row["id"]), callback_data=f"an:x:{row['id']}"
+                )
+            ]
+        )
     return Reply(["\n".join(lines)], InlineKeyboardMarkup(buttons), lang)
 
 
-def scheduled_done(broadcast_id: int, moment: datetime, count: int, audience: str, lang: Lang) -> Reply:
-    return plain("an_scheduled", lang, id=broadcast_id, when=when_text(moment, lang), count=count, audience=audience)
+def scheduled_done(
+    broadcast_id: int, moment: datetime, count: int, audience: str, lang: Lang
+) -> Reply:
+    return plain(
+        "an_scheduled",
+        lang,
+        id=broadcast_id,
+        when=when_text(moment, lang),
+        count=count,
+        audience=audience,
+    )
 
 
-def finished_report(broadcast: dict, counts: dict[str, int], inactive: int, pins: list[dict], lang: Lang) -> Reply:
+def finished_report(
+    broadcast: dict, counts: dict[str, int], inactive: int, pins: list[dict], lang: Lang
+) -> Reply:
     """The broadcast's report, what pinning did, and the edit/delete everywhere buttons."""
     base = broadcast_report(broadcast, counts, inactive, lang)
     lines = [base.parts[0]]
     if pins:
         failed = [p for p in pins if p["status"] != "pinned"]
-        lines.append(escape(t("an_pin_report", lang, pinned=len(pins) - len(failed), total=len(pins)), quote=False))
+        lines.append(
+            escape(
+                t("an_pin_report", lang, pinned=len(pins) - len(failed), total=len(pins)),
+                quote=False,
+            )
+        )
         for row in failed[:20]:
-            lines.append(f"• {escape(label(row.get('title') or str(row['chat_id']), 40))} <code>{row['chat_id']}</code>: "
-                         f"{escape(label(row['error'] or '', 80))}")
+            lines.append(
+                f"• {escape(label(row.get('title') or str(row['chat_id']), 40))} <code>{row['chat_id']}</code>: "
+                f"{escape(label(row['error'] or '', 80))}"
+            )
         if len(failed) > 20:
             lines.append(escape(t("subs_more", lang, count=len(failed) - 20)))
     markup = None
     if counts.get("sent"):
         bid = broadcast["id"]
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("an_btn_edit", lang), callback_data=f"an:e:{bid}"),
-                                        InlineKeyboardButton(t("an_btn_delete", lang), callback_data=f"an:d:{bid}")]])
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(t("an_btn_edit", lang), callback_data=f"an:e:{bid}"),
+                    InlineKeyboardButton(t("an_btn_delete", lang), callback_data=f"an:d:{bid}"),
+                ]
+            ]
+        )
     return Reply(["\n".join(lines)], markup, lang)
 
 
@@ -146,22 +248,53 @@ def edit_request(broadcast_id: int, copies: int, versions: list[dict], lang: Lan
 
 def op_question(op: dict, copies: int, lang: Lang) -> Reply:
     key = "an_op_edit_q" if op["kind"] == "edit" else "an_op_delete_q"
-    rows = [[InlineKeyboardButton(t("an_btn_confirm_op", lang), callback_data=f"op:ok:{op['id']}"),
-             InlineKeyboardButton(t("bc_cancel", lang), callback_data=f"op:no:{op['id']}")]]
-    return Reply([escape(t(key, lang, id=op["broadcast_id"], count=copies), quote=False)], InlineKeyboardMarkup(rows), lang)
+    rows = [
+        [
+            InlineKeyboardButton(t("an_btn_confirm_op", lang), callback_data=f"op:ok:{op['id']}"),
+            InlineKeyboardButton(t("bc_cancel", lang), callback_data=f"op:no:{op['id']}"),
+        ]
+    ]
+    return Reply(
+        [escape(t(key, lang, id=op["broadcast_id"], count=copies), quote=False)],
+        InlineKeyboardMarkup(rows),
+        lang,
+    )
 
 
 def op_progress(op: dict, counts: dict[str, int], lang: Lang) -> str:
     done = counts.get("done", 0) + counts.get("failed", 0)
     key = "an_op_edit_progress" if op["kind"] == "edit" else "an_op_delete_progress"
-    return escape(t(key, lang, id=op["broadcast_id"], done=done, total=op["total"], ok=counts.get("done", 0),
-                    failed=counts.get("failed", 0)), quote=False)
+    return escape(
+        t(
+            key,
+            lang,
+            id=op["broadcast_id"],
+            done=done,
+            total=op["total"],
+            ok=counts.get("done", 0),
+            failed=counts.get("failed", 0),
+        ),
+        quote=False,
+    )
 
 
-def op_report(op: dict, counts: dict[str, int], errors: list[tuple[str, int]], lang: Lang) -> Reply:
+def op_report(
+    op: dict, counts: dict[str, int], errors: list[tuple[str, int]], lang: Lang
+) -> Reply:
     key = "an_op_edit_report" if op["kind"] == "edit" else "an_op_delete_report"
-    lines = [escape(t(key, lang, id=op["broadcast_id"], total=op["total"], ok=counts.get("done", 0),
-                      failed=counts.get("failed", 0)), quote=False)]
+    lines = [
+        escape(
+            t(
+                key,
+                lang,
+                id=op["broadcast_id"],
+                total=op["total"],
+                ok=counts.get("done", 0),
+                failed=counts.get("failed", 0),
+            ),
+            quote=False,
+        )
+    ]
     lines += [f"• {escape(label(error, 80))} ×{n}" for error, n in errors[:5]]
     return Reply(["\n".join(lines)], None, lang)
 

@@ -4,6 +4,7 @@
 WEBHOOK_URL is set; TELEGRAM_API_BASE_URL points it at a self-hosted Bot API server. Tests and the
 benchmark build the same Application with `build_application` and drive it over HTTP.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,20 +13,33 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
 from telegram.request import HTTPXRequest
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, Defaults
 
 from bot.config import Config, zone
-from bot.telegram import render
 from bot.dialogue import Conversations
+from bot.telegram import render
 from bot.telegram.ambiguity import never_left, sending_at_most_once
 from bot.telegram.context import BotContext, Services
 from bot.telegram.flood import FloodGate
@@ -34,12 +48,22 @@ from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
 logger = logging.getLogger(__name__)
 
 # Update types the bot asks Telegram for; add one here when a feature needs it.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 WORKERS = 16  # updates handled at once
 MAX_PENDING_UPDATES = 4096  # updates accepted from Telegram and waiting for a worker or their chat
-CONNECTION_POOL_SIZE = 8  # fewer connections than workers: httpcore degrades with many idle ones under load
+CONNECTION_POOL_SIZE = (
+    8  # fewer connections than workers: httpcore degrades with many idle ones under load
+)
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-POLL_AUTH_RETRIES = 3  # 401/404 answers to getUpdates tried again (after 0.5 s, 1 s, 2 s) before polling ends
+POLL_AUTH_RETRIES = (
+    3  # 401/404 answers to getUpdates tried again (after 0.5 s, 1 s, 2 s) before polling ends
+)
 POLL_AUTH_BACKOFF = 0.5
 
 
@@ -108,7 +132,14 @@ class RetryingRateLimiter(AIORateLimiter):
     reply is worse than a late one. Inside `at_most_once()` (broadcasts, reminders) only what
     provably never left is retried (bot/telegram/ambiguity.py): a 5xx may follow a delivery."""
 
-    def __init__(self, *, max_retries: int = 3, network_retries: int = 3, backoff: float = 0.25, **limits: Any) -> None:
+    def __init__(
+        self,
+        *,
+        max_retries: int = 3,
+        network_retries: int = 3,
+        backoff: float = 0.25,
+        **limits: Any,
+    ) -> None:
         super().__init__(max_retries=max_retries, **limits)
         self.network_retries = network_retries
         self.backoff = backoff
@@ -117,7 +148,9 @@ class RetryingRateLimiter(AIORateLimiter):
         attempt = 0
         while True:
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
             except NetworkError as exc:
                 retry = never_left(exc) if sending_at_most_once() else self.retryable(exc)
                 if not retry or attempt == self.network_retries:
@@ -144,8 +177,13 @@ class PollingRequest(HTTPXRequest):
     restarting answers so for a while, so it is tried again a few times with back-off first. If it
     persists, polling ends and `run` exits non-zero (bot/telegram/lifecycle.py)."""
 
-    def __init__(self, *, auth_retries: int = POLL_AUTH_RETRIES, auth_backoff: float = POLL_AUTH_BACKOFF,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        auth_retries: int = POLL_AUTH_RETRIES,
+        auth_backoff: float = POLL_AUTH_BACKOFF,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**{"connection_pool_size": 1, **kwargs})
         self.auth_retries = auth_retries
         self.auth_backoff = auth_backoff
@@ -170,8 +208,13 @@ class PollingRequest(HTTPXRequest):
                 return code, payload  # PTB turns a 401/404 into InvalidToken, which ends polling
             delay = self.auth_backoff * 2**failures
             failures += 1
-            logger.warning("getUpdates refused (HTTP %d); trying again in %.1fs (%d of %d)", code, delay, failures,
-                           self.auth_retries)
+            logger.warning(
+                "getUpdates refused (HTTP %d); trying again in %.1fs (%d of %d)",
+                code,
+                delay,
+                failures,
+                self.auth_retries,
+            )
             await asyncio.sleep(delay)
 
 
@@ -181,8 +224,12 @@ def _readable(update: Any) -> Any:
     try:
         Update.de_json(update, None)
     except Exception as exc:  # noqa: BLE001 - whatever PTB's parser trips on
-        logger.warning("skipping update %s, which cannot be read (%s: %s)", update["update_id"], type(exc).__name__,
-                       str(exc)[:200])
+        logger.warning(
+            "skipping update %s, which cannot be read (%s: %s)",
+            update["update_id"],
+            type(exc).__name__,
+            str(exc)[:200],
+        )
         return {"update_id": update["update_id"]}
     return update
 
@@ -276,7 +323,10 @@ def build_application(
         .token(token)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(_processor(store))
-        .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3, overall_max_rate=config.telegram_max_rate))
+        .rate_limiter(
+            rate_limiter
+            or RetryingRateLimiter(max_retries=3, overall_max_rate=config.telegram_max_rate)
+        )
         .defaults(Defaults(tzinfo=zone(config.timezone)))
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .read_timeout(read_timeout)
@@ -290,7 +340,9 @@ def build_application(
     if base_url:
         builder = builder.base_url(base_url).base_file_url(file_url(base_url))
     application = builder.build()
-    if hasattr(application.update_processor, "application"):  # shared state (bot/telegram/shared_state.py)
+    if hasattr(
+        application.update_processor, "application"
+    ):  # shared state (bot/telegram/shared_state.py)
         application.update_processor.application = application
     application.bot_data["services"] = Services(
         assistant=assistant,
@@ -325,7 +377,10 @@ async def _post_init(application: Application) -> None:
 async def set_commands(application: Application) -> None:
     """The command menus: private chats and groups, in English (default) and Traditional Chinese."""
     bot = application.bot
-    for scope, group in ((BotCommandScopeAllPrivateChats(), False), (BotCommandScopeAllGroupChats(), True)):
+    for scope, group in (
+        (BotCommandScopeAllPrivateChats(), False),
+        (BotCommandScopeAllGroupChats(), True),
+    ):
         for lang, code in render.MENU_LANGS:
             commands = [BotCommand(c, d) for c, d in render.command_list(lang, group)]
             try:
@@ -340,14 +395,20 @@ async def set_commands(application: Application) -> None:
 def start_options(config: Config) -> tuple[str, dict[str, Any]]:
     """("polling" | "webhook", keyword arguments for run_*/start_*), from the settings."""
     if not config.webhook_url:
-        return "polling", {"allowed_updates": ALLOWED_UPDATES, "poll_interval": 0.0, "timeout": 30,
-                           "drop_pending_updates": False}
+        return "polling", {
+            "allowed_updates": ALLOWED_UPDATES,
+            "poll_interval": 0.0,
+            "timeout": 30,
+            "drop_pending_updates": False,
+        }
     url = urlparse(config.webhook_url)
     if url.scheme not in ("https", "http") or not url.netloc:
         raise SystemExit(f"WEBHOOK_URL is not a URL: {config.webhook_url!r}")
     secret = config.webhook_secret or secrets.token_urlsafe(32)
     if not SECRET_TOKEN_RE.match(secret):
-        raise SystemExit("WEBHOOK_SECRET may only hold letters, digits, '_' and '-' (1-256 characters)")
+        raise SystemExit(
+            "WEBHOOK_SECRET may only hold letters, digits, '_' and '-' (1-256 characters)"
+        )
     keep_out_of_logs(secret)  # PTB logs setWebhook's parameters at DEBUG
     return "webhook", {
         "listen": config.webhook_listen,
@@ -375,7 +436,9 @@ def run(config: Config) -> None:
     mode, options = start_options(config)
     if mode == "webhook" and config.database_url and not config.webhook_secret:
         # Each process would register its own random secret, and the last one would lock the others out.
-        raise SystemExit("with DATABASE_URL, processes share one webhook: set the same WEBHOOK_SECRET for all of them")
+        raise SystemExit(
+            "with DATABASE_URL, processes share one webhook: set the same WEBHOOK_SECRET for all of them"
+        )
     where = config.telegram_api_base_url or "api.telegram.org"
     lock = None
     try:  # SQLite: one process per DATA_DIR; PostgreSQL: leases in the database coordinate several
@@ -388,23 +451,37 @@ def run(config: Config) -> None:
     except Exception as exc:
         if lock is not None:
             lock.release()
-        if not isinstance(exc, (OSError, sqlite3.Error)) and not type(exc).__module__.startswith("psycopg"):
+        if not isinstance(exc, (OSError, sqlite3.Error)) and not type(exc).__module__.startswith(
+            "psycopg"
+        ):
             raise
         if config.database_url:
-            raise SystemExit(f"cannot open the state database {redact_url(config.database_url)} ({exc}): check "
-                             "DATABASE_URL and that the PostgreSQL server is up.") from None
-        raise SystemExit(f"cannot open the state database {config.state_path} ({exc}): check DATA_DIR, its "
-                         "permissions and free space.") from None
+            raise SystemExit(
+                f"cannot open the state database {redact_url(config.database_url)} ({exc}): check "
+                "DATABASE_URL and that the PostgreSQL server is up."
+            ) from None
+        raise SystemExit(
+            f"cannot open the state database {config.state_path} ({exc}): check DATA_DIR, its "
+            "permissions and free space."
+        ) from None
     died: list[str] = []
     try:
-        asyncio.run(lifecycle.preflight(config.telegram_bot_token, config.telegram_api_base_url or None))
+        asyncio.run(
+            lifecycle.preflight(config.telegram_bot_token, config.telegram_api_base_url or None)
+        )
         assistant = open_assistant(config)
         application = build_application(config, assistant, store)
         if mode == "webhook":
-            logger.info("webhook mode on %s:%s (%s), Bot API at %s", options["listen"], options["port"],
-                        options["webhook_url"], where)
+            logger.info(
+                "webhook mode on %s:%s (%s), Bot API at %s",
+                options["listen"],
+                options["port"],
+                options["webhook_url"],
+                where,
+            )
             application.run_webhook(**options)
         else:
+
             def on_dead(reason: str) -> None:
                 died.append(reason)
                 logger.critical(lifecycle.polling_died_message(reason, where))
@@ -415,7 +492,9 @@ def run(config: Config) -> None:
             async def post_init(app: Application) -> None:
                 if ready is not None:
                     await ready(app)
-                asyncio.get_running_loop().create_task(lifecycle.watch_polling(app, on_dead), name="polling-watchdog")
+                asyncio.get_running_loop().create_task(
+                    lifecycle.watch_polling(app, on_dead), name="polling-watchdog"
+                )
 
             application.post_init = post_init
             logger.info("long polling, Bot API at %s", where)
@@ -423,17 +502,23 @@ def run(config: Config) -> None:
     except InvalidToken:
         if died:  # stopping the dead updater re-raises what ended its polling
             raise SystemExit(lifecycle.EXIT_POLLING_DIED) from None
-        raise SystemExit("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather).") from None
+        raise SystemExit(
+            "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)."
+        ) from None
     except (NetworkError, TimedOut) as exc:
         if died:
             raise SystemExit(lifecycle.EXIT_POLLING_DIED) from None
-        raise SystemExit(f"lost the Bot API at {where} while starting ({exc}): check the network or "
-                         "TELEGRAM_API_BASE_URL, then start again.") from None
+        raise SystemExit(
+            f"lost the Bot API at {where} while starting ({exc}): check the network or "
+            "TELEGRAM_API_BASE_URL, then start again."
+        ) from None
     except OSError as exc:
         if mode != "webhook":
             raise
-        raise SystemExit(f"cannot serve the webhook on {options['listen']}:{options['port']} ({exc}): check "
-                         "WEBHOOK_LISTEN and WEBHOOK_PORT (is another process using the port?).") from None
+        raise SystemExit(
+            f"cannot serve the webhook on {options['listen']}:{options['port']} ({exc}): check "
+            "WEBHOOK_LISTEN and WEBHOOK_PORT (is another process using the port?)."
+        ) from None
     finally:
         store.close()
         if lock is not None:

@@ -6,10 +6,12 @@ locked or broken file — the worker still gets the answer. Each kind of failure
 ERROR (with what to do), later ones at DEBUG, and a success after a failure is logged once too, so a
 full disk neither floods the log nor goes unnoticed.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -24,8 +26,13 @@ def best_effort(what: str, write: Callable[..., T], *args: Any, **kwargs: Any) -
     except Exception as exc:  # noqa: BLE001 - sqlite3, OSError, or another store's driver errors alike
         if what not in _failing:
             _failing.add(what)
-            logger.error("could not %s (%s: %s); answering anyway. Check DATA_DIR's free space and permissions; "
-                         "further failures of this kind are logged at DEBUG", what, type(exc).__name__, exc)
+            logger.error(
+                "could not %s (%s: %s); answering anyway. Check DATA_DIR's free space and permissions; "
+                "further failures of this kind are logged at DEBUG",
+                what,
+                type(exc).__name__,
+                exc,
+            )
         else:
             logger.debug("could not %s (%s: %s)", what, type(exc).__name__, exc)
         return None

@@ -21,6 +21,7 @@ upgraded to a supergroup -> followed to its new id; anything else after the requ
 (Telegram may have delivered and then failed), a dropped connection, a read timeout -> "uncertain",
 recorded and counted in the report, never repeated.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,13 +29,21 @@ import collections
 import logging
 import time
 import warnings
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.telegram.ambiguity import at_most_once, never_left
@@ -51,17 +60,30 @@ MAX_ATTEMPTS = 5
 BACKOFF = 0.5  # seconds, doubled at each attempt
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # BadRequest descriptions that mean the bot can no longer write to the group.
-GONE = ("chat not found", "bot was kicked", "not a member", "group chat was deactivated", "have no rights to send",
-        "chat_write_forbidden", "need administrator rights", "bot is not a member")
+GONE = (
+    "chat not found",
+    "bot was kicked",
+    "not a member",
+    "group chat was deactivated",
+    "have no rights to send",
+    "chat_write_forbidden",
+    "need administrator rights",
+    "bot is not a member",
+)
 
 
 class Pacer:
     """A global pace of `rate` requests a second (strict spacing, no burst) and at most `per_group`
     requests per `group_window` seconds to one group (negative chat id). `rate` 0: no global pace."""
 
-    def __init__(self, rate: float, per_group: int = GROUP_MAX_PER_MINUTE, group_window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        rate: float,
+        per_group: int = GROUP_MAX_PER_MINUTE,
+        group_window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / rate if rate and rate > 0 else 0.0
         self.per_group = int(per_group)
         self.group_window = float(group_window)
@@ -123,8 +145,15 @@ class Outcome:
     moved_to: int | None = None  # the group became this supergroup
 
 
-async def send_to_group(bot: "Bot", chat_id: int, *, html: str | None = None, from_chat_id: int | None = None,
-                        message_id: int | None = None, reply_markup: Any = None) -> Outcome:
+async def send_to_group(
+    bot: Bot,
+    chat_id: int,
+    *,
+    html: str | None = None,
+    from_chat_id: int | None = None,
+    message_id: int | None = None,
+    reply_markup: Any = None,
+) -> Outcome:
     """One message to one group (HTML text, or a copy of a message), with every Bot API error
     classified. Never raises a TelegramError; never repeats a send that may have been carried out."""
     try:
@@ -139,7 +168,9 @@ async def send_to_group(bot: "Bot", chat_id: int, *, html: str | None = None, fr
     except BadRequest as exc:
         text = str(exc).lower()
         return Outcome("failed", error=str(exc), inactive=any(g in text for g in GONE))
-    except NetworkError as exc:  # TimedOut included: 5xx, dropped connections, timeouts, unreachable
+    except (
+        NetworkError
+    ) as exc:  # TimedOut included: 5xx, dropped connections, timeouts, unreachable
         if never_left(exc):
             return Outcome("retry", error=str(exc))
         return Outcome("uncertain", error=f"{exc} (Telegram may have delivered it)"[:300])
@@ -147,11 +178,22 @@ async def send_to_group(bot: "Bot", chat_id: int, *, html: str | None = None, fr
         return Outcome("failed", error=str(exc))
 
 
-async def _send_once(bot: "Bot", chat_id: int, html: str | None, from_chat_id: int | None, message_id: int | None,
-                     reply_markup: Any) -> Outcome:
+async def _send_once(
+    bot: Bot,
+    chat_id: int,
+    html: str | None,
+    from_chat_id: int | None,
+    message_id: int | None,
+    reply_markup: Any,
+) -> Outcome:
     if html is not None:
         sent: Message | MessageId = await bot.send_message(
-            chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=reply_markup)
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=reply_markup,
+        )
     elif from_chat_id is not None and message_id is not None:
         sent = await bot.copy_message(chat_id, from_chat_id, message_id, reply_markup=reply_markup)
     else:
@@ -167,9 +209,12 @@ class Run:
     total: int
 
 
-
-async def drain(worker: Any, fetch: Callable[[], Iterable[dict]], handle: Callable[[dict], Awaitable[Any]],
-                name: Callable[[dict], str]) -> None:
+async def drain(
+    worker: Any,
+    fetch: Callable[[], Iterable[dict]],
+    handle: Callable[[dict], Awaitable[Any]],
+    name: Callable[[dict], str],
+) -> None:
     """Handle every durable job `fetch` lists, again while `worker._wake` is set (a start() during the
     run), as long as the worker runs. A job that fails is logged and stops the run: its pending rows,
     and the jobs after it, resume at the next start."""
@@ -186,17 +231,27 @@ async def drain(worker: Any, fetch: Callable[[], Iterable[dict]], handle: Callab
                 logger.exception("%s failed; it resumes at the next start", name(job))
                 return
 
+
 class Broadcaster:
     """Sends confirmed broadcasts, one at a time, oldest first; `start()` is idempotent."""
 
-    def __init__(self, bot: "Bot", store: "Store", pacer: Pacer, *, workers: int = 4, progress_every: float = 5.0,
-                 running: Callable[[], bool] = lambda: True,
-                 spawn: Callable[[Any], "asyncio.Task"] | None = None,
-                 on_progress: Callable[[dict, dict[str, int]], Awaitable[None]] | None = None,
-                 on_finished: Callable[[dict, dict[str, int], int], Awaitable[None]] | None = None,
-                 max_attempts: int = MAX_ATTEMPTS, backoff: float = BACKOFF,
-                 content: Callable[[dict, int], dict | None] | None = None,
-                 after_sent: Callable[[dict, int, int], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        pacer: Pacer,
+        *,
+        workers: int = 4,
+        progress_every: float = 5.0,
+        running: Callable[[], bool] = lambda: True,
+        spawn: Callable[[Any], asyncio.Task] | None = None,
+        on_progress: Callable[[dict, dict[str, int]], Awaitable[None]] | None = None,
+        on_finished: Callable[[dict, dict[str, int], int], Awaitable[None]] | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        backoff: float = BACKOFF,
+        content: Callable[[dict, int], dict | None] | None = None,
+        after_sent: Callable[[dict, int, int], Awaitable[None]] | None = None,
+    ) -> None:
         self.bot = bot
         self.store = store
         self.pacer = pacer
@@ -223,7 +278,9 @@ class Broadcaster:
         return self.task
 
     async def _run(self) -> None:
-        await drain(self, self.store.broadcasts_to_send, self.send, lambda b: f"broadcast {b['id']}")
+        await drain(
+            self, self.store.broadcasts_to_send, self.send, lambda b: f"broadcast {b['id']}"
+        )
 
     async def send(self, broadcast: dict) -> dict[str, int]:
         """Deliver one broadcast's pending rows; report and mark it done unless interrupted."""
@@ -234,7 +291,10 @@ class Broadcaster:
             queue.put_nowait(chat_id)
         logger.info("broadcast %s: %d of %d groups to send", run.id, queue.qsize(), run.total)
         busy = [0]
-        workers = [asyncio.create_task(self._worker(broadcast, run, queue, busy)) for _ in range(self.workers)]
+        workers = [
+            asyncio.create_task(self._worker(broadcast, run, queue, busy))
+            for _ in range(self.workers)
+        ]
         joined = asyncio.create_task(queue.join())
         loop = asyncio.get_running_loop()
         next_progress = loop.time() + self.progress_every
@@ -246,11 +306,19 @@ class Broadcaster:
                     deadline = loop.time() + 15
                     while busy[0] and loop.time() < deadline:
                         await asyncio.sleep(0.01)
-                    logger.info("broadcast %s paused by shutdown; it resumes at the next start", run.id)
+                    logger.info(
+                        "broadcast %s paused by shutdown; it resumes at the next start", run.id
+                    )
                     return self.store.delivery_counts(run.id)
-                if self.on_progress is not None and loop.time() >= next_progress and not joined.done():
+                if (
+                    self.on_progress is not None
+                    and loop.time() >= next_progress
+                    and not joined.done()
+                ):
                     next_progress = loop.time() + self.progress_every
-                    await self._safely(self.on_progress(broadcast, self.store.delivery_counts(run.id)))
+                    await self._safely(
+                        self.on_progress(broadcast, self.store.delivery_counts(run.id))
+                    )
         finally:
             joined.cancel()
             for worker in workers:
@@ -263,7 +331,9 @@ class Broadcaster:
         if self.store.finish_broadcast(run.id):
             logger.info("broadcast %s finished: %s", run.id, counts)
             if self.on_finished is not None:
-                await self._safely(self.on_finished(broadcast, counts, self.store.groups_lost(run.id)))
+                await self._safely(
+                    self.on_finished(broadcast, counts, self.store.groups_lost(run.id))
+                )
         return counts
 
     async def _safely(self, coro: Awaitable[None]) -> None:
@@ -272,7 +342,9 @@ class Broadcaster:
         except Exception:  # noqa: BLE001 - a report that cannot be shown never stops the delivery
             logger.warning("could not report a broadcast's progress", exc_info=True)
 
-    async def _worker(self, broadcast: dict, run: Run, queue: asyncio.Queue[int], busy: list[int]) -> None:
+    async def _worker(
+        self, broadcast: dict, run: Run, queue: asyncio.Queue[int], busy: list[int]
+    ) -> None:
         loop = asyncio.get_running_loop()
         while True:
             chat_id = await queue.get()
@@ -310,19 +382,28 @@ class Broadcaster:
         if subscription is None or not subscription["active"]:
             row = self.store.delivery(bid, chat_id)
             if row is not None and row["status"] == "pending":
-                self.store.finish_delivery(bid, chat_id, "skipped", error="not subscribed any more")
+                self.store.finish_delivery(
+                    bid, chat_id, "skipped", error="not subscribed any more"
+                )
             return None
         await self.pacer.acquire(chat_id)
         if not self.store.claim_delivery(bid, chat_id):
             return None  # not pending (done meanwhile, or moved by a chat migration)
-        what = self.content(broadcast, chat_id) if self.content is not None else None  # announcements: this group's version
+        what = (
+            self.content(broadcast, chat_id) if self.content is not None else None
+        )  # announcements: this group's version
         if what is None:
-            what = {"html": broadcast["html"] if broadcast["kind"] == "text" else None,
-                    "from_chat_id": broadcast["from_chat_id"], "message_id": broadcast["message_id"]}
+            what = {
+                "html": broadcast["html"] if broadcast["kind"] == "text" else None,
+                "from_chat_id": broadcast["from_chat_id"],
+                "message_id": broadcast["message_id"],
+            }
         outcome = await send_to_group(self.bot, chat_id, **what)
         if outcome.status == "sent":
             self.store.finish_delivery(bid, chat_id, "sent", outcome.message_id)
-            if self.after_sent is not None and outcome.message_id is not None:  # announcements: pin
+            if (
+                self.after_sent is not None and outcome.message_id is not None
+            ):  # announcements: pin
                 await self._safely(self.after_sent(broadcast, chat_id, outcome.message_id))
             return None
         if outcome.moved_to is not None:
@@ -331,18 +412,32 @@ class Broadcaster:
             attempts = (self.store.delivery(bid, chat_id) or {}).get("attempts") or 0
             if attempts >= self.max_attempts:
                 self.store.finish_delivery(bid, chat_id, "failed", error=outcome.error)
-                logger.warning("broadcast %s to %s failed after %d attempts: %s", bid, chat_id, attempts, outcome.error)
+                logger.warning(
+                    "broadcast %s to %s failed after %d attempts: %s",
+                    bid,
+                    chat_id,
+                    attempts,
+                    outcome.error,
+                )
                 return None
             self.store.finish_delivery(bid, chat_id, "pending", error=outcome.error)
-            delay = outcome.retry_in + 0.1 if outcome.retry_in else self.backoff * 2 ** (attempts - 1)
-            logger.info("broadcast %s to %s: %s; trying again in %.2fs", bid, chat_id, outcome.error, delay)
+            delay = (
+                outcome.retry_in + 0.1 if outcome.retry_in else self.backoff * 2 ** (attempts - 1)
+            )
+            logger.info(
+                "broadcast %s to %s: %s; trying again in %.2fs", bid, chat_id, outcome.error, delay
+            )
             return chat_id, delay
         self.store.finish_delivery(bid, chat_id, outcome.status, error=outcome.error)
         if outcome.inactive:
             self.store.deactivate_group(chat_id, outcome.error or "")
-            logger.info("broadcast %s: group %s removed or blocked the bot; marked inactive", bid, chat_id)
+            logger.info(
+                "broadcast %s: group %s removed or blocked the bot; marked inactive", bid, chat_id
+            )
         elif outcome.status != "sent":
-            logger.warning("broadcast %s to %s: %s (%s)", bid, chat_id, outcome.status, outcome.error)
+            logger.warning(
+                "broadcast %s to %s: %s (%s)", bid, chat_id, outcome.status, outcome.error
+            )
         return None
 
     def _follow_migration(self, bid: int, old: int, new: int) -> tuple[int, float] | None:
@@ -353,6 +448,8 @@ class Broadcaster:
         self.store.migrate_chat(old, new)
         if existing is not None and existing["status"] != "pending":
             # Both ids were subscribed and the new one was already served: keep its outcome.
-            self.store.finish_delivery(bid, new, existing["status"], existing["message_id"], existing["error"])
+            self.store.finish_delivery(
+                bid, new, existing["status"], existing["message_id"], existing["error"]
+            )
             return None
         return new, 0.0

@@ -4,10 +4,12 @@ drawn with matplotlib's Agg backend (no display needed) into PNG bytes.
 Labels are English on purpose: the fonts matplotlib ships (DejaVu) have no Chinese characters, and
 the caption beside the image carries every figure in the admin's language.
 """
+
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.store import Stats
@@ -17,7 +19,7 @@ ANSWERED, UNANSWERED = "#2e7d32", "#c62828"
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 7.5, 100  # 1000 x 750 pixels
 
 
-def render_stats(figures: "Stats", subjects: Sequence[tuple[str, int]]) -> bytes:
+def render_stats(figures: Stats, subjects: Sequence[tuple[str, int]]) -> bytes:
     """A PNG: per-day bars (answered / not), per-language bars, top subjects (English names)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -38,14 +40,21 @@ def render_stats(figures: "Stats", subjects: Sequence[tuple[str, int]]) -> bytes
     days.bar(xs, missed, bottom=answered, color=UNANSWERED, label="not answered")
     step = max(1, len(labels) // 15)
     days.set_xticks(xs[::step], labels[::step])
-    days.set_title(f"Questions per day, {figures.first_day.isoformat()} to {figures.last_day.isoformat()}")
+    days.set_title(
+        f"Questions per day, {figures.first_day.isoformat()} to {figures.last_day.isoformat()}"
+    )
     days.legend(loc="upper left")
     days.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     names = [LANG_LABELS.get(code, code) for code, _, _ in figures.per_lang]
     ys = list(range(len(names)))
     langs.barh(ys, [a for _, _, a in figures.per_lang], color=ANSWERED)
-    langs.barh(ys, [n - a for _, n, a in figures.per_lang], left=[a for _, _, a in figures.per_lang], color=UNANSWERED)
+    langs.barh(
+        ys,
+        [n - a for _, n, a in figures.per_lang],
+        left=[a for _, _, a in figures.per_lang],
+        color=UNANSWERED,
+    )
     langs.set_yticks(ys, names)
     langs.invert_yaxis()
     langs.set_title("By language")
@@ -59,7 +68,9 @@ def render_stats(figures: "Stats", subjects: Sequence[tuple[str, int]]) -> bytes
     top.set_title("Top subjects (answered questions)")
     top.xaxis.set_major_locator(MaxNLocator(integer=True))
     if not shown:
-        top.text(0.5, 0.5, "no answered questions", ha="center", va="center", transform=top.transAxes)
+        top.text(
+            0.5, 0.5, "no answered questions", ha="center", va="center", transform=top.transAxes
+        )
 
     out = io.BytesIO()
     fig.savefig(out, format="png")

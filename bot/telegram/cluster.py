@@ -24,13 +24,15 @@ of every process (answers too) takes a token from one bucket in the database (`S
 place of PTB's per-process overall limit), so TELEGRAM_MAX_RATE holds for all processes together. In SQLite mode (one process per DATA_DIR, the
 lock file) none of this runs.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application
 
@@ -47,7 +49,7 @@ TRUST = 0.6  # share of the lease a holder trusts after a renewal
 
 @dataclass
 class Cluster:
-    store: "Store"
+    store: Store
     lease_seconds: float
     clock: Callable[[], float] = time.monotonic
     holder: str = ""
@@ -60,7 +62,10 @@ class Cluster:
     def __post_init__(self) -> None:
         self.holder = self.holder or self.store.holder
         self.store.coordinated = True
-        self.store.fence = (SENDER, self.holder)  # this process claims rows only while it holds the lease
+        self.store.fence = (
+            SENDER,
+            self.holder,
+        )  # this process claims rows only while it holds the lease
 
     @property
     def tick(self) -> float:
@@ -74,17 +79,22 @@ class Cluster:
         takeover, the rows the previous holder left mid-send become uncertain first."""
         was = self.is_sender()
         started = self.clock()
-        self.store.acquire_lease(PROCESS_PREFIX + self.holder, self.lease_seconds, holder=self.holder)
+        self.store.acquire_lease(
+            PROCESS_PREFIX + self.holder, self.lease_seconds, holder=self.holder
+        )
         if self.store.shared:
             # PostgreSQL: the session lock decides (freed the moment a holder's connection dies); the
             # lease row says who holds it, for the others and for `bot.py doctor`.
             held = self.store.hold_session_lock(SENDER) and self.store.acquire_lease(
-                SENDER, self.lease_seconds, holder=self.holder, take=True)
+                SENDER, self.lease_seconds, holder=self.holder, take=True
+            )
         else:
             held = self.store.acquire_lease(SENDER, self.lease_seconds, holder=self.holder)
         if not held:
             if was:
-                logger.warning("lost the sender lease: another process sends broadcasts and reminders now")
+                logger.warning(
+                    "lost the sender lease: another process sends broadcasts and reminders now"
+                )
             self._valid_until = 0.0
             return False
         if not was:
@@ -92,8 +102,11 @@ class Cluster:
             interrupted = self.store.recover_interrupted(force=True)
             self.takeovers += 1
             self.recovered.append(interrupted)
-            logger.info("took the sender lease (%s); %d row(s) left mid-send by the previous holder marked uncertain",
-                        self.holder, interrupted)
+            logger.info(
+                "took the sender lease (%s); %d row(s) left mid-send by the previous holder marked uncertain",
+                self.holder,
+                interrupted,
+            )
         # A row lease (no server) is trusted for 60% of its length; a session lock as long as ticks keep
         # coming (claims are fenced by the lock itself, so a late tick cannot make a claim unsafe).
         self._valid_until = started + self.lease_seconds * (3.0 if self.store.shared else TRUST)
@@ -225,7 +238,7 @@ class SharedRate:
     """Stands in for AIORateLimiter's overall limiter: each message to Telegram takes a token from a
     bucket in the database (TELEGRAM_MAX_RATE a second, for all processes together)."""
 
-    def __init__(self, store: "Store", rate: float, name: str = "telegram") -> None:
+    def __init__(self, store: Store, rate: float, name: str = "telegram") -> None:
         self.store = store
         self.rate = float(rate)
         self.name = name
@@ -251,7 +264,12 @@ def share_rate(application: Application, rate: float) -> bool:
     """Put the shared bucket in place of PTB's per-process overall limit (True if there was one)."""
     group = cluster(application.bot_data)
     limiter = getattr(application.bot, "rate_limiter", None)
-    if group is None or limiter is None or getattr(limiter, "_base_limiter", None) is None or rate <= 0:
+    if (
+        group is None
+        or limiter is None
+        or getattr(limiter, "_base_limiter", None) is None
+        or rate <= 0
+    ):
         return False
     limiter._base_limiter = SharedRate(group.store, rate)  # noqa: SLF001 - AIORateLimiter's overall limit
     return True

@@ -3,11 +3,13 @@
 `Services` is put in `application.bot_data["services"]` when the Application is built
 (bot/telegram/app.py); `BotContext` (PTB's ContextTypes) exposes it with types.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import CallbackContext, ExtBot
@@ -27,8 +29,8 @@ T = TypeVar("T")
 
 @dataclass
 class Services:
-    assistant: "Assistant"
-    store: "Store"
+    assistant: Assistant
+    store: Store
     flood: FloodGate
     today: Callable[[], date]
     admin_ids: frozenset[int] = field(default_factory=frozenset)
@@ -43,11 +45,11 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.bot_data["services"]
 
     @property
-    def assistant(self) -> "Assistant":
+    def assistant(self) -> Assistant:
         return self.services.assistant
 
     @property
-    def store(self) -> "Store":
+    def store(self) -> Store:
         return self.services.store
 
     def conversation(self, message: Message | None, user: User | None) -> Conversation | None:
@@ -55,7 +57,9 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         if message is None:
             return None
         thread = message.message_thread_id if message.is_topic_message else None
-        return self.services.conversations.get((message.chat.id, user.id if user else None, thread))
+        return self.services.conversations.get(
+            (message.chat.id, user.id if user else None, thread)
+        )
 
     def stored_lang(self, user: User | None) -> Lang | None:
         """The language the user chose with /lang, if any."""

@@ -3,16 +3,24 @@ file, undo a change. Each is validated in a scratch copy first (a file with erro
 replaced atomically with a backup, recorded in the review log with the bytes it replaced, and
 swapped in through the same reload path as /reload (`Operations.reloader`).
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.editing.files import ChangeSummary, read_bytes, replace_file, sha256, summarise, validate_with
+from bot.editing.files import (
+    ChangeSummary,
+    read_bytes,
+    replace_file,
+    sha256,
+    summarise,
+    validate_with,
+)
 from bot.editing.phrasing import EditRefused, Form, add_phrasing
 from bot.editing.review import key_of
 from bot.kb.loader import KnowledgeError, KnowledgeInvalid
@@ -43,7 +51,7 @@ class Outcome:
 
 
 class Curator:
-    def __init__(self, ops: "Operations", backup_dir: Path) -> None:
+    def __init__(self, ops: Operations, backup_dir: Path) -> None:
         self.ops = ops
         self.backup_dir = backup_dir
         self._lock = asyncio.Lock()
@@ -72,21 +80,44 @@ class Curator:
             if before is None:
                 return Outcome("gone", file=name, entry_id=entry_id)
             try:
-                text, form = await asyncio.to_thread(add_phrasing, before.decode("utf-8"), entry_id, phrasing)
+                text, form = await asyncio.to_thread(
+                    add_phrasing, before.decode("utf-8"), entry_id, phrasing
+                )
             except (EditRefused, UnicodeDecodeError) as exc:
                 reason = exc.reason if isinstance(exc, EditRefused) else "layout"
                 return Outcome("refused", file=name, entry_id=entry_id, detail=reason)
             after = text.encode("utf-8")
-            outcome = await self._apply(name, before, after, admin_id, action="teach", entry_id=entry_id, form=form,
-                                        phrasing=phrasing, item_id=int(item["id"]))
+            outcome = await self._apply(
+                name,
+                before,
+                after,
+                admin_id,
+                action="teach",
+                entry_id=entry_id,
+                form=form,
+                phrasing=phrasing,
+                item_id=int(item["id"]),
+            )
             if outcome.status != "ok":
                 return outcome
-            self.ops.store.resolve_review_item(int(item["id"]), "taught", admin_id, [key_of(t) for t in item["texts"]],
-                                               outcome.change_id)
+            self.ops.store.resolve_review_item(
+                int(item["id"]),
+                "taught",
+                admin_id,
+                [key_of(t) for t in item["texts"]],
+                outcome.change_id,
+            )
             answer = self.assistant.answer(phrasing)
             outcome.answered = answer.kind == "answer" and answer.entries[:1] == [entry_id]
             outcome.form = form
-            logger.info("admin %s taught %r as a %s phrasing of %s (%s)", admin_id, phrasing, form, entry_id, name)
+            logger.info(
+                "admin %s taught %r as a %s phrasing of %s (%s)",
+                admin_id,
+                phrasing,
+                form,
+                entry_id,
+                name,
+            )
             return outcome
 
     # -- uploads -------------------------------------------------------------------------------------
@@ -100,8 +131,13 @@ class Curator:
             new_kb = validate_with(self.knowledge_dir, name, content)
         except KnowledgeInvalid as exc:
             return Outcome("invalid", exc.errors, file=name)
-        return Outcome("ok", file=name, entries=len(new_kb.entries), summary=summarise(self.assistant.kb, new_kb),
-                       detail="new" if current is None else "")
+        return Outcome(
+            "ok",
+            file=name,
+            entries=len(new_kb.entries),
+            summary=summarise(self.assistant.kb, new_kb),
+            detail="new" if current is None else "",
+        )
 
     async def confirm_upload(self, upload: dict, admin_id: int) -> Outcome:
         async with self._lock:
@@ -110,11 +146,20 @@ class Curator:
             if sha256(before) != (upload["base_sha256"] or ""):
                 return Outcome("stale", file=name)
             content = bytes(upload["content"])
-            checked = await asyncio.to_thread(self.check_upload, name, content)  # again: other files may have changed
+            checked = await asyncio.to_thread(
+                self.check_upload, name, content
+            )  # again: other files may have changed
             if checked.status != "ok" or checked.summary is None:
                 return checked if checked.status == "invalid" else Outcome("stale", file=name)
-            outcome = await self._apply(name, before, content, admin_id, action="upload", validated=True,
-                                        summary=checked.summary.as_json())
+            outcome = await self._apply(
+                name,
+                before,
+                content,
+                admin_id,
+                action="upload",
+                validated=True,
+                summary=checked.summary.as_json(),
+            )
             outcome.summary = checked.summary
             if outcome.status == "ok":
                 logger.info("admin %s replaced knowledge file %s", admin_id, name)
@@ -132,8 +177,8 @@ class Curator:
                 return Outcome("already", file=name)
             made = datetime.fromisoformat(change["at"])
             if made.tzinfo is None:
-                made = made.replace(tzinfo=timezone.utc)
-            if (now or datetime.now(timezone.utc)) - made > timedelta(hours=UNDO_HOURS):
+                made = made.replace(tzinfo=UTC)
+            if (now or datetime.now(UTC)) - made > timedelta(hours=UNDO_HOURS):
                 return Outcome("expired", file=name)
             current = read_bytes(self.knowledge_dir / name)
             if sha256(current) != change["after_sha256"]:
@@ -151,8 +196,17 @@ class Curator:
 
     # -- the one way a file changes -----------------------------------------------------------------------
 
-    async def _apply(self, name: str, before: bytes | None, after: bytes | None, admin_id: int, *,
-                     action: str | None, validated: bool = False, **record: object) -> Outcome:
+    async def _apply(
+        self,
+        name: str,
+        before: bytes | None,
+        after: bytes | None,
+        admin_id: int,
+        *,
+        action: str | None,
+        validated: bool = False,
+        **record: object,
+    ) -> Outcome:
         """Validate (unless just done), replace (with a backup), record, swap; on a failed swap put the
         old bytes back."""
         if not validated:
@@ -166,15 +220,29 @@ class Curator:
             await asyncio.to_thread(replace_file, self.knowledge_dir, name, before, None)
             await self._reload()
             errors = report.errors if report is not None else []
-            logger.error("knowledge change to %s rolled back: the reload failed (%s)", name, errors)
+            logger.error(
+                "knowledge change to %s rolled back: the reload failed (%s)", name, errors
+            )
             return Outcome("failed", errors, file=name)
         change_id = None
         if action is not None:
-            change_id = self.ops.store.record_change(admin_id, action, name, before, sha256(after), **record)  # type: ignore[arg-type]
-        return Outcome("ok", change_id=change_id, file=name, entries=report.entries,
-                       entry_id=str(record.get("entry_id") or ""))
+            change_id = self.ops.store.record_change(
+                admin_id,
+                action,
+                name,
+                before,
+                sha256(after),
+                **record,  # type: ignore[arg-type]
+            )
+        return Outcome(
+            "ok",
+            change_id=change_id,
+            file=name,
+            entries=report.entries,
+            entry_id=str(record.get("entry_id") or ""),
+        )
 
-    async def _reload(self) -> "ReloadReport | None":
+    async def _reload(self) -> ReloadReport | None:
         """The reload path /reload uses; waits its turn when a reload is already running."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + RELOAD_WAIT_SECONDS
@@ -185,7 +253,7 @@ class Curator:
             await asyncio.sleep(0.05)
 
 
-def curator_of(bot_data: dict, ops: "Operations", data_dir: Path) -> Curator:
+def curator_of(bot_data: dict, ops: Operations, data_dir: Path) -> Curator:
     curator = bot_data.get("curator")
     if curator is None or curator.ops is not ops:
         curator = bot_data["curator"] = Curator(ops, data_dir / "knowledge-backups")

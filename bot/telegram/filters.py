@@ -3,6 +3,7 @@
 Commands addressed to it (/ask, /ask@bot) are matched by PTB's CommandHandler. Anything else in a
 group is left alone, so the group is never spammed.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,19 +17,33 @@ def mentions_bot(message: Message) -> bool:
     bot = message.get_bot()
     username = (bot.username or "").lower()
     for entity in message.entities or ():
-        if entity.type == MessageEntity.MENTION and username and message.parse_entity(entity).lower() == f"@{username}":
+        if (
+            entity.type == MessageEntity.MENTION
+            and username
+            and message.parse_entity(entity).lower() == f"@{username}"
+        ):
             return True
-        if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot.id:
+        if (
+            entity.type == MessageEntity.TEXT_MENTION
+            and entity.user is not None
+            and entity.user.id == bot.id
+        ):
             return True
     return False
 
 
 def replies_to_bot(message: Message) -> bool:
     replied = message.reply_to_message
-    if replied is None or replied.from_user is None or replied.from_user.id != message.get_bot().id:
+    if (
+        replied is None
+        or replied.from_user is None
+        or replied.from_user.id != message.get_bot().id
+    ):
         return False
     # In a forum every topic message "replies" to the topic's first (service) message.
-    if message.is_topic_message and (replied.forum_topic_created is not None or replied.message_id == message.message_thread_id):
+    if message.is_topic_message and (
+        replied.forum_topic_created is not None or replied.message_id == message.message_thread_id
+    ):
         return False
     return True
 

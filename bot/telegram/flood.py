@@ -5,18 +5,22 @@ notice, and later ones are ignored in silence until the oldest accepted message 
 Refused messages do not count, so a user who keeps typing regains a slot as soon as one frees up.
 Telegram's own send limits are a different matter, handled by PTB's AIORateLimiter.
 """
+
 from __future__ import annotations
 
 import bisect
 import time
 from collections import deque
-from typing import Callable, Hashable, Literal
+from collections.abc import Callable, Hashable
+from typing import Literal
 
 Verdict = Literal["ok", "notice", "quiet"]
 
 
 class FloodGate:
-    def __init__(self, max_messages: int, window_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, max_messages: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.max_messages = int(max_messages)
         self.window = float(window_seconds)
         self.clock = clock
@@ -43,7 +47,9 @@ class FloodGate:
             hits = self._hits[key] = deque()
         self._expire(hits, now)
         if len(hits) < self.max_messages:
-            bisect.insort(hits, now)  # in order even if an older message is processed after a newer one
+            bisect.insort(
+                hits, now
+            )  # in order even if an older message is processed after a newer one
             self._noticed.discard(key)
             return "ok"
         if key in self._noticed:

@@ -14,6 +14,7 @@ Callback data (besides render.py's p:, t:, e:):
 A category's "🔎 Search this category" button starts an inline query "#<topic> " in the same chat;
 inline mode then searches only that category (handlers/inline.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -33,13 +34,27 @@ if TYPE_CHECKING:
     from bot.kb.loader import KnowledgeBase
 
 TYPE_RANK = {
-    "scheme": 0, "programme": 0, "qualification": 1, "faq": 1, "rule": 2, "initiative": 2, "agreement": 3,
-    "fact": 4, "figure": 4, "recommendation": 4, "report": 5, "organisation": 6, "event": 7,
+    "scheme": 0,
+    "programme": 0,
+    "qualification": 1,
+    "faq": 1,
+    "rule": 2,
+    "initiative": 2,
+    "agreement": 3,
+    "fact": 4,
+    "figure": 4,
+    "recommendation": 4,
+    "report": 5,
+    "organisation": 6,
+    "event": 7,
 }
 PEOPLE_RANK = 8
 # Entries about people and ceremonies rather than what a worker can do (English title or id).
-PEOPLE = re.compile(r"\b(?:guests?|officials?|speakers?|chaired|chair|director|attended|ceremony|celebration|"
-                    r"anniversary|signing|visit)\b", re.IGNORECASE)
+PEOPLE = re.compile(
+    r"\b(?:guests?|officials?|speakers?|chaired|chair|director|attended|ceremony|celebration|"
+    r"anniversary|signing|visit)\b",
+    re.IGNORECASE,
+)
 TOPIC_QUERY = re.compile(r"^#([a-z0-9-]+)(?:\s+(.*))?$", re.DOTALL)
 CB_GUIDE = re.compile(r"^g:([tse]):(\d+):(.+)$")
 
@@ -50,7 +65,7 @@ def rank(entry: Entry) -> int:
     return TYPE_RANK.get(entry.type, 5)
 
 
-def guide_order(kb: "KnowledgeBase", topic_id: str) -> list[Entry]:
+def guide_order(kb: KnowledgeBase, topic_id: str) -> list[Entry]:
     """A category's entries, most useful first (stable within a rank). A parent and its children move
     together, at the rank of the most useful of them (the carers' route and its eight qualifications);
     people and ceremonies go last wherever they hang."""
@@ -91,14 +106,14 @@ def menu_row(lang: Lang) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(t("mx_menu_back", lang), callback_data=cb_menu(lang))]
 
 
-def topics(kb: "KnowledgeBase", lang: Lang) -> Reply:
+def topics(kb: KnowledgeBase, lang: Lang) -> Reply:
     """The categories, and the way back to the main menu."""
     base = render.topics(kb, lang)
     rows = [list(r) for r in base.markup.inline_keyboard] if base.markup is not None else []
     return Reply(base.parts, keyboard([*rows, menu_row(lang)]), lang)
 
 
-def topic_page(assistant: "Assistant", topic_id: str, page: int, lang: Lang) -> Reply:
+def topic_page(assistant: Assistant, topic_id: str, page: int, lang: Lang) -> Reply:
     kb = assistant.kb
     topic = kb.topics[topic_id]
     entries = guide_order(kb, topic_id)
@@ -107,20 +122,42 @@ def topic_page(assistant: "Assistant", topic_id: str, page: int, lang: Lang) -> 
     if not entries:
         lines.append(escape(t("tg_topic_empty", lang)))
     else:
-        lines.append(escape(t("tg_topic_page", lang, page=page + 1, pages=pages, count=len(entries))))
+        lines.append(
+            escape(t("tg_topic_page", lang, page=page + 1, pages=pages, count=len(entries)))
+        )
         lines.append(escape(t("tg_topic_pick", lang)))
-    rows = [[InlineKeyboardButton(label(assistant.title(e, lang)), callback_data=cb_guide(e.id, page, lang))]
-            for e in shown]
+    rows = [
+        [
+            InlineKeyboardButton(
+                label(assistant.title(e, lang)), callback_data=cb_guide(e.id, page, lang)
+            )
+        ]
+        for e in shown
+    ]
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(t("tg_prev", lang), callback_data=cb_page(topic_id, page - 1, lang)))
+        nav.append(
+            InlineKeyboardButton(
+                t("tg_prev", lang), callback_data=cb_page(topic_id, page - 1, lang)
+            )
+        )
     if pages > 1:
         nav.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data="x"))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(t("tg_next", lang), callback_data=cb_page(topic_id, page + 1, lang)))
+        nav.append(
+            InlineKeyboardButton(
+                t("tg_next", lang), callback_data=cb_page(topic_id, page + 1, lang)
+            )
+        )
     rows.append(nav)
     if len(entries) > 1:
-        rows.append([InlineKeyboardButton(t("mx_search_topic", lang), switch_inline_query_current_chat=f"#{topic_id} ")])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t("mx_search_topic", lang), switch_inline_query_current_chat=f"#{topic_id} "
+                )
+            ]
+        )
     rows.append([InlineKeyboardButton(t("tg_back", lang), callback_data=cb_topics(lang))])
     return Reply(["\n".join(lines)], keyboard(rows), lang)
 
@@ -128,11 +165,19 @@ def topic_page(assistant: "Assistant", topic_id: str, page: int, lang: Lang) -> 
 def with_back(reply: Reply, topic_id: str, page: int) -> Reply:
     """An answer opened from a list, with the way back to that page of the list."""
     rows = [list(r) for r in reply.markup.inline_keyboard] if reply.markup is not None else []
-    rows.append([InlineKeyboardButton(t("mx_back_to_list", reply.lang), callback_data=cb_page(topic_id, page, reply.lang))])
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t("mx_back_to_list", reply.lang), callback_data=cb_page(topic_id, page, reply.lang)
+            )
+        ]
+    )
     return Reply(reply.parts, keyboard(rows), reply.lang)
 
 
-def topic_search(assistant: "Assistant", text: str, limit: int = listing.INLINE_LIMIT) -> list[str] | None:
+def topic_search(
+    assistant: Assistant, text: str, limit: int = listing.INLINE_LIMIT
+) -> list[str] | None:
     """Inline results for "#<topic> words": that category's matches (its guide order when no words);
     None when the text does not name a category."""
     found = TOPIC_QUERY.match(text.strip())
@@ -148,5 +193,9 @@ def topic_search(assistant: "Assistant", text: str, limit: int = listing.INLINE_
     hits = [i for i in ranked if i in members]
     if not hits:  # words the engine does not know: a plain substring match on the titles
         needle = words.lower()
-        hits = [i for i in inside if needle in kb.entries[i].title.zh.lower() or needle in kb.entries[i].title.en.lower()]
+        hits = [
+            i
+            for i in inside
+            if needle in kb.entries[i].title.zh.lower() or needle in kb.entries[i].title.en.lower()
+        ]
     return hits[:limit]

@@ -1,4 +1,5 @@
 """Repeating jobs of the bot (PTB's JobQueue); later features add theirs in `register_jobs`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,24 +40,46 @@ async def refresh_knowledge(context: BotContext) -> None:
     else:
         report = await asyncio.to_thread(context.assistant.refresh_if_rebuilt)
     if report is not None:
-        logger.info("knowledge reloaded: %d entries (%d added, %d changed, %d removed)",
-                    report.entries, len(report.added), len(report.changed), len(report.removed))
+        logger.info(
+            "knowledge reloaded: %d entries (%d added, %d changed, %d removed)",
+            report.entries,
+            len(report.added),
+            len(report.changed),
+            len(report.removed),
+        )
         await notify_reload(context.application, report)
 
 
-def register_jobs(application: Application, knowledge_poll: float = KNOWLEDGE_POLL_SECONDS) -> None:
+def register_jobs(
+    application: Application, knowledge_poll: float = KNOWLEDGE_POLL_SECONDS
+) -> None:
     from bot.telegram import cluster
     from bot.telegram.operations import install
 
-    cluster.install(application)  # several processes on PostgreSQL: leases (bot/telegram/cluster.py)
-    install(application)  # admin operations: broadcasts resumed at start, event reminders (bot/telegram/operations.py)
+    cluster.install(
+        application
+    )  # several processes on PostgreSQL: leases (bot/telegram/cluster.py)
+    install(
+        application
+    )  # admin operations: broadcasts resumed at start, event reminders (bot/telegram/operations.py)
     cluster.wire(application)
     jobs = application.job_queue
     if jobs is None:  # PTB installed without the job-queue extra
-        logger.warning("no job queue: knowledge rebuilt by `bot.py reload` is picked up only on restart")
+        logger.warning(
+            "no job queue: knowledge rebuilt by `bot.py reload` is picked up only on restart"
+        )
         return
     config = application.bot_data["services"].config
     if config is not None and config.query_text_days > 0:
-        jobs.run_repeating(forget_question_texts, interval=RETENTION_EVERY_SECONDS, first=1.0, name="retention")
-    if knowledge_poll > 0 and hasattr(application.bot_data["services"].assistant, "refresh_if_rebuilt"):
-        jobs.run_repeating(refresh_knowledge, interval=knowledge_poll, first=knowledge_poll, name="refresh-knowledge")
+        jobs.run_repeating(
+            forget_question_texts, interval=RETENTION_EVERY_SECONDS, first=1.0, name="retention"
+        )
+    if knowledge_poll > 0 and hasattr(
+        application.bot_data["services"].assistant, "refresh_if_rebuilt"
+    ):
+        jobs.run_repeating(
+            refresh_knowledge,
+            interval=knowledge_poll,
+            first=knowledge_poll,
+            name="refresh-knowledge",
+        )

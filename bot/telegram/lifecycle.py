@@ -12,12 +12,14 @@
   (the first second or so) must not kill it: `defer_sighup` (called first thing by `bot.py run`)
   remembers it, and the bot reloads once it is ready (bot/telegram/operations.py).
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,9 @@ def _polling_task() -> asyncio.Task | None:
     return next((t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK_NAME), None)
 
 
-async def watch_polling(application: Any, on_dead: Callable[[str], None], *, poll: float = 0.05) -> None:
+async def watch_polling(
+    application: Any, on_dead: Callable[[str], None], *, poll: float = 0.05
+) -> None:
     """Wait for the updater's polling task; if it ends while the updater still counts as running
     (nobody asked it to stop), call `on_dead(reason)`."""
     while (task := _polling_task()) is None:
@@ -73,12 +77,19 @@ async def watch_polling(application: Any, on_dead: Callable[[str], None], *, pol
 
 
 def polling_died_message(reason: str, where: str) -> str:
-    return (f"polling stopped for good ({reason}) at {where}; exiting with status {EXIT_POLLING_DIED} so the "
-            f"supervisor restarts the bot. If it keeps happening, check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL.")
+    return (
+        f"polling stopped for good ({reason}) at {where}; exiting with status {EXIT_POLLING_DIED} so the "
+        f"supervisor restarts the bot. If it keeps happening, check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL."
+    )
 
 
-async def preflight(token: str, base_url: str | None, *, tries: int = PREFLIGHT_TRIES,
-                    backoff: float = PREFLIGHT_BACKOFF) -> str:
+async def preflight(
+    token: str,
+    base_url: str | None,
+    *,
+    tries: int = PREFLIGHT_TRIES,
+    backoff: float = PREFLIGHT_BACKOFF,
+) -> str:
     """getMe before starting: the bot's username, or SystemExit with one line that says what to do."""
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -96,14 +107,20 @@ async def preflight(token: str, base_url: str | None, *, tries: int = PREFLIGHT_
             async with bot:  # initialize() calls getMe
                 return bot.username
         except InvalidToken:
-            raise SystemExit(f"Telegram rejected the bot token (at {where}): check TELEGRAM_BOT_TOKEN "
-                             "(from @BotFather) and TELEGRAM_API_BASE_URL.") from None
+            raise SystemExit(
+                f"Telegram rejected the bot token (at {where}): check TELEGRAM_BOT_TOKEN "
+                "(from @BotFather) and TELEGRAM_API_BASE_URL."
+            ) from None
         except NetworkError as exc:  # cannot connect, timed out, 5xx
             last = exc
         except TelegramError as exc:
-            raise SystemExit(f"the Bot API at {where} refused getMe ({exc}): check TELEGRAM_BOT_TOKEN and "
-                             "TELEGRAM_API_BASE_URL.") from None
+            raise SystemExit(
+                f"the Bot API at {where} refused getMe ({exc}): check TELEGRAM_BOT_TOKEN and "
+                "TELEGRAM_API_BASE_URL."
+            ) from None
         if attempt + 1 < tries:
             await asyncio.sleep(backoff * 2**attempt)
-    raise SystemExit(f"cannot reach the Bot API at {where} ({last}): check the network, a proxy, or "
-                     "TELEGRAM_API_BASE_URL, then start again.")
+    raise SystemExit(
+        f"cannot reach the Bot API at {where} ({last}): check the network, a proxy, or "
+        "TELEGRAM_API_BASE_URL, then start again."
+    )

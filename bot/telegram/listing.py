@@ -1,10 +1,12 @@
 """What the browsing commands list, independent of Telegram: topics with their entries, pages,
 events and deadlines split by today's date (bot/kb/dates.py), example questions, inline search results.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Sequence, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.kb.dates import Timeline, timeline
 from bot.kb.schema import Entry, Topic
@@ -24,12 +26,14 @@ def topic_title(topic: Topic, lang: Lang) -> str:
     return topic.title.text(lang)
 
 
-def topics_with_entries(kb: "KnowledgeBase") -> list[Topic]:
+def topics_with_entries(kb: KnowledgeBase) -> list[Topic]:
     used = {e.topic for e in kb.entries.values()}
-    return sorted((tp for tp in kb.topics.values() if tp.id in used), key=lambda tp: (tp.order, tp.id))
+    return sorted(
+        (tp for tp in kb.topics.values() if tp.id in used), key=lambda tp: (tp.order, tp.id)
+    )
 
 
-def entries_in_topic(kb: "KnowledgeBase", topic_id: str) -> list[Entry]:
+def entries_in_topic(kb: KnowledgeBase, topic_id: str) -> list[Entry]:
     """A topic's entries in the files' order, each parent followed by its children."""
     inside = [e for e in kb.entries.values() if e.topic == topic_id]
     ids = {e.id for e in inside}
@@ -55,13 +59,13 @@ def paginate(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> tuple[list
     """(items on the page, the page number clamped to range, number of pages)."""
     pages = max(1, -(-len(items) // size))
     page = min(max(0, page), pages - 1)
-    return list(items[page * size:(page + 1) * size]), page, pages
+    return list(items[page * size : (page + 1) * size]), page, pages
 
 
 # -- dates and events -----------------------------------------------------------------------------
 
 
-def events(kb: "KnowledgeBase", today: date) -> Timeline:
+def events(kb: KnowledgeBase, today: date) -> Timeline:
     """Events and deadlines seen from today (bot/kb/dates.py): open deadlines, upcoming and ongoing
     events, and past ones, the latest first. Reports, figures and plans with a year are not events."""
     return timeline(kb, today)
@@ -70,7 +74,7 @@ def events(kb: "KnowledgeBase", today: date) -> Timeline:
 # -- examples and search --------------------------------------------------------------------------
 
 
-def example_questions(kb: "KnowledgeBase", lang: Lang, count: int = 3) -> list[tuple[str, str]]:
+def example_questions(kb: KnowledgeBase, lang: Lang, count: int = 3) -> list[tuple[str, str]]:
     """(entry id, a sample question in the reader's form) from the first topics, one per topic."""
     out: list[tuple[str, str]] = []
     for topic in topics_with_entries(kb):
@@ -79,14 +83,20 @@ def example_questions(kb: "KnowledgeBase", lang: Lang, count: int = 3) -> list[t
             continue
         entry = entries[0]
         q = entry.questions
-        question = q.en[0] if lang == "en" else q.zh_hans[0] if lang == "zh-Hans" else (q.yue or q.zh_hant)[0]
+        question = (
+            q.en[0]
+            if lang == "en"
+            else q.zh_hans[0]
+            if lang == "zh-Hans"
+            else (q.yue or q.zh_hant)[0]
+        )
         out.append((entry.id, question))
         if len(out) == count:
             break
     return out
 
 
-def search(assistant: "Assistant", query: str, limit: int = INLINE_LIMIT) -> list[str]:
+def search(assistant: Assistant, query: str, limit: int = INLINE_LIMIT) -> list[str]:
     """Entry ids for an inline query: the best matches, or the first entries of each topic when empty."""
     kb = assistant.kb
     text = normalise(query)

@@ -14,6 +14,7 @@ The knowledge watcher of jobs.py (an index rebuilt by `python bot.py reload`) go
 Before anything runs, deliveries and reminders a crash left "attempting" are marked "uncertain"
 (never sent again; see bot/store/admin.py). Tests replace `Operations.now` to move the clock.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,10 +23,11 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -81,11 +83,13 @@ class Reloader:
     CHILD = (sys.executable, "-m", "bot.kb.rebuild")
     ROOT = Path(__file__).resolve().parents[2]  # where the `bot` package can be imported from
 
-    def __init__(self, assistant: "Assistant", knowledge_dir: Path) -> None:
+    def __init__(self, assistant: Assistant, knowledge_dir: Path) -> None:
         self.assistant = assistant
         self.knowledge_dir = knowledge_dir
         self._lock: asyncio.Lock | None = None
-        self._reloading = False  # a /reload (or SIGHUP) is under way; the index watcher's quick look is not one
+        self._reloading = (
+            False  # a /reload (or SIGHUP) is under way; the index watcher's quick look is not one
+        )
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -97,7 +101,7 @@ class Reloader:
     def busy(self) -> bool:
         return self._reloading
 
-    async def reload(self) -> "ReloadReport | None":
+    async def reload(self) -> ReloadReport | None:
         """Validate the knowledge files, build, swap; None if a reload is already running. A look for
         an index rebuilt elsewhere (`refresh`) in progress is waited for, not reported as a reload."""
         if self._reloading:
@@ -107,10 +111,22 @@ class Reloader:
             async with self.lock:
                 result = await self.build_in_child()
                 if not result.get("ok"):
-                    errors = [KnowledgeError(e.get("file") or "?", e.get("entry"), e.get("field"), e.get("message") or "")
-                              for e in result.get("errors") or []]
-                    logger.warning("reload refused: %d error(s) in the knowledge files", result.get("total", len(errors)))
-                    return ChildReloadReport(False, errors, total_errors=int(result.get("total", len(errors))))
+                    errors = [
+                        KnowledgeError(
+                            e.get("file") or "?",
+                            e.get("entry"),
+                            e.get("field"),
+                            e.get("message") or "",
+                        )
+                        for e in result.get("errors") or []
+                    ]
+                    logger.warning(
+                        "reload refused: %d error(s) in the knowledge files",
+                        result.get("total", len(errors)),
+                    )
+                    return ChildReloadReport(
+                        False, errors, total_errors=int(result.get("total", len(errors)))
+                    )
                 report = await swap_in_thread(self.assistant.refresh_if_rebuilt)
                 if report is None:  # the same knowledge as the live index
                     report = ReloadReport(True, entries=len(self.assistant.kb.entries))
@@ -123,8 +139,13 @@ class Reloader:
         index_path = self.assistant.index.path
         try:
             proc = await asyncio.create_subprocess_exec(
-                *self.CHILD, str(self.knowledge_dir), str(index_path), cwd=str(self.ROOT),
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+                *self.CHILD,
+                str(self.knowledge_dir),
+                str(index_path),
+                cwd=str(self.ROOT),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
             out, err = await proc.communicate()
         except OSError as exc:
             out, err = b"", str(exc).encode()
@@ -137,9 +158,13 @@ class Reloader:
         tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         logger.error("the reload process failed: %s", tail[0])
         message = f"the reload process failed: {tail[0][:300]}"
-        return {"ok": False, "total": 1, "errors": [{"file": "index", "entry": None, "field": None, "message": message}]}
+        return {
+            "ok": False,
+            "total": 1,
+            "errors": [{"file": "index", "entry": None, "field": None, "message": message}],
+        }
 
-    async def refresh(self) -> "ReloadReport | None":
+    async def refresh(self) -> ReloadReport | None:
         """Swap in an index another process rebuilt (`bot.py reload`); None when there is none."""
         if self._reloading or self.lock.locked():
             return None
@@ -150,7 +175,7 @@ class Reloader:
 @dataclass
 class Operations:
     application: Application
-    store: "Store"
+    store: Store
     admin_ids: frozenset[int]
     admin_chat_id: int | None
     tz: tzinfo
@@ -177,9 +202,15 @@ class Operations:
         last = len(reply.parts) - 1
         for i, part in enumerate(reply.parts):
             try:
-                sent.append(await self.application.bot.send_message(
-                    chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                    reply_markup=reply.markup if i == last else None))
+                sent.append(
+                    await self.application.bot.send_message(
+                        chat_id,
+                        part,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=NO_PREVIEW,
+                        reply_markup=reply.markup if i == last else None,
+                    )
+                )
             except TelegramError as exc:
                 logger.warning("could not send an admin notice to chat %s: %s", chat_id, exc)
                 break
@@ -212,36 +243,66 @@ def install(application: Application) -> Operations | None:
         return ops_ref[0].now() if ops_ref else datetime.now(tz)
 
     broadcaster = Broadcaster(
-        application.bot, store, pacer, workers=config.broadcast_workers, progress_every=config.broadcast_progress,
-        running=running, spawn=lambda coro: application.create_task(coro, name="broadcast"),
+        application.bot,
+        store,
+        pacer,
+        workers=config.broadcast_workers,
+        progress_every=config.broadcast_progress,
+        running=running,
+        spawn=lambda coro: application.create_task(coro, name="broadcast"),
         on_progress=lambda b, counts: _progress(application, b, counts),
         on_finished=lambda b, counts, inactive: _finished(application, b, counts, inactive),
     )
-    reminders = Reminders(services.assistant, store, pacer, days=config.reminder_days, hour=config.reminder_hour,
-                          now=now, running=running)
+    reminders = Reminders(
+        services.assistant,
+        store,
+        pacer,
+        days=config.reminder_days,
+        hour=config.reminder_hour,
+        now=now,
+        running=running,
+    )
     ops = Operations(
-        application=application, store=store, admin_ids=frozenset(config.admin_ids), admin_chat_id=config.admin_chat_id,
-        tz=tz, pacer=pacer, broadcaster=broadcaster, reminders=reminders,
-        reloader=Reloader(services.assistant, Path(config.knowledge_dir)), now=lambda: datetime.now(tz),
+        application=application,
+        store=store,
+        admin_ids=frozenset(config.admin_ids),
+        admin_chat_id=config.admin_chat_id,
+        tz=tz,
+        pacer=pacer,
+        broadcaster=broadcaster,
+        reminders=reminders,
+        reloader=Reloader(services.assistant, Path(config.knowledge_dir)),
+        now=lambda: datetime.now(tz),
     )
     ops_ref.append(ops)
     application.bot_data["operations"] = ops
     from bot.telegram.announce import install as install_announcements
 
-    install_announcements(application, ops)  # tags, versions, schedules, pins, edit/delete everywhere
+    install_announcements(
+        application, ops
+    )  # tags, versions, schedules, pins, edit/delete everywhere
 
     interrupted = store.recover_interrupted()
     if interrupted:
-        logger.warning("%d delivery(ies) were interrupted between send and confirmation by the last stop; "
-                       "marked uncertain and not sent again", interrupted)
+        logger.warning(
+            "%d delivery(ies) were interrupted between send and confirmation by the last stop; "
+            "marked uncertain and not sent again",
+            interrupted,
+        )
     jobs = application.job_queue
     if jobs is None:
-        logger.warning("no job queue (install python-telegram-bot[job-queue]): no reminders, no resumed broadcasts")
+        logger.warning(
+            "no job queue (install python-telegram-bot[job-queue]): no reminders, no resumed broadcasts"
+        )
         return ops
     jobs.run_once(_startup, 0, name="admin-startup")
     if config.reminder_check_seconds > 0:
-        jobs.run_repeating(_remind, interval=config.reminder_check_seconds, first=min(5.0, config.reminder_check_seconds),
-                           name="reminders")
+        jobs.run_repeating(
+            _remind,
+            interval=config.reminder_check_seconds,
+            first=min(5.0, config.reminder_check_seconds),
+            name="reminders",
+        )
     return ops
 
 
@@ -260,8 +321,16 @@ async def _startup(context: Any) -> None:
     if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
         try:
             asyncio.get_running_loop().add_signal_handler(
-                signal.SIGHUP, lambda: context.application.create_task(reload_and_notify(ops), name="sighup-reload"))
-        except (NotImplementedError, RuntimeError, ValueError):  # not supported on this loop or platform
+                signal.SIGHUP,
+                lambda: context.application.create_task(
+                    reload_and_notify(ops), name="sighup-reload"
+                ),
+            )
+        except (
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+        ):  # not supported on this loop or platform
             pass
         else:
             from bot.telegram.lifecycle import take_early_sighup
@@ -271,7 +340,17 @@ async def _startup(context: Any) -> None:
                 context.application.create_task(reload_and_notify(ops), name="sighup-reload")
 
 
-ADMIN_COMMANDS = ("scheduled", "admin", "reload", "broadcast", "broadcasts", "subscribers", "stats", "review", "knowledge")
+ADMIN_COMMANDS = (
+    "scheduled",
+    "admin",
+    "reload",
+    "broadcast",
+    "broadcasts",
+    "subscribers",
+    "stats",
+    "review",
+    "knowledge",
+)
 GROUP_ADMIN_COMMANDS = ("tag", "grouplang", "subscribe", "unsubscribe", "reminders")
 
 
@@ -281,23 +360,37 @@ async def set_admin_commands(application: Application, ops: Operations) -> None:
     keeps the ordinary menu."""
     if not ops.admin_ids:
         return
-    from telegram import BotCommand, BotCommandScope, BotCommandScopeAllChatAdministrators, BotCommandScopeChat
+    from telegram import (
+        BotCommand,
+        BotCommandScope,
+        BotCommandScopeAllChatAdministrators,
+        BotCommandScopeChat,
+    )
 
     from bot.i18n import t
     from bot.telegram.render import MENU_LANGS, command_list
 
     def menu(lang: Lang, group: bool, extra: tuple[str, ...]) -> list[BotCommand]:
-        return [BotCommand(c, d) for c, d in command_list(lang, group)] + [BotCommand(c, t(f"adm_cmd_{c}", lang)) for c in extra]
+        return [BotCommand(c, d) for c, d in command_list(lang, group)] + [
+            BotCommand(c, t(f"adm_cmd_{c}", lang)) for c in extra
+        ]
 
     targets: list[tuple[BotCommandScope, bool, tuple[str, ...]]] = [
-        (BotCommandScopeAllChatAdministrators(), True, GROUP_ADMIN_COMMANDS)]
-    targets += [(BotCommandScopeChat(admin), False, ADMIN_COMMANDS) for admin in sorted(ops.admin_ids)]
+        (BotCommandScopeAllChatAdministrators(), True, GROUP_ADMIN_COMMANDS)
+    ]
+    targets += [
+        (BotCommandScopeChat(admin), False, ADMIN_COMMANDS) for admin in sorted(ops.admin_ids)
+    ]
     for scope, group, extra in targets:
         for lang, code in MENU_LANGS:
             try:
-                await application.bot.set_my_commands(menu(lang, group, extra), scope=scope, language_code=code)
+                await application.bot.set_my_commands(
+                    menu(lang, group, extra), scope=scope, language_code=code
+                )
             except TelegramError as exc:
-                logger.info("could not set an admin command menu (%s): %s", type(scope).__name__, exc)
+                logger.info(
+                    "could not set an admin command menu (%s): %s", type(scope).__name__, exc
+                )
                 break
 
 
@@ -310,11 +403,13 @@ async def reload_and_notify(ops: Operations) -> None:
     await ops.notify_admins(admin_render.reload_report(report, ops.admin_lang()))
 
 
-async def notify_reload(application: Application, report: "ReloadReport") -> None:
+async def notify_reload(application: Application, report: ReloadReport) -> None:
     """Tell ADMIN_CHAT_ID what an index rebuilt by `bot.py reload` changed."""
     ops = operations(application.bot_data)
     if ops is not None:
-        await ops.notify_admins(admin_render.reload_report(report, ops.admin_lang(), from_cli=True))
+        await ops.notify_admins(
+            admin_render.reload_report(report, ops.admin_lang(), from_cli=True)
+        )
 
 
 async def _remind(context: Any) -> None:
@@ -326,7 +421,7 @@ async def _remind(context: Any) -> None:
 # -- broadcast reports --------------------------------------------------------------------------
 
 
-def _lang(store: "Store", broadcast: dict) -> Lang:
+def _lang(store: Store, broadcast: dict) -> Lang:
     return broadcast.get("lang") or store.language(broadcast["admin_id"]) or DEFAULT_LANG  # type: ignore[return-value]
 
 
@@ -337,20 +432,31 @@ async def _progress(application: Application, broadcast: dict, counts: dict[str,
     fresh = ops.store.broadcast(broadcast["id"]) or broadcast
     text = admin_render.broadcast_progress(fresh, counts, _lang(ops.store, fresh))
     try:
-        await application.bot.edit_message_text(text, chat_id=fresh["admin_chat_id"],
-                                                message_id=fresh["progress_message_id"], parse_mode=ParseMode.HTML)
+        await application.bot.edit_message_text(
+            text,
+            chat_id=fresh["admin_chat_id"],
+            message_id=fresh["progress_message_id"],
+            parse_mode=ParseMode.HTML,
+        )
     except TelegramError as exc:
         if "not modified" not in str(exc).lower():
             logger.info("could not update broadcast %s progress: %s", broadcast["id"], exc)
 
 
-async def _finished(application: Application, broadcast: dict, counts: dict[str, int], inactive: int) -> None:
+async def _finished(
+    application: Application, broadcast: dict, counts: dict[str, int], inactive: int
+) -> None:
     ops = operations(application.bot_data)
     if ops is None:
         return
     fresh = ops.store.broadcast(broadcast["id"]) or broadcast
     lang = _lang(ops.store, fresh)
     await _progress(application, fresh, counts)
-    from bot.telegram.announce_render import finished_report  # with pins and the edit/delete everywhere buttons
+    from bot.telegram.announce_render import (
+        finished_report,
+    )  # with pins and the edit/delete everywhere buttons
 
-    await ops.send(fresh["admin_chat_id"], finished_report(fresh, counts, inactive, ops.store.pins(fresh["id"]), lang))
+    await ops.send(
+        fresh["admin_chat_id"],
+        finished_report(fresh, counts, inactive, ops.store.pins(fresh["id"]), lang),
+    )

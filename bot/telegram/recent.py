@@ -9,11 +9,13 @@
 A restart forgets all three: turns are a courtesy to staff, a button with no known owner falls back
 to the message it quotes, and an edit with no known reply is answered anew.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Hashable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Generic, Hashable, MutableMapping, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

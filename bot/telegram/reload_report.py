@@ -6,15 +6,19 @@ mistake. Here an error is a *consequence* when it names an id that a failing fil
 an erroneous entry has); it is folded into that file's first root error ("and 38 errors caused by
 it"). Roots come ordered so that every file's first error is shown first, then the rest.
 """
+
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
-REFERENCE = re.compile(r"(?:no entry with id|unknown document|unknown topic|unknown fact)\s+['\"]([^'\"]+)['\"]")
+REFERENCE = re.compile(
+    r"(?:no entry with id|unknown document|unknown topic|unknown fact)\s+['\"]([^'\"]+)['\"]"
+)
 DECLARED_ID = re.compile(r"^\s*-\s*id:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
 
 
@@ -50,7 +54,7 @@ def fold(errors: Sequence[ErrorLike], declared: dict[str, set[str]] | None = Non
     """Root errors (each file's first one first), each with how many errors it caused."""
     declared = declared or {}
     reference = [REFERENCE.search(e.message) for e in errors]
-    roots = [e for e, ref in zip(errors, reference) if ref is None]
+    roots = [e for e, ref in zip(errors, reference, strict=True) if ref is None]
     failing = {e.file for e in roots}
     # id -> the file whose failure made it missing
     origin: dict[str, str] = {}
@@ -61,7 +65,7 @@ def fold(errors: Sequence[ErrorLike], declared: dict[str, set[str]] | None = Non
         if e.entry:
             origin.setdefault(e.entry, e.file)
     caused: dict[str, int] = defaultdict(int)
-    for e, ref in zip(errors, reference):
+    for e, ref in zip(errors, reference, strict=True):
         if ref is None:
             continue
         source = origin.get(ref.group(1))

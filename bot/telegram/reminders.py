@@ -11,12 +11,14 @@ The job (job queue, every REMINDER_CHECK_SECONDS) sends each due occasion once t
 subscribed group with reminders on. "Once" holds across restarts: a `reminders_sent` row is
 committed before the send (same rule as broadcasts, bot/store/admin.py). The clock is injectable.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html import escape
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -34,27 +36,32 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def occasions(kb: "KnowledgeBase") -> list[Occasion]:
+def occasions(kb: KnowledgeBase) -> list[Occasion]:
     """Every datable occasion of the knowledge base's events and deadlines, soonest first (bot/kb/dates.py,
     the same windows /events lists)."""
     return dates.occasions(kb)
 
 
-def due(kb: "KnowledgeBase", now: datetime, days: int, hour: int) -> list[Occasion]:
+def due(kb: KnowledgeBase, now: datetime, days: int, hour: int) -> list[Occasion]:
     """Occasions whose reminder is due at `now` (an aware datetime in the workers' time zone)."""
     today = now.date()
     out = []
     for occasion in occasions(kb):
         if occasion.day < today:
             continue
-        opens = datetime.combine(occasion.day - timedelta(days=max(0, days)), time(hour=min(max(hour, 0), 23)),
-                                 tzinfo=now.tzinfo)
+        opens = datetime.combine(
+            occasion.day - timedelta(days=max(0, days)),
+            time(hour=min(max(hour, 0), 23)),
+            tzinfo=now.tzinfo,
+        )
         if now >= opens:
             out.append(occasion)
     return out
 
 
-def reminder_html(assistant: "Assistant", occasion: Occasion, lang: Lang, today: date) -> tuple[str, InlineKeyboardMarkup]:
+def reminder_html(
+    assistant: Assistant, occasion: Occasion, lang: Lang, today: date
+) -> tuple[str, InlineKeyboardMarkup]:
     """The reminder message (escaped HTML) and its "details" button."""
     from bot.telegram.render import cb_entry
 
@@ -68,22 +75,38 @@ def reminder_html(assistant: "Assistant", occasion: Occasion, lang: Lang, today:
     lines = [t(key, lang, title=assistant.title(entry, lang), when=when)]
     left = (occasion.day - today).days
     if len(occasion.iso) == 10:
-        lines[0] += (" " if lang == "en" else "") + (t("rm_today", lang) if left == 0 else t("rm_tomorrow", lang) if left == 1
-                           else t("rm_days_left", lang, days=left))
+        lines[0] += (" " if lang == "en" else "") + (
+            t("rm_today", lang)
+            if left == 0
+            else t("rm_tomorrow", lang)
+            if left == 1
+            else t("rm_days_left", lang, days=left)
+        )
     if entry.place is not None:
         place = entry.place.text(lang)
         lines.append(f"📍 {place}")
     lines.append(t("rm_more", lang))
     html = "\n".join(escape(line, quote=False) for line in lines)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("rm_details", lang), callback_data=cb_entry(entry.id, lang))]])
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("rm_details", lang), callback_data=cb_entry(entry.id, lang))]]
+    )
     return html, markup
 
 
 class Reminders:
     """Sends the reminders due; `run()` is what the job queue calls."""
 
-    def __init__(self, assistant: "Assistant", store: "Store", pacer: "Pacer", *, days: int, hour: int,
-                 now: Callable[[], datetime], running: Callable[[], bool] = lambda: True) -> None:
+    def __init__(
+        self,
+        assistant: Assistant,
+        store: Store,
+        pacer: Pacer,
+        *,
+        days: int,
+        hour: int,
+        now: Callable[[], datetime],
+        running: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.assistant = assistant
         self.store = store
         self.pacer = pacer
@@ -103,7 +126,10 @@ class Reminders:
         groups = self.store.subscriptions(active=True, reminders=True)
         if not groups:
             return 0
-        done = {(r["entry_id"], r["occasion"], r["on_date"], r["chat_id"]) for r in self.store.reminders_sent()}
+        done = {
+            (r["entry_id"], r["occasion"], r["on_date"], r["chat_id"])
+            for r in self.store.reminders_sent()
+        }
         sent = 0
         for occasion in items:
             on_date = occasion.day.isoformat()
@@ -116,7 +142,9 @@ class Reminders:
                 lang: Lang = group["lang"] or "zh-Hant"
                 html, markup = reminder_html(self.assistant, occasion, lang, now.date())
                 await self.pacer.acquire(chat_id)
-                if not self.store.claim_reminder(occasion.entry.id, occasion.kind, on_date, chat_id):
+                if not self.store.claim_reminder(
+                    occasion.entry.id, occasion.kind, on_date, chat_id
+                ):
                     continue
                 outcome = await send_to_group(bot, chat_id, html=html, reply_markup=markup)
                 if outcome.status == "retry":
@@ -126,15 +154,27 @@ class Reminders:
                     if outcome.moved_to is not None:
                         self.store.migrate_chat(chat_id, outcome.moved_to)
                     continue
-                self.store.finish_reminder(occasion.entry.id, occasion.kind, on_date, chat_id, outcome.status,
-                                           outcome.message_id)
+                self.store.finish_reminder(
+                    occasion.entry.id,
+                    occasion.kind,
+                    on_date,
+                    chat_id,
+                    outcome.status,
+                    outcome.message_id,
+                )
                 if outcome.inactive:
                     self.store.deactivate_group(chat_id, outcome.error or "")
                 if outcome.status == "sent":
                     sent += 1
                 else:
-                    logger.warning("reminder %s/%s to %s: %s (%s)", occasion.entry.id, occasion.kind, chat_id,
-                                   outcome.status, outcome.error)
+                    logger.warning(
+                        "reminder %s/%s to %s: %s (%s)",
+                        occasion.entry.id,
+                        occasion.kind,
+                        chat_id,
+                        outcome.status,
+                        outcome.error,
+                    )
         if sent:
             logger.info("sent %d reminder(s)", sent)
         return sent

@@ -11,13 +11,15 @@ split below Telegram's 4096-character limit. Callback data are short strings (at
 
 An id too long to fit is replaced by "#" and a short hash of it, resolved against the knowledge base.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from telegram import (
     InlineKeyboardButton,
@@ -71,7 +73,9 @@ def _short(value: str) -> str:
 
 def ref(value: str, prefix: str, suffix: str = "") -> str:
     """`value` itself if the callback data fits in 64 bytes, else a short hash of it."""
-    if len(f"{prefix}{value}{suffix}".encode()) <= MAX_CALLBACK_BYTES and not value.startswith("#"):
+    if len(f"{prefix}{value}{suffix}".encode()) <= MAX_CALLBACK_BYTES and not value.startswith(
+        "#"
+    ):
         return value
     return _short(value)
 
@@ -155,14 +159,18 @@ def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMa
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def entry_buttons(choices: Iterable["Choice"], lang: Lang, seen: set[str] | None = None) -> list[list[InlineKeyboardButton]]:
+def entry_buttons(
+    choices: Iterable[Choice], lang: Lang, seen: set[str] | None = None
+) -> list[list[InlineKeyboardButton]]:
     seen = set() if seen is None else seen
     rows = []
     for choice in choices:
         if choice.id in seen:
             continue
         seen.add(choice.id)
-        rows.append([InlineKeyboardButton(label(choice.title), callback_data=cb_entry(choice.id, lang))])
+        rows.append(
+            [InlineKeyboardButton(label(choice.title), callback_data=cb_entry(choice.id, lang))]
+        )
     return rows
 
 
@@ -208,7 +216,7 @@ def _tidy(text: str) -> str:
 # -- answers ------------------------------------------------------------------------------------------
 
 
-def answer(ans: "Answer", assistant: "Assistant") -> Reply:
+def answer(ans: Answer, assistant: Assistant) -> Reply:
     """The engine's answer: title, the text with its source line, buttons for choices and related topics."""
     lang = ans.lang
     kb = assistant.kb
@@ -224,8 +232,16 @@ def answer(ans: "Answer", assistant: "Assistant") -> Reply:
         blocks.append(("i", "\n".join(ans.sources)))
         seen: set[str] = set()
         # A trimmed answer keeps the whole entry one tap away.
-        rows += [[InlineKeyboardButton(label(t("tg_more", lang, title=p.title)), callback_data=cb_entry(p.entry_id, lang))]
-                 for p in ans.parts if p.trimmed]
+        rows += [
+            [
+                InlineKeyboardButton(
+                    label(t("tg_more", lang, title=p.title)),
+                    callback_data=cb_entry(p.entry_id, lang),
+                )
+            ]
+            for p in ans.parts
+            if p.trimmed
+        ]
         seen.update(ans.entries)
         rows += entry_buttons(ans.choices, lang, seen)
         rows += entry_buttons(ans.related, lang, seen)
@@ -240,29 +256,41 @@ def answer(ans: "Answer", assistant: "Assistant") -> Reply:
         rows += entry_buttons(ans.choices, lang)
     elif ans.kind == "decline":
         blocks.append(("", ans.text))
-        rows += [[InlineKeyboardButton(label(listing.topic_title(tp, lang)), callback_data=cb_page(tp.id, 0, lang))]
-                 for tp in listing.topics_with_entries(kb)]
+        rows += [
+            [
+                InlineKeyboardButton(
+                    label(listing.topic_title(tp, lang)), callback_data=cb_page(tp.id, 0, lang)
+                )
+            ]
+            for tp in listing.topics_with_entries(kb)
+        ]
     else:
         blocks.append(("", ans.text))
         rows += entry_buttons(ans.related, lang)
     return Reply(html_parts([(s, _tidy(p)) for s, p in blocks if p.strip()]), keyboard(rows), lang)
 
 
-def entry_html(assistant: "Assistant", entry: Entry, lang: Lang) -> str:
+def entry_html(assistant: Assistant, entry: Entry, lang: Lang) -> str:
     """One entry as a self-contained message (inline mode)."""
-    return html_parts([
-        ("b", assistant.title(entry, lang)),
-        ("", assistant.answer_text(entry, lang)),
-        ("i", assistant.source_line(entry, lang)),
-    ])[0]
+    return html_parts(
+        [
+            ("b", assistant.title(entry, lang)),
+            ("", assistant.answer_text(entry, lang)),
+            ("i", assistant.source_line(entry, lang)),
+        ]
+    )[0]
 
 
 # -- commands ----------------------------------------------------------------------------------------
 
 
-def welcome(assistant: "Assistant", lang: Lang, first_name: str | None, group: bool, bot_username: str) -> Reply:
+def welcome(
+    assistant: Assistant, lang: Lang, first_name: str | None, group: bool, bot_username: str
+) -> Reply:
     if group:
-        return Reply([escape(t("tg_group_hello", lang, bot=bot_username), quote=False)], None, lang)
+        return Reply(
+            [escape(t("tg_group_hello", lang, bot=bot_username), quote=False)], None, lang
+        )
     intro = t("tg_welcome", lang, name=first_name) if first_name else t("tg_welcome_anon", lang)
     examples = listing.example_questions(assistant.kb, lang)
     lines = [escape(intro, quote=False)]
@@ -271,17 +299,26 @@ def welcome(assistant: "Assistant", lang: Lang, first_name: str | None, group: b
         lines.append(escape(t("tg_examples", lang), quote=False))
         lines += [f"• {escape(q, quote=False)}" for _, q in examples]
     lines += ["", escape(t("tg_welcome_tail", lang), quote=False)]
-    rows = [[InlineKeyboardButton(label(q), callback_data=cb_entry(eid, lang))] for eid, q in examples]
+    rows = [
+        [InlineKeyboardButton(label(q), callback_data=cb_entry(eid, lang))] for eid, q in examples
+    ]
     return Reply(["\n".join(lines)], keyboard(rows), lang)
 
 
 def help_text(lang: Lang, bot_username: str, group: bool) -> Reply:
     commands = GROUP_COMMANDS if group else PRIVATE_COMMANDS
-    lines = [f"<b>{escape(t('tg_help_title', lang))}</b>", escape(t("tg_help_body", lang), quote=False), "",
-             escape(t("tg_help_commands", lang), quote=False)]
+    lines = [
+        f"<b>{escape(t('tg_help_title', lang))}</b>",
+        escape(t("tg_help_body", lang), quote=False),
+        "",
+        escape(t("tg_help_commands", lang), quote=False),
+    ]
     lines += [f"/{c} – {escape(t(f'tg_cmd_{c}', lang), quote=False)}" for c in commands]
-    lines += ["", escape(t("tg_help_groups", lang, bot=bot_username), quote=False),
-              escape(t("tg_help_inline", lang, bot=bot_username), quote=False)]
+    lines += [
+        "",
+        escape(t("tg_help_groups", lang, bot=bot_username), quote=False),
+        escape(t("tg_help_inline", lang, bot=bot_username), quote=False),
+    ]
     return Reply(["\n".join(lines)], None, lang)
 
 
@@ -290,10 +327,12 @@ def command_list(lang: Lang, group: bool) -> list[tuple[str, str]]:
     return [(c, t(f"tg_cmd_{c}", lang)) for c in (GROUP_COMMANDS if group else PRIVATE_COMMANDS)]
 
 
-def ask_usage(assistant: "Assistant", lang: Lang, bot_username: str | None = None) -> Reply:
+def ask_usage(assistant: Assistant, lang: Lang, bot_username: str | None = None) -> Reply:
     examples = listing.example_questions(assistant.kb, lang, 1)
     example = examples[0][1] if examples else "RPL?"
-    key, extra = ("tg_mention_usage", {"bot": bot_username}) if bot_username else ("tg_ask_usage", {})
+    key, extra = (
+        ("tg_mention_usage", {"bot": bot_username}) if bot_username else ("tg_ask_usage", {})
+    )
     return Reply([escape(t(key, lang, example=example, **extra), quote=False)], None, lang)
 
 
@@ -303,10 +342,25 @@ def plain(key: str, lang: Lang, **values: object) -> Reply:
 
 def language_picker(lang: Lang, stored: str | None) -> Reply:
     current = LANG_NAMES[stored] if stored else t("tg_lang_follow", lang)
-    text = f"{escape(t('tg_lang_prompt', lang))}\n{escape(t('tg_lang_current', lang, name=current))}"
-    rows = [[InlineKeyboardButton(("✓ " if stored == code else "") + name, callback_data=cb_lang(code))]
-            for code, name in LANG_NAMES.items()]
-    rows.append([InlineKeyboardButton(("✓ " if not stored else "") + t("tg_lang_follow", lang), callback_data=cb_lang("auto"))])
+    text = (
+        f"{escape(t('tg_lang_prompt', lang))}\n{escape(t('tg_lang_current', lang, name=current))}"
+    )
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("✓ " if stored == code else "") + name, callback_data=cb_lang(code)
+            )
+        ]
+        for code, name in LANG_NAMES.items()
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                ("✓ " if not stored else "") + t("tg_lang_follow", lang),
+                callback_data=cb_lang("auto"),
+            )
+        ]
+    )
     return Reply([text], keyboard(rows), lang)
 
 
@@ -316,9 +370,15 @@ def language_set(lang: Lang, stored: str | None) -> Reply:
     return plain("tg_lang_set_auto", lang)
 
 
-def topics(kb: "KnowledgeBase", lang: Lang) -> Reply:
-    rows = [[InlineKeyboardButton(label(listing.topic_title(tp, lang)), callback_data=cb_page(tp.id, 0, lang))]
-            for tp in listing.topics_with_entries(kb)]
+def topics(kb: KnowledgeBase, lang: Lang) -> Reply:
+    rows = [
+        [
+            InlineKeyboardButton(
+                label(listing.topic_title(tp, lang)), callback_data=cb_page(tp.id, 0, lang)
+            )
+        ]
+        for tp in listing.topics_with_entries(kb)
+    ]
     text = f"<b>{escape(t('tg_schemes_title', lang))}</b>\n{escape(t('tg_schemes_prompt', lang))}"
     return Reply([text], keyboard(rows), lang)
 
@@ -337,7 +397,7 @@ def parse_events_callback(data: str | None) -> tuple[Lang, int | None] | None:
     return (LETTER_LANG[parts[1]], int(parts[2])) if parts[2].isdigit() else None
 
 
-def _event_line(assistant: "Assistant", item: Dated, lang: Lang, today: date) -> str:
+def _event_line(assistant: Assistant, item: Dated, lang: Lang, today: date) -> str:
     """One event or deadline: its date (in the past tense once over), title, place or closing day."""
     when = item.entry.when
     assert when is not None
@@ -345,29 +405,39 @@ def _event_line(assistant: "Assistant", item: Dated, lang: Lang, today: date) ->
     state = item.state(today)
     if state == "past":
         key = "tg_event_held" if item.kind == "event" else "tg_event_closed"
-        head = t(key, lang, date=span if item.kind == "event" else render_date(when.end or when.start, lang))
+        head = t(
+            key,
+            lang,
+            date=span if item.kind == "event" else render_date(when.end or when.start, lang),
+        )
     else:
         head = span
     text = f"• {escape(head)}\n  {escape(assistant.title(item.entry, lang))}"
     if item.kind == "deadline" and state != "past" and when.end:
         if state == "upcoming":
-            text += f"\n  ⏳ {escape(t('tg_event_opens', lang, date=render_date(when.start, lang)))}"
+            text += (
+                f"\n  ⏳ {escape(t('tg_event_opens', lang, date=render_date(when.start, lang)))}"
+            )
         text += f"\n  ⏳ {escape(t('tg_event_closes', lang, date=render_date(when.end, lang)))}"
     if item.entry.place is not None and state != "past":
         text += f"\n  📍 {escape(item.entry.place.text(lang))}"
     return text
 
 
-def _event_button(assistant: "Assistant", item: Dated, lang: Lang, today: date) -> list[InlineKeyboardButton]:
+def _event_button(
+    assistant: Assistant, item: Dated, lang: Lang, today: date
+) -> list[InlineKeyboardButton]:
     title = assistant.title(item.entry, lang)
     prefix = f"{t('tg_event_past_mark', lang)} · " if item.state(today) == "past" else ""
-    return [InlineKeyboardButton(label(prefix + title), callback_data=cb_entry(item.entry.id, lang))]
+    return [
+        InlineKeyboardButton(label(prefix + title), callback_data=cb_entry(item.entry.id, lang))
+    ]
 
 
 MAX_PAST = 5  # past events /events shows; older ones are behind its "Earlier events" button
 
 
-def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 10) -> Reply:
+def events(assistant: Assistant, today: date, lang: Lang, max_current: int = 10) -> Reply:
     """Deadlines still open first, then upcoming events (or that the documents list none), events on
     now, and the latest MAX_PAST past ones in the past tense; older ones behind a button, paged."""
     max_past = MAX_PAST
@@ -385,50 +455,76 @@ def events(assistant: "Assistant", today: date, lang: Lang, max_current: int = 1
         rows.extend(_event_button(assistant, item, lang, today) for item in items[:limit])
 
     section("tg_events_deadlines", line.deadlines, max_current)
-    no_upcoming = t("tg_events_no_upcoming", lang) if not line.upcoming and (line.past or line.ongoing) else ""
+    no_upcoming = (
+        t("tg_events_no_upcoming", lang)
+        if not line.upcoming and (line.past or line.ongoing)
+        else ""
+    )
     section("tg_events_upcoming", line.upcoming, max_current, no_upcoming)
     section("tg_events_ongoing", line.ongoing, max_current)
     section("tg_events_past", line.past, max_past)
     rows = rows[:20]
     if len(line.past) > max_past:
         sections.append(escape(t("tg_events_more_past", lang, count=len(line.past) - max_past)))
-        rows.append([InlineKeyboardButton(t("tg_events_older", lang), callback_data=cb_events(lang, 0))])
+        rows.append(
+            [InlineKeyboardButton(t("tg_events_older", lang), callback_data=cb_events(lang, 0))]
+        )
     if len(sections) == 1:
         sections.append(escape(t("tg_events_none", lang)))
     return Reply(pack(sections), keyboard(rows), lang)
 
 
-def older_events(assistant: "Assistant", today: date, lang: Lang, page: int) -> Reply:
+def older_events(assistant: Assistant, today: date, lang: Lang, page: int) -> Reply:
     """A page of the past events /events does not show (those after its first MAX_PAST), the latest first."""
     older = listing.events(assistant.kb, today).past[MAX_PAST:]
     shown, page, pages = listing.paginate(older, page, listing.PAGE_SIZE)
-    lines = [f"<b>{escape(t('tg_events_older_title', lang))}</b> "
-             f"{escape(t('tg_events_asof', lang, date=render_date(today.isoformat(), lang)))}"]
+    lines = [
+        f"<b>{escape(t('tg_events_older_title', lang))}</b> "
+        f"{escape(t('tg_events_asof', lang, date=render_date(today.isoformat(), lang)))}"
+    ]
     if older:
-        lines.append(escape(t("tg_events_older_page", lang, page=page + 1, pages=pages, count=len(older))))
+        lines.append(
+            escape(t("tg_events_older_page", lang, page=page + 1, pages=pages, count=len(older)))
+        )
         lines += [_event_line(assistant, item, lang, today) for item in shown]
     else:
         lines.append(escape(t("tg_events_none", lang)))
     rows = [_event_button(assistant, item, lang, today) for item in shown]
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(t("tg_prev", lang), callback_data=cb_events(lang, page - 1)))
+        nav.append(
+            InlineKeyboardButton(t("tg_prev", lang), callback_data=cb_events(lang, page - 1))
+        )
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(t("tg_next", lang), callback_data=cb_events(lang, page + 1)))
+        nav.append(
+            InlineKeyboardButton(t("tg_next", lang), callback_data=cb_events(lang, page + 1))
+        )
     rows.append(nav)
     rows.append([InlineKeyboardButton(t("tg_events_back", lang), callback_data=cb_events(lang))])
     return Reply(pack(["\n".join(lines)]), keyboard(rows), lang)
 
 
-def about(kb: "KnowledgeBase", lang: Lang) -> Reply:
+def about(kb: KnowledgeBase, lang: Lang) -> Reply:
     lines = [f"<b>{escape(t('tg_about_title', lang))}</b>", escape(t("tg_about_intro", lang))]
-    for source in sorted(kb.sources.values(), key=lambda s: (s.date or "0000", s.id), reverse=True):
+    for source in sorted(
+        kb.sources.values(), key=lambda s: (s.date or "0000", s.id), reverse=True
+    ):
         title = source.title.text(lang)
         publisher = source.publisher.text(lang)
         when = render_date(source.date, lang) if source.date else t("tg_about_undated", lang)
         lines.append(f"• {escape(title)}\n  {escape(publisher)} · {escape(when)}")
-    lines += ["", escape(t("tg_about_counts", lang, entries=len(kb.entries), topics=len(listing.topics_with_entries(kb)))),
-              escape(t("tg_about_note", lang))]
+    lines += [
+        "",
+        escape(
+            t(
+                "tg_about_counts",
+                lang,
+                entries=len(kb.entries),
+                topics=len(listing.topics_with_entries(kb)),
+            )
+        ),
+        escape(t("tg_about_note", lang)),
+    ]
     return Reply(pack(["\n".join(lines)]), None, lang)
 
 
@@ -449,17 +545,23 @@ def pack(pieces: Iterable[str], sep: str = "\n\n") -> list[str]:
 # -- inline mode -------------------------------------------------------------------------------------
 
 
-def inline_results(assistant: "Assistant", entry_ids: Sequence[str], lang: Lang) -> list[InlineQueryResultArticle]:
+def inline_results(
+    assistant: Assistant, entry_ids: Sequence[str], lang: Lang
+) -> list[InlineQueryResultArticle]:
     results = []
     for eid in entry_ids:
         entry = assistant.kb.entries.get(eid)
         if entry is None:
             continue
         answer_text = " ".join(assistant.answer_text(entry, lang).split())
-        results.append(InlineQueryResultArticle(
-            id=ref(f"{LANG_LETTER[lang]}{entry.id}", ""),
-            title=label(assistant.title(entry, lang), 100),
-            description=label(answer_text, 120),
-            input_message_content=InputTextMessageContent(entry_html(assistant, entry, lang), parse_mode=ParseMode.HTML),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=ref(f"{LANG_LETTER[lang]}{entry.id}", ""),
+                title=label(assistant.title(entry, lang), 100),
+                description=label(answer_text, 120),
+                input_message_content=InputTextMessageContent(
+                    entry_html(assistant, entry, lang), parse_mode=ParseMode.HTML
+                ),
+            )
+        )
     return results

@@ -5,6 +5,7 @@ UTF-8, so writing it to the state database or sending it on fails. Updates fetch
 scrubbed as they are parsed (bot/telegram/app.py PollingRequest); `scrub_text` is applied again
 where a user's words enter the bot (questions), which also covers webhook mode.
 """
+
 from __future__ import annotations
 
 import re

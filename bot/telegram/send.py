@@ -4,6 +4,7 @@ Retries for Telegram's limits (429) and server errors (5xx) happen below this, i
 (bot/telegram/app.py). Here: a group that became a supergroup is followed to its new id, and a text
 Telegram cannot parse as HTML is sent again as plain text rather than lost.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,22 +37,43 @@ async def reply_to(ctx: BotContext, message: Message, reply: Reply) -> list[Mess
     return await send(ctx, message.chat_id, reply, thread_id=thread_of(message), quote=quote)
 
 
-async def send(ctx: BotContext, chat_id: int, reply: Reply, *, thread_id: int | None = None,
-               quote: int | None = None) -> list[Message]:
+async def send(
+    ctx: BotContext,
+    chat_id: int,
+    reply: Reply,
+    *,
+    thread_id: int | None = None,
+    quote: int | None = None,
+) -> list[Message]:
     sent = []
     last = len(reply.parts) - 1
     for i, part in enumerate(reply.parts):
         markup = reply.markup if i == last else None
-        sent.append(await _send_part(ctx, chat_id, part, markup, thread_id, quote if i == 0 else None))
+        sent.append(
+            await _send_part(ctx, chat_id, part, markup, thread_id, quote if i == 0 else None)
+        )
     return sent
 
 
-async def _send_part(ctx: BotContext, chat_id: int, html: str, markup, thread_id: int | None, quote: int | None,
-                     parse_mode: str | None = ParseMode.HTML) -> Message:
+async def _send_part(
+    ctx: BotContext,
+    chat_id: int,
+    html: str,
+    markup,
+    thread_id: int | None,
+    quote: int | None,
+    parse_mode: str | None = ParseMode.HTML,
+) -> Message:
     try:
         return await ctx.bot.send_message(
-            chat_id, html, parse_mode=parse_mode, reply_markup=markup, message_thread_id=thread_id,
-            reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True) if quote else None,
+            chat_id,
+            html,
+            parse_mode=parse_mode,
+            reply_markup=markup,
+            message_thread_id=thread_id,
+            reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True)
+            if quote
+            else None,
             link_preview_options=NO_PREVIEW,
         )
     except ChatMigrated as exc:
@@ -60,7 +82,9 @@ async def _send_part(ctx: BotContext, chat_id: int, html: str, markup, thread_id
     except BadRequest as exc:
         if parse_mode and "can't parse entities" in str(exc).lower():
             logger.error("reply was not valid HTML; sending it as plain text: %s", exc)
-            return await _send_part(ctx, chat_id, unescape(_TAG.sub("", html)), markup, thread_id, quote, None)
+            return await _send_part(
+                ctx, chat_id, unescape(_TAG.sub("", html)), markup, thread_id, quote, None
+            )
         raise
 
 
@@ -77,14 +101,22 @@ async def edit(ctx: BotContext, query: CallbackQuery, reply: Reply) -> None:
     message = query.message
     if isinstance(message, Message):
         try:
-            await query.edit_message_text(reply.parts[0], parse_mode=ParseMode.HTML, reply_markup=reply.markup,
-                                          link_preview_options=NO_PREVIEW)
+            await query.edit_message_text(
+                reply.parts[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply.markup,
+                link_preview_options=NO_PREVIEW,
+            )
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
-            logger.info("could not edit message %s in chat %s (%s); sending a new one",
-                        message.message_id, message.chat_id, exc)
+            logger.info(
+                "could not edit message %s in chat %s (%s); sending a new one",
+                message.message_id,
+                message.chat_id,
+                exc,
+            )
         await send(ctx, message.chat_id, reply, thread_id=thread_of(message))
     elif message is not None:  # too old to edit: a new message in the same chat
         await send(ctx, message.chat.id, reply)

@@ -12,11 +12,13 @@ Updates of one chat run one at a time within a process (the per-chat lock); two 
 handling the same chat at the very same moment would keep the later write. A conversation's
 timeout fires in the process that handled its last step. SQLite mode does not use this.
 """
+
 from __future__ import annotations
 
 import logging
 import pickle
-from typing import TYPE_CHECKING, Any, Awaitable
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
@@ -30,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 class SharedStateUpdateProcessor(PerChatUpdateProcessor):
-    def __init__(self, store: "Store", **kwargs: Any) -> None:
+    def __init__(self, store: Store, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.store = store
         self.application: Application | None = None
@@ -58,8 +60,12 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
 
     def _conversations(self) -> list[ConversationHandler]:
         assert self.application is not None
-        return [h for group in self.application.handlers.values() for h in group
-                if isinstance(h, ConversationHandler) and h.name]
+        return [
+            h
+            for group in self.application.handlers.values()
+            for h in group
+            if isinstance(h, ConversationHandler) and h.name
+        ]
 
     def _keys(self, update: Update) -> dict[str, tuple[str, int]]:
         keys: dict[str, tuple[str, int]] = {}
@@ -97,7 +103,9 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
             before["conv"] = pickle.dumps(steps)
         return keys, before
 
-    def _save(self, update: Update, keys: dict[str, tuple[str, int]], before: dict[str, bytes]) -> None:
+    def _save(
+        self, update: Update, keys: dict[str, tuple[str, int]], before: dict[str, bytes]
+    ) -> None:
         app = self.application
         assert app is not None
         now: dict[str, Any] = {}
@@ -109,7 +117,9 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
             steps = {}
             for handler in self._conversations():
                 state = handler._conversations.get(handler._get_key(update))  # noqa: SLF001
-                if isinstance(state, (int, str)):  # a step (pending non-blocking ones are not shared)
+                if isinstance(
+                    state, (int, str)
+                ):  # a step (pending non-blocking ones are not shared)
                     steps[handler.name] = state
             now["conv"] = steps
         for part, value in now.items():

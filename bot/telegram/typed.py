@@ -10,6 +10,7 @@
 `understand(rules, fact, text)` returns the fact's value, or None when the text does not answer it
 (the text is then treated as an ordinary question).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,17 +19,71 @@ import unicodedata
 from bot.rules import Fact, Rules, extract_facts
 from bot.rules.schema import Value
 
-NO = ("唔係", "唔系", "不是", "沒有", "没有", "冇", "無", "无", "唔", "不", "否", "未", "no", "nope", "n", "not",
-      "nah", "never", "none")
-YES = ("係", "系", "是", "有", "對", "对", "啱", "yes", "y", "yeah", "yep", "yup", "sure", "correct", "right", "ok", "okay")
+NO = (
+    "唔係",
+    "唔系",
+    "不是",
+    "沒有",
+    "没有",
+    "冇",
+    "無",
+    "无",
+    "唔",
+    "不",
+    "否",
+    "未",
+    "no",
+    "nope",
+    "n",
+    "not",
+    "nah",
+    "never",
+    "none",
+)
+YES = (
+    "係",
+    "系",
+    "是",
+    "有",
+    "對",
+    "对",
+    "啱",
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "correct",
+    "right",
+    "ok",
+    "okay",
+)
 YEAR = re.compile(r"年|years?|yrs?")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
-_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-             "九": 9}
+_ZH_DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "兩": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_NUMBER = re.compile(r"[零〇一二兩两三四五六七八九十]+")
-_EN_NUMBER: dict[str, float] = {w: float(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+_EN_NUMBER: dict[str, float] = {
+    w: float(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
 _EN_NUMBER.update({"thirty": 30, "forty": 40, "fifty": 50, "half": 0.5})
 _FILLER = re.compile(r"[\s,.!?;:~，。！？；：、…()（）「」\"'呀啊啦喇囉嘅嗎吗咯嘛了的]+")
 
@@ -106,7 +161,10 @@ def understand(rules: Rules, fact: Fact, text: str) -> Value | None:
         return options[int(clean) - 1].value
     squeezed = _FILLER.sub("", clean)
     for option in options:
-        labels = {_FILLER.sub("", _clean(option.label.text(lang))) for lang in ("zh-Hant", "zh-Hans", "en")}
+        labels = {
+            _FILLER.sub("", _clean(option.label.text(lang)))
+            for lang in ("zh-Hant", "zh-Hans", "en")
+        }
         if squeezed in labels:
             return option.value
     if len(options) == 2:  # "你是否護理員？" – "係": a two-way choice asked as a yes/no question

@@ -51,10 +51,31 @@ from .updates import (
 
 _LOGGER = logging.getLogger(__name__)
 
-FAILURE_KINDS = ("429", "403", "400", "401", "404", "500", "502", "slow", "timeout", "done_500", "done_502", "drop")
+FAILURE_KINDS = (
+    "429",
+    "403",
+    "400",
+    "401",
+    "404",
+    "500",
+    "502",
+    "slow",
+    "timeout",
+    "done_500",
+    "done_502",
+    "drop",
+)
 # Ambiguous faults: Telegram carried the call out (the message exists), then the client saw an error.
 _CARRIED_OUT_THEN_ERROR = {"done_500": "500", "done_502": "502"}
-_ERROR_STATUS = {"429": 429, "403": 403, "400": 400, "401": 401, "404": 404, "500": 500, "502": 502}
+_ERROR_STATUS = {
+    "429": 429,
+    "403": 403,
+    "400": 400,
+    "401": 401,
+    "404": 404,
+    "500": 500,
+    "502": 502,
+}
 _DEFAULT_DESCRIPTIONS = {
     "401": "Unauthorized",
     "404": "Not Found",
@@ -67,14 +88,49 @@ _DEFAULT_DESCRIPTIONS = {
 # user text "123" or callback data "[1]" would change type.
 _RAW_STRING_FIELDS = frozenset(
     {
-        "text", "caption", "query", "data", "callback_query_id", "inline_query_id",
-        "next_offset", "switch_pm_text", "switch_pm_parameter", "url", "parse_mode",
-        "action", "language_code", "description", "short_description", "name", "title",
-        "secret_token", "ip_address", "emoji", "business_connection_id",
-        "message_effect_id", "inline_message_id", "file_id", "photo", "document",
-        "audio", "video", "animation", "voice", "sticker", "thumbnail", "first_name",
-        "last_name", "phone_number", "address", "question", "explanation",
-        "custom_title", "invite_link", "payload", "currency", "start_parameter",
+        "text",
+        "caption",
+        "query",
+        "data",
+        "callback_query_id",
+        "inline_query_id",
+        "next_offset",
+        "switch_pm_text",
+        "switch_pm_parameter",
+        "url",
+        "parse_mode",
+        "action",
+        "language_code",
+        "description",
+        "short_description",
+        "name",
+        "title",
+        "secret_token",
+        "ip_address",
+        "emoji",
+        "business_connection_id",
+        "message_effect_id",
+        "inline_message_id",
+        "file_id",
+        "photo",
+        "document",
+        "audio",
+        "video",
+        "animation",
+        "voice",
+        "sticker",
+        "thumbnail",
+        "first_name",
+        "last_name",
+        "phone_number",
+        "address",
+        "question",
+        "explanation",
+        "custom_title",
+        "invite_link",
+        "payload",
+        "currency",
+        "start_parameter",
     }
 )
 _MAX_MESSAGE_LENGTH = 4096
@@ -196,8 +252,26 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-_HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
-                        "tg-spoiler", "tg-emoji", "blockquote"})
+_HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "span",
+        "tg-spoiler",
+        "tg-emoji",
+        "blockquote",
+    }
+)
 _TAG_RE = re.compile(r'<(/?)([a-z-]+)((?:\s+[a-z-]+(?:="[^"<>]*"|=\'[^\'<>]*\')?)*)\s*>')
 _ENTITY_RE = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
@@ -587,8 +661,14 @@ class FakeTelegramServer:
         self._notify()
         if failure is not None and failure.kind in _CARRIED_OUT_THEN_ERROR:
             kind = _CARRIED_OUT_THEN_ERROR[failure.kind]
-            status, description = _ERROR_STATUS[kind], failure.description or _DEFAULT_DESCRIPTIONS[kind]
-            call.status, call.error = status, description  # call.result stays: the message was delivered
+            status, description = (
+                _ERROR_STATUS[kind],
+                failure.description or _DEFAULT_DESCRIPTIONS[kind],
+            )
+            call.status, call.error = (
+                status,
+                description,
+            )  # call.result stays: the message was delivered
             body: JSON = {"ok": False, "error_code": status, "description": description}
             return web.json_response(body, status=status)
         if failure is not None and failure.kind == "drop":
@@ -679,8 +759,12 @@ class FakeTelegramServer:
         chat_type = guess_chat_type(chat_id)
         if chat_type == "channel":
             channel_id = -(1000000000000 + zlib.crc32(str(chat_id).encode()))
-            chat = {"id": channel_id, "type": "channel", "title": str(chat_id)[1:],
-                    "username": str(chat_id)[1:]}
+            chat = {
+                "id": channel_id,
+                "type": "channel",
+                "title": str(chat_id)[1:],
+                "username": str(chat_id)[1:],
+            }
         elif chat_type == "private":
             user = self._user(int(key))
             chat = {"id": key, "type": "private", "first_name": user["first_name"]}
@@ -912,10 +996,14 @@ class FakeTelegramServer:
         """Telegram refuses an edit that changes nothing (an edit applied twice gets this error)."""
         markup = params.get("reply_markup")
         same_markup = (markup or None) == (message.get("reply_markup") or None) or (
-            not isinstance(markup, dict) and "reply_markup" not in message)
+            not isinstance(markup, dict) and "reply_markup" not in message
+        )
         if message.get(field_name) == value and same_markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
-                                "markup are exactly the same as a current content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
 
     def _edit_message_caption(self, params: JSON) -> JSON | bool:
         caption = params.get("caption")
@@ -933,9 +1021,13 @@ class FakeTelegramServer:
     def _pin_chat_message(self, params: JSON) -> bool:
         """Allowed in private chats and where the bot is an administrator (set_chat_member_status)."""
         chat = self._chat(params.get("chat_id"))
-        status = self.member_status.get((self._key(chat["id"]), self.bot_id), self.default_member_status)
+        status = self.member_status.get(
+            (self._key(chat["id"]), self.bot_id), self.default_member_status
+        )
         if chat.get("type") != "private" and status not in ("administrator", "creator"):
-            raise ApiError(400, "Bad Request: not enough rights to manage pinned messages in the chat")
+            raise ApiError(
+                400, "Bad Request: not enough rights to manage pinned messages in the chat"
+            )
         self.pinned[self._key(chat["id"])] = int(params.get("message_id") or 0)
         return True
 

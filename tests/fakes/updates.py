@@ -521,9 +521,7 @@ class UpdateBuilder:
         sender = self.user(user)
         if message is None:
             chat = self.chat(chat_id, sender, title=title)
-            markup = reply_markup or {
-                "inline_keyboard": [[{"text": data, "callback_data": data}]]
-            }
+            markup = reply_markup or {"inline_keyboard": [[{"text": data, "callback_data": data}]]}
             message = self.bot_message(chat, message_text, reply_markup=markup)
         query: JSON = {
             "id": callback_query_id or f"{sender['id']}{next(self._serial):08d}",

@@ -15,6 +15,7 @@ PTB runs, for each update, the first matching handler of each group, groups in a
 Handlers are thin (parse, call the Assistant or the store, render, reply); chat scoping is decided
 by the filters here, not inside handlers.
 """
+
 from __future__ import annotations
 
 from telegram import Update
@@ -31,10 +32,25 @@ from telegram.ext import (
 )
 
 from bot.telegram.filters import ADDRESSED
-from bot.telegram.handlers import chats, commands, errors, guard, inline, language, questions
-from bot.telegram.handlers import admin, check, curation, inbox, subscriptions
-from bot.telegram.handlers import announce
-from bot.telegram.handlers import feedback, handoff, inputs, menu
+from bot.telegram.handlers import (
+    admin,
+    announce,
+    chats,
+    check,
+    commands,
+    curation,
+    errors,
+    feedback,
+    guard,
+    handoff,
+    inbox,
+    inline,
+    inputs,
+    language,
+    menu,
+    questions,
+    subscriptions,
+)
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -65,7 +81,10 @@ def admin_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(admin.broadcast_button, pattern=r"^bc:(ok|no):\d{1,18}$"),
         *announcement_handlers(),
         CallbackQueryHandler(inbox.ask_person, pattern=r"^ip:\d{1,18}$"),
-        MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & inbox.INBOX_REPLY & ~filters.COMMAND, inbox.admin_reply),
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.REPLY & inbox.INBOX_REPLY & ~filters.COMMAND,
+            inbox.admin_reply,
+        ),
         *curation_handlers(),
     ]
 
@@ -79,7 +98,9 @@ def curation_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(curation.review_button, pattern=r"^rv:(t|n|s):\d+(:\d)?$"),
         CallbackQueryHandler(curation.undo_button, pattern=r"^kc:u:\d+$"),
         CallbackQueryHandler(curation.upload_button, pattern=r"^ku:(ok|no):\d+$"),
-        MessageHandler(filters.UpdateType.MESSAGE & PRIVATE & yaml_file, curation.knowledge_upload),
+        MessageHandler(
+            filters.UpdateType.MESSAGE & PRIVATE & yaml_file, curation.knowledge_upload
+        ),
     ]
 
 
@@ -92,8 +113,13 @@ def announcement_handlers() -> list[BaseHandler]:
         CommandHandler("grouplang", announce.grouplang_command),
         CallbackQueryHandler(announce.announce_button, pattern=r"^an:[a-z]+:\d+(:.+)?$"),
         CallbackQueryHandler(announce.op_button, pattern=r"^op:(ok|no):\d+$"),
-        MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & announce.ANNOUNCE_REPLY & ~filters.COMMAND,
-                       announce.announce_reply),
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.REPLY
+            & announce.ANNOUNCE_REPLY
+            & ~filters.COMMAND,
+            announce.announce_reply,
+        ),
     ]
 
 
@@ -106,7 +132,9 @@ def register(application: Application) -> None:
     application.add_handler(TypeHandler(Update, guard.flood_guard), group=-1)
 
     services = application.bot_data.get("services")
-    staff_chat = inputs.staff_chat_filter(getattr(getattr(services, "config", None), "admin_chat_id", None))
+    staff_chat = inputs.staff_chat_filter(
+        getattr(getattr(services, "config", None), "admin_chat_id", None)
+    )
     handlers: list[BaseHandler] = [
         # A button press with empty data matches EVERY patterned CallbackQueryHandler in PTB; this pattern
         # matches no non-empty data, so it takes exactly those presses (and just stops the spinner).
@@ -117,9 +145,13 @@ def register(application: Application) -> None:
         ChatMemberHandler(chats.my_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrate),
         # "/start a_<entry>": a deep link to an answer (a shared answer lands here).
-        CommandHandler("start", feedback.start_answer, filters=filters.UpdateType.MESSAGES & feedback.START),
+        CommandHandler(
+            "start", feedback.start_answer, filters=filters.UpdateType.MESSAGES & feedback.START
+        ),
         # "/start check" (the deep link /check gives in groups) is left to the /check conversation below.
-        CommandHandler("start", menu.start, filters=filters.UpdateType.MESSAGES & ~check.START_CHECK),
+        CommandHandler(
+            "start", menu.start, filters=filters.UpdateType.MESSAGES & ~check.START_CHECK
+        ),
         CommandHandler("help", commands.help_command),
         CommandHandler("lang", language.lang_command),
         CommandHandler("schemes", menu.schemes),
@@ -128,7 +160,11 @@ def register(application: Application) -> None:
         CommandHandler("about", commands.about),
         *feature_handlers(),
         # The staff chat: replies to #Q items were relayed above; nothing else there is a worker's question.
-        *([MessageHandler(staff_chat & ~filters.COMMAND, inputs.staff_chatter)] if staff_chat is not None else []),
+        *(
+            [MessageHandler(staff_chat & ~filters.COMMAND, inputs.staff_chatter)]
+            if staff_chat is not None
+            else []
+        ),
         CallbackQueryHandler(questions.entry_button, pattern=r"^e:[tse]:."),
         CallbackQueryHandler(menu.page_button, pattern=r"^p:[tse]:[^:]+:\d{1,9}$"),
         CallbackQueryHandler(menu.topics_button, pattern=r"^t:[tse]$"),
@@ -144,10 +180,16 @@ def register(application: Application) -> None:
         MessageHandler(WORDS & inputs.SPOKEN & inputs.ADDRESSED_MEDIA, inputs.spoken),
         MessageHandler(WORDS & filters.CAPTION & inputs.ADDRESSED_MEDIA, inputs.caption),
         MessageHandler(WORDS & PRIVATE, questions.private_other),
-        MessageHandler(WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED, questions.group_text),
+        MessageHandler(
+            WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED, questions.group_text
+        ),
     ]
     application.add_handlers(handlers, group=0)
     # After the answer: a group's askers' language, the default language of its announcements.
-    application.add_handler(MessageHandler(WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED,
-                                           announce.note_asker), group=1)
+    application.add_handler(
+        MessageHandler(
+            WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED, announce.note_asker
+        ),
+        group=1,
+    )
     application.add_error_handler(errors.on_error)

@@ -4,13 +4,15 @@ Every verb checks ADMIN_IDS first; anyone else gets a polite refusal and the att
 Admin verbs answer only in a private chat or in ADMIN_CHAT_ID, so internal figures never land in a
 workers' group.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
 import re
+from collections.abc import Callable, Coroutine
 from html import escape
-from typing import Any, Callable, Coroutine
+from typing import Any
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatType, ParseMode
@@ -48,8 +50,12 @@ def is_admin(context: BotContext, user_id: int | None) -> bool:
 async def refuse(update: Update, context: BotContext, what: str) -> None:
     """Log an attempt by a non-admin and answer politely."""
     user, chat = update.effective_user, update.effective_chat
-    logger.warning("admin verb %s refused: user %s in chat %s is not an admin", what,
-                   user.id if user else "-", chat.id if chat else "-")
+    logger.warning(
+        "admin verb %s refused: user %s in chat %s is not an admin",
+        what,
+        user.id if user else "-",
+        chat.id if chat else "-",
+    )
     lang = context.lang_for(user)
     message = update.effective_message
     if update.callback_query is not None:
@@ -58,7 +64,9 @@ async def refuse(update: Update, context: BotContext, what: str) -> None:
         await reply_to(context, message, admin_render.plain("adm_refused", lang))
 
 
-async def admin_press(update: Update, context: BotContext, what: str) -> tuple[CallbackQuery, Operations, Lang] | None:
+async def admin_press(
+    update: Update, context: BotContext, what: str
+) -> tuple[CallbackQuery, Operations, Lang] | None:
     """An admin's button press: the query, the operations and the admin's language; None (after a
     polite refusal, or just stopping the spinner) when the presser is no admin or nothing is installed."""
     query = query_of(update)
@@ -96,8 +104,14 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
             ops = ops_of(context)
             in_admin_chat = ops is not None and chat is not None and chat.id == ops.admin_chat_id
             if chat is not None and chat.type != ChatType.PRIVATE and not in_admin_chat:
-                logger.info("admin verb %s used in group %s: asked to use a private chat", what, chat.id)
-                await reply_to(context, message_of(update), admin_render.plain("adm_private_only", context.lang_for(user)))
+                logger.info(
+                    "admin verb %s used in group %s: asked to use a private chat", what, chat.id
+                )
+                await reply_to(
+                    context,
+                    message_of(update),
+                    admin_render.plain("adm_private_only", context.lang_for(user)),
+                )
                 return None
             if ops is None:
                 logger.error("admin verb %s: admin operations are not installed", what)
@@ -112,7 +126,9 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
 @admin_only("/admin")
 async def admin_help(update: Update, context: BotContext) -> None:
     lang = context.lang_for(update.effective_user)
-    help_text = "\n\n".join(admin_render.plain(key, lang).parts[0] for key in ("adm_help", "an_help"))  # + announcements
+    help_text = "\n\n".join(
+        admin_render.plain(key, lang).parts[0] for key in ("adm_help", "an_help")
+    )  # + announcements
     await reply_to(context, message_of(update), Reply([help_text], None, lang))
 
 
@@ -139,7 +155,9 @@ async def reload_command(update: Update, context: BotContext) -> None:
     if report is None:
         await reply_to(context, message, admin_render.plain("adm_reload_busy", lang))
         return
-    logger.info("/reload by an admin: %s", "ok" if report.ok else f"refused, {len(report.errors)} error(s)")
+    logger.info(
+        "/reload by an admin: %s", "ok" if report.ok else f"refused, {len(report.errors)} error(s)"
+    )
     declared = None
     if not report.ok:
         from bot.telegram.reload_report import declared_ids
@@ -148,14 +166,21 @@ async def reload_command(update: Update, context: BotContext) -> None:
     result = admin_render.reload_report(report, lang, declared=declared)
     # The "checking…" message becomes the result (issue 11); further parts follow it.
     try:
-        await context.bot.edit_message_text(result.parts[0], chat_id=message.chat_id, message_id=checking[0].message_id,
-                                            parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        await context.bot.edit_message_text(
+            result.parts[0],
+            chat_id=message.chat_id,
+            message_id=checking[0].message_id,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+        )
         rest = result.parts[1:]
     except TelegramError as exc:
         logger.info("could not edit the reload message (%s); sending the result", exc)
         rest = result.parts
     if rest:
-        await send(context, message.chat_id, type(result)(rest, None, lang), thread_id=thread_of(message))
+        await send(
+            context, message.chat_id, type(result)(rest, None, lang), thread_id=thread_of(message)
+        )
 
 
 # -- /broadcast ------------------------------------------------------------------------------------------
@@ -167,7 +192,9 @@ def text_html(message: Message) -> str:
     entities = {}
     for entity, part in message.parse_entities().items():
         if entity.type == MessageEntity.TEXT_LINK and entity.url:
-            entity = MessageEntity(entity.type, entity.offset, entity.length, url=escape(entity.url, quote=True))
+            entity = MessageEntity(
+                entity.type, entity.offset, entity.length, url=escape(entity.url, quote=True)
+            )
         entities[entity] = part
     return Message._parse_html(message.text, entities) or ""
 
@@ -191,23 +218,49 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     chat_id = message.chat_id
     try:
         if source is not None and not html:
-            broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, from_chat_id=chat_id, message_id=source.message_id)
-            await context.bot.copy_message(chat_id, chat_id, source.message_id)  # the preview: exactly what groups get
+            broadcast_id = ops.store.create_broadcast(
+                user.id, chat_id, lang, from_chat_id=chat_id, message_id=source.message_id
+            )
+            await context.bot.copy_message(
+                chat_id, chat_id, source.message_id
+            )  # the preview: exactly what groups get
         else:
             broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, html=html)
-            await context.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+            await context.bot.send_message(
+                chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+            )
     except BadRequest as exc:
         # Telegram refused the preview, so it would refuse every group's copy too: drop the draft, say why.
         ops.store.cancel_broadcast(broadcast_id)
-        logger.warning("broadcast %s: Telegram refused the preview (%s); draft cancelled", broadcast_id, exc)
-        await reply_to(context, message, admin_render.plain("bc_refused", lang, id=broadcast_id, reason=str(exc)[:300]))
+        logger.warning(
+            "broadcast %s: Telegram refused the preview (%s); draft cancelled", broadcast_id, exc
+        )
+        await reply_to(
+            context,
+            message,
+            admin_render.plain("bc_refused", lang, id=broadcast_id, reason=str(exc)[:300]),
+        )
         return
     logger.info("broadcast %s drafted by admin %s for %d groups", broadcast_id, user.id, count)
-    from bot.telegram.handlers.announce import open_panel  # the question with audience, versions, test, pin, schedule
+    from bot.telegram.handlers.announce import (
+        open_panel,
+    )  # the question with audience, versions, test, pin, schedule
 
     media = source is not None and not html and source.text is None
-    first_text = (source.text or source.caption or "") if source is not None and not html else (message.text or "")
-    await open_panel(context, ops, broadcast_id, chat_id, lang, COMMAND_PREFIX.sub("", first_text, count=1), media)
+    first_text = (
+        (source.text or source.caption or "")
+        if source is not None and not html
+        else (message.text or "")
+    )
+    await open_panel(
+        context,
+        ops,
+        broadcast_id,
+        chat_id,
+        lang,
+        COMMAND_PREFIX.sub("", first_text, count=1),
+        media,
+    )
 
 
 async def broadcast_button(update: Update, context: BotContext) -> None:
@@ -217,7 +270,9 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         return
     query, ops, lang = pressed
     user = query.from_user
-    action, number = required(admin_render.CB_CONFIRM.match(query.data or ""), "broadcast in the button's data").groups()
+    action, number = required(
+        admin_render.CB_CONFIRM.match(query.data or ""), "broadcast in the button's data"
+    ).groups()
     broadcast_id = int(number)
     message = query.message
     if action == "no":
@@ -232,21 +287,27 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
 
     total = confirm(ops.store, broadcast_id, progress_id)
     if total is None:
-        still_draft = (ops.store.broadcast(broadcast_id) or {}).get("status") == "draft"  # its audience matches no group
+        still_draft = (ops.store.broadcast(broadcast_id) or {}).get(
+            "status"
+        ) == "draft"  # its audience matches no group
         await ack(query, t("an_no_audience" if still_draft else "bc_already", lang))
         return
     # Delivery starts before anything else is said: a failed acknowledgement must not hold it up.
     ops.broadcaster.start()
     logger.info("broadcast %s confirmed by admin %s: %d groups", broadcast_id, user.id, total)
     await ack(query)
-    await edit(context, query, admin_render.plain("bc_started", lang, id=broadcast_id, total=total))
+    await edit(
+        context, query, admin_render.plain("bc_started", lang, id=broadcast_id, total=total)
+    )
 
 
 @admin_only("/broadcasts")
 async def broadcasts_command(update: Update, context: BotContext) -> None:
     ops = installed_ops(context)
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, message_of(update), admin_render.broadcasts(ops.store.recent_broadcasts(10), lang))
+    await reply_to(
+        context, message_of(update), admin_render.broadcasts(ops.store.recent_broadcasts(10), lang)
+    )
 
 
 # -- /subscribers and /stats ---------------------------------------------------------------------------
@@ -257,8 +318,14 @@ async def subscribers_command(update: Update, context: BotContext) -> None:
     ops = installed_ops(context)
     lang = context.lang_for(update.effective_user)
     rows = ops.store.subscriptions(active=None)
-    tags, langs = ops.store.tags_by_chat(), ops.store.group_langs([r["chat_id"] for r in rows])  # announcements
-    rows = [{**row, "tags": tags.get(row["chat_id"], []), "lang": langs[row["chat_id"]]} for row in rows]
+    tags, langs = (
+        ops.store.tags_by_chat(),
+        ops.store.group_langs([r["chat_id"] for r in rows]),
+    )  # announcements
+    rows = [
+        {**row, "tags": tags.get(row["chat_id"], []), "lang": langs[row["chat_id"]]}
+        for row in rows
+    ]
     await reply_to(context, message_of(update), admin_render.subscribers(rows, lang))
 
 
@@ -279,7 +346,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
     offset = now.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     figures = ops.store.stats(now.date(), days, minutes)
-    from bot.telegram.handlers.curation import send_stats_chart  # the chart (issue 12); imports this module
+    from bot.telegram.handlers.curation import (
+        send_stats_chart,
+    )  # the chart (issue 12); imports this module
 
     await send_stats_chart(context, message_of(update), ops, figures, minutes, lang)
-

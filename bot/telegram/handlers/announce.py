@@ -5,6 +5,7 @@ Bot admins only for everything about announcements (every button and reply check
 /tag and /grouplang for the group's administrators and bot admins, as /subscribe. The runtime side
 (sending, pinning, firing schedules, the edit/delete jobs) is bot/telegram/announce.py.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,14 @@ from bot.telegram import announce_render
 from bot.telegram.admin_render import LANG_NAMES, plain
 from bot.telegram.announce import Announcements, announcements, parse_when, utc_iso
 from bot.telegram.context import BotContext, chat_of, message_of, query_of, required, user_of
-from bot.telegram.handlers.admin import admin_only, admin_press, installed_ops, is_admin, ops_of, refuse
+from bot.telegram.handlers.admin import (
+    admin_only,
+    admin_press,
+    installed_ops,
+    is_admin,
+    ops_of,
+    refuse,
+)
 from bot.telegram.handlers.subscriptions import may_manage
 from bot.telegram.operations import Operations
 from bot.telegram.render import Reply
@@ -34,8 +42,18 @@ logger = logging.getLogger(__name__)
 TAG_RE = re.compile(r"^[^\W_][\w-]{0,23}$")
 MAX_TAG_BYTES = 40  # keeps "an:tag:<id>:<tag>" within Telegram's 64 bytes of callback data
 LANG_PREFIX = re.compile(r"^\s*\[?(zh-hant|zh-hans|en|繁|简|簡)\]?\s*[:：]\s*", re.IGNORECASE)
-LANG_WORDS = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en", "繁": "zh-Hant", "简": "zh-Hans", "簡": "zh-Hans",
-              "english": "en", "繁體": "zh-Hant", "简体": "zh-Hans", "簡體": "zh-Hans"}
+LANG_WORDS = {
+    "zh-hant": "zh-Hant",
+    "zh-hans": "zh-Hans",
+    "en": "en",
+    "繁": "zh-Hant",
+    "简": "zh-Hans",
+    "簡": "zh-Hans",
+    "english": "en",
+    "繁體": "zh-Hant",
+    "简体": "zh-Hans",
+    "簡體": "zh-Hans",
+}
 _HTML_TAG = re.compile(r"<[^>]+>")
 
 
@@ -46,10 +64,16 @@ class _AnnounceReply(MessageFilter):
 
     def filter(self, message: Message) -> bool:
         replied = message.reply_to_message
-        if replied is None or replied.from_user is None or replied.from_user.id != message.get_bot().id:
+        if (
+            replied is None
+            or replied.from_user is None
+            or replied.from_user.id != message.get_bot().id
+        ):
             return False
         text = replied.text or ""
-        return bool(announce_render.PANEL_TAG.search(text) or announce_render.EDIT_TAG.search(text))
+        return bool(
+            announce_render.PANEL_TAG.search(text) or announce_render.EDIT_TAG.search(text)
+        )
 
 
 ANNOUNCE_REPLY = _AnnounceReply(name="ANNOUNCE_REPLY")
@@ -59,7 +83,23 @@ def helper_of(context: BotContext) -> Announcements:
     return required(announcements(context.bot_data), "announcements")
 
 
-TIME_WORDS = ("tomorrow", "today", "tonight", "am", "pm", "明天", "明日", "今天", "今日", "今晚", "上午", "下午", "晚上", "點", "点")
+TIME_WORDS = (
+    "tomorrow",
+    "today",
+    "tonight",
+    "am",
+    "pm",
+    "明天",
+    "明日",
+    "今天",
+    "今日",
+    "今晚",
+    "上午",
+    "下午",
+    "晚上",
+    "點",
+    "点",
+)
 TIME_CHARS = re.compile(r"[\d\s:：+\-/.]+(m|h|d|min|mins|hours?|days?)?")
 
 
@@ -85,19 +125,35 @@ def _version_lang(text: str, fallback: Lang) -> tuple[Lang, bool]:
 # -- the panel -----------------------------------------------------------------------------------------
 
 
-def panel_reply(ops: Operations, broadcast_id: int, lang: Lang, mode: str = "main") -> Reply | None:
+def panel_reply(
+    ops: Operations, broadcast_id: int, lang: Lang, mode: str = "main"
+) -> Reply | None:
     announcement = ops.store.announcement(broadcast_id)
     if announcement is None:
         return None
     active = [s["chat_id"] for s in ops.store.subscriptions(active=True)]
     lang_counts = Counter(ops.store.group_langs(active).values())
-    return announce_render.panel(announcement, ops.store.versions(broadcast_id), len(ops.store.audience(broadcast_id)),
-                                 lang, mode=mode, tag_counts=ops.store.tag_counts(), lang_counts=dict(lang_counts),
-                                 presets=announce_render.presets(ops.now(), lang))
+    return announce_render.panel(
+        announcement,
+        ops.store.versions(broadcast_id),
+        len(ops.store.audience(broadcast_id)),
+        lang,
+        mode=mode,
+        tag_counts=ops.store.tag_counts(),
+        lang_counts=dict(lang_counts),
+        presets=announce_render.presets(ops.now(), lang),
+    )
 
 
-async def open_panel(context: BotContext, ops: Operations, broadcast_id: int, chat_id: int, lang: Lang,
-                     first_text: str, media: bool) -> None:
+async def open_panel(
+    context: BotContext,
+    ops: Operations,
+    broadcast_id: int,
+    chat_id: int,
+    lang: Lang,
+    first_text: str,
+    media: bool,
+) -> None:
     """After the preview of a new /broadcast: its options at their defaults, and the panel to change them."""
     first_lang, _ = _version_lang(first_text, lang)
     ops.store.start_announcement(broadcast_id, first_lang, media)
@@ -106,20 +162,34 @@ async def open_panel(context: BotContext, ops: Operations, broadcast_id: int, ch
     ops.store.set_panel(broadcast_id, sent[-1].message_id)
 
 
-async def _show(context: BotContext, query: Any, ops: Operations, broadcast_id: int, lang: Lang, mode: str) -> None:
+async def _show(
+    context: BotContext, query: Any, ops: Operations, broadcast_id: int, lang: Lang, mode: str
+) -> None:
     reply = panel_reply(ops, broadcast_id, lang, mode)
     if reply is not None:
         await edit(context, query, reply)
 
 
-async def _refresh_panel(context: BotContext, ops: Operations, broadcast_id: int, chat_id: int, message_id: int,
-                         lang: Lang) -> None:
+async def _refresh_panel(
+    context: BotContext,
+    ops: Operations,
+    broadcast_id: int,
+    chat_id: int,
+    message_id: int,
+    lang: Lang,
+) -> None:
     reply = panel_reply(ops, broadcast_id, lang)
     if reply is None:
         return
     try:
-        await context.bot.edit_message_text(reply.parts[0], chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
-                                            reply_markup=reply.markup, link_preview_options=NO_PREVIEW)
+        await context.bot.edit_message_text(
+            reply.parts[0],
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply.markup,
+            link_preview_options=NO_PREVIEW,
+        )
     except TelegramError as exc:
         if "not modified" not in str(exc).lower():
             logger.info("could not refresh the panel of broadcast %s: %s", broadcast_id, exc)
@@ -132,7 +202,9 @@ async def announce_button(update: Update, context: BotContext) -> None:
         return
     query, ops, lang = pressed
     user = query.from_user
-    action, number, arg = required(announce_render.CB_ANNOUNCE.match(query.data or ""), "announcement button").groups()
+    action, number, arg = required(
+        announce_render.CB_ANNOUNCE.match(query.data or ""), "announcement button"
+    ).groups()
     bid = int(number)
     store = ops.store
     if action in ("e", "d"):
@@ -140,11 +212,21 @@ async def announce_button(update: Update, context: BotContext) -> None:
         return
     if action == "x":
         done = store.cancel_scheduled(bid)
-        logger.info("scheduled broadcast %s %s by admin %s", bid, "cancelled" if done else "not cancelled", user.id)
+        logger.info(
+            "scheduled broadcast %s %s by admin %s",
+            bid,
+            "cancelled" if done else "not cancelled",
+            user.id,
+        )
         await ack(query, t("an_sched_cancelled" if done else "an_sched_not_waiting", lang, id=bid))
         rows = store.scheduled_announcements()
-        await edit(context, query, announce_render.scheduled_list(rows, ops.tz, lang, {r["id"]: len(store.audience(r["id"]))
-                                                                                        for r in rows}))
+        await edit(
+            context,
+            query,
+            announce_render.scheduled_list(
+                rows, ops.tz, lang, {r["id"]: len(store.audience(r["id"])) for r in rows}
+            ),
+        )
         return
     announcement = store.announcement(bid)
     if announcement is None or announcement["status"] != "draft":
@@ -179,11 +261,25 @@ async def announce_button(update: Update, context: BotContext) -> None:
     await _show(context, query, ops, bid, lang, mode)
 
 
-async def _schedule(context: BotContext, ops: Operations, bid: int, moment: datetime, lang: Lang, *,
-                    query: Any = None, message: Message | None = None) -> None:
+async def _schedule(
+    context: BotContext,
+    ops: Operations,
+    bid: int,
+    moment: datetime,
+    lang: Lang,
+    *,
+    query: Any = None,
+    message: Message | None = None,
+) -> None:
     """Schedule a draft for `moment` (from a preset button or a typed reply)."""
     now = ops.now()
-    problem = "an_when_past" if moment <= now else "an_when_far" if moment - now > timedelta(days=366) else None
+    problem = (
+        "an_when_past"
+        if moment <= now
+        else "an_when_far"
+        if moment - now > timedelta(days=366)
+        else None
+    )
     if problem is not None:
         if query is not None:
             await ack(query, t(problem, lang))
@@ -199,8 +295,13 @@ async def _schedule(context: BotContext, ops: Operations, bid: int, moment: date
         return
     announcement = required(ops.store.announcement(bid), "scheduled announcement")
     logger.info("broadcast %s scheduled for %s (%d groups now)", bid, utc_iso(moment), count)
-    done = announce_render.scheduled_done(bid, moment.astimezone(ops.tz), count,
-                                          announce_render.audience_text(announcement, lang), lang)
+    done = announce_render.scheduled_done(
+        bid,
+        moment.astimezone(ops.tz),
+        count,
+        announce_render.audience_text(announcement, lang),
+        lang,
+    )
     if query is not None:
         await ack(query)
         await edit(context, query, done)
@@ -209,8 +310,12 @@ async def _schedule(context: BotContext, ops: Operations, bid: int, moment: date
         panel_id = announcement["panel_message_id"]
         if panel_id:
             try:  # the panel's buttons would only say "already confirmed" now
-                await context.bot.edit_message_text(done.parts[0], chat_id=message.chat_id, message_id=panel_id,
-                                                    parse_mode=ParseMode.HTML)
+                await context.bot.edit_message_text(
+                    done.parts[0],
+                    chat_id=message.chat_id,
+                    message_id=panel_id,
+                    parse_mode=ParseMode.HTML,
+                )
             except TelegramError as exc:
                 logger.info("could not close the panel of broadcast %s: %s", bid, exc)
         await reply_to(context, message, done)
@@ -254,8 +359,13 @@ async def announce_reply(update: Update, context: BotContext) -> None:
         added = ops.store.add_version(bid, version_lang, html=html.strip())
     else:  # a photo or document with a caption in another language: copied as it is
         version_lang, _ = _version_lang(message.caption or "", lang)
-        added = ops.store.add_version(bid, version_lang, from_chat_id=message.chat_id, message_id=message.message_id,
-                                      media=True)
+        added = ops.store.add_version(
+            bid,
+            version_lang,
+            from_chat_id=message.chat_id,
+            message_id=message.message_id,
+            media=True,
+        )
     name = LANG_NAMES.get(version_lang, version_lang)
     if not added:
         await reply_to(context, message, plain("an_version_same", lang, language=name))
@@ -268,7 +378,9 @@ async def announce_reply(update: Update, context: BotContext) -> None:
 # -- edit and delete everywhere ----------------------------------------------------------------------------
 
 
-async def _copy_op_start(update: Update, context: BotContext, ops: Operations, bid: int, action: str, lang: Lang) -> None:
+async def _copy_op_start(
+    update: Update, context: BotContext, ops: Operations, bid: int, action: str, lang: Lang
+) -> None:
     query = query_of(update)
     broadcast = ops.store.broadcast(bid)
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
@@ -279,14 +391,18 @@ async def _copy_op_start(update: Update, context: BotContext, ops: Operations, b
     await ack(query)
     if action == "e":
         versions = ops.store.versions(bid) or [{"lang": (broadcast or {}).get("lang") or lang}]
-        await send(context, chat_id, announce_render.edit_request(bid, len(copies), versions, lang))
+        await send(
+            context, chat_id, announce_render.edit_request(bid, len(copies), versions, lang)
+        )
         return
     op_id = ops.store.create_copy_op(bid, "delete", query.from_user.id, chat_id)
     op = required(ops.store.copy_op(op_id), "delete job just made")
     await send(context, chat_id, announce_render.op_question(op, len(copies), lang))
 
 
-async def _edit_text_received(context: BotContext, ops: Operations, bid: int, message: Message, lang: Lang) -> None:
+async def _edit_text_received(
+    context: BotContext, ops: Operations, bid: int, message: Message, lang: Lang
+) -> None:
     html = (message.text_html or message.caption_html or "").strip()
     if not html:
         await reply_to(context, message, plain("an_edit_text_only", lang))
@@ -302,7 +418,9 @@ async def _edit_text_received(context: BotContext, ops: Operations, bid: int, me
         await reply_to(context, message, plain("an_no_copies", lang, id=bid))
         return
     user = user_of_message(message)
-    op_id = ops.store.create_copy_op(bid, "edit", user, message.chat_id, html=html, lang=version_lang)
+    op_id = ops.store.create_copy_op(
+        bid, "edit", user, message.chat_id, html=html, lang=version_lang
+    )
     op = required(ops.store.copy_op(op_id), "edit job just made")
     logger.info("edit of broadcast %s drafted (%d copies)", bid, len(copies))
     await reply_to(context, message, announce_render.op_question(op, len(copies), lang))
@@ -319,7 +437,9 @@ async def op_button(update: Update, context: BotContext) -> None:
         return
     query, ops, lang = pressed
     user = query.from_user
-    action, number = required(announce_render.CB_OP.match(query.data or ""), "job in the button's data").groups()
+    action, number = required(
+        announce_render.CB_OP.match(query.data or ""), "job in the button's data"
+    ).groups()
     op_id = int(number)
     op = ops.store.copy_op(op_id)
     if op is None:
@@ -333,12 +453,20 @@ async def op_button(update: Update, context: BotContext) -> None:
             await ack(query, t("bc_already", lang))
         return
     message = query.message
-    total = ops.store.confirm_copy_op(op_id, message.message_id if isinstance(message, Message) else None)
+    total = ops.store.confirm_copy_op(
+        op_id, message.message_id if isinstance(message, Message) else None
+    )
     if total is None:
         await ack(query, t("bc_already", lang))
         return
     helper_of(context).start()  # before anything else is said, as for a broadcast
-    logger.info("%s of broadcast %s confirmed by admin %s: %d copies", op["kind"], op["broadcast_id"], user.id, total)
+    logger.info(
+        "%s of broadcast %s confirmed by admin %s: %d copies",
+        op["kind"],
+        op["broadcast_id"],
+        user.id,
+        total,
+    )
     await ack(query)
     key = "an_op_edit_started" if op["kind"] == "edit" else "an_op_delete_started"
     await edit(context, query, plain(key, lang, id=op["broadcast_id"], total=total))
@@ -354,7 +482,9 @@ async def scheduled_command(update: Update, context: BotContext) -> None:
     lang = context.lang_for(update.effective_user)
     rows = ops.store.scheduled_announcements()
     counts = {r["id"]: len(ops.store.audience(r["id"])) for r in rows}
-    await reply_to(context, message_of(update), announce_render.scheduled_list(rows, ops.tz, lang, counts))
+    await reply_to(
+        context, message_of(update), announce_render.scheduled_list(rows, ops.tz, lang, counts)
+    )
 
 
 # -- in groups: /tag and /grouplang ---------------------------------------------------------------------------
@@ -367,7 +497,12 @@ async def _group_checked(update: Update, context: BotContext, what: str) -> bool
         await reply_to(context, message_of(update), plain("an_group_only", lang))
         return False
     if not await may_manage(update, context):
-        logger.warning("%s refused in group %s: user %s is not an admin of it", what, chat.id, user.id if user else "-")
+        logger.warning(
+            "%s refused in group %s: user %s is not an admin of it",
+            what,
+            chat.id,
+            user.id if user else "-",
+        )
         await reply_to(context, message_of(update), plain("an_not_allowed", lang))
         return False
     return True
@@ -431,9 +566,20 @@ async def grouplang_command(update: Update, context: BotContext) -> None:
         logger.info("group %s language set to %s", chat.id, arg)
     setting = store.group_lang_setting(chat.id)
     current = store.group_lang(chat.id)
-    source = "an_glang_set" if setting else "an_glang_askers" if store.askers_lang(chat.id) else "an_glang_default"
-    await reply_to(context, message, plain("an_glang_now", lang, language=LANG_NAMES.get(current, current),
-                                           source=t(source, lang)))
+    source = (
+        "an_glang_set"
+        if setting
+        else "an_glang_askers"
+        if store.askers_lang(chat.id)
+        else "an_glang_default"
+    )
+    await reply_to(
+        context,
+        message,
+        plain(
+            "an_glang_now", lang, language=LANG_NAMES.get(current, current), source=t(source, lang)
+        ),
+    )
 
 
 async def note_asker(update: Update, context: BotContext) -> None:

@@ -1,5 +1,6 @@
 """Chats the bot knows: seen chats, being added or removed (a group that removes the bot is
 unsubscribed), groups upgraded to supergroups (subscriptions follow, see Store.migrate_chat)."""
+
 from __future__ import annotations
 
 import logging
@@ -13,7 +14,12 @@ from bot.telegram.context import BotContext, message_of, required
 from bot.telegram.send import send
 
 logger = logging.getLogger(__name__)
-PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER, ChatMemberStatus.RESTRICTED)
+PRESENT = (
+    ChatMemberStatus.MEMBER,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.OWNER,
+    ChatMemberStatus.RESTRICTED,
+)
 
 
 async def track_chat(update: Update, context: BotContext) -> None:
@@ -33,7 +39,11 @@ async def my_member(update: Update, context: BotContext) -> None:
     logger.info("bot membership in %s chat %s: %s -> %s", chat.type, chat.id, old, new)
     if new not in PRESENT and context.store.unsubscribe(chat.id):
         logger.info("group %s removed the bot: unsubscribed", chat.id)
-    if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and new in PRESENT and old not in PRESENT:
+    if (
+        chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        and new in PRESENT
+        and old not in PRESENT
+    ):
         lang = context.lang_for(change.from_user)
         reply = render.welcome(context.assistant, lang, None, True, context.bot.username)
         await send(context, chat.id, reply)

@@ -29,6 +29,7 @@ and the check stays open. Results and "not covered" endings are logged (kind "ch
 A conversation is per user and chat (private chats only) and ends after TIMEOUT_SECONDS without an
 answer, with a polite note in place of the question.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,8 +53,17 @@ from telegram.warnings import PTBUserWarning
 
 from bot.i18n import t
 from bot.kb.text import Lang
-from bot.rules import Fact, Rules, evaluate, extract_facts, in_scope, next_question, render_outcomes
-from bot.rules.render import facts_summary, msg as rules_msg, shown
+from bot.rules import (
+    Fact,
+    Rules,
+    evaluate,
+    extract_facts,
+    in_scope,
+    next_question,
+    render_outcomes,
+)
+from bot.rules.render import facts_summary, shown
+from bot.rules.render import msg as rules_msg
 from bot.rules.schema import Value
 from bot.telegram import render
 from bot.telegram.context import BotContext, chat_of, message_of, query_of, required
@@ -70,7 +80,9 @@ CB_BACK = "chk:back"
 CB_CANCEL = "chk:cancel"
 CB_OTHER = "chk:other"
 CB_RESULT_BACK = "chk:rb"
-_DONE = "check_done"  # key in context.user_data: the last finished check, for Back under its result
+_DONE = (
+    "check_done"  # key in context.user_data: the last finished check, for Back under its result
+)
 FREETEXT = re.compile(r"^chk:f:(\d+):(.+)$")
 _ANSWER = "chk:a:"
 _SESSION = "check"  # key in context.user_data
@@ -117,9 +129,15 @@ def question_reply(rules: Rules, session: Session, fact: Fact, lang: Lang) -> Re
     summary = facts_summary(rules, session.facts, lang)
     if summary:
         lines.append(_h(t("chk_so_far", lang, facts=summary)))
-    lines += ["", f"<b>{_h(t('chk_step', lang, n=len(session.history) + 1))}</b>", _h(fact.prompt(lang))]
-    buttons = [InlineKeyboardButton(render.label(text), callback_data=cb_answer(fact, value))
-               for value, text in fact.choices(lang)]
+    lines += [
+        "",
+        f"<b>{_h(t('chk_step', lang, n=len(session.history) + 1))}</b>",
+        _h(fact.prompt(lang)),
+    ]
+    buttons = [
+        InlineKeyboardButton(render.label(text), callback_data=cb_answer(fact, value))
+        for value, text in fact.choices(lang)
+    ]
     rows = [buttons] if fact.kind == "bool" else [[b] for b in buttons]
     rows.append([InlineKeyboardButton(t("mx_chk_other", lang), callback_data=CB_OTHER)])
     nav = [InlineKeyboardButton(t("chk_cancel", lang), callback_data=CB_CANCEL)]
@@ -134,19 +152,31 @@ def result_reply(context: BotContext, rules: Rules, session: Session, lang: Lang
     assistant = context.assistant
     evaluated = evaluate(rules, session.facts, assistant.today())
     outcomes = in_scope(rules, evaluated) or evaluated
-    text = render_outcomes(rules, outcomes, session.facts, lang, ask_missing=False, max_chars=RESULT_CHARS)
+    text = render_outcomes(
+        rules, outcomes, session.facts, lang, ask_missing=False, max_chars=RESULT_CHARS
+    )
     source_prefix = rules_msg("source", lang, title="")
     blocks: list[tuple[str, str]] = [("b", t("chk_result_title", lang))]
     summary = facts_summary(rules, session.facts, lang)
     if summary:
         blocks.append(("", t("chk_so_far", lang, facts=summary)))
-    blocks += [("i" if b.startswith(source_prefix) else "", b) for b in text.split("\n\n") if b.strip()]
+    blocks += [
+        ("i" if b.startswith(source_prefix) else "", b) for b in text.split("\n\n") if b.strip()
+    ]
     kb = assistant.kb
     entries = [o.rule.spec.entry for o in shown(outcomes) if o.status != "not_eligible"]
-    choices = [assistant.choice(kb.entries[e], lang) for e in dict.fromkeys(entries) if e and e in kb.entries]
+    choices = [
+        assistant.choice(kb.entries[e], lang)
+        for e in dict.fromkeys(entries)
+        if e and e in kb.entries
+    ]
     rows = render.entry_buttons(choices[:MAX_READ_MORE], lang)
-    rows.append([InlineKeyboardButton(t("chk_back", lang), callback_data=CB_RESULT_BACK),
-                 InlineKeyboardButton(t("chk_again", lang), callback_data=cb_new(lang))])
+    rows.append(
+        [
+            InlineKeyboardButton(t("chk_back", lang), callback_data=CB_RESULT_BACK),
+            InlineKeyboardButton(t("chk_again", lang), callback_data=cb_new(lang)),
+        ]
+    )
     return Reply(render.html_parts(blocks), render.keyboard(rows), lang)
 
 
@@ -157,9 +187,15 @@ def not_covered_reply(context: BotContext, lang: Lang, query_id: int) -> Reply:
     text = f"<b>{_h(t('chk_title', lang))}</b>\n{_h(t('mx_chk_not_covered' if person else 'mx_chk_not_covered_alone', lang))}"
     rows = []
     if person:
-        rows.append([InlineKeyboardButton(t("ib_button", lang), callback_data=f"ip:{int(query_id)}")])
-    rows.append([InlineKeyboardButton(t("chk_back", lang), callback_data=CB_RESULT_BACK),
-                 InlineKeyboardButton(t("chk_again", lang), callback_data=cb_new(lang))])
+        rows.append(
+            [InlineKeyboardButton(t("ib_button", lang), callback_data=f"ip:{int(query_id)}")]
+        )
+    rows.append(
+        [
+            InlineKeyboardButton(t("chk_back", lang), callback_data=CB_RESULT_BACK),
+            InlineKeyboardButton(t("chk_again", lang), callback_data=cb_new(lang)),
+        ]
+    )
     return Reply([text], render.keyboard(rows), lang)
 
 
@@ -186,14 +222,22 @@ def _lang(context: BotContext, update: Update, session: Session) -> Lang:
 
 def _still_valid(rules: Rules, session: Session) -> None:
     """After a knowledge reload, forget answers the rules no longer know."""
-    keep = {f: v for f, v in session.facts.items() if f in rules.facts and rules.facts[f].option(v) is not None}
+    keep = {
+        f: v
+        for f, v in session.facts.items()
+        if f in rules.facts and rules.facts[f].option(v) is not None
+    }
     session.facts = keep
     session.history = [f for f in session.history if f in keep]
 
 
 def _on_current_message(session: Session, update: Update) -> bool:
     message = update.callback_query.message if update.callback_query else None
-    return message is not None and message.chat.id == session.chat_id and message.message_id == session.message_id
+    return (
+        message is not None
+        and message.chat.id == session.chat_id
+        and message.message_id == session.message_id
+    )
 
 
 async def _drop_keyboard(context: BotContext, chat_id: int, message_id: int | None) -> None:
@@ -222,13 +266,22 @@ async def _edit_by_id(context: BotContext, session: Session, reply: Reply) -> No
     if session.message_id is not None:
         try:
             await context.bot.edit_message_text(
-                reply.parts[0], chat_id=session.chat_id, message_id=session.message_id, parse_mode="HTML",
-                reply_markup=reply.markup, link_preview_options=NO_PREVIEW)
+                reply.parts[0],
+                chat_id=session.chat_id,
+                message_id=session.message_id,
+                parse_mode="HTML",
+                reply_markup=reply.markup,
+                link_preview_options=NO_PREVIEW,
+            )
             return
         except TelegramError as exc:
             if "not modified" in str(exc).lower():
                 return
-            logger.info("could not edit the /check message %s (%s); sending a new one", session.message_id, exc)
+            logger.info(
+                "could not edit the /check message %s (%s); sending a new one",
+                session.message_id,
+                exc,
+            )
     sent = await send(context, session.chat_id, reply)
     session.message_id = sent[-1].message_id if sent else None
 
@@ -244,14 +297,18 @@ async def _advance(context: BotContext, update: Update, session: Session) -> int
     fact = next_question(rules, session.facts, context.assistant.today())
     if fact is None:
         reply = result_reply(context, rules, session, lang)
-        _log_ending(context, update, session, lang, True, facts_summary(rules, session.facts, lang))
+        _log_ending(
+            context, update, session, lang, True, facts_summary(rules, session.facts, lang)
+        )
         await _show(context, update, session, reply)
         return _finish(context, session)
     await _show(context, update, session, question_reply(rules, session, fact, lang))
     return ASKING
 
 
-def _log_ending(context: BotContext, update: Update, session: Session, lang: Lang, answered: bool, text: str) -> int:
+def _log_ending(
+    context: BotContext, update: Update, session: Session, lang: Lang, answered: bool, text: str
+) -> int:
     """A check's end in the query log (kind "check", counted apart from questions in /stats)."""
     user = update.effective_user
     rules = _rules(context)
@@ -259,9 +316,21 @@ def _log_ending(context: BotContext, update: Update, session: Session, lang: Lan
     if answered and rules is not None:
         evaluated = evaluate(rules, session.facts, context.assistant.today())
         outcomes = in_scope(rules, evaluated) or evaluated
-        entries = [o.rule.spec.entry for o in shown(outcomes) if o.status != "not_eligible" and o.rule.spec.entry]
-    return context.store.log_query(user.id if user else None, "private", lang, text,
-                                   answered, list(dict.fromkeys(entries)), 1.0 if answered else 0.0, "check")
+        entries = [
+            o.rule.spec.entry
+            for o in shown(outcomes)
+            if o.status != "not_eligible" and o.rule.spec.entry
+        ]
+    return context.store.log_query(
+        user.id if user else None,
+        "private",
+        lang,
+        text,
+        answered,
+        list(dict.fromkeys(entries)),
+        1.0 if answered else 0.0,
+        "check",
+    )
 
 
 def _finish(context: BotContext, session: Session) -> int:
@@ -292,8 +361,13 @@ async def group_check(update: Update, context: BotContext) -> None:
     await reply_to(context, message_of(update), Reply([_h(t("chk_group", lang))], markup, lang))
 
 
-async def _begin(update: Update, context: BotContext, lang: Lang, said: str = "",
-                 preset: dict[str, Value] | None = None) -> int:
+async def _begin(
+    update: Update,
+    context: BotContext,
+    lang: Lang,
+    said: str = "",
+    preset: dict[str, Value] | None = None,
+) -> int:
     """A new check in this private chat, replacing any earlier one (its buttons are taken away)."""
     message = update.effective_message
     chat_id = chat_of(update).id
@@ -347,7 +421,12 @@ def _stated(context: BotContext, update: Update, query_id: int) -> dict[str, Val
     rules = _rules(context)
     row = context.store.query(query_id)
     user = update.effective_user
-    if rules is None or row is None or user is None or row["user_hash"] != context.store.hash_user(user.id):
+    if (
+        rules is None
+        or row is None
+        or user is None
+        or row["user_hash"] != context.store.hash_user(user.id)
+    ):
         return None
     return extract_facts(rules, row["text"] or "")
 
@@ -357,8 +436,11 @@ async def new_button(update: Update, context: BotContext) -> int:
     query = query_of(update)
     await ack(query)
     letter = (query.data or "").rpartition(":")[2]
-    lang = context.stored_lang(update.effective_user) or render.LETTER_LANG.get(letter) \
+    lang = (
+        context.stored_lang(update.effective_user)
+        or render.LETTER_LANG.get(letter)
         or context.lang_for(update.effective_user)
+    )
     return await _begin(update, context, lang)
 
 
@@ -378,7 +460,7 @@ async def answer_button(update: Update, context: BotContext) -> int | None:
         return None
     _still_valid(rules, session)
     fact = next_question(rules, session.facts, context.assistant.today())
-    pressed = (query.data or "")[len(_ANSWER):]
+    pressed = (query.data or "")[len(_ANSWER) :]
     options = {f"{fact.id}={value}": value for value, _ in fact.choices(lang)} if fact else {}
     chosen = render.resolve(pressed, options)
     if fact is None or chosen is None:
@@ -422,7 +504,12 @@ async def other_button(update: Update, context: BotContext) -> int | None:
     await ack(query)
     fact = next_question(rules, session.facts, context.assistant.today())
     asked = fact.prompt(lang) if fact is not None else ""
-    text = t("mx_chk_other_log", lang, facts=facts_summary(rules, session.facts, lang) or "-", question=asked)
+    text = t(
+        "mx_chk_other_log",
+        lang,
+        facts=facts_summary(rules, session.facts, lang) or "-",
+        question=asked,
+    )
     query_id = _log_ending(context, update, session, lang, False, text)
     await _show(context, update, session, not_covered_reply(context, lang, query_id))
     return _finish(context, session)
@@ -438,7 +525,11 @@ async def result_back(update: Update, context: BotContext) -> int | None:
         return None  # a check running meanwhile goes on
     await ack(query)
     rules = _rules(context)
-    if rules is not None and done.history and next_question(rules, done.facts, context.assistant.today()) is None:
+    if (
+        rules is not None
+        and done.history
+        and next_question(rules, done.facts, context.assistant.today()) is None
+    ):
         done.facts.pop(done.history.pop(), None)  # a result: undo the answer that ended it
     required(context.user_data, "user data (a check is per user)")[_SESSION] = done
     context.user_data.pop(_DONE, None)  # type: ignore[union-attr]
@@ -453,8 +544,16 @@ async def typed_answer(update: Update, context: BotContext) -> int | None:
     session = _session(context)
     rules = _rules(context)
     message = message_of(update)
-    fact = next_question(rules, session.facts, context.assistant.today()) if session and rules else None
-    value = typed.understand(rules, fact, message.text or "") if fact is not None and rules is not None else None
+    fact = (
+        next_question(rules, session.facts, context.assistant.today())
+        if session and rules
+        else None
+    )
+    value = (
+        typed.understand(rules, fact, message.text or "")
+        if fact is not None and rules is not None
+        else None
+    )
     if session is None or fact is None or value is None:
         await questions.private_text(update, context)
         return None
@@ -466,7 +565,9 @@ async def typed_answer(update: Update, context: BotContext) -> int | None:
     return await _advance(context, update, session)
 
 
-def offer_next_question(context: BotContext, message: Message, reply: Reply, answer: object, query_id: int) -> Reply:
+def offer_next_question(
+    context: BotContext, message: Message, reply: Reply, answer: object, query_id: int
+) -> Reply:
     """Under a free-text eligibility answer, the first question it still needs, as buttons that
     continue in /check (in a group: a button to continue in private)."""
     rules = _rules(context)
@@ -480,13 +581,20 @@ def offer_next_question(context: BotContext, message: Message, reply: Reply, ans
         return reply
     rows = [list(r) for r in reply.markup.inline_keyboard] if reply.markup is not None else []
     if message.chat.type == "private":
-        buttons = [InlineKeyboardButton(render.label(label), callback_data=_cb_freetext(query_id, value))
-                   for value, label in fact.choices(lang)]
+        buttons = [
+            InlineKeyboardButton(render.label(label), callback_data=_cb_freetext(query_id, value))
+            for value, label in fact.choices(lang)
+        ]
         new_rows = [buttons] if fact.kind == "bool" else [[b] for b in buttons]
     else:
         url = f"https://t.me/{context.bot.username}?start=check_q{int(query_id)}"
         new_rows = [[InlineKeyboardButton(t("mx_chk_continue_private", lang), url=url)]]
-    if any(len(b.callback_data or "") > 64 for r in new_rows for b in r if isinstance(b.callback_data, str)):
+    if any(
+        len(b.callback_data or "") > 64
+        for r in new_rows
+        for b in r
+        if isinstance(b.callback_data, str)
+    ):
         return reply
     parts = list(reply.parts)
     parts[-1] += f"\n\n{_h(t('mx_chk_continue', lang))}\n<b>{_h(fact.prompt(lang))}</b>"
@@ -505,7 +613,15 @@ async def freetext_button(update: Update, context: BotContext) -> int | None:
     lang = context.stored_lang(update.effective_user) or context.lang_for(update.effective_user)
     stated = _stated(context, update, int(found.group(1))) if found else None
     if rules is None or found is None or stated is None:
-        await ack(query, t("mx_not_your_buttons" if found and context.store.query(int(found.group(1))) else "chk_ended", lang))
+        await ack(
+            query,
+            t(
+                "mx_not_your_buttons"
+                if found and context.store.query(int(found.group(1)))
+                else "chk_ended",
+                lang,
+            ),
+        )
         return None  # a check running meanwhile goes on
     row = context.store.query(int(found.group(1)))
     lang = context.stored_lang(update.effective_user) or (row["lang"] if row else None) or lang
@@ -555,7 +671,13 @@ async def timed_out(update: Update, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """A check button when no check is running (ended, timed out, or the bot restarted)."""
     query = query_of(update)
-    await ack(query, t("chk_ended", context.stored_lang(update.effective_user) or context.lang_for(update.effective_user)))
+    await ack(
+        query,
+        t(
+            "chk_ended",
+            context.stored_lang(update.effective_user) or context.lang_for(update.effective_user),
+        ),
+    )
     if query.message is not None:
         await _drop_keyboard(context, query.message.chat.id, query.message.message_id)
 

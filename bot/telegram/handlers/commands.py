@@ -1,4 +1,5 @@
 """Information commands: /help, /about, /events, /schemes and its pages (/start: handlers/menu.py)."""
+
 from __future__ import annotations
 
 from telegram import Update
@@ -16,7 +17,9 @@ def _group(update: Update) -> bool:
 async def help_command(update: Update, context: BotContext) -> None:
     """How to ask, the commands, groups and inline mode."""
     lang = context.lang_for(update.effective_user)
-    await reply_to(context, message_of(update), render.help_text(lang, context.bot.username, _group(update)))
+    await reply_to(
+        context, message_of(update), render.help_text(lang, context.bot.username, _group(update))
+    )
 
 
 async def about(update: Update, context: BotContext) -> None:

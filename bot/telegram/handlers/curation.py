@@ -4,12 +4,13 @@ is checked, summarised, and saved on Confirm), and /stats as a chart.
 
 Every verb goes through admin_only(); every button checks ADMIN_IDS before anything else.
 """
+
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,14 @@ from bot.kb.text import Lang
 from bot.telegram import admin_render, chart, curation_render
 from bot.telegram.context import BotContext, message_of, query_of, required, user_of
 from bot.telegram.curation import Curator, curator_of
-from bot.telegram.handlers.admin import Handler, admin_only, installed_ops, is_admin, ops_of, refuse
+from bot.telegram.handlers.admin import (
+    Handler,
+    admin_only,
+    installed_ops,
+    is_admin,
+    ops_of,
+    refuse,
+)
 from bot.telegram.operations import Operations
 from bot.telegram.send import ack, edit, reply_to, send
 
@@ -38,7 +46,11 @@ LOW_CONFIDENCE = ANSWER_AT + 0.08  # answered, but with a score this low: worth 
 
 def _curator(context: BotContext, ops: Operations) -> Curator:
     config = context.services.config
-    data_dir = Path(config.data_dir) if config is not None else Path(ops.reloader.knowledge_dir).parent / "var"
+    data_dir = (
+        Path(config.data_dir)
+        if config is not None
+        else Path(ops.reloader.knowledge_dir).parent / "var"
+    )
     return curator_of(context.bot_data, ops, data_dir)
 
 
@@ -72,7 +84,7 @@ async def review_command(update: Update, context: BotContext) -> None:
     admin = user_of(update)
     lang = context.lang_for(admin)
     message = message_of(update)
-    since = (datetime.now(timezone.utc) - timedelta(days=REVIEW_DAYS)).isoformat(timespec="seconds")
+    since = (datetime.now(UTC) - timedelta(days=REVIEW_DAYS)).isoformat(timespec="seconds")
     rows = ops.store.review_queries(since, LOW_CONFIDENCE)
     items = group(rows, ops.store.review_marks(key_of(r["text"]) for r in rows))
     if not items:
@@ -84,9 +96,21 @@ async def review_command(update: Update, context: BotContext) -> None:
     for item in shown:
         candidates = assistant.search(item.question, limit=3)
         item_id = ops.store.create_review_item(
-            admin.id, item.question, item.texts, item.count, list(item.langs), list(item.kinds), item.replied,
-            candidates, item.last_query_id)
-        await send(context, message.chat_id, curation_render.review_item(item_id, item, candidates, assistant.kb, lang))
+            admin.id,
+            item.question,
+            item.texts,
+            item.count,
+            list(item.langs),
+            list(item.kinds),
+            item.replied,
+            candidates,
+            item.last_query_id,
+        )
+        await send(
+            context,
+            message.chat_id,
+            curation_render.review_item(item_id, item, candidates, assistant.kb, lang),
+        )
     logger.info("/review by admin %s: %d item(s), %d shown", admin.id, len(items), len(shown))
 
 
@@ -96,7 +120,9 @@ async def review_button(update: Update, context: BotContext) -> None:
     ops = installed_ops(context)
     admin = query.from_user
     lang = context.lang_for(admin)
-    action, number, n = required(curation_render.CB_REVIEW.match(query.data or ""), "review item in the data").groups()
+    action, number, n = required(
+        curation_render.CB_REVIEW.match(query.data or ""), "review item in the data"
+    ).groups()
     item = ops.store.review_item(int(number))
     if item is None or item["status"] != "open":
         await ack(query, t("rv_gone", lang))
@@ -122,15 +148,29 @@ async def review_button(update: Update, context: BotContext) -> None:
     chat_id = _chat_id(query)
     if outcome.status == "ok":
         title = context.assistant.kb.entries[entry_id].title.text(lang)
-        await edit(context, query, curation_render.taught(question, title, outcome.file, entry_id, str(outcome.form),
-                                                          outcome.answered, outcome.change_id, lang))
+        await edit(
+            context,
+            query,
+            curation_render.taught(
+                question,
+                title,
+                outcome.file,
+                entry_id,
+                str(outcome.form),
+                outcome.answered,
+                outcome.change_id,
+                lang,
+            ),
+        )
     elif outcome.status == "done":
         await send(context, chat_id, admin_render.plain("rv_gone", lang))
     elif outcome.status == "gone":
         await send(context, chat_id, admin_render.plain("rv_entry_gone", lang))
     elif outcome.status == "refused":
         key = "rv_refused_duplicate" if outcome.detail == "duplicate" else "rv_refused_layout"
-        await send(context, chat_id, admin_render.plain(key, lang, question=question, file=outcome.file))
+        await send(
+            context, chat_id, admin_render.plain(key, lang, question=question, file=outcome.file)
+        )
     else:
         await _report_failure(context, chat_id, outcome, lang)
 
@@ -141,10 +181,19 @@ def _chat_id(query) -> int:
 
 async def _report_failure(context: BotContext, chat_id: int, outcome, lang: Lang) -> None:
     if outcome.status == "invalid":
-        await send(context, chat_id, curation_render.errors_report(t("ch_invalid", lang, count=len(outcome.errors)),
-                                                                   outcome.errors, lang))
+        await send(
+            context,
+            chat_id,
+            curation_render.errors_report(
+                t("ch_invalid", lang, count=len(outcome.errors)), outcome.errors, lang
+            ),
+        )
     elif outcome.status == "failed":
-        await send(context, chat_id, curation_render.errors_report(t("ch_reload_failed", lang), outcome.errors, lang))
+        await send(
+            context,
+            chat_id,
+            curation_render.errors_report(t("ch_reload_failed", lang), outcome.errors, lang),
+        )
     elif outcome.status == "stale":
         await send(context, chat_id, admin_render.plain("kn_stale", lang, file=outcome.file))
     else:
@@ -157,11 +206,15 @@ async def undo_button(update: Update, context: BotContext) -> None:
     ops = installed_ops(context)
     admin = query.from_user
     lang = context.lang_for(admin)
-    change_id = int(required(curation_render.CB_UNDO.match(query.data or ""), "change in the data").group(1))
+    change_id = int(
+        required(curation_render.CB_UNDO.match(query.data or ""), "change in the data").group(1)
+    )
     outcome = await _curator(context, ops).undo(change_id, admin.id)
     if outcome.status == "ok":
         await ack(query)
-        await edit(context, query, admin_render.plain("ch_undone", lang, file=outcome.file, id=change_id))
+        await edit(
+            context, query, admin_render.plain("ch_undone", lang, file=outcome.file, id=change_id)
+        )
     elif outcome.status in ("already", "gone"):
         await ack(query, t("ch_undo_already", lang))
     elif outcome.status == "expired":
@@ -205,8 +258,13 @@ async def knowledge_upload(update: Update, context: BotContext) -> None:
         await reply_to(context, message, admin_render.plain("kn_bad_name", lang, name=name))
         return
     if document.file_size and document.file_size > MAX_FILE_BYTES:
-        await reply_to(context, message, admin_render.plain("kn_too_big", lang, size=document.file_size // 1024,
-                                                            limit=MAX_FILE_BYTES // 1024))
+        await reply_to(
+            context,
+            message,
+            admin_render.plain(
+                "kn_too_big", lang, size=document.file_size // 1024, limit=MAX_FILE_BYTES // 1024
+            ),
+        )
         return
     try:
         file = await document.get_file()
@@ -216,8 +274,13 @@ async def knowledge_upload(update: Update, context: BotContext) -> None:
         await reply_to(context, message, admin_render.plain("kn_download_failed", lang))
         return
     if len(content) > MAX_FILE_BYTES:
-        await reply_to(context, message, admin_render.plain("kn_too_big", lang, size=len(content) // 1024,
-                                                            limit=MAX_FILE_BYTES // 1024))
+        await reply_to(
+            context,
+            message,
+            admin_render.plain(
+                "kn_too_big", lang, size=len(content) // 1024, limit=MAX_FILE_BYTES // 1024
+            ),
+        )
         return
     curator = _curator(context, ops)
     outcome = await asyncio.to_thread(curator.check_upload, name, content)
@@ -225,15 +288,30 @@ async def knowledge_upload(update: Update, context: BotContext) -> None:
         await reply_to(context, message, admin_render.plain("kn_unchanged", lang, file=name))
         return
     if outcome.status == "invalid":
-        logger.info("knowledge upload %s by admin %s refused: %d error(s)", name, admin.id, len(outcome.errors))
-        await reply_to(context, message, curation_render.errors_report(
-            t("kn_refused", lang, file=name, count=len(outcome.errors)), outcome.errors, lang))
+        logger.info(
+            "knowledge upload %s by admin %s refused: %d error(s)",
+            name,
+            admin.id,
+            len(outcome.errors),
+        )
+        await reply_to(
+            context,
+            message,
+            curation_render.errors_report(
+                t("kn_refused", lang, file=name, count=len(outcome.errors)), outcome.errors, lang
+            ),
+        )
         return
     base = sha256(read_bytes(Path(ops.reloader.knowledge_dir) / name))
     upload_id = ops.store.create_upload(admin.id, message.chat_id, name, content, base)
     assert outcome.summary is not None
-    await reply_to(context, message, curation_render.upload_question(upload_id, name, outcome.summary,
-                                                                     outcome.detail == "new", lang))
+    await reply_to(
+        context,
+        message,
+        curation_render.upload_question(
+            upload_id, name, outcome.summary, outcome.detail == "new", lang
+        ),
+    )
 
 
 @admin_button("knowledge upload confirmation")
@@ -242,7 +320,9 @@ async def upload_button(update: Update, context: BotContext) -> None:
     ops = installed_ops(context)
     admin = query.from_user
     lang = context.lang_for(admin)
-    action, number = required(curation_render.CB_UPLOAD.match(query.data or ""), "upload in the data").groups()
+    action, number = required(
+        curation_render.CB_UPLOAD.match(query.data or ""), "upload in the data"
+    ).groups()
     upload = ops.store.knowledge_upload(int(number))
     if upload is None or upload["status"] != "pending":
         await ack(query, t("kn_already", lang))
@@ -257,7 +337,13 @@ async def upload_button(update: Update, context: BotContext) -> None:
     if outcome.status == "ok":
         ops.store.finish_upload(upload["id"], "applied")
         reply = admin_render.plain("kn_applied", lang, file=outcome.file, entries=outcome.entries)
-        await edit(context, query, curation_render.Reply(reply.parts, curation_render.undo_markup(outcome.change_id, lang), lang))
+        await edit(
+            context,
+            query,
+            curation_render.Reply(
+                reply.parts, curation_render.undo_markup(outcome.change_id, lang), lang
+            ),
+        )
         return
     if outcome.status == "stale":
         ops.store.finish_upload(upload["id"], "cancelled")
@@ -267,15 +353,23 @@ async def upload_button(update: Update, context: BotContext) -> None:
 # -- /stats as a chart ----------------------------------------------------------------------------------------
 
 
-async def send_stats_chart(context: BotContext, message: Message, ops: Operations, figures: Any,
-                           utc_offset_minutes: int, lang: Lang) -> None:
+async def send_stats_chart(
+    context: BotContext,
+    message: Message,
+    ops: Operations,
+    figures: Any,
+    utc_offset_minutes: int,
+    lang: Lang,
+) -> None:
     """The chart as a photo, the figures in its caption; without questions, the text report alone."""
     if not figures.questions:
         await reply_to(context, message, admin_render.stats(figures, lang))
         return
     kb = context.assistant.kb
     by_topic: dict[str, int] = {}
-    for entry_id, n in ops.store.answered_entries(figures.first_day, figures.last_day, utc_offset_minutes).items():
+    for entry_id, n in ops.store.answered_entries(
+        figures.first_day, figures.last_day, utc_offset_minutes
+    ).items():
         entry = kb.entries.get(entry_id)
         if entry is not None:
             by_topic[entry.topic] = by_topic.get(entry.topic, 0) + n
@@ -285,7 +379,16 @@ async def send_stats_chart(context: BotContext, message: Message, ops: Operation
         found = kb.topics.get(topic)
         return found.title.text(in_lang) if found is not None else topic
 
-    png = await asyncio.to_thread(chart.render_stats, figures, [(name(tp, "en"), n) for tp, n in ranked])
-    caption = curation_render.stats_caption(figures, [(name(tp, lang), n) for tp, n in ranked], lang)
-    await context.bot.send_photo(message.chat_id, photo=png, caption=caption, parse_mode=ParseMode.HTML,
-                                 filename="stats.png")
+    png = await asyncio.to_thread(
+        chart.render_stats, figures, [(name(tp, "en"), n) for tp, n in ranked]
+    )
+    caption = curation_render.stats_caption(
+        figures, [(name(tp, lang), n) for tp, n in ranked], lang
+    )
+    await context.bot.send_photo(
+        message.chat_id,
+        photo=png,
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+        filename="stats.png",
+    )

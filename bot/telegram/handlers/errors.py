@@ -1,4 +1,5 @@
 """The one error handler: log with context, tell the user a short apology, never a traceback."""
+
 from __future__ import annotations
 
 import logging
@@ -19,12 +20,26 @@ def describe(update: object) -> str:
     """Where an error happened, without message texts or names."""
     if not isinstance(update, Update):
         return "no update" if update is None else type(update).__name__
-    kind = next((k for k in ("message", "callback_query", "inline_query", "my_chat_member", "edited_message")
-                 if getattr(update, k, None) is not None), "update")
+    kind = next(
+        (
+            k
+            for k in (
+                "message",
+                "callback_query",
+                "inline_query",
+                "my_chat_member",
+                "edited_message",
+            )
+            if getattr(update, k, None) is not None
+        ),
+        "update",
+    )
     chat = update.effective_chat
     user = update.effective_user
-    return (f"update {update.update_id} ({kind}) chat={chat.id if chat else '-'}"
-            f"/{chat.type if chat else '-'} user={user.id if user else '-'}")
+    return (
+        f"update {update.update_id} ({kind}) chat={chat.id if chat else '-'}"
+        f"/{chat.type if chat else '-'} user={user.id if user else '-'}"
+    )
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -35,8 +50,12 @@ async def on_error(update: object, context: BotContext) -> None:
         logger.info("cannot write to the chat (%s): %s", error.message, where)
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None:
-            best_effort("record a chat's status", context.store.set_chat_status, chat.id,
-                        "blocked" if chat.type == ChatType.PRIVATE else "kicked")
+            best_effort(
+                "record a chat's status",
+                context.store.set_chat_status,
+                chat.id,
+                "blocked" if chat.type == ChatType.PRIVATE else "kicked",
+            )
         return
     if isinstance(error, (BadRequest, RetryAfter)):
         logger.warning("Telegram refused a request (%s): %s", error, where)
@@ -52,13 +71,27 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     try:
         message = update.effective_message
-        lang = context.lang_for(update.effective_user, message.text if message is not None and update.message else None)
+        lang = context.lang_for(
+            update.effective_user, message.text if message is not None and update.message else None
+        )
         if update.callback_query is not None:
             try:
                 await ack(update.callback_query)
             except TelegramError:
                 pass  # already answered
-        quote = message.message_id if message is not None and update.effective_chat.type != ChatType.PRIVATE and update.message else None
-        await send(context, update.effective_chat.id, render.plain("tg_error", lang), thread_id=thread_of(message), quote=quote)
+        quote = (
+            message.message_id
+            if message is not None
+            and update.effective_chat.type != ChatType.PRIVATE
+            and update.message
+            else None
+        )
+        await send(
+            context,
+            update.effective_chat.id,
+            render.plain("tg_error", lang),
+            thread_id=thread_of(message),
+            quote=quote,
+        )
     except Exception:  # noqa: BLE001 - the apology is best effort
         logger.warning("could not send the apology for %s", where, exc_info=True)

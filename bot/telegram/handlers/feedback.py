@@ -8,6 +8,7 @@
 The share button is a t.me/share link carrying the deep link and the answer's title, so a worker can
 forward "the answer" to a friend, who lands on it in a private chat with the bot.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,11 +58,23 @@ def deep_link(bot_username: str, entry_id: str) -> str:
     return f"https://t.me/{bot_username}?start={start_parameter(entry_id)}"
 
 
-def feedback_row(query_id: int, lang: Lang, bot_username: str | None, entry_id: str | None,
-                 title: str = "", vote: int = 0) -> list[InlineKeyboardButton]:
+def feedback_row(
+    query_id: int,
+    lang: Lang,
+    bot_username: str | None,
+    entry_id: str | None,
+    title: str = "",
+    vote: int = 0,
+) -> list[InlineKeyboardButton]:
     """👍 👎 (the chosen one marked) and, for one entry's answer, ↗ Share."""
-    row = [InlineKeyboardButton(UP + (" ✓" if vote > 0 else ""), callback_data=f"fb:{int(query_id)}:u"),
-           InlineKeyboardButton(DOWN + (" ✓" if vote < 0 else ""), callback_data=f"fb:{int(query_id)}:d")]
+    row = [
+        InlineKeyboardButton(
+            UP + (" ✓" if vote > 0 else ""), callback_data=f"fb:{int(query_id)}:u"
+        ),
+        InlineKeyboardButton(
+            DOWN + (" ✓" if vote < 0 else ""), callback_data=f"fb:{int(query_id)}:d"
+        ),
+    ]
     if bot_username and entry_id:
         link = deep_link(bot_username, entry_id)
         url = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(render.label(title, 80), safe='')}"
@@ -69,14 +82,18 @@ def feedback_row(query_id: int, lang: Lang, bot_username: str | None, entry_id: 
     return row
 
 
-def with_feedback(reply: Reply, query_id: int, bot_username: str | None, entry_id: str | None, title: str = "") -> Reply:
+def with_feedback(
+    reply: Reply, query_id: int, bot_username: str | None, entry_id: str | None, title: str = ""
+) -> Reply:
     """An answer with its 👍/👎 (and share) row under the other buttons."""
     rows = [list(r) for r in reply.markup.inline_keyboard] if reply.markup is not None else []
     rows.append(feedback_row(query_id, reply.lang, bot_username, entry_id, title))
     return Reply(reply.parts, InlineKeyboardMarkup(rows), reply.lang)
 
 
-def _marked(markup: InlineKeyboardMarkup | None, query_id: int, vote: int) -> InlineKeyboardMarkup | None:
+def _marked(
+    markup: InlineKeyboardMarkup | None, query_id: int, vote: int
+) -> InlineKeyboardMarkup | None:
     """The same keyboard with the vote shown on this question's 👍/👎 buttons."""
     if markup is None:
         return None
@@ -84,12 +101,18 @@ def _marked(markup: InlineKeyboardMarkup | None, query_id: int, vote: int) -> In
     for row in markup.inline_keyboard:
         new_row = []
         for button in row:
-            found = CB_FEEDBACK.match(button.callback_data or "") if isinstance(button.callback_data, str) else None
+            found = (
+                CB_FEEDBACK.match(button.callback_data or "")
+                if isinstance(button.callback_data, str)
+                else None
+            )
             if found and int(found.group(1)) == query_id:
                 up = found.group(2) == "u"
                 chosen = (vote > 0) == up
-                button = InlineKeyboardButton((UP if up else DOWN) + (" ✓" if chosen else ""),
-                                              callback_data=button.callback_data)
+                button = InlineKeyboardButton(
+                    (UP if up else DOWN) + (" ✓" if chosen else ""),
+                    callback_data=button.callback_data,
+                )
             new_row.append(button)
         rows.append(new_row)
     return InlineKeyboardMarkup(rows)
@@ -106,7 +129,9 @@ async def feedback_button(update: Update, context: BotContext) -> None:
     query_id, vote = int(found.group(1)), (1 if found.group(2) == "u" else -1)
     row = context.store.query(query_id)
     lang = context.stored_lang(user) or (row["lang"] if row else None) or context.lang_for(user)
-    if row is None or not context.store.set_feedback(query_id, context.store.hash_user(user.id), vote):
+    if row is None or not context.store.set_feedback(
+        query_id, context.store.hash_user(user.id), vote
+    ):
         await ack(query, t("mx_fb_not_yours" if row is not None else "tg_expired", lang))
         return
     logger.info("feedback %+d on question %s", vote, query_id)
@@ -115,7 +140,9 @@ async def feedback_button(update: Update, context: BotContext) -> None:
     if isinstance(message, Message):
         try:
             await query.edit_message_reply_markup(_marked(message.reply_markup, query_id, vote))
-        except TelegramError as exc:  # "not modified" after a repeated tap, or too old: the vote is stored
+        except (
+            TelegramError
+        ) as exc:  # "not modified" after a repeated tap, or too old: the vote is stored
             logger.debug("could not mark the vote on message %s: %s", message.message_id, exc)
 
 
@@ -125,13 +152,27 @@ async def start_answer(update: Update, context: BotContext) -> None:
     user = update.effective_user
     lang = context.lang_for(user)
     found = START_ANSWER.match(message.text or "")
-    entry_id = resolve_start(found.group(1), found.group(2), context.assistant.kb.entries) if found else None
+    entry_id = (
+        resolve_start(found.group(1), found.group(2), context.assistant.kb.entries)
+        if found
+        else None
+    )
     answer = context.assistant.answer_entry(entry_id, lang) if entry_id else None
     if answer is None or entry_id is None:
         await reply_to(context, message, render.plain("tg_expired", lang))
         return
-    query_id = context.store.log_query(user.id if user else None, message.chat.type, lang, f"[link] {entry_id}",
-                                       True, answer.entries, 1.0, "button")
+    query_id = context.store.log_query(
+        user.id if user else None,
+        message.chat.type,
+        lang,
+        f"[link] {entry_id}",
+        True,
+        answer.entries,
+        1.0,
+        "button",
+    )
     title = context.assistant.title(context.assistant.kb.entries[entry_id], lang)
-    reply = with_feedback(render.answer(answer, context.assistant), query_id, context.bot.username, entry_id, title)
+    reply = with_feedback(
+        render.answer(answer, context.assistant), query_id, context.bot.username, entry_id, title
+    )
     await reply_to(context, message, reply)

@@ -1,4 +1,5 @@
 """Per-user flood control, before any other handler: one polite notice, then silence for the window."""
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,12 @@ def counts(update: Update) -> bool:
     message = update.message
     if message is None or message.from_user is None:
         return False
-    if message.migrate_to_chat_id or message.migrate_from_chat_id or message.new_chat_members or message.left_chat_member:
+    if (
+        message.migrate_to_chat_id
+        or message.migrate_from_chat_id
+        or message.new_chat_members
+        or message.left_chat_member
+    ):
         return False
     if message.chat.type == ChatType.PRIVATE:
         return True
@@ -43,15 +49,28 @@ async def flood_guard(update: Update, context: BotContext) -> None:
         return  # the bot's admins are never held back (a run of /subscribe, then /broadcast)
     gate = context.services.flood
     message = update.message
-    age = max(0.0, time.time() - message.date.timestamp()) if message is not None and message.date else 0.0
+    age = (
+        max(0.0, time.time() - message.date.timestamp())
+        if message is not None and message.date
+        else 0.0
+    )
     verdict = gate.check(user.id, age)
     if verdict == "ok":
         return
     lang = context.lang_for(user, update.message.text if update.message else None)
     seconds = max(1, math.ceil(gate.retry_in(user.id)))
-    logger.info("flood control: %s for a user (%s)", verdict, update.effective_chat.type if update.effective_chat else "-")
+    logger.info(
+        "flood control: %s for a user (%s)",
+        verdict,
+        update.effective_chat.type if update.effective_chat else "-",
+    )
     if update.callback_query is not None:
-        await ack(update.callback_query, t("tg_flood", lang, seconds=seconds) if verdict == "notice" else None)
+        await ack(
+            update.callback_query,
+            t("tg_flood", lang, seconds=seconds) if verdict == "notice" else None,
+        )
     elif verdict == "notice":
-        await reply_to(context, message_of(update), render.plain("tg_flood", lang, seconds=seconds))
+        await reply_to(
+            context, message_of(update), render.plain("tg_flood", lang, seconds=seconds)
+        )
     raise ApplicationHandlerStop

@@ -9,6 +9,7 @@
 - Staff see who asked (name and @username, the group's title, the language in words) and the last
   turns of the conversation (`staff_item`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,7 +61,11 @@ def owner_of(context: BotContext, message: Message) -> int | None:
 async def owner_guard(update: Update, context: BotContext) -> None:
     """A button under someone else's reply in a group: a toast for the presser, and nothing else."""
     query = update.callback_query
-    if query is None or not isinstance(query.message, Message) or query.message.chat.type == ChatType.PRIVATE:
+    if (
+        query is None
+        or not isinstance(query.message, Message)
+        or query.message.chat.type == ChatType.PRIVATE
+    ):
         return
     owner = owner_of(context, query.message)
     if owner is None or owner == query.from_user.id:
@@ -73,8 +78,11 @@ async def owner_guard(update: Update, context: BotContext) -> None:
 
 
 def person_row(markup: InlineKeyboardMarkup | None) -> list | None:
-    for row in (markup.inline_keyboard if markup is not None else ()):
-        if any(isinstance(b.callback_data, str) and admin_render.CB_PERSON.match(b.callback_data) for b in row):
+    for row in markup.inline_keyboard if markup is not None else ():
+        if any(
+            isinstance(b.callback_data, str) and admin_render.CB_PERSON.match(b.callback_data)
+            for b in row
+        ):
             return list(row)
     return None
 
@@ -91,18 +99,28 @@ def keep_person_button(message: object, reply: Reply) -> Reply:
 def without_person_button(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
     if markup is None:
         return None
-    rows = [list(r) for r in markup.inline_keyboard
-            if not any(isinstance(b.callback_data, str) and admin_render.CB_PERSON.match(b.callback_data) for b in r)]
+    rows = [
+        list(r)
+        for r in markup.inline_keyboard
+        if not any(
+            isinstance(b.callback_data, str) and admin_render.CB_PERSON.match(b.callback_data)
+            for b in r
+        )
+    ]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
 # -- turns and the staff's item ------------------------------------------------------------------------
 
 
-def said(answer: "Answer", assistant: "Assistant") -> str:
+def said(answer: Answer, assistant: Assistant) -> str:
     """What the bot replied, in a few words, for the staff."""
     kb, lang = assistant.kb, answer.lang
-    if answer.kind in ("answer", "eligibility") and answer.entries and answer.entries[0] in kb.entries:
+    if (
+        answer.kind in ("answer", "eligibility")
+        and answer.entries
+        and answer.entries[0] in kb.entries
+    ):
         return "→ " + assistant.title(kb.entries[answer.entries[0]], lang)
     if answer.kind == "choose":
         return t("mx_turn_choices", lang, titles="; ".join(c.title for c in answer.choices[:3]))
@@ -111,7 +129,9 @@ def said(answer: "Answer", assistant: "Assistant") -> str:
     return t("mx_turn_other", lang)
 
 
-def remember_turn(context: BotContext, chat_id: int, user: User | None, question: str, answer: "Answer") -> None:
+def remember_turn(
+    context: BotContext, chat_id: int, user: User | None, question: str, answer: Answer
+) -> None:
     if user is not None:
         recent(context.bot_data).add_turn(chat_id, user.id, question, answer)
 
@@ -119,7 +139,9 @@ def remember_turn(context: BotContext, chat_id: int, user: User | None, question
 def who(user: User | None, lang: Lang) -> str:
     if user is None:
         return t("mx_inbox_someone", lang)
-    name = " ".join(p for p in (user.first_name, user.last_name) if p) or t("mx_inbox_someone", lang)
+    name = " ".join(p for p in (user.first_name, user.last_name) if p) or t(
+        "mx_inbox_someone", lang
+    )
     return f"{name} (@{user.username})" if user.username else name
 
 
@@ -128,22 +150,42 @@ def lang_in_words(code: str | None, lang: Lang) -> str:
     return t(key, lang) if code in ("zh-Hant", "zh-Hans", "en") else (code or "?")
 
 
-def staff_item(item_id: int, question: str, asker_lang: str | None, user: User | None, chat_type: str,
-               chat_title: str | None, turns: list[Turn], lang: Lang, assistant: "Assistant") -> str:
+def staff_item(
+    item_id: int,
+    question: str,
+    asker_lang: str | None,
+    user: User | None,
+    chat_type: str,
+    chat_title: str | None,
+    turns: list[Turn],
+    lang: Lang,
+    assistant: Assistant,
+) -> str:
     """The question as the admin chat sees it: starts with the #Q tag replies are matched by."""
     if chat_type == ChatType.PRIVATE:
         where = t("ib_where_private", lang)
     else:
         where = t("mx_inbox_group", lang, title=label(chat_title or "?", 60))
-    head = t("mx_inbox_item", lang, id=item_id, who=label(who(user, lang), 80), lang=lang_in_words(asker_lang, lang),
-             where=where)
-    parts = [escape(head, quote=False), f"<blockquote>{escape(question, quote=False)}</blockquote>"]
+    head = t(
+        "mx_inbox_item",
+        lang,
+        id=item_id,
+        who=label(who(user, lang), 80),
+        lang=lang_in_words(asker_lang, lang),
+        where=where,
+    )
+    parts = [
+        escape(head, quote=False),
+        f"<blockquote>{escape(question, quote=False)}</blockquote>",
+    ]
     earlier = [turn for turn in turns if turn.question != question][-3:]
     if earlier:
         lines = [escape(t("mx_inbox_turns", lang), quote=False)]
-        lines += [f"• {escape(label(turn.question, MAX_TURN_CHARS), quote=False)} "
-                  f"<i>{escape(label(said(turn.answer, assistant), MAX_TURN_CHARS), quote=False)}</i>"
-                  for turn in earlier]
+        lines += [
+            f"• {escape(label(turn.question, MAX_TURN_CHARS), quote=False)} "
+            f"<i>{escape(label(said(turn.answer, assistant), MAX_TURN_CHARS), quote=False)}</i>"
+            for turn in earlier
+        ]
         parts.append("\n".join(lines))
     parts.append(f"<i>{escape(t('ib_admin_hint', lang))}</i>")
     return "\n\n".join(parts)

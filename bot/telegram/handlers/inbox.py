@@ -8,6 +8,7 @@
 
 Inbox items live in the state database (`inbox`), so a restart in between loses nothing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,7 +39,11 @@ class _InboxReply(MessageFilter):
 
     def filter(self, message: Message) -> bool:
         replied = message.reply_to_message
-        if replied is None or replied.from_user is None or replied.from_user.id != message.get_bot().id:
+        if (
+            replied is None
+            or replied.from_user is None
+            or replied.from_user.id != message.get_bot().id
+        ):
             return False
         return admin_render.INBOX_TAG.match(replied.text or replied.caption or "") is not None
 
@@ -50,7 +55,12 @@ def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: in
     """The reply to a question, with "ask a person" under a decline or a "which did you mean" when
     there is an admin chat (and the question could be logged: the button refers to it)."""
     ops = ops_of(context)
-    if answer.kind not in ("decline", "choose") or ops is None or ops.admin_chat_id is None or query_id is None:
+    if (
+        answer.kind not in ("decline", "choose")
+        or ops is None
+        or ops.admin_chat_id is None
+        or query_id is None
+    ):
         return reply
     return admin_render.with_person_button(reply, query_id)
 
@@ -60,7 +70,11 @@ async def ask_person(update: Update, context: BotContext) -> None:
     query = query_of(update)
     user = update.effective_user
     ops = ops_of(context)
-    query_id = int(required(admin_render.CB_PERSON.match(query.data or ""), "question id in the button's data").group(1))
+    query_id = int(
+        required(
+            admin_render.CB_PERSON.match(query.data or ""), "question id in the button's data"
+        ).group(1)
+    )
     row = context.store.query(query_id)
     lang = context.stored_lang(user) or (row["lang"] if row else None) or context.lang_for(user)
     if ops is None or ops.admin_chat_id is None:
@@ -77,17 +91,33 @@ async def ask_person(update: Update, context: BotContext) -> None:
         await ack(query, t("tg_expired", lang))
         return
     # Where the answer will be quoted: the asker's message in a group, the bot's decline in private.
-    anchor = message.reply_to_message.message_id if message.reply_to_message is not None else message.message_id
-    item_id = context.store.open_inbox(query_id, message.chat.id, anchor, row["lang"], row["text"], ops.admin_chat_id)
+    anchor = (
+        message.reply_to_message.message_id
+        if message.reply_to_message is not None
+        else message.message_id
+    )
+    item_id = context.store.open_inbox(
+        query_id, message.chat.id, anchor, row["lang"], row["text"], ops.admin_chat_id
+    )
     if item_id is None:
         await ack(query, t("ib_already", lang))
         return
     turns = recent(context.bot_data).last_turns(message.chat.id, user.id)
-    html = handoff.staff_item(item_id, row["text"], row["lang"], user, message.chat.type, message.chat.title, turns,
-                              ops.admin_lang(), context.assistant)
+    html = handoff.staff_item(
+        item_id,
+        row["text"],
+        row["lang"],
+        user,
+        message.chat.type,
+        message.chat.title,
+        turns,
+        ops.admin_lang(),
+        context.assistant,
+    )
     try:
-        sent = await context.bot.send_message(ops.admin_chat_id, html, parse_mode=ParseMode.HTML,
-                                              link_preview_options=NO_PREVIEW)
+        sent = await context.bot.send_message(
+            ops.admin_chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        )
     except TelegramError as exc:
         logger.error("could not pass a question to the admin chat %s: %s", ops.admin_chat_id, exc)
         context.store.drop_inbox(item_id)
@@ -101,7 +131,13 @@ async def ask_person(update: Update, context: BotContext) -> None:
     except TelegramError as exc:
         logger.debug("could not remove the person button: %s", exc)
     quote = anchor if message.chat.type != ChatType.PRIVATE else None
-    await send(context, message.chat.id, admin_render.plain("ib_sent", lang), thread_id=thread_of(message), quote=quote)
+    await send(
+        context,
+        message.chat.id,
+        admin_render.plain("ib_sent", lang),
+        thread_id=thread_of(message),
+        quote=quote,
+    )
 
 
 async def admin_reply(update: Update, context: BotContext) -> None:
@@ -115,29 +151,41 @@ async def admin_reply(update: Update, context: BotContext) -> None:
         from bot.telegram.handlers import questions
 
         if message.chat.type == ChatType.PRIVATE:
-            await (questions.private_text if message.text else questions.private_other)(update, context)
+            await (questions.private_text if message.text else questions.private_other)(
+                update, context
+            )
         elif message.text and ADDRESSED.check_update(update):
             await questions.group_text(update, context)
         return
     if not is_admin(context, user.id if user else None):
         logger.warning("inbox reply refused: user %s is not an admin", user.id if user else "-")
-        await reply_to(context, message, admin_render.plain("mx_inbox_not_admin", context.lang_for(user)))
+        await reply_to(
+            context, message, admin_render.plain("mx_inbox_not_admin", context.lang_for(user))
+        )
         return
     admin_lang = context.lang_for(user)
-    replied = required(message.reply_to_message, "replied-to inbox item")  # the INBOX_REPLY filter saw one
+    replied = required(
+        message.reply_to_message, "replied-to inbox item"
+    )  # the INBOX_REPLY filter saw one
     item = context.store.inbox_by_admin_message(message.chat_id, replied.message_id)
     if item is None:
         tag = admin_render.INBOX_TAG.match(replied.text or replied.caption or "")
         item = context.store.inbox_item(int(tag.group(1))) if tag else None
     if item is None:
-        await reply_to(context, message, admin_render.plain("ib_unknown", admin_lang, id=tag.group(1) if tag else "?"))
+        await reply_to(
+            context,
+            message,
+            admin_render.plain("ib_unknown", admin_lang, id=tag.group(1) if tag else "?"),
+        )
         return
     try:
         await _relay(context, item, message)
     except TelegramError as exc:
         logger.info("could not relay #Q%s to the worker: %s", item["id"], exc)
         context.store.inbox_answered(item["id"], "undeliverable")
-        await reply_to(context, message, admin_render.plain("ib_undeliverable", admin_lang, id=item["id"]))
+        await reply_to(
+            context, message, admin_render.plain("ib_undeliverable", admin_lang, id=item["id"])
+        )
         return
     context.store.inbox_answered(item["id"])
     logger.info("answer to #Q%s relayed to the worker", item["id"])
@@ -147,18 +195,31 @@ async def admin_reply(update: Update, context: BotContext) -> None:
 async def _relay(context: BotContext, item: dict, message: Message) -> None:
     lang: Lang = item["lang"] or "zh-Hant"
     chat_id = context.store.current_chat_id(item["chat_id"])
-    quote = ReplyParameters(item["question_message_id"], allow_sending_without_reply=True) if item["question_message_id"] else None
-    text = admin_render.inbox_answer(item["text"], message.text_html if message.text else None, lang)
+    quote = (
+        ReplyParameters(item["question_message_id"], allow_sending_without_reply=True)
+        if item["question_message_id"]
+        else None
+    )
+    text = admin_render.inbox_answer(
+        item["text"], message.text_html if message.text else None, lang
+    )
     copy = not message.text
     if len(text) > MAX_TEXT:
         # The header and a reply near Telegram's limit do not fit one message: the reply is copied as it is.
         text, copy = admin_render.inbox_answer(item["text"], None, lang), True
     try:
-        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=quote,
-                                       link_preview_options=NO_PREVIEW)
+        await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_parameters=quote,
+            link_preview_options=NO_PREVIEW,
+        )
     except ChatMigrated as exc:
         context.store.migrate_chat(chat_id, exc.new_chat_id)
         chat_id = exc.new_chat_id
-        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        await context.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        )
     if copy:  # a photo, document, voice note, or a very long text: copied as it is
         await context.bot.copy_message(chat_id, message.chat_id, message.message_id)

@@ -8,6 +8,7 @@
 - the staff chat (ADMIN_CHAT_ID): only replies to #Q items are relayed (inbox.py); other chatter there,
   including replies to the bot's own notices, is neither answered nor logged (`staff_chatter`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,9 +33,17 @@ def caption_mentions_bot(message: Message) -> bool:
     bot = message.get_bot()
     username = (bot.username or "").lower()
     for entity in message.caption_entities or ():
-        if entity.type == MessageEntity.MENTION and username and message.parse_caption_entity(entity).lower() == f"@{username}":
+        if (
+            entity.type == MessageEntity.MENTION
+            and username
+            and message.parse_caption_entity(entity).lower() == f"@{username}"
+        ):
             return True
-        if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot.id:
+        if (
+            entity.type == MessageEntity.TEXT_MENTION
+            and entity.user is not None
+            and entity.user.id == bot.id
+        ):
             return True
     return False
 
@@ -56,7 +65,11 @@ class _AddressedText(MessageFilter):
     __slots__ = ()
 
     def filter(self, message: Message) -> bool:
-        return message.chat.type == ChatType.PRIVATE or mentions_bot(message) or replies_to_bot(message)
+        return (
+            message.chat.type == ChatType.PRIVATE
+            or mentions_bot(message)
+            or replies_to_bot(message)
+        )
 
 
 ADDRESSED_MEDIA = _AddressedMedia(name="ADDRESSED_MEDIA")
@@ -76,7 +89,9 @@ async def caption(update: Update, context: BotContext) -> None:
 async def spoken(update: Update, context: BotContext) -> None:
     """A voice note (or audio, or video): say plainly that words are needed."""
     message = message_of(update)
-    await reply_to(context, message, render.plain("mx_voice", context.lang_for(update.effective_user)))
+    await reply_to(
+        context, message, render.plain("mx_voice", context.lang_for(update.effective_user))
+    )
 
 
 async def edited(update: Update, context: BotContext) -> None:
@@ -89,10 +104,18 @@ async def edited(update: Update, context: BotContext) -> None:
     ops_chat = getattr(context.services.config, "admin_chat_id", None)
     if message.chat.id == ops_chat and message.chat.type != ChatType.PRIVATE:
         return
-    addressed = ADDRESSED_TEXT.check_update(update) if message.text else ADDRESSED_MEDIA.check_update(update)
+    addressed = (
+        ADDRESSED_TEXT.check_update(update)
+        if message.text
+        else ADDRESSED_MEDIA.check_update(update)
+    )
     if not addressed:
         return
-    question = without_mention(text, context.bot.username) if message.chat.type != ChatType.PRIVATE else text
+    question = (
+        without_mention(text, context.bot.username)
+        if message.chat.type != ChatType.PRIVATE
+        else text
+    )
     if not question.strip():
         return
     await questions._answer(update, context, message, question)

@@ -1,4 +1,5 @@
 """/lang: the reply language, stored per user in the state database."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -11,10 +12,27 @@ from bot.telegram.context import BotContext, message_of, query_of, required, use
 from bot.telegram.send import ack, edit, reply_to
 
 ALIASES: dict[str, Lang | Literal["auto"]] = {
-    "zh-hant": "zh-Hant", "hant": "zh-Hant", "tc": "zh-Hant", "zh-hk": "zh-Hant", "zh-tw": "zh-Hant", "繁": "zh-Hant",
-    "繁體": "zh-Hant", "繁體中文": "zh-Hant", "zh-hans": "zh-Hans", "hans": "zh-Hans", "sc": "zh-Hans", "zh-cn": "zh-Hans",
-    "简": "zh-Hans", "简体": "zh-Hans", "简体中文": "zh-Hans", "en": "en", "english": "en", "英文": "en",
-    "auto": "auto", "自動": "auto", "自动": "auto",
+    "zh-hant": "zh-Hant",
+    "hant": "zh-Hant",
+    "tc": "zh-Hant",
+    "zh-hk": "zh-Hant",
+    "zh-tw": "zh-Hant",
+    "繁": "zh-Hant",
+    "繁體": "zh-Hant",
+    "繁體中文": "zh-Hant",
+    "zh-hans": "zh-Hans",
+    "hans": "zh-Hans",
+    "sc": "zh-Hans",
+    "zh-cn": "zh-Hans",
+    "简": "zh-Hans",
+    "简体": "zh-Hans",
+    "简体中文": "zh-Hans",
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "auto": "auto",
+    "自動": "auto",
+    "自动": "auto",
 }
 
 
@@ -25,14 +43,24 @@ async def lang_command(update: Update, context: BotContext) -> None:
     if arg:
         code = ALIASES.get(arg)
         if code is None:
-            await reply_to(context, message_of(update), render.plain("tg_lang_usage", context.lang_for(user)))
+            await reply_to(
+                context, message_of(update), render.plain("tg_lang_usage", context.lang_for(user))
+            )
             return
         stored = None if code == "auto" else code
         context.store.set_language(user_of(update).id, stored)
-        await reply_to(context, message_of(update), render.language_set(stored or context.lang_for(user), stored))
+        await reply_to(
+            context,
+            message_of(update),
+            render.language_set(stored or context.lang_for(user), stored),
+        )
         await _menu_follows(update, context)
         return
-    await reply_to(context, message_of(update), render.language_picker(context.lang_for(user), context.stored_lang(user)))
+    await reply_to(
+        context,
+        message_of(update),
+        render.language_picker(context.lang_for(user), context.stored_lang(user)),
+    )
 
 
 async def lang_button(update: Update, context: BotContext) -> None:

@@ -18,6 +18,7 @@ ISO 639-1 codes only, so Simplified cannot have its own: a user whose client rep
 (zh-hans, zh-cn, zh-sg) or who picks Simplified with /lang gets the Simplified command menu for their
 private chat (BotCommandScopeChat), set once per process when they /start or choose it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,8 +33,8 @@ from bot.i18n import t
 from bot.kb.text import Lang
 from bot.telegram import guide, listing, render
 from bot.telegram.context import BotContext, message_of, query_of
-from bot.telegram.render import LETTER_LANG, Reply, cb_entry, cb_topics, keyboard, label
 from bot.telegram.handlers import feedback, handoff
+from bot.telegram.render import LETTER_LANG, Reply, cb_entry, cb_topics, keyboard, label
 from bot.telegram.send import ack, edit, reply_to, send
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,13 @@ def examples(context: BotContext, lang: Lang, count: int = EXAMPLES) -> list[tup
         if entry is None:
             continue
         q = entry.questions
-        question = q.en[0] if lang == "en" else q.zh_hans[0] if lang == "zh-Hans" else (q.yue or q.zh_hant)[0]
+        question = (
+            q.en[0]
+            if lang == "en"
+            else q.zh_hans[0]
+            if lang == "zh-Hans"
+            else (q.yue or q.zh_hant)[0]
+        )
         out.append((entry.id, question))
         if len(out) == count:
             break
@@ -65,11 +72,15 @@ def menu_rows(lang: Lang) -> list[list[InlineKeyboardButton]]:
     letter = render.LANG_LETTER[lang]
     return [
         [InlineKeyboardButton(t("mx_menu_check", lang), callback_data=f"chk:new:{letter}")],
-        [InlineKeyboardButton(t("mx_menu_schemes", lang), callback_data=cb_topics(lang)),
-         InlineKeyboardButton(t("mx_menu_events", lang), callback_data=f"m:ev:{letter}")],
-        [InlineKeyboardButton(t("mx_menu_search", lang), switch_inline_query_current_chat=""),
-         InlineKeyboardButton(t("mx_menu_lang", lang), callback_data=f"m:lg:{letter}"),
-         InlineKeyboardButton(t("mx_menu_about", lang), callback_data=f"m:ab:{letter}")],
+        [
+            InlineKeyboardButton(t("mx_menu_schemes", lang), callback_data=cb_topics(lang)),
+            InlineKeyboardButton(t("mx_menu_events", lang), callback_data=f"m:ev:{letter}"),
+        ],
+        [
+            InlineKeyboardButton(t("mx_menu_search", lang), switch_inline_query_current_chat=""),
+            InlineKeyboardButton(t("mx_menu_lang", lang), callback_data=f"m:lg:{letter}"),
+            InlineKeyboardButton(t("mx_menu_about", lang), callback_data=f"m:ab:{letter}"),
+        ],
     ]
 
 
@@ -81,7 +92,9 @@ def welcome(context: BotContext, lang: Lang, first_name: str | None) -> Reply:
         lines += ["", escape(t("tg_examples", lang), quote=False)]
         lines += [f"• {escape(q, quote=False)}" for _, q in shown]
     lines += ["", escape(t("mx_welcome_tail", lang), quote=False)]
-    rows = [[InlineKeyboardButton(label(q), callback_data=cb_entry(eid, lang))] for eid, q in shown]
+    rows = [
+        [InlineKeyboardButton(label(q), callback_data=cb_entry(eid, lang))] for eid, q in shown
+    ]
     return Reply(["\n".join(lines)], keyboard([*rows, *menu_rows(lang)]), lang)
 
 
@@ -109,15 +122,22 @@ async def start(update: Update, context: BotContext) -> None:
     lang = context.lang_for(user)
     message = message_of(update)
     if _group(update):
-        await reply_to(context, message, render.welcome(context.assistant, lang, None, True, context.bot.username))
+        await reply_to(
+            context,
+            message,
+            render.welcome(context.assistant, lang, None, True, context.bot.username),
+        )
         return
     await reply_to(context, message, welcome(context, lang, user.first_name if user else None))
     await localise_commands(context, user, message.chat.id)
 
 
 def _lang_of(context: BotContext, update: Update, data: str) -> Lang:
-    return context.stored_lang(update.effective_user) or LETTER_LANG.get(data.rpartition(":")[2]) \
+    return (
+        context.stored_lang(update.effective_user)
+        or LETTER_LANG.get(data.rpartition(":")[2])
         or context.lang_for(update.effective_user)
+    )
 
 
 async def menu_button(update: Update, context: BotContext) -> None:
@@ -134,7 +154,11 @@ async def menu_button(update: Update, context: BotContext) -> None:
         reply = with_menu(render.about(context.assistant.kb, lang))
     else:
         reply = main_menu(lang)
-    await edit(context, query, Reply(reply.parts[:1], reply.markup if len(reply.parts) == 1 else None, lang))
+    await edit(
+        context,
+        query,
+        Reply(reply.parts[:1], reply.markup if len(reply.parts) == 1 else None, lang),
+    )
     if len(reply.parts) > 1 and isinstance(query.message, Message):
         await send(context, query.message.chat.id, Reply(reply.parts[1:], reply.markup, lang))
 
@@ -151,7 +175,11 @@ async def topics_button(update: Update, context: BotContext) -> None:
     await ack(query)
     _, made_in = render.parse_lang_callback(query.data)
     lang = context.stored_lang(update.effective_user) or made_in
-    await edit(context, query, handoff.keep_person_button(query.message, guide.topics(context.assistant.kb, lang)))
+    await edit(
+        context,
+        query,
+        handoff.keep_person_button(query.message, guide.topics(context.assistant.kb, lang)),
+    )
 
 
 async def page_button(update: Update, context: BotContext) -> None:
@@ -172,8 +200,9 @@ async def guide_entry_button(update: Update, context: BotContext) -> None:
     """An entry opened from a category page: the page becomes its answer, with a way back to the page."""
     query = query_of(update)
     found = guide.CB_GUIDE.match(query.data or "")
-    lang = context.stored_lang(update.effective_user) or (LETTER_LANG[found.group(1)] if found else
-                                                          context.lang_for(update.effective_user))
+    lang = context.stored_lang(update.effective_user) or (
+        LETTER_LANG[found.group(1)] if found else context.lang_for(update.effective_user)
+    )
     kb = context.assistant.kb
     entry_id = render.resolve(found.group(3), kb.entries) if found else None
     answer = context.assistant.answer_entry(entry_id, lang) if entry_id else None
@@ -183,12 +212,24 @@ async def guide_entry_button(update: Update, context: BotContext) -> None:
         return
     await ack(query)
     user = update.effective_user
-    query_id = context.store.log_query(user.id if user else None, message.chat.type, lang, f"[button] {entry_id}",
-                                       True, answer.entries, 1.0, "button")
+    query_id = context.store.log_query(
+        user.id if user else None,
+        message.chat.type,
+        lang,
+        f"[button] {entry_id}",
+        True,
+        answer.entries,
+        1.0,
+        "button",
+    )
     entry = kb.entries[entry_id]
     reply = render.answer(answer, context.assistant)
-    reply = feedback.with_feedback(reply, query_id, context.bot.username, entry_id, context.assistant.title(entry, lang))
-    reply = handoff.keep_person_button(message, guide.with_back(reply, entry.topic, int(found.group(2))))
+    reply = feedback.with_feedback(
+        reply, query_id, context.bot.username, entry_id, context.assistant.title(entry, lang)
+    )
+    reply = handoff.keep_person_button(
+        message, guide.with_back(reply, entry.topic, int(found.group(2)))
+    )
     first = Reply(reply.parts[:1], reply.markup if len(reply.parts) == 1 else None, lang)
     await edit(context, query, first)
     if len(reply.parts) > 1:

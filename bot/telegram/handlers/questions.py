@@ -1,4 +1,5 @@
 """Questions: private texts, group messages addressed to the bot, /ask, and entry buttons."""
+
 from __future__ import annotations
 
 import logging
@@ -8,11 +9,11 @@ from telegram import Message, Update
 from bot.kb.text import Lang
 from bot.telegram import render
 from bot.telegram.besteffort import best_effort
-from bot.telegram.sanitize import scrub_text
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
 from bot.telegram.handlers import replying
 from bot.telegram.listing import lang_from_code
+from bot.telegram.sanitize import scrub_text
 from bot.telegram.send import ack, reply_to, thread_of
 
 logger = logging.getLogger(__name__)
@@ -21,36 +22,68 @@ logger = logging.getLogger(__name__)
 _CHOICES = "choices"  # chat_data: the entry ids last offered as numbered choices
 
 
-async def _answer(update: Update, context: BotContext, message: Message, question: str, lang: Lang | None = None) -> None:
+async def _answer(
+    update: Update, context: BotContext, message: Message, question: str, lang: Lang | None = None
+) -> None:
     question = scrub_text(question)  # a lone surrogate could be neither logged nor sent
     user = update.effective_user
     offered, offered_lang = (context.chat_data or {}).get(_CHOICES) or ([], None)
     pick = question.strip()
     if pick.isdigit() and 1 <= int(pick) <= len(offered):
         # "2" after "which did you mean? 1. … 2. …" picks that option, as its button would.
-        picked = context.assistant.answer_entry(offered[int(pick) - 1], lang or offered_lang or context.lang_for(user),
-                                                context.conversation(message, user))
+        picked = context.assistant.answer_entry(
+            offered[int(pick) - 1],
+            lang or offered_lang or context.lang_for(user),
+            context.conversation(message, user),
+        )
         if picked is not None:
             if context.chat_data is not None:
                 context.chat_data[_CHOICES] = None  # the numbers referred to that one question
-            query_id = best_effort("log a question", context.store.log_query, user.id if user else None,
-                                   message.chat.type, picked.lang, f"[button] {picked.entries[0]}", True,
-                                   picked.entries, 1.0, "button")
-            reply = replying.decorate(context, message, render.answer(picked, context.assistant), picked, query_id)
+            query_id = best_effort(
+                "log a question",
+                context.store.log_query,
+                user.id if user else None,
+                message.chat.type,
+                picked.lang,
+                f"[button] {picked.entries[0]}",
+                True,
+                picked.entries,
+                1.0,
+                "button",
+            )
+            reply = replying.decorate(
+                context, message, render.answer(picked, context.assistant), picked, query_id
+            )
             sent = await replying.deliver(context, update, message, reply)
             replying.remember(context, update, message, question, picked, sent)
             return
     async with replying.typing(context, message):
-        answer = context.assistant.answer(question, lang=lang or context.stored_lang(user),
-                                          conversation=context.conversation(message, user),
-                                          prefer=lang_from_code(user.language_code if user else None))
+        answer = context.assistant.answer(
+            question,
+            lang=lang or context.stored_lang(user),
+            conversation=context.conversation(message, user),
+            prefer=lang_from_code(user.language_code if user else None),
+        )
         if context.chat_data is not None:
-            context.chat_data[_CHOICES] = ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
+            context.chat_data[_CHOICES] = (
+                ([c.id for c in answer.choices], answer.lang) if answer.kind == "choose" else None
+            )
         # Logging is best-effort: a full disk never costs the worker the answer.
-        query_id = best_effort("log a question", context.store.log_query, user.id if user else None,
-                               message.chat.type, answer.lang, answer.query, answer.answered, answer.entries,
-                               answer.score, answer.kind)
-        reply = replying.decorate(context, message, render.answer(answer, context.assistant), answer, query_id)
+        query_id = best_effort(
+            "log a question",
+            context.store.log_query,
+            user.id if user else None,
+            message.chat.type,
+            answer.lang,
+            answer.query,
+            answer.answered,
+            answer.entries,
+            answer.score,
+            answer.kind,
+        )
+        reply = replying.decorate(
+            context, message, render.answer(answer, context.assistant), answer, query_id
+        )
         sent = await replying.deliver(context, update, message, reply)
     replying.remember(context, update, message, question, answer, sent)
 
@@ -73,7 +106,9 @@ async def group_text(update: Update, context: BotContext) -> None:
     question = without_mention(message.text or "", context.bot.username)
     if not question:
         lang = context.lang_for(update.effective_user)
-        await reply_to(context, message, render.ask_usage(context.assistant, lang, context.bot.username))
+        await reply_to(
+            context, message, render.ask_usage(context.assistant, lang, context.bot.username)
+        )
         return
     await _answer(update, context, message, question)
 
@@ -102,17 +137,33 @@ async def entry_button(update: Update, context: BotContext) -> None:
     kb = context.assistant.kb
     entry_id = render.resolve(data.ref, kb.entries)
     message = query.message
-    conversation = context.conversation(message if isinstance(message, Message) else None, update.effective_user)
+    conversation = context.conversation(
+        message if isinstance(message, Message) else None, update.effective_user
+    )
     answer = context.assistant.answer_entry(entry_id, lang, conversation) if entry_id else None
     if message is None:
         return
     if answer is None:
         reply = render.plain("tg_expired", lang)
     else:
-        query_id = best_effort("log a question", context.store.log_query,
-                               update.effective_user.id if update.effective_user else None, message.chat.type, lang,
-                               f"[button] {entry_id}", True, answer.entries, 1.0, "button")
-        reply = replying.decorate(context, message, render.answer(answer, context.assistant), answer, query_id) \
-            if isinstance(message, Message) else render.answer(answer, context.assistant)
+        query_id = best_effort(
+            "log a question",
+            context.store.log_query,
+            update.effective_user.id if update.effective_user else None,
+            message.chat.type,
+            lang,
+            f"[button] {entry_id}",
+            True,
+            answer.entries,
+            1.0,
+            "button",
+        )
+        reply = (
+            replying.decorate(
+                context, message, render.answer(answer, context.assistant), answer, query_id
+            )
+            if isinstance(message, Message)
+            else render.answer(answer, context.assistant)
+        )
     thread = thread_of(message) if isinstance(message, Message) else None
     await replying.send_owned(context, update, message.chat.id, reply, thread_id=thread)

@@ -13,12 +13,14 @@ handler so the engine's side of it can change freely:
 - `remember`: the turn (for staff), who owns the reply's buttons (groups), which reply answers which
   question (edits).
 """
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
@@ -43,7 +45,9 @@ async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> N
         if getattr(context.application.update_processor, "saturated", False):
             return  # under full load the indicator would cost every waiting reply a little more
         try:
-            await context.bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+            await context.bot.send_chat_action(
+                chat_id, ChatAction.TYPING, message_thread_id=thread_id
+            )
         except TelegramError as exc:  # a nicety: never in the way of the reply
             logger.debug("could not show typing in %s: %s", chat_id, exc)
             return
@@ -52,7 +56,7 @@ async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> N
 
 @contextlib.asynccontextmanager
 async def typing(context: BotContext, message: Message) -> AsyncIterator[None]:
-    """"typing…" in the chat if what happens inside (the answer and its delivery) takes longer than
+    """ "typing…" in the chat if what happens inside (the answer and its delivery) takes longer than
     TYPING_AFTER seconds: waiting on Telegram, on the rate limiter, or on the chat's earlier updates.
     Not when every worker is busy: then the bot is the bottleneck, and an extra request per reply
     would feed the queue it reports on (scripts/bench_telegram.py, burst phase). A timer, not a task,
@@ -60,7 +64,9 @@ async def typing(context: BotContext, message: Message) -> AsyncIterator[None]:
     started: list[asyncio.Task] = []
 
     def start() -> None:
-        started.append(asyncio.ensure_future(_typing(context, message.chat.id, thread_of(message))))
+        started.append(
+            asyncio.ensure_future(_typing(context, message.chat.id, thread_of(message)))
+        )
 
     timer = asyncio.get_running_loop().call_later(TYPING_AFTER, start)
     try:
@@ -73,7 +79,9 @@ async def typing(context: BotContext, message: Message) -> AsyncIterator[None]:
                 await task
 
 
-def decorate(context: BotContext, message: Message, reply: Reply, answer: "Answer", query_id: int | None) -> Reply:
+def decorate(
+    context: BotContext, message: Message, reply: Reply, answer: Answer, query_id: int | None
+) -> Reply:
     """The buttons an answer carries beyond its topics: 🙋, 👍/👎 and Share, the check's next question.
     A question that could not be logged (a full disk) gets none of those that refer to the log."""
     reply = inbox.offer_person(context, reply, answer, query_id)
@@ -82,7 +90,11 @@ def decorate(context: BotContext, message: Message, reply: Reply, answer: "Answe
     if answer.kind in ("answer", "eligibility") and answer.entries:
         kb = context.assistant.kb
         entry_id = answer.entries[0] if answer.kind == "answer" else None
-        title = context.assistant.title(kb.entries[entry_id], answer.lang) if entry_id and entry_id in kb.entries else ""
+        title = (
+            context.assistant.title(kb.entries[entry_id], answer.lang)
+            if entry_id and entry_id in kb.entries
+            else ""
+        )
         reply = feedback.with_feedback(reply, query_id, context.bot.username, entry_id, title)
     if answer.kind == "eligibility":
         from bot.telegram.handlers import check  # check imports this module's neighbours
@@ -91,37 +103,57 @@ def decorate(context: BotContext, message: Message, reply: Reply, answer: "Answe
     return reply
 
 
-async def deliver(context: BotContext, update: Update, message: Message, reply: Reply) -> list[Message]:
+async def deliver(
+    context: BotContext, update: Update, message: Message, reply: Reply
+) -> list[Message]:
     """Reply to `message`; an edited question edits the reply it had (a one-part reply) when it can."""
     if update.edited_message is not None:
         earlier = recent(context.bot_data).replies.get((message.chat.id, message.message_id))
         if earlier is not None and len(reply.parts) == 1:
             try:
                 edited = await context.bot.edit_message_text(
-                    reply.parts[0], chat_id=message.chat.id, message_id=earlier, parse_mode=ParseMode.HTML,
-                    reply_markup=reply.markup, link_preview_options=NO_PREVIEW)
+                    reply.parts[0],
+                    chat_id=message.chat.id,
+                    message_id=earlier,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=reply.markup,
+                    link_preview_options=NO_PREVIEW,
+                )
                 if isinstance(edited, Message):
                     return [edited]
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
                     return []
-                logger.info("could not edit the reply to an edited question (%s); replying anew", exc)
+                logger.info(
+                    "could not edit the reply to an edited question (%s); replying anew", exc
+                )
             except TelegramError as exc:
-                logger.info("could not edit the reply to an edited question (%s); replying anew", exc)
+                logger.info(
+                    "could not edit the reply to an edited question (%s); replying anew", exc
+                )
     return await reply_to(context, message, reply)
 
 
-def remember(context: BotContext, update: Update, message: Message, question: str, answer: "Answer",
-             sent: list[Message]) -> None:
+def remember(
+    context: BotContext,
+    update: Update,
+    message: Message,
+    question: str,
+    answer: Answer,
+    sent: list[Message],
+) -> None:
     user = update.effective_user
     handoff.remember_turn(context, message.chat.id, user, question, answer)
     handoff.remember_owner(context, sent, user)
     if sent:
-        recent(context.bot_data).replies.put((message.chat.id, message.message_id), sent[0].message_id)
+        recent(context.bot_data).replies.put(
+            (message.chat.id, message.message_id), sent[0].message_id
+        )
 
 
-async def send_owned(context: BotContext, update: Update, chat_id: int, reply: Reply,
-                     thread_id: int | None = None) -> list[Message]:
+async def send_owned(
+    context: BotContext, update: Update, chat_id: int, reply: Reply, thread_id: int | None = None
+) -> list[Message]:
     """A reply to a button press (a new message): in a group, its buttons belong to the presser."""
     sent = await send(context, chat_id, reply, thread_id=thread_id)
     handoff.remember_owner(context, sent, update.effective_user)

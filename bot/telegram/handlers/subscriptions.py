@@ -4,6 +4,7 @@ Allowed for that group's administrators (asked of Telegram with getChatMember; a
 posting as the group counts) and for the bot's admins. Removal of the bot from a group unsubscribes
 it (handlers/chats.py); a group upgraded to a supergroup keeps its subscription (Store.migrate_chat).
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,7 +28,11 @@ async def may_manage(update: Update, context: BotContext) -> bool:
     user, chat, message = update.effective_user, chat_of(update), update.effective_message
     if user is not None and is_admin(context, user.id):
         return True
-    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+    if (
+        message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == chat.id
+    ):
         return True
     if user is None:
         return False
@@ -47,7 +52,12 @@ async def _checked(update: Update, context: BotContext, what: str) -> bool:
         await reply_to(context, message_of(update), admin_render.plain("sub_group_only", lang))
         return False
     if not await may_manage(update, context):
-        logger.warning("%s refused in group %s: user %s is not an admin of it", what, chat.id, user.id if user else "-")
+        logger.warning(
+            "%s refused in group %s: user %s is not an admin of it",
+            what,
+            chat.id,
+            user.id if user else "-",
+        )
         await reply_to(context, message_of(update), admin_render.plain("sub_not_allowed", lang))
         return False
     return True
@@ -61,7 +71,9 @@ async def subscribe(update: Update, context: BotContext) -> None:
     context.store.upsert_chat(chat.id, chat.type, chat.title)
     new = context.store.subscribe(chat.id, lang)
     logger.info("group %s %s", chat.id, "subscribed" if new else "was already subscribed")
-    await reply_to(context, message_of(update), admin_render.plain("sub_done" if new else "sub_already", lang))
+    await reply_to(
+        context, message_of(update), admin_render.plain("sub_done" if new else "sub_already", lang)
+    )
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
@@ -71,7 +83,11 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     lang = context.lang_for(update.effective_user)
     gone = context.store.unsubscribe(chat.id)
     logger.info("group %s %s", chat.id, "unsubscribed" if gone else "was not subscribed")
-    await reply_to(context, message_of(update), admin_render.plain("unsub_done" if gone else "unsub_not", lang))
+    await reply_to(
+        context,
+        message_of(update),
+        admin_render.plain("unsub_done" if gone else "unsub_not", lang),
+    )
 
 
 async def reminders(update: Update, context: BotContext) -> None:
@@ -88,7 +104,9 @@ async def reminders(update: Update, context: BotContext) -> None:
     if arg in ("on", "off", "開", "关", "關", "开"):
         on = arg in ("on", "開", "开")
         context.store.set_reminders(chat.id, on)
-        await reply_to(context, message_of(update), admin_render.plain("rem_on" if on else "rem_off", lang))
+        await reply_to(
+            context, message_of(update), admin_render.plain("rem_on" if on else "rem_off", lang)
+        )
         return
     state = t("rem_state_on" if subscription["reminders"] else "rem_state_off", lang)
     await reply_to(context, message_of(update), admin_render.plain("rem_usage", lang, state=state))
