@@ -26,6 +26,7 @@ from bot.kb.facts import (
     folded_text,
     later_asked,
     names_in,
+    names_of,
     now_asked,
     subject_of,
 )
@@ -642,7 +643,9 @@ class Assistant:
             budget -= len(
                 self.as_of(entry, lang, kb)
             )  # "As at 27 August 2020, " is part of the reply's length
-        chosen = select(full, lang, words, asks, self._snap.matcher.idf, budget)
+        chosen = select(
+            full, lang, words, asks, self._snap.matcher.idf, budget, " ".join(names_of(entry))
+        )
         text = self.dated_text(entry, lang, chosen.text, kb) if entry.changeable else chosen.text
         return Part(
             entry.id,
@@ -675,10 +678,13 @@ class Assistant:
         if source is not None and source.date:
             when = render_date(source.date, lang)
         if found.missing in ("ask_place", "ask_edition") and found.detail:
+            detail = found.detail
+            if detail.isdigit() and lang != "en":
+                detail += "年"  # a year the documents do not cover
             return t(
                 "not_stated_other",
                 lang,
-                thing=in_script(found.detail, lang),
+                thing=in_script(detail, lang),
                 title=title,
                 gist=gist,
             )

@@ -122,6 +122,24 @@ def test_a_neighbouring_city_or_edition_is_declined_naming_it(assistant, questio
     assert answer.choices, "the subject the documents do cover is offered"
 
 
+@pytest.mark.parametrize(
+    "question, year",
+    [
+        ("2022年綠色創科日有冇舉行？", "2022年"),
+        ("When does the 2026 round of the learning experience award open?", "2026"),
+    ],
+)
+def test_a_year_the_documents_do_not_cover_is_declined_naming_it(assistant, question, year):
+    answer = assistant.answer(question)
+    assert not answer.answered and year in first_line(answer.text)
+
+
+def test_a_name_inside_a_longer_name_is_not_that_subject(assistant):
+    # "持續進修基金" is a fund the documents never mention, not the report's advice on 持續進修.
+    answer = assistant.answer("持續進修基金可以資助幾多錢？")
+    assert not answer.answered and "持續進修" not in first_line(answer.text)
+
+
 def test_a_next_round_is_not_the_last_round(assistant):
     answer = assistant.answer("學習體驗獎勵計劃下一屆幾時截止？")
     assert not answer.answered
@@ -148,6 +166,8 @@ def test_this_year_is_answered_with_the_latest_documents_date(assistant):
         ("香港老年學會幾點開門？", "開放或辦公時間"),
         ("智能火化幾時全港火葬場都用？", "日期"),
         ("香港人工智能研發院會設喺邊區？", "地點"),
+        ("香港老年學會個 office 喺邊？", "地點"),
+        ("VPES 有冇資助俾學生？", "津貼"),
     ],
 )
 def test_a_known_subject_without_the_asked_fact_is_declined_saying_what_is_missing(
@@ -160,6 +180,24 @@ def test_a_known_subject_without_the_asked_fact_is_declined_saying_what_is_missi
     )
     assert "文件提到的是" in answer.text  # and what the documents do say
     assert answer.choices
+
+
+def test_an_english_ask_word_glued_to_chinese_is_still_read():
+    assert "deadline" in read("VPAS申請deadline係幾時").asks
+    assert "who" in read("which Guangdong institution is EMSD working with").asks
+
+
+def test_a_question_that_names_its_document_is_about_what_follows(assistant):
+    answer = assistant.answer("人力更新報告入面講，招聘上面對咩挑戰？")
+    assert answer.answered and answer.entries == ["am-recruitment-challenges"]
+
+
+def test_the_sentence_answering_the_ask_comes_before_the_subjects_own_words(assistant):
+    # The subject's name (lifts, escalators) says which entry; "which institution" says which fact.
+    answer = assistant.answer(
+        "For the lift and escalator monitoring, which institution is EMSD working with?"
+    )
+    assert "Academy of Sciences" in answer.text[:160]
 
 
 def test_a_record_of_what_the_documents_do_not_give_is_a_decline(assistant):

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.kb.understand import LATIN_END, LATIN_START
+
 
 @dataclass(frozen=True)
 class Ask:
@@ -25,7 +27,7 @@ def _cues(*words: str) -> re.Pattern[str]:
     han = [w for w in words if not w.isascii()]
     parts = []
     if latin:
-        parts.append(r"\b(?:" + "|".join(re.escape(w) for w in latin) + r")\b")
+        parts.append(LATIN_START + "(?:" + "|".join(re.escape(w) for w in latin) + ")" + LATIN_END)
     if han:
         parts.append("|".join(re.escape(w) for w in han))
     return re.compile("|".join(parts))
@@ -113,9 +115,19 @@ ASKS: tuple[Ask, ...] = (
     Ask(
         "allowance",
         _cues(
-            "津贴", "补贴", "资助额", "allowance", "allowances", "stipend", "subsidy", "subsidies"
+            "津贴",
+            "补贴",
+            "资助",
+            "资助额",
+            "allowance",
+            "allowances",
+            "stipend",
+            "subsidy",
+            "subsidies",
+            "subsidised",
+            "subsidized",
         ),
-        re.compile(r"津贴|津貼|补贴|補貼|allowance|stipend|subsid", re.I),
+        re.compile(r"津贴|津貼|补贴|補貼|资助|資助|allowance|stipend|subsid|fund", re.I),
     ),
     Ask(
         "admission",

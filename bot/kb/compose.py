@@ -18,7 +18,9 @@ from bot.kb.text import fold
 from bot.kb.understand import AskKind, has_evidence
 
 # A sentence ends at Chinese full stops and semicolons, or at ". " before a capital, quote or bracket.
-_SENTENCE_END = re.compile(r"(?<=[。；！？])|(?<=[.;!?])\s+(?=[A-Z0-9(“\"'「\[])")
+# An English semicolon joins two halves of one thought ("…on the other; experts match them"), so
+# it does not end a sentence: a reply cut there would stop mid-thought.
+_SENTENCE_END = re.compile(r"(?<=[。；！？])|(?<=[.!?])\s+(?=[A-Z0-9(“\"'「\[])")
 # English abbreviations whose full stop does not end the sentence.
 _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.)$")
 
@@ -27,6 +29,16 @@ _ANAPHOR = re.compile(r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這�
 BODY_BUDGET = 320  # characters of facts in a reply with one subject (the source line comes after)
 WHOLE_SLACK = 1.1  # an answer this little over the budget is kept whole rather than cut
 PART_BUDGET = 170  # per subject when a reply answers two or three asks
+# A word of the subject's own name says which entry is meant, not which of its sentences: the
+# other words of the question ("which institution is it working with") pick the sentence.
+NAME_WORD = 0.3
+ASK_FOUND = 2.0
+# A sentence that does not fit is clipped into the room left when the reply so far is short and
+# the room worth it; otherwise a later sentence that fits is taken, or none.
+CLIP_ROOM = 90
+CLIP_BELOW = 0.5  # a sentence that states the kind of fact asked (a date for "when")
+# Kinds of fact a sentence visibly states (a date, a number, an organisation, a place).
+_VISIBLE = frozenset({"when", "deadline", "howmany", "who", "where"})
 
 
 @dataclass(frozen=True)
@@ -62,27 +74,29 @@ def select(
     asks: Iterable[AskKind],
     weight: Callable[[str], float],
     budget: int = BODY_BUDGET,
+    names: str = "",
 ) -> Selection:
     """The sentences of `text` that answer the question, the best first, within `budget` characters.
 
     :param words: the question's content words, folded
     :param asks: the kinds of fact asked
     :param weight: how telling a word is (its idf): rare words decide which sentence is meant
+    :param names: the subject's names, folded and joined: their words weigh less
     """
     parts = sentences(text)
     if len(parts) <= 1:
         return Selection(text, False)
-    words = [w for w in dict.fromkeys(words) if w]
+    weights = {
+        w: weight(w) * (NAME_WORD if w.replace(" ", "") in names else 1.0)
+        for w in dict.fromkeys(words)
+        if w
+    }
     asks = list(asks)
     folded = [_fold(p) for p in parts]
     scores = []
     for i, f in enumerate(folded):
-        score = sum(weight(w) for w in words if w in f)
-        score += sum(
-            2.0
-            for kind in asks
-            if kind in ("when", "deadline", "howmany") and has_evidence(kind, f)
-        )
+        score = sum(v for w, v in weights.items() if w in f)
+        score += sum(ASK_FOUND for kind in asks if kind in _VISIBLE and has_evidence(kind, f))
         score += (
             0.5 if i == 0 else 0.0
         )  # the writer's opening sentence usually says what the thing is
@@ -100,8 +114,15 @@ def select(
         return Selection(text, False)
     kept: list[int] = []
     used = 0
+    parts = list(parts)
     for i in order:
         if kept and used + len(parts[i]) > budget:
+            if budget - used >= CLIP_ROOM and used < budget * CLIP_BELOW:
+                # The next sentence, clipped, keeps the thought going; a later one would skip it.
+                parts[i] = clip(parts[i], budget - used)
+                kept.append(i)
+                used += len(parts[i])
+                break
             continue
         kept.append(i)
         used += len(parts[i])
@@ -109,7 +130,6 @@ def select(
         # A short opening ("EMSD works with departments on it.") says little: the sentence after it,
         # even clipped, carries the facts.
         nxt = next(i for i in order if i not in kept)
-        parts = list(parts)
         parts[nxt] = clip(parts[nxt], budget - used)
         kept.append(nxt)
     if order[0] != 0:

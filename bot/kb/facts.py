@@ -17,10 +17,18 @@ from typing import Literal
 
 from bot.kb.asks import Ask, stated, unanswerable_ask
 from bot.kb.loader import KnowledgeBase
-from bot.kb.matcher import Candidate, Match, Matcher
+from bot.kb.matcher import RERANK, Candidate, Match, Matcher
 from bot.kb.schema import Entry, last_day
 from bot.kb.text import fold
-from bot.kb.understand import ASK_CUES, PLACES, AskKind, count_stated, counted, has_evidence
+from bot.kb.understand import (
+    ASK_CUES,
+    PLACES,
+    AskKind,
+    count_stated,
+    counted,
+    document_reference,
+    has_evidence,
+)
 
 Outcome = Literal["answer", "choose", "decline", "missing"]
 
@@ -55,9 +63,22 @@ _PARTY = (
 _PLACE_PARTY = re.compile(
     "(" + "|".join(re.escape(p) for p in PLACES if p not in ("香港", "hong kong")) + ")" + _PARTY
 )
+# Nouns that, right after a name, make the phrase name another thing ("持續進修基金": a fund).
+_HEAD_NOUN = re.compile(
+    r"基金|计划|中心|学院|学校|协会|学会|公司|课程|委员会|大学|研究院|办事处|(?<![a-z])(?:fund|scheme|centre|center|college|association|institute)(?![a-z])"
+)
+# Chinese words before a head noun: what a question calls a fund, a scheme, a college…
+_NAMED_THING = re.compile(r"([\u4e00-\u9fff]{2,8}?)(基金|计划|学院|协会|学会|委员会|研究院|大学)")
+# Characters that are never part of such a name (pronouns, particles, question words, verbs of
+# asking): the name is what comes after the last of them.
+_NOT_A_NAME = re.compile(
+    r"[的嘅在喺我你佢他她有边哪什甚么咩系是个嗰了后一间些这那呢读报申请参与用去做同和及与跟]"
+)
+_GENERIC = frozenset({"政府", "香港", "内地", "本地"})
 # "Where is it held / located": a venue asked, not where something is published or shown.
 _VENUE = re.compile(
-    r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|\b(?:located|held|based|situated|venue|site)\b"
+    r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|办公室|办事处|总部|"
+    r"(?<![a-z])(?:located|held|based|situated|venue|site|office|offices|headquarters)(?![a-z])"
 )
 # Kinds of fact whose absence from a subject's entries is visible in the text.
 CHECKED = frozenset({"when", "deadline", "howmany", "where", "holder"})
@@ -205,6 +226,18 @@ def editions_missing(folded_question: str, folded_text: str) -> str:
     return ""
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def years_missing(folded_question: str, folded_text: str) -> str:
+    """A year the question names that the text never names, while the text gives years of its own
+    (the 2021 conference asked, the 2020 one stated): another edition; "" if none."""
+    stated = set(_YEAR.findall(folded_text))
+    if not stated:
+        return ""
+    return next((y for y in _YEAR.findall(folded_question) if y not in stated), "")
+
+
 def places_missing(folded_question: str, folded_text: str) -> list[str]:
     """A place swapped for another: the question names a city the text never mentions while the text
     names a different one (深圳 asked, 廣州 stated). A place the text does not name at all may be the
@@ -232,6 +265,8 @@ class FactFinder:
         self.profiles = Profiles(kb)
         self._names: dict[str, list[Entry]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
+        self._all_text: str | None = None
+        self._org_names: str | None = None
 
     def _name_table(self) -> dict[str, list[Entry]]:
         if self._names is None:
@@ -267,6 +302,45 @@ class FactFinder:
     def named_all(self, query: str) -> list[Entry]:
         """Every subject a question names, in the order named."""
         return [e for _, _, e in self._spans(fold(query))]
+
+    def unknown_thing(self, query: str) -> str:
+        """A named thing the documents never mention ("持續進修基金", "機電署學院"): words ending in a
+        head noun (fund, scheme, college…) whose last words and head appear nowhere in the knowledge.
+        "" if the question names none."""
+        compact = fold(query).replace(" ", "")
+        if self._all_text is None:
+            self._all_text = " ".join(
+                _names_and_text(e).replace(" ", "") for e in self.kb.entries.values()
+            )
+        if self._org_names is None:  # the names of subjects (organisations, schemes, events…)
+            self._org_names = " ".join(
+                n for e in self.kb.entries.values() if e.type in SUBJECT_TYPES for n in names_of(e)
+            )
+        for m in _NAMED_THING.finditer(compact):
+            words, head = _NOT_A_NAME.split(m.group(1))[-1], m.group(2)
+            if len(words) < 2 or words in _GENERIC:
+                continue
+            suffixes = [words[i:] for i in range(len(words) - 1)]
+            if any(s + head in self._all_text for s in suffixes):
+                continue
+            # "研發院計劃成立…": after an organisation's name, 計劃 is its plan, not another scheme.
+            if any(len(s) >= 3 and s in self._org_names for s in suffixes):
+                continue
+            return words + head
+        return ""
+
+    def _heads(self, folded: str) -> list[tuple[bool, Entry]]:
+        """Each name a question uses, and whether a head noun follows it that makes it another thing
+        ("持續進修基金", "機電署學院": a fund, a college), unless that longer phrase is a name itself."""
+        compact = folded.replace(" ", "")
+        out = []
+        for start, end, entry in self._spans(folded):
+            head = _HEAD_NOUN.match(compact, end)
+            qualified = head is not None and not any(
+                compact[start : head.end()] in n for n in names_of(entry)
+            )
+            out.append((qualified, entry))
+        return out
 
     def _spans(self, folded: str) -> list[tuple[int, int, Entry]]:
         """Names in a folded text, as spans of its compact form (spaces out); Latin names whole words."""
@@ -423,13 +497,19 @@ class FactFinder:
             entry = self.named(query) or (self.defined(query) if "what" in asks else None)
             if entry is not None:
                 return Found("answer", entry, 1.0, None, named=True)
-        match = self.matcher.match(query)
+        thing = self.unknown_thing(asked if asked is not None else query)
+        if thing:
+            return Found("decline", detail=thing)
+        match = self.in_document(asked if asked is not None else query) or self.matcher.match(
+            query
+        )
         best = match.best
         if best is None or match.decision == "decline":
             # "香港老年學會幾點開門？": too few words to match on, but a known subject and an ask the
             # documents never answer: say exactly that rather than list the topics.
             folded = fold(asked if asked is not None else query)
-            named = self.named_all(query)
+            # ...unless the name only qualifies another thing: "持續進修基金" is a fund, not 持續進修.
+            named = [e for s, e in self._heads(fold(query)) if not s]
             if named:
                 ask = unanswerable_ask(folded, _text(named[0]))
                 if ask is not None:
@@ -449,6 +529,22 @@ class FactFinder:
         if match.decision == "choose" and entry.id == best.id:
             return Found("choose", entry, best.score, match, named=names)
         return self.check(entry, asked if asked is not None else query, asks, today, match, names)
+
+    def in_document(self, query: str) -> Match | None:
+        """For "報告入面，製造業最多請咩職位？": the rest of the question matched alone, among the entries
+        of the document it names; None when it names none, or nothing there fits the rest."""
+        ref = document_reference(fold(query))
+        if ref is None:
+            return None
+        phrase, rest = ref
+        named = self._spans(phrase)
+        pointed = [self.kb.entries[c.id] for c in self.matcher.match(phrase).candidates[:1]]
+        docs = {e.source.doc for _, _, e in named} or {e.source.doc for e in pointed}
+        match = self.matcher.match(rest, limit=RERANK)
+        inside = [c for c in match.candidates if self.kb.entries[c.id].source.doc in docs]
+        if match.decision != "answer" or not inside:
+            return None  # the whole question, its document's name included, decides
+        return Match(match.decision, inside, match.query_tokens)
 
     def check(
         self,
@@ -496,7 +592,11 @@ class FactFinder:
         edition = editions_missing(folded, text)
         if edition:
             return Found("missing", entry, score, match, "ask_edition", named, edition)
-        places = places_missing(folded, " ".join(_names_and_text(e) for e in fam))
+        family_text = " ".join(_names_and_text(e) for e in fam)
+        year = years_missing(folded, family_text)
+        if year:
+            return Found("missing", entry, score, match, "ask_edition", named, year)
+        places = places_missing(folded, family_text)
         if places:
             return Found("missing", entry, score, match, "ask_place", named, places[0])
         if later_asked(folded) and dated_before(self.kb, entry, today):
@@ -596,7 +696,7 @@ def subject_of(kb: KnowledgeBase, entry: Entry) -> Entry:
 _NAMES: dict[tuple[str, int], list[str]] = {}
 
 
-def _names_of(entry: Entry) -> list[str]:
+def names_of(entry: Entry) -> list[str]:
     """The entry's names and aliases, folded and compact, longest first (cached per entry object)."""
     key = (entry.id, id(entry))
     names = _NAMES.get(key)
@@ -616,7 +716,7 @@ def names_in(folded: str, entry: Entry) -> list[str]:
     """The entry's names and aliases that occur in a folded question (longest first, no overlaps)."""
     compact = folded.replace(" ", "")
     found: list[str] = []
-    names = _names_of(entry)
+    names = names_of(entry)
     for name in names:
         if len(name) >= 2 and name in compact and not any(name in f for f in found):
             if (

@@ -21,13 +21,23 @@ AskKind = Literal[
 ]
 
 
+# A Latin word's edges: not inside another Latin word, but glued to Chinese as workers type it
+# ("申请deadline", "RPL嘅fee"), where \b would not see an edge (Chinese characters are word characters).
+LATIN_START = r"(?<![a-z0-9])"
+LATIN_END = r"(?![a-z0-9])"
+
+
 def _cues(*words: str) -> re.Pattern[str]:
     latin = sorted((w for w in words if w.isascii()), key=len, reverse=True)
     han = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
     parts = []
     if latin:
         parts.append(
-            r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in latin) + r")\b"
+            LATIN_START
+            + "(?:"
+            + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in latin)
+            + ")"
+            + LATIN_END
         )
     if han:
         parts.append("|".join(re.escape(w) for w in han))
@@ -291,6 +301,17 @@ ASK_EVIDENCE: dict[AskKind, re.Pattern[str]] = {
         r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|dozen)\b"
     ),
 }
+
+
+# "Which Guangdong institution", "哪兩間學院": a kind of organisation after a which-word and a
+# word or two, beside the fixed cues above.
+_ORGS_EN = r"organi[sz]ations?|institutions?|institutes?|bod(?:y|ies)|departments?|compan(?:y|ies)|universit(?:y|ies)|colleges?|schools?|agenc(?:y|ies)|partners?"
+_ORGS_ZH = r"机构|学院|部门|单位|公司|大学|学校|团体|组织|院校|伙伴"
+ASK_CUES["who"] = re.compile(
+    ASK_CUES["who"].pattern
+    + rf"|{LATIN_START}(?:which|what)\s+(?:[a-z&-]+\s+){{0,2}}(?:{_ORGS_EN}){LATIN_END}"
+    + rf"|(?:哪|边)[一两二三几]?(?:个|间|所|些|啲)?.{{0,4}}?(?:{_ORGS_ZH})"
+)
 
 
 def ask_kinds(folded: str) -> list[AskKind]:
@@ -557,6 +578,31 @@ def _split_asks(sentence: str) -> list[Clause]:
             out[-1] = Clause(f"{last.text} {pending}", last.asks)
         return out
     return [Clause(sentence, tuple(ask_kinds(sentence)))]
+
+
+# "份先進製造業人力更新報告入面，…", "VPES 那篇文章提到的…", "in the VTC article, …": the question
+# names the document it read and then asks about something in it. The part after the reference is
+# what is asked about; the reference only says where to look.
+_DOCUMENT = (
+    r"报告|文章|通讯|新闻稿|演讲|讲话|发言|致辞|备忘录内容|"
+    r"(?<![a-z])(?:report|article|newsletter|speech|press release)(?![a-z])"
+)
+_INSIDE = r"入面|里面|里头|当中|之中|中|里|内|提到|提及|所讲|讲|说|话|写|讲到|mentions?|says?"
+_DOCUMENT_REFERENCE = re.compile(
+    rf"^(?P<ref>.{{0,24}}?(?:{_DOCUMENT})\s*(?:{_INSIDE}){{1,2}}(?:的|嘅|咗|了)?)[\s,，:：]*(?P<rest>.+)$"
+)
+_DOCUMENT_REFERENCE_EN = re.compile(
+    rf"^(?:in|according to|from)\s+(?P<ref>(?:the|this|that|your)?\s*[^,]{{0,40}}?(?:{_DOCUMENT}))\s*,\s*(?P<rest>.+)$"
+)
+REST_MIN = 4  # characters a question must keep after its document reference to stand alone
+
+
+def document_reference(folded: str) -> tuple[str, str] | None:
+    """(the reference, the rest) when a question opens by naming the document it read."""
+    m = _DOCUMENT_REFERENCE.match(folded) or _DOCUMENT_REFERENCE_EN.match(folded)
+    if m is None or len(m.group("rest").strip()) < REST_MIN:
+        return None
+    return m.group("ref").strip(), m.group("rest").strip()
 
 
 def without_pointers(folded: str) -> str:
