@@ -8,7 +8,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -73,6 +73,7 @@ def _sentence_case_after_prefix(text: str, whole: str) -> str:
 LEAN_MIN_COVERAGE = 0.5
 SURE_ALONE = 0.80  # a message read alone this well is not re-read against the conversation
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
+_PUNCTUATION = re.compile(r"[\s?？!！。，,.~～…]+")
 
 
 def brief(folded: str) -> bool:
@@ -311,8 +312,7 @@ class Assistant:
         if events is not None:
             return self._events(raw, lang, kb, events, today)
         if len(reading.clauses) >= 2:
-            found = self._several(finder, reading, today)
-            borrowed: Found | None = None
+            found, borrowed = self._several(finder, reading, conv, today)
         else:
             found, borrowed = self._one(finder, reading, conv, today)
         return self._reply(
@@ -356,7 +356,7 @@ class Assistant:
                 return [lean], lean
         own = without_pointers(clause.text)
         # A short ask ("佔幾多%？", "延到幾時？") is a follow-up by its form; its words need not be the subject's.
-        short = bool(asks) and len(strip_filler(own).replace(" ", "")) <= SHORT_ASK
+        short = bool(asks) and len(_PUNCTUATION.sub("", strip_filler(own))) <= SHORT_ASK
         # "佢哋幾時搞？", "who runs it?" point back; in a long question "their" is about its own words.
         points = reading.pointer and brief(own)
         if (
@@ -365,7 +365,9 @@ class Assistant:
             and (short or points or alone.outcome not in ("answer", "missing"))
         ):
             # "咁幾時截止？": the fact of the last subject's family that the follow-up's words point at.
-            near = finder.within(conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE)
+            near = finder.within(
+                conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE, short=short
+            )
             if near is not None:
                 found = finder.check(near, clause.text, asks, today, named=True)
                 return [found], found
@@ -420,14 +422,27 @@ class Assistant:
                 score += 0.02
         return score
 
-    def _several(self, finder: FactFinder, reading: Reading, today: date) -> list[Found]:
-        """Two or three asks in one message: each answered, in the order asked."""
+    def _several(
+        self, finder: FactFinder, reading: Reading, conv: Conversation | None, today: date
+    ) -> tuple[list[Found], Found | None]:
+        """Two or three asks in one message: each answered, in the order asked. The first may lean
+        on the conversation ("佔多少百分比？上一年度排第一的又是什麼？"); the others on the first."""
         out: list[Found] = []
         subject = ""
-        for clause in reading.clauses[:3]:
-            found = finder.find(clause.text, clause.asks, today)
-            if (found.outcome not in ("answer", "missing") or not found.named) and (
-                subject or reading.context
+        borrowed: Found | None = None
+        for i, clause in enumerate(reading.clauses[:3]):
+            leaned = i == 0 and conv is not None
+            if leaned:
+                alone = replace(reading, folded=clause.text, clauses=[clause])
+                founds, borrowed = self._one(finder, alone, conv, today)
+                out += founds[1:]  # two subjects named side by side: the others answered too
+                found = founds[0]
+            else:
+                found = finder.find(clause.text, clause.asks, today)
+            if (
+                not leaned
+                and (found.outcome not in ("answer", "missing") or not found.named)
+                and (subject or reading.context)
             ):
                 lean = finder.find(
                     f"{subject or reading.context} {clause.text}",
@@ -458,8 +473,8 @@ class Assistant:
             out.append(found)
         if not any(f.outcome in ("answer", "missing") for f in out):
             whole = finder.find(reading.folded, reading.asks, today)
-            return [whole]
-        return out
+            return [whole], None
+        return out, borrowed
 
     def _subject_words(self, folded: str, entry: Entry) -> str:
         """Words naming the subject of a question, to carry to a follow-up."""

@@ -388,9 +388,19 @@ class FactFinder:
         clause: str,
         asks: tuple[AskKind, ...] | list[AskKind],
         min_cover: float = 0.5,
+        short: bool = False,
     ) -> Entry | None:
         """For a follow-up that names nothing ("咁幾時截止？"): the entry of the last subject's family
-        that best covers the follow-up's own words and states the kind of fact asked."""
+        that best covers the follow-up's own words and states the kind of fact asked.
+
+        :param short: the follow-up is a bare ask ("佔多少百分比？"): the last entry itself, when it
+            states that kind of fact, is what it asks about, whatever its few words resemble
+        """
+        noun = counted(fold(clause)) if "howmany" in asks else None
+        if short and asks and last and last[0] in self.kb.entries:
+            entry = self.kb.entries[last[0]]
+            if all(k not in CHECKED or self._states(entry, k, noun) for k in asks):
+                return entry
         pool: dict[str, Entry] = {}
         for eid in last:
             entry = self.kb.entries.get(eid)
@@ -401,7 +411,6 @@ class FactFinder:
                 pool.setdefault(e.id, e)
         if not pool:
             return None
-        noun = counted(fold(clause)) if "howmany" in asks else None
 
         def fit(e: Entry) -> tuple[float, float]:
             cover = self.matcher.own_coverage(clause, e.id)
@@ -426,6 +435,9 @@ class FactFinder:
             return None
         key = fold(subject).replace(" ", "")
         key = re.sub(r"^(?:the|in|for|of|one with|the one with|about)+", "", key)
+        # 「工程服務」類, 貿易嗰個, 工程服务方面: the name inside its quotes and classifiers.
+        key = re.sub(r"[「」『』“”\"'()（）]", "", key)
+        key = re.sub(r"(?:类|界别|类别|方面|范畴|嗰个|嗰类|那个|那类|这个|的|嘅)+$", "", key)
         if len(key) < 2:
             return None
         for entry in self.kb.children(prev.parent):
