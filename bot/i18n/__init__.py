@@ -65,3 +65,17 @@ def render_span(start: str, end: str | None, lang: Lang) -> str:
     if not end or end == start:
         return render_date(start, lang)
     return t("date_span", lang, start=render_date(start, lang), end=render_date(end, lang))
+
+
+def lang_from_code(language_code: str | None) -> Lang | None:
+    """A client's language (an IETF tag, as Telegram gives it) as a reply language, when it says one."""
+    if not language_code:
+        return None
+    code = language_code.lower().replace("_", "-")
+    if code.startswith("en"):
+        return "en"
+    if code.startswith("zh"):
+        if any(tag in code for tag in ("hans", "-cn", "-sg", "-my")):
+            return "zh-Hans"
+        return "zh-Hant"
+    return None
