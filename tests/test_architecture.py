@@ -62,7 +62,6 @@ def imports_of(source: str, module: str, is_package: bool, modules: set[str]) ->
         return name or None
 
     for node in ast.walk(ast.parse(source)):
-        names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -74,6 +73,8 @@ def imports_of(source: str, module: str, is_package: bool, modules: set[str]) ->
             # `from bot.kb import listing` imports the module bot.kb.listing.
             names = [f"{base}.{alias.name}" for alias in node.names] + [base]
             names = [n for n in names[:-1] if n in modules] or names[-1:]
+        else:
+            continue
         for name in names:
             if name == "bot" or name.startswith("bot."):
                 target = resolve(name)
