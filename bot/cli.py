@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import SETTINGS, Config
+from bot.startup import open_assistant
 
 logger = logging.getLogger(__name__)
 
@@ -27,28 +28,6 @@ def setup_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
-
-
-def open_assistant(config: Config):
-    from bot.assistant import Assistant
-    from bot.config import today_in
-    from bot.kb.loader import KnowledgeInvalid
-
-    today = today_in(config.timezone)
-    try:
-        return Assistant.open(Path(config.knowledge_dir), config.index_path, today)
-    except KnowledgeInvalid as exc:
-        if config.index_path.exists():
-            # A broken edit never takes answers down: keep serving the last good index.
-            logger.error(
-                "knowledge files have errors; serving the last good index: %s", exc.errors[0]
-            )
-            from bot.kb.index import Index
-
-            return Assistant(Index(config.index_path), today)
-        for err in exc.errors:
-            print(err, file=sys.stderr)
-        raise SystemExit(1) from exc
 
 
 def cmd_check(config: Config, args: argparse.Namespace) -> int:

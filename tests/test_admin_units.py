@@ -10,11 +10,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from bot.kb.dates import occasions
 from bot.store import Store
 from bot.store.migrations import MIGRATIONS
 from bot.telegram import admin_render
 from bot.telegram.broadcast import Pacer
-from bot.telegram.reminders import due, occasions, reminder_html
+from bot.telegram.reminders import due, reminder_html
 
 HKT = timezone(timedelta(hours=8))
 

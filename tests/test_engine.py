@@ -176,8 +176,8 @@ def test_a_broken_reload_keeps_the_old_answers_and_lists_errors(tmp_path):
     assert not report.ok and str(report.errors[0]).startswith("entries.yaml: YAML syntax error")
     assert "2028" in assistant.answer("免試期幾時完").text
     # A fresh process also starts on the last good index rather than refusing to answer.
-    from bot.cli import open_assistant
     from bot.config import Config
+    from bot.startup import open_assistant
 
     config = Config(
         env={"KNOWLEDGE_DIR": str(kb_dir), "DATA_DIR": str(tmp_path / "var")}, dotenv=None

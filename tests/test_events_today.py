@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from bot.kb import dates
+from bot.kb.dates import occasions
 from bot.kb.loader import KnowledgeBase, load_knowledge
 from bot.kb.schema import Entry
 from bot.kb.text import Lang
 from bot.telegram import render
-from bot.telegram.reminders import due, occasions
+from bot.telegram.reminders import due
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 30)

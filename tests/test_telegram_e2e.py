@@ -232,7 +232,8 @@ async def test_earlier_events_open_behind_a_button_in_pages(
     """ "另有 N 項較早的活動" is a button: it shows the older past events, a page at a time, and goes back."""
     from datetime import date
 
-    from bot.telegram import listing, render
+    from bot.kb import listing
+    from bot.telegram import render
 
     monkeypatch.setattr(render, "MAX_PAST", 1)  # the fixture has four past items in 2032: show one
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)

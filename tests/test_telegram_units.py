@@ -13,8 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import lang_from_code
+from bot.kb import listing
+from bot.kb.dates import timeline
 from bot.kb.schema import first_day, last_day
-from bot.telegram import listing, render
+from bot.telegram import render
 from bot.telegram.flood import FloodGate
 from tests.conftest import TG_TODAY, FakeClock
 
@@ -130,21 +133,21 @@ def test_partial_dates_span_their_period():
 
 
 def test_events_are_split_around_today(tg_assistant):
-    line = listing.events(tg_assistant.kb, TG_TODAY)
+    line = timeline(tg_assistant.kb, TG_TODAY)
     assert [e.entry.id for e in line.deadlines] == [
         "rpl-elderly-care-exemption"
     ]  # open until 31 August 2028
     assert [e.entry.id for e in line.upcoming] == ["qf-forum-2031"]
     assert [e.entry.id for e in line.ongoing] == ["qf-month-2026"]
     assert [e.entry.id for e in line.past] == ["qf-expo-2020"]
-    line = listing.events(tg_assistant.kb, date(2026, 4, 1))
+    line = timeline(tg_assistant.kb, date(2026, 4, 1))
     assert "qf-month-2026" in [e.entry.id for e in line.past]
-    line = listing.events(tg_assistant.kb, date(2020, 1, 1))
+    line = timeline(tg_assistant.kb, date(2020, 1, 1))
     assert [e.entry.id for e in line.upcoming][:1] == ["qf-expo-2020"]
     assert [e.entry.id for e in line.deadlines] == [
         "rpl-elderly-care-exemption"
     ]  # not open yet: still ahead
-    line = listing.events(tg_assistant.kb, date(2028, 9, 1))
+    line = timeline(tg_assistant.kb, date(2028, 9, 1))
     assert line.deadlines == [] and "rpl-elderly-care-exemption" in [e.entry.id for e in line.past]
 
 
@@ -182,7 +185,7 @@ def test_examples_use_the_readers_form(tg_assistant):
     ],
 )
 def test_language_from_telegram_client(code, lang):
-    assert listing.lang_from_code(code) == lang
+    assert lang_from_code(code) == lang
 
 
 # -- flood gate -------------------------------------------------------------------------------------------

@@ -1,25 +1,25 @@
-"""The message catalog: every user-facing string by key, in Traditional Chinese and English.
+"""The message catalog: every user-facing string by key, one file per language (bot/i18n/*.yaml,
+loaded by bot/i18n/catalog.py), and `t`, the one lookup.
 
-Simplified Chinese is derived with OpenCC unless a `zh-Hans` text is given. Placeholders use
-str.format names, and a test checks both languages use the same ones.
+Simplified Chinese is derived from Traditional with OpenCC unless zh-Hans.yaml gives the text.
+Placeholders use str.format names, and a test checks every language uses the same ones.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.i18n.catalog import MESSAGES
+from bot.i18n.catalog import CATALOG
 from bot.kb.text import Lang, to_simplified
 
 
 @lru_cache(maxsize=4096)
 def _template(key: str, lang: Lang) -> str:
-    entry = MESSAGES[key]
     if lang == "en":
-        return entry["en"]
+        return CATALOG["en"][key]
     if lang == "zh-Hans":
-        return entry.get("zh-Hans") or to_simplified(entry["zh"])
-    return entry["zh"]
+        return CATALOG["zh-Hans"].get(key) or to_simplified(CATALOG["zh-Hant"][key])
+    return CATALOG["zh-Hant"][key]
 
 
 def t(key: str, lang: Lang, /, **values: object) -> str:
@@ -65,3 +65,17 @@ def render_span(start: str, end: str | None, lang: Lang) -> str:
     if not end or end == start:
         return render_date(start, lang)
     return t("date_span", lang, start=render_date(start, lang), end=render_date(end, lang))
+
+
+def lang_from_code(language_code: str | None) -> Lang | None:
+    """A client's language (an IETF tag, as Telegram gives it) as a reply language, when it says one."""
+    if not language_code:
+        return None
+    code = language_code.lower().replace("_", "-")
+    if code.startswith("en"):
+        return "en"
+    if code.startswith("zh"):
+        if any(tag in code for tag in ("hans", "-cn", "-sg", "-my")):
+            return "zh-Hans"
+        return "zh-Hant"
+    return None

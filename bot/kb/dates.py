@@ -1,7 +1,8 @@
 """Dated entries of the knowledge base against today: what is an event or a deadline, and when.
 
-One place for the date windows both /events (bot/telegram/listing.py) and the reminders
-(bot/telegram/reminders.py) use, so the listing and the reminders never disagree. Today is always
+One place for the date windows: `dated` computes each entry's first and last day once, and both
+/events (`timeline`, bot/telegram/render.py) and the reminders (`occasions`,
+bot/telegram/reminders.py) read them, so the listing and the reminders never disagree. Today is always
 passed in: the Assistant's clock, the Hong Kong date (bot.config.today_in), pinned in tests.
 
 What is listed: real events (entries of type `event`) and deadlines (any other entry, not a report or
@@ -123,13 +124,13 @@ class Occasion:
 
 def occasions(kb: KnowledgeBase) -> list[Occasion]:
     """Every remindable occasion of the events and deadlines, soonest first. A year alone is too vague
-    to announce; a one-off event has no "ends" reminder."""
+    to announce; a one-off event has no "ends" reminder. The days are the windows of `dated`."""
     found: list[Occasion] = []
     for item in dated(kb):
         when = item.entry.when
         assert when is not None  # dated() keeps only entries with a date
         if len(when.start) >= 7:
-            found.append(Occasion(item.entry, "start", when.start, first_day(when.start)))
+            found.append(Occasion(item.entry, "start", when.start, item.start))
         if item.kind == "deadline" and when.end and len(when.end) >= 7:
-            found.append(Occasion(item.entry, "end", when.end, last_day(when.end)))
+            found.append(Occasion(item.entry, "end", when.end, item.end))
     return sorted(found, key=lambda o: (o.day, o.entry.id, o.kind))

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.kb.schema import EntriesFile, Entry, Source, SourcesFile, Topic
+from bot.kb.schema import EntriesFile, Entry, KnowledgeError, Source, SourcesFile, Topic
 
 SOURCES_FILE = "sources.yaml"
 RULES_FILE = "rules.yaml"
@@ -29,22 +29,6 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 _Loader.add_constructor(
     "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
 )
-
-
-@dataclass(frozen=True)
-class KnowledgeError:
-    file: str
-    entry: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.entry:
-            where += f" · entry {self.entry}"
-        if self.field:
-            where += f" · field {self.field}"
-        return f"{where}: {self.message}"
 
 
 class KnowledgeInvalid(Exception):

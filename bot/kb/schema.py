@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -34,6 +35,24 @@ QUESTION_FORMS = ("zh-Hant", "yue", "zh-Hans", "en")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 # A partial ISO date: a year, a month or a day; the precision is kept for rendering.
 PARTIAL_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class KnowledgeError:
+    """A problem in a knowledge file, where an admin can find it (the loaders report these)."""
+
+    file: str
+    entry: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.entry:
+            where += f" · entry {self.entry}"
+        if self.field:
+            where += f" · field {self.field}"
+        return f"{where}: {self.message}"
 
 
 class Strict(BaseModel):

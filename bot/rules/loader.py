@@ -11,8 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from bot.kb.loader import KnowledgeError
-from bot.kb.schema import Entry, Source
+from bot.kb.schema import Entry, KnowledgeError, Source
 from bot.rules.cues import CueIndex
 from bot.rules.schema import CompiledRule, Condition, Document, Fact, Rule, Rules
 

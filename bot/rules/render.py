@@ -6,7 +6,7 @@ what is still unknown, and the source, within MAX_CHARS. Lines that do not fit a
 order (a second route first), never the verdict, the reason for "not necessarily", or the source;
 the rule's full outcome is one tap away (its knowledge entry, reply.entry_ids).
 
-The fixed wording lives in the catalog (bot/i18n/catalog_rules.py); the rules' own texts come from
+The fixed wording lives in the catalog (keys rl_* in bot/i18n/<lang>.yaml); the rules' own texts come from
 knowledge/rules.yaml.
 """
 
@@ -17,42 +17,35 @@ from collections.abc import Mapping
 from bot.i18n import render_date, t
 from bot.kb.text import Lang, to_simplified
 from bot.rules.evaluate import Check, Outcome, missing_facts
-from bot.rules.schema import Rules, Value, pick
+from bot.rules.schema import Rules, Value
 
 MAX_CHARS = 400  # a reply's length target (issue 10); the full outcome is behind a button
 MAX_ROUTES = 2  # routes described by their own sentence; more are named by title
 
 
-def msg(key: str, lang: Lang, **values: object) -> str:
-    """A rules message from the catalog: `msg("source", lang, title=…)` is catalog key `rl_source`."""
-    return t(f"rl_{key}", lang, **values)
-
-
 def facts_summary(rules: Rules, facts: Mapping[str, Value], lang: Lang) -> str:
     """The understood facts as short statements, in ask order: 車輛維修業；未註冊；車身噴漆 [B2]."""
     parts = [rules.facts[f].label(facts[f], lang) for f in rules.facts if f in facts]
-    return msg("sep", lang).join(parts)
+    return t("rl_sep", lang).join(parts)
 
 
 def question_line(rules: Rules, fact_id: str, lang: Lang) -> str:
     fact = rules.facts[fact_id]
-    options = msg("or", lang).join(label for _, label in fact.choices(lang))
+    options = t("rl_or", lang).join(label for _, label in fact.choices(lang))
     return f"• {fact.prompt(lang)}" + (f"\n  {options}" if options else "")
 
 
 def depends(rules: Rules, fact_id: str, lang: Lang) -> str:
     """The fact as the end of "it depends on …": 你是否已是註冊技工 / whether you are already registered."""
     fact = rules.facts[fact_id]
-    return (
-        pick(fact.depends, lang) if fact.depends is not None else fact.prompt(lang).rstrip("？?")
-    )
+    return fact.depends.text(lang) if fact.depends is not None else fact.prompt(lang).rstrip("？?")
 
 
 def _expected(rules: Rules, check: Check, lang: Lang) -> str:
     fact = rules.facts[check.fact]
     c = check.condition
     if c.values:
-        return msg("or", lang).join(fact.label(v, lang) for v in c.values)
+        return t("rl_or", lang).join(fact.label(v, lang) for v in c.values)
     lo, hi = c.min, c.max
     return f"{'' if lo is None else lo}–{'' if hi is None else hi}"
 
@@ -86,14 +79,14 @@ def shown(outcomes: list[Outcome]) -> list[Outcome]:
 
 def _routes(outcomes: list[Outcome], lang: Lang) -> list[str]:
     """One sentence per route (its `short`), or the distinct titles when there are more than MAX_ROUTES."""
-    shorts = list(dict.fromkeys(pick(o.rule.spec.short, lang) for o in outcomes))
+    shorts = list(dict.fromkeys(o.rule.spec.short.text(lang) for o in outcomes))
     if len(shorts) <= MAX_ROUTES:
         return shorts
-    titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in outcomes))
-    named = msg("sep", lang).join(titles[:MAX_ROUTES])
+    titles = list(dict.fromkeys(o.rule.spec.title.text(lang) for o in outcomes))
+    named = t("rl_sep", lang).join(titles[:MAX_ROUTES])
     if len(titles) <= MAX_ROUTES:
-        return [msg("routes", lang, titles=named)]
-    return [msg("routes_more", lang, titles=named, count=len(titles))]
+        return [t("rl_routes", lang, titles=named)]
+    return [t("rl_routes_more", lang, titles=named, count=len(titles))]
 
 
 def _join(parts: list[str], lang: Lang) -> str:
@@ -107,39 +100,39 @@ def verdict(rules: Rules, selected: list[Outcome], lang: Lang) -> tuple[str, lis
     routes = _routes(same, lang)
     first, more = routes[:1], routes[1:]
     if top == "eligible":
-        return msg("yes", lang, text=_join(first, lang)), more
+        return t("rl_yes", lang, text=_join(first, lang)), more
     if top == "unclear":
         notes = list(
-            dict.fromkeys(pick(o.rule.spec.vague[c.fact], lang) for o in same for c in o.vague)
+            dict.fromkeys(o.rule.spec.vague[c.fact].text(lang) for o in same for c in o.vague)
         )
-        return msg("unclear", lang, text=_join(notes + first, lang)), more
+        return t("rl_unclear", lang, text=_join(notes + first, lang)), more
     if top == "need":
         ask = missing_facts(rules, same)
-        return msg(
-            "depends", lang, what=depends(rules, ask[0], lang), text=_join(first, lang)
+        return t(
+            "rl_depends", lang, what=depends(rules, ask[0], lang), text=_join(first, lang)
         ), more
     o = same[0]
-    title = pick(o.rule.spec.title, lang)
+    title = o.rule.spec.title.text(lang)
     if top == "not_yet" and o.date is not None:  # evaluate_rule() dates not_yet and expired
-        return msg(
-            "not_yet",
+        return t(
+            "rl_not_yet",
             lang,
             title=title,
             date=render_date(o.date.isoformat(), lang),
             text=_join(first, lang),
         ), more
     if top == "expired" and o.date is not None:
-        return msg("expired", lang, title=title, date=render_date(o.date.isoformat(), lang)), []
+        return t("rl_expired", lang, title=title, date=render_date(o.date.isoformat(), lang)), []
     check = o.unmet[0]
-    line = msg(
-        "no",
+    line = t(
+        "rl_no",
         lang,
         title=title,
         condition=_condition(rules, o, check, lang),
         actual=_actual(rules, check, lang),
     )
     note = o.rule.spec.if_not.get(check.fact)
-    return line, [pick(note, lang)] if note else []
+    return line, [note.text(lang)] if note else []
 
 
 def render_outcomes(
@@ -161,20 +154,19 @@ def render_outcomes(
     optional: list[tuple[str, str]] = []
     if top in ("eligible", "unclear", "not_yet"):
         steps = dict.fromkeys(
-            pick(o.rule.spec.next_step, lang) for o in selected if o.status == top
+            o.rule.spec.next_step.text(lang) for o in selected if o.status == top
         )
-        optional += [("step", msg("next_step", lang, text=s)) for s in list(steps)[:1]]
+        optional += [("step", t("rl_next_step", lang, text=s)) for s in list(steps)[:1]]
     # A second route, or what the documents leave open when the route does not fit (if_not).
     optional += [("route", r) for r in more_routes]
     for (
         o
     ) in selected:  # a window that has closed or not opened, beside a verdict about another route
         if o.status != top and o.status in ("expired", "not_yet") and o.date is not None:
-            key = "ended" if o.status == "expired" else "opens"
-            line = msg(
-                key,
+            line = t(
+                "rl_ended" if o.status == "expired" else "rl_opens",
                 lang,
-                title=pick(o.rule.spec.title, lang),
+                title=o.rule.spec.title.text(lang),
                 date=render_date(o.date.isoformat(), lang),
             )
             optional.append(("window", line))
@@ -183,17 +175,17 @@ def render_outcomes(
         if top == "need":
             asked = asked[1:]  # the first is in the verdict already
         if asked:
-            items = msg("sep", lang).join(depends(rules, f, lang) for f in asked)
-            optional.append(("unknown", msg("unknown", lang, items=items)))
+            items = t("rl_sep", lang).join(depends(rules, f, lang) for f in asked)
+            optional.append(("unknown", t("rl_unknown", lang, items=items)))
     others = [
         o for o in selected if o.status != top and o.status in ("eligible", "unclear", "need")
     ]
     if others:
-        titles = list(dict.fromkeys(pick(o.rule.spec.title, lang) for o in others))[:MAX_ROUTES]
-        optional.append(("also", msg("also", lang, titles=msg("sep", lang).join(titles))))
+        titles = list(dict.fromkeys(o.rule.spec.title.text(lang) for o in others))[:MAX_ROUTES]
+        optional.append(("also", t("rl_also", lang, titles=t("rl_sep", lang).join(titles))))
     docs = dict.fromkeys(o.source.doc for o in selected)
     sources = "\n".join(
-        msg("source", lang, title=pick(rules.documents[d].title, lang)) for d in docs
+        t("rl_source", lang, title=rules.documents[d].title.text(lang)) for d in docs
     )
 
     kept: list[tuple[str, str]] = []

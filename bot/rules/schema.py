@@ -17,21 +17,12 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from bot.kb.schema import ID_RE, Bilingual, SourceRef, Strict
-from bot.kb.text import Lang, to_simplified
+from bot.kb.text import Lang
 
 # A fact's value: bool facts True/False, choice facts an option value.
 Value = bool | str | int | float
 FactKind = Literal["bool", "choice", "number"]
 FACT_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def pick(text: Bilingual, lang: Lang) -> str:
-    """A bilingual text in the reader's language; Simplified derived from Traditional unless given."""
-    if lang == "en":
-        return text.en
-    if lang == "zh-Hans":
-        return text.zh_hans or to_simplified(text.zh)
-    return text.zh
 
 
 class Document(Strict):
@@ -123,7 +114,7 @@ class Fact(Strict):
     # -- for conversations -----------------------------------------------------------------
 
     def prompt(self, lang: Lang) -> str:
-        return pick(self.question, lang)
+        return self.question.text(lang)
 
     def option(self, value: Value) -> Option | None:
         for o in self.options:
@@ -133,7 +124,7 @@ class Fact(Strict):
 
     def choices(self, lang: Lang) -> list[tuple[str, str]]:
         """(callback value, button label) pairs; the callback value goes back through `parse`."""
-        return [(encode_value(o.value), pick(o.label, lang)) for o in self.options]
+        return [(encode_value(o.value), o.label.text(lang)) for o in self.options]
 
     def parse(self, raw: str) -> Value:
         """A button's callback value (or a typed number) back to the fact's value; ValueError if invalid."""
@@ -148,7 +139,7 @@ class Fact(Strict):
 
     def label(self, value: Value, lang: Lang) -> str:
         o = self.option(value)
-        return pick(o.label, lang) if o is not None else str(value)
+        return o.label.text(lang) if o is not None else str(value)
 
 
 def encode_value(value: Value) -> str:

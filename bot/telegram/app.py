@@ -425,7 +425,7 @@ def run(config: Config) -> None:
     """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set. Start-up failures
     end with one line that says what to do; polling that ends for good exits with status 3
     (bot/telegram/lifecycle.py)."""
-    from bot.cli import open_assistant
+    from bot.startup import open_assistant
     from bot.store import StateError, Store
     from bot.store.backend import redact_url
     from bot.store.lock import DataDirLock

@@ -15,9 +15,9 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.dialogue import Conversation, Conversations
+from bot.i18n import lang_from_code
 from bot.kb.text import Lang, detect_lang, normalise
 from bot.telegram.flood import FloodGate
-from bot.telegram.listing import lang_from_code
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton
 
 from bot.i18n import t
+from bot.kb import listing
 from bot.kb.schema import Entry
 from bot.kb.text import Lang
-from bot.telegram import listing, render
+from bot.telegram import render
 from bot.telegram.render import LANG_LETTER, Reply, cb_page, cb_topics, keyboard, label
 
 if TYPE_CHECKING:

@@ -36,17 +36,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def occasions(kb: KnowledgeBase) -> list[Occasion]:
-    """Every datable occasion of the knowledge base's events and deadlines, soonest first (bot/kb/dates.py,
-    the same windows /events lists)."""
-    return dates.occasions(kb)
-
-
 def due(kb: KnowledgeBase, now: datetime, days: int, hour: int) -> list[Occasion]:
     """Occasions whose reminder is due at `now` (an aware datetime in the workers' time zone)."""
     today = now.date()
     out = []
-    for occasion in occasions(kb):
+    for occasion in dates.occasions(kb):  # the same windows /events lists
         if occasion.day < today:
             continue
         opens = datetime.combine(

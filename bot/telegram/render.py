@@ -30,10 +30,10 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.i18n import render_date, render_span, t
-from bot.kb.dates import Dated
+from bot.kb import listing
+from bot.kb.dates import Dated, timeline
 from bot.kb.schema import Entry
 from bot.kb.text import LANGS, Lang
-from bot.telegram import listing
 
 if TYPE_CHECKING:
     from bot.assistant import Answer, Assistant, Choice
@@ -441,7 +441,7 @@ def events(assistant: Assistant, today: date, lang: Lang, max_current: int = 10)
     """Deadlines still open first, then upcoming events (or that the documents list none), events on
     now, and the latest MAX_PAST past ones in the past tense; older ones behind a button, paged."""
     max_past = MAX_PAST
-    line = listing.events(assistant.kb, today)
+    line = timeline(assistant.kb, today)
     head = f"<b>{escape(t('tg_events_title', lang))}</b> {escape(t('tg_events_asof', lang, date=render_date(today.isoformat(), lang)))}"
     sections: list[str] = [head]
     rows: list[list[InlineKeyboardButton]] = []
@@ -476,7 +476,7 @@ def events(assistant: Assistant, today: date, lang: Lang, max_current: int = 10)
 
 def older_events(assistant: Assistant, today: date, lang: Lang, page: int) -> Reply:
     """A page of the past events /events does not show (those after its first MAX_PAST), the latest first."""
-    older = listing.events(assistant.kb, today).past[MAX_PAST:]
+    older = timeline(assistant.kb, today).past[MAX_PAST:]
     shown, page, pages = listing.paginate(older, page, listing.PAGE_SIZE)
     lines = [
         f"<b>{escape(t('tg_events_older_title', lang))}</b> "

@@ -63,7 +63,6 @@ from bot.rules import (
     render_outcomes,
 )
 from bot.rules.render import facts_summary, shown
-from bot.rules.render import msg as rules_msg
 from bot.rules.schema import Value
 from bot.telegram import render
 from bot.telegram.context import BotContext, chat_of, message_of, query_of, required
@@ -155,7 +154,7 @@ def result_reply(context: BotContext, rules: Rules, session: Session, lang: Lang
     text = render_outcomes(
         rules, outcomes, session.facts, lang, ask_missing=False, max_chars=RESULT_CHARS
     )
-    source_prefix = rules_msg("source", lang, title="")
+    source_prefix = t("rl_source", lang, title="")
     blocks: list[tuple[str, str]] = [("b", t("chk_result_title", lang))]
     summary = facts_summary(rules, session.facts, lang)
     if summary:

@@ -1,6 +1,6 @@
 """The hand-off to a person, made hard to lose (issue 11, point 2).
 
-- "🙋 Ask a person" comes under every decline and every "which did you mean" (inbox.offer_person),
+- "🙋 Ask a person" comes under every decline and every "which did you mean" (replying.decorate),
   survives browsing (a topic page opened from a decline keeps it: `keep_person_button`) and goes
   away only once the asker has used it (inbox.ask_person removes it).
 - In groups, the buttons of a reply act only for the person it answers; anyone else gets a toast

@@ -18,7 +18,6 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import ChatMigrated, TelegramError
 from telegram.ext.filters import MessageFilter
 
-from bot.assistant import Answer
 from bot.i18n import t
 from bot.kb.text import Lang
 from bot.telegram import admin_render
@@ -26,7 +25,7 @@ from bot.telegram.context import BotContext, message_of, query_of, required
 from bot.telegram.handlers import handoff
 from bot.telegram.handlers.admin import is_admin, ops_of
 from bot.telegram.recent import recent
-from bot.telegram.render import MAX_TEXT, Reply
+from bot.telegram.render import MAX_TEXT
 from bot.telegram.send import NO_PREVIEW, ack, reply_to, send, thread_of
 
 logger = logging.getLogger(__name__)
@@ -49,20 +48,6 @@ class _InboxReply(MessageFilter):
 
 
 INBOX_REPLY = _InboxReply(name="INBOX_REPLY")
-
-
-def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: int | None) -> Reply:
-    """The reply to a question, with "ask a person" under a decline or a "which did you mean" when
-    there is an admin chat (and the question could be logged: the button refers to it)."""
-    ops = ops_of(context)
-    if (
-        answer.kind not in ("decline", "choose")
-        or ops is None
-        or ops.admin_chat_id is None
-        or query_id is None
-    ):
-        return reply
-    return admin_render.with_person_button(reply, query_id)
 
 
 async def ask_person(update: Update, context: BotContext) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import InlineQueryResultsButton, Update
 
 from bot.i18n import t
-from bot.telegram import guide, listing, render
+from bot.kb import listing
+from bot.telegram import guide, render
 from bot.telegram.context import BotContext, required
 
 

@@ -29,9 +29,11 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.i18n import t
+from bot.i18n import lang_from_code, t
+from bot.kb import listing
+from bot.kb.dates import timeline
 from bot.kb.text import Lang
-from bot.telegram import guide, listing, render
+from bot.telegram import guide, render
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.handlers import feedback, handoff
 from bot.telegram.render import LETTER_LANG, Reply, cb_entry, cb_topics, keyboard, label
@@ -48,7 +50,7 @@ EXAMPLES = 3
 def examples(context: BotContext, lang: Lang, count: int = EXAMPLES) -> list[tuple[str, str]]:
     """(entry id, sample question) from the first categories, most useful entry first, never a past event."""
     kb, today = context.assistant.kb, context.services.today()
-    gone = {ev.entry.id for ev in listing.events(kb, today).past}
+    gone = {ev.entry.id for ev in timeline(kb, today).past}
     out: list[tuple[str, str]] = []
     for topic in listing.topics_with_entries(kb):
         entry = next((e for e in guide.guide_order(kb, topic.id) if e.id not in gone), None)
@@ -256,7 +258,7 @@ def wants_simplified(context: BotContext, user: User | None) -> bool:
     stored = context.stored_lang(user)
     if stored:
         return stored == "zh-Hans"
-    return listing.lang_from_code(user.language_code) == "zh-Hans"
+    return lang_from_code(user.language_code) == "zh-Hans"
 
 
 async def localise_commands(context: BotContext, user: User | None, chat_id: int) -> None:

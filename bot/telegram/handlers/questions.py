@@ -6,13 +6,13 @@ import logging
 
 from telegram import Message, Update
 
+from bot.i18n import lang_from_code
 from bot.kb.text import Lang
 from bot.telegram import render
 from bot.telegram.besteffort import best_effort
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
 from bot.telegram.handlers import replying
-from bot.telegram.listing import lang_from_code
 from bot.telegram.sanitize import scrub_text
 from bot.telegram.send import ack, reply_to, thread_of
 

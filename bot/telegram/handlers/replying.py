@@ -26,8 +26,10 @@ from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 
+from bot.telegram import admin_render
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import feedback, handoff, inbox
+from bot.telegram.handlers import feedback, handoff
+from bot.telegram.operations import operations
 from bot.telegram.recent import recent
 from bot.telegram.render import Reply
 from bot.telegram.send import NO_PREVIEW, reply_to, send, thread_of
@@ -84,9 +86,12 @@ def decorate(
 ) -> Reply:
     """The buttons an answer carries beyond its topics: 🙋, 👍/👎 and Share, the check's next question.
     A question that could not be logged (a full disk) gets none of those that refer to the log."""
-    reply = inbox.offer_person(context, reply, answer, query_id)
     if query_id is None:
         return reply
+    ops = operations(context.bot_data)
+    if answer.kind in ("decline", "choose") and ops is not None and ops.admin_chat_id is not None:
+        # "🙋 Ask a person": the human inbox (handlers/inbox.py) takes it from there.
+        reply = admin_render.with_person_button(reply, query_id)
     if answer.kind in ("answer", "eligibility") and answer.entries:
         kb = context.assistant.kb
         entry_id = answer.entries[0] if answer.kind == "answer" else None

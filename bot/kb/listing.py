@@ -1,19 +1,17 @@
 """What the browsing commands list, independent of Telegram: topics with their entries, pages,
-events and deadlines split by today's date (bot/kb/dates.py), example questions, inline search results.
+example questions, search results for a short query. Events and deadlines by today's date are
+bot/kb/dates.py (`timeline`, `occasions`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from bot.kb.dates import Timeline, timeline
 from bot.kb.schema import Entry, Topic
 from bot.kb.text import Lang, normalise
 
 if TYPE_CHECKING:
-    from bot.assistant import Assistant
     from bot.kb.loader import KnowledgeBase
 
 T = TypeVar("T")
@@ -62,15 +60,6 @@ def paginate(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> tuple[list
     return list(items[page * size : (page + 1) * size]), page, pages
 
 
-# -- dates and events -----------------------------------------------------------------------------
-
-
-def events(kb: KnowledgeBase, today: date) -> Timeline:
-    """Events and deadlines seen from today (bot/kb/dates.py): open deadlines, upcoming and ongoing
-    events, and past ones, the latest first. Reports, figures and plans with a year are not events."""
-    return timeline(kb, today)
-
-
 # -- examples and search --------------------------------------------------------------------------
 
 
@@ -96,7 +85,16 @@ def example_questions(kb: KnowledgeBase, lang: Lang, count: int = 3) -> list[tup
     return out
 
 
-def search(assistant: Assistant, query: str, limit: int = INLINE_LIMIT) -> list[str]:
+class Searcher(Protocol):
+    """What `search` needs of the engine (bot.assistant.Assistant): its knowledge and its matcher."""
+
+    @property
+    def kb(self) -> KnowledgeBase: ...
+
+    def search(self, text: str, limit: int = ..., min_score: float = ...) -> list[str]: ...
+
+
+def search(assistant: Searcher, query: str, limit: int = INLINE_LIMIT) -> list[str]:
     """Entry ids for an inline query: the best matches, or the first entries of each topic when empty."""
     kb = assistant.kb
     text = normalise(query)
@@ -106,17 +104,3 @@ def search(assistant: Assistant, query: str, limit: int = INLINE_LIMIT) -> list[
             ids.extend(e.id for e in entries_in_topic(kb, topic.id) if e.parent is None)
         return ids[:limit]
     return assistant.search(text, limit=limit, min_score=INLINE_MIN_SCORE)
-
-
-def lang_from_code(language_code: str | None) -> Lang | None:
-    """A Telegram client language (IETF tag) as a reply language, when it says one."""
-    if not language_code:
-        return None
-    code = language_code.lower().replace("_", "-")
-    if code.startswith("en"):
-        return "en"
-    if code.startswith("zh"):
-        if any(tag in code for tag in ("hans", "-cn", "-sg", "-my")):
-            return "zh-Hans"
-        return "zh-Hant"
-    return None
