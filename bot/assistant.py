@@ -613,6 +613,14 @@ class Assistant:
         subject_words = self._subject_words(clause, primary)
         if leaned and conversation.active and not names_in(clause, primary):
             subject_words = conversation.subject  # the subject the follow-up leaned on stays
+        elif not leaned and not names_in(clause, primary):
+            # "學習體驗獎勵計劃由誰撥款？" is answered by the Education Bureau, but the scheme stays
+            # the subject: the next "何時開始接受申請？" is about the scheme, not the bureau.
+            finder = self._snap.finder
+            named = [e for e in finder.named_all(clause) if e.id not in ids]
+            if named:
+                subject_words = finder.names_text(clause)
+                ids = ids + tuple(e.id for e in named[:2])
         names = names_in(clause, primary) + names_in(clause, subject_of(kb, primary))
         ask_words = (
             without_names(clause, names) if reading.asks or not leaned else conversation.ask

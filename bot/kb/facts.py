@@ -399,7 +399,10 @@ class FactFinder:
         noun = counted(fold(clause)) if "howmany" in asks else None
         if short and asks and last and last[0] in self.kb.entries:
             entry = self.kb.entries[last[0]]
-            if all(k not in CHECKED or self._states(entry, k, noun) for k in asks):
+            if all(
+                self._fits(entry, k) and (k not in CHECKED or self._states(entry, k, noun))
+                for k in asks
+            ):
                 return entry
         pool: dict[str, Entry] = {}
         for eid in last:
