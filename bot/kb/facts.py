@@ -398,12 +398,12 @@ class FactFinder:
         """
         noun = counted(fold(clause)) if "howmany" in asks else None
         if short and asks and last and last[0] in self.kb.entries:
-            entry = self.kb.entries[last[0]]
+            latest = self.kb.entries[last[0]]
             if all(
-                self._fits(entry, k) and (k not in CHECKED or self._states(entry, k, noun))
+                self._fits(latest, k) and (k not in CHECKED or self._states(latest, k, noun))
                 for k in asks
             ):
-                return entry
+                return latest
         pool: dict[str, Entry] = {}
         for eid in last:
             entry = self.kb.entries.get(eid)
