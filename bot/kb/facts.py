@@ -628,6 +628,11 @@ class FactFinder:
             ):
                 if len(name) >= 2:
                     text = text.replace(name, " ")
+        if kind == "howmany" and noun and not noun.isascii() and len(noun) >= 4:
+            # "幾多個註冊技工": a count of that thing (or of its head noun, 院校 for 內地院校), not
+            # any figure the entry gives.
+            head = noun if noun in text else noun[-2:]
+            return head in text and count_stated(head, text)
         if kind == "howmany" and noun and noun in text:
             return count_stated(noun, text)
         return has_evidence(kind, text)

@@ -403,7 +403,9 @@ ASK_EVIDENCE["where"] = re.compile(
 )
 # "幾多個註冊技工", "how many trainees": the thing counted, so that a figure about something else
 # in the same entry is not taken for it.
-_COUNTED_ZH = re.compile(r"(?:几多|多少)(?:个|位|名|间|项|份|所|则|次|人)?([\u4e00-\u9fff]{2,4})")
+_COUNTED_ZH = re.compile(
+    r"(?:几多|多少)(?:个|位|名|间|家|项|份|所|则|次|人|条|张|场|届|类|种|批|座|队|组)?([\u4e00-\u9fff]{2,8})"
+)
 _COUNTED_EN = re.compile(r"\bhow many ([a-z]+(?: [a-z]+)?)")
 
 
@@ -417,11 +419,15 @@ def has_evidence(kind: AskKind, folded_answer: str) -> bool:
     return bool(pattern.search(folded_answer))
 
 
+_RUN_ON = re.compile(r"(?:可以|可|要|系|係|有|会|能|先|呀|啊|咗|了|的|嘅|去|参加|申请|报读).*$")
+
+
 def counted(folded_question: str) -> str | None:
     """What a "how many" question counts: a few characters or words after 幾多/多少/how many."""
     m = _COUNTED_ZH.search(folded_question)
     if m:
-        return m.group(1)[:2]
+        # "幾多個資歷可以申請" counts 資歷: the words that run on after the noun are not it.
+        return (_RUN_ON.sub("", m.group(1)) or m.group(1))[:4]
     m = _COUNTED_EN.search(folded_question)
     if m:
         word = m.group(1).split()[0]
