@@ -314,7 +314,7 @@ def build_application(
     get_updates_request: HTTPXRequest | None = None,
 ) -> Application:
     """The Application with every handler registered and the services in bot_data."""
-    token = config.telegram_bot_token
+    token = config.telegram_bot_token.get_secret_value()
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     quiet_logging(token)
@@ -404,7 +404,7 @@ def start_options(config: Config) -> tuple[str, dict[str, Any]]:
     url = urlparse(config.webhook_url)
     if url.scheme not in ("https", "http") or not url.netloc:
         raise SystemExit(f"WEBHOOK_URL is not a URL: {config.webhook_url!r}")
-    secret = config.webhook_secret or secrets.token_urlsafe(32)
+    secret = config.webhook_secret.get_secret_value() or secrets.token_urlsafe(32)
     if not SECRET_TOKEN_RE.match(secret):
         raise SystemExit(
             "WEBHOOK_SECRET may only hold letters, digits, '_' and '-' (1-256 characters)"
@@ -432,7 +432,8 @@ def run(config: Config) -> None:
     from bot.telegram import lifecycle
 
     lifecycle.defer_sighup()
-    quiet_logging(config.telegram_bot_token)
+    token = config.telegram_bot_token.get_secret_value()
+    quiet_logging(token)
     mode, options = start_options(config)
     if mode == "webhook" and config.database_url and not config.webhook_secret:
         # Each process would register its own random secret, and the last one would lock the others out.
@@ -457,7 +458,7 @@ def run(config: Config) -> None:
             raise
         if config.database_url:
             raise SystemExit(
-                f"cannot open the state database {redact_url(config.database_url)} ({exc}): check "
+                f"cannot open the state database {redact_url(config.database_url.get_secret_value())} ({exc}): check "
                 "DATABASE_URL and that the PostgreSQL server is up."
             ) from None
         raise SystemExit(
@@ -466,9 +467,7 @@ def run(config: Config) -> None:
         ) from None
     died: list[str] = []
     try:
-        asyncio.run(
-            lifecycle.preflight(config.telegram_bot_token, config.telegram_api_base_url or None)
-        )
+        asyncio.run(lifecycle.preflight(token, config.telegram_api_base_url or None))
         assistant = open_assistant(config)
         application = build_application(config, assistant, store)
         if mode == "webhook":
