@@ -1,13 +1,13 @@
 """Announcements at run time: each group's language version, pinning, scheduled sending, test copies,
 and the "edit everywhere" / "delete everywhere" jobs.
 
-`install(application, ops)` (called from bot/telegram/operations.py) hooks the Broadcaster (which
+`install(services)` (called from bot/telegram/operations.py `start`) hooks the Broadcaster (which
 version a group gets, a pin after each send), puts an `Announcements` in
 `bot_data["announcements"]`, and schedules the job that fires due announcements every
 SCHEDULE_CHECK_SECONDS. Everything goes through the one `Pacer` of the broadcasts and reminders, so
 TELEGRAM_MAX_RATE (and 20 a minute per group) holds across all of them.
 
-Scheduling reads the operations' clock (`Operations.now`, which tests replace). A due announcement
+Scheduling reads the services' clock (`Services.now`, which tests replace). A due announcement
 fires once (bot/store/announcements.py: one guarded UPDATE); when found later than
 SCHEDULE_MAX_DELAY_MINUTES after its time (the bot was down), it is not sent and the admin is told.
 
@@ -51,7 +51,7 @@ from bot.telegram.broadcast import (
 
 if TYPE_CHECKING:
     from bot.store import Store
-    from bot.telegram.operations import Operations
+    from bot.telegram.context import Services
 
 logger = logging.getLogger(__name__)
 DEFAULT_LANG: Lang = "zh-Hant"
@@ -103,7 +103,7 @@ class Announcements:
     def __init__(
         self,
         application: Application,
-        ops: Operations,
+        ops: Services,
         *,
         max_delay: timedelta,
         workers: int = 4,
@@ -454,9 +454,9 @@ def announcements(bot_data: dict) -> Announcements | None:
     return bot_data.get("announcements")
 
 
-def install(application: Application, ops: Operations) -> Announcements:
+def install(ops: Services) -> Announcements:
     """Hook announcements into the broadcaster and schedule the firing job."""
-    config = application.bot_data["services"].config
+    application, config = ops.application, ops.config
     helper = Announcements(
         application,
         ops,

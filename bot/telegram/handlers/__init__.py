@@ -31,6 +31,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.telegram.context import services_of
 from bot.telegram.filters import ADDRESSED
 from bot.telegram.handlers import (
     admin,
@@ -131,10 +132,7 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(handoff.owner_guard), group=-1)
     application.add_handler(TypeHandler(Update, guard.flood_guard), group=-1)
 
-    services = application.bot_data.get("services")
-    staff_chat = inputs.staff_chat_filter(
-        getattr(getattr(services, "config", None), "admin_chat_id", None)
-    )
+    staff_chat = inputs.staff_chat_filter(services_of(application).admin_chat_id)
     handlers: list[BaseHandler] = [
         # A button press with empty data matches EVERY patterned CallbackQueryHandler in PTB; this pattern
         # matches no non-empty data, so it takes exactly those presses (and just stops the spinner).

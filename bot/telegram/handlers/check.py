@@ -67,7 +67,6 @@ from bot.rules.render import msg as rules_msg
 from bot.rules.schema import Value
 from bot.telegram import render
 from bot.telegram.context import BotContext, chat_of, message_of, query_of, required
-from bot.telegram.handlers.admin import ops_of
 from bot.telegram.render import Reply
 from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
 
@@ -182,8 +181,7 @@ def result_reply(context: BotContext, rules: Rules, session: Session, lang: Lang
 
 def not_covered_reply(context: BotContext, lang: Lang, query_id: int) -> Reply:
     """The honest end of "Other / none of these": not covered — ask a person (when there is one)."""
-    ops = ops_of(context)
-    person = ops is not None and ops.admin_chat_id is not None
+    person = context.services.admin_chat_id is not None
     text = f"<b>{_h(t('chk_title', lang))}</b>\n{_h(t('mx_chk_not_covered' if person else 'mx_chk_not_covered_alone', lang))}"
     rows = []
     if person:

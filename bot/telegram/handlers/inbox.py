@@ -24,7 +24,7 @@ from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required
 from bot.telegram.handlers import handoff
-from bot.telegram.handlers.admin import is_admin, ops_of
+from bot.telegram.handlers.admin import is_admin
 from bot.telegram.recent import recent
 from bot.telegram.render import MAX_TEXT, Reply
 from bot.telegram.send import NO_PREVIEW, ack, reply_to, send, thread_of
@@ -54,11 +54,9 @@ INBOX_REPLY = _InboxReply(name="INBOX_REPLY")
 def offer_person(context: BotContext, reply: Reply, answer: Answer, query_id: int | None) -> Reply:
     """The reply to a question, with "ask a person" under a decline or a "which did you mean" when
     there is an admin chat (and the question could be logged: the button refers to it)."""
-    ops = ops_of(context)
     if (
         answer.kind not in ("decline", "choose")
-        or ops is None
-        or ops.admin_chat_id is None
+        or context.services.admin_chat_id is None
         or query_id is None
     ):
         return reply
@@ -69,7 +67,7 @@ async def ask_person(update: Update, context: BotContext) -> None:
     """The "ask a person" button: pass the question to the admin chat."""
     query = query_of(update)
     user = update.effective_user
-    ops = ops_of(context)
+    ops = context.services
     query_id = int(
         required(
             admin_render.CB_PERSON.match(query.data or ""), "question id in the button's data"
@@ -77,7 +75,7 @@ async def ask_person(update: Update, context: BotContext) -> None:
     )
     row = context.store.query(query_id)
     lang = context.stored_lang(user) or (row["lang"] if row else None) or context.lang_for(user)
-    if ops is None or ops.admin_chat_id is None:
+    if ops.admin_chat_id is None:
         await ack(query, t("ib_unavailable", lang))
         return
     if row is None:
@@ -144,8 +142,8 @@ async def admin_reply(update: Update, context: BotContext) -> None:
     """An admin's reply to an inbox item: relay it to the worker, in their chat."""
     message = message_of(update)
     user = update.effective_user
-    ops = ops_of(context)
-    if ops is None or ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
+    ops = context.services
+    if ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
         # Inbox items exist only in the admin chat: elsewhere this is a reply to the bot like any other.
         from bot.telegram.filters import ADDRESSED
         from bot.telegram.handlers import questions
