@@ -34,8 +34,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from telegram import LinkPreviewOptions
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -58,7 +56,6 @@ logger = logging.getLogger(__name__)
 GROUP_MAX_PER_MINUTE = 20  # Telegram: about 20 messages a minute to one group
 MAX_ATTEMPTS = 5
 BACKOFF = 0.5  # seconds, doubled at each attempt
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # BadRequest descriptions that mean the bot can no longer write to the group.
 GONE = (
     "chat not found",
@@ -190,8 +187,6 @@ async def _send_once(
         sent: Message | MessageId = await bot.send_message(
             chat_id,
             html,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
             reply_markup=reply_markup,
         )
     elif from_chat_id is not None and message_id is not None:

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import t
@@ -23,7 +23,7 @@ from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, Services, message_of, query_of, required, user_of
 from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send, thread_of
+from bot.telegram.send import ack, edit, reply_to
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
@@ -147,20 +147,14 @@ async def reload_command(update: Update, context: BotContext) -> None:
     # The "checking…" message becomes the result (issue 11); further parts follow it.
     try:
         await context.bot.edit_message_text(
-            result.parts[0],
-            chat_id=message.chat_id,
-            message_id=checking[0].message_id,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
+            result.parts[0], chat_id=message.chat_id, message_id=checking[0].message_id
         )
         rest = result.parts[1:]
     except TelegramError as exc:
         logger.info("could not edit the reload message (%s); sending the result", exc)
         rest = result.parts
     if rest:
-        await send(
-            context, message.chat_id, type(result)(rest, None, lang), thread_id=thread_of(message)
-        )
+        await reply_to(context, message, type(result)(rest, None, lang), quote=False)
 
 
 # -- /broadcast ------------------------------------------------------------------------------------------
@@ -206,9 +200,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
             )  # the preview: exactly what groups get
         else:
             broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, html=html)
-            await context.bot.send_message(
-                chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-            )
+            await context.bot.send_message(chat_id, html)
     except BadRequest as exc:
         # Telegram refused the preview, so it would refuse every group's copy too: drop the draft, say why.
         ops.store.cancel_broadcast(broadcast_id)

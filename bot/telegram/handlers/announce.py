@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext.filters import MessageFilter
 
@@ -36,7 +36,7 @@ from bot.telegram.context import (
 from bot.telegram.handlers.admin import admin_only, admin_press, is_admin, refuse
 from bot.telegram.handlers.subscriptions import may_manage
 from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
+from bot.telegram.send import ack, edit, reply_to, send
 
 logger = logging.getLogger(__name__)
 TAG_RE = re.compile(r"^[^\W_][\w-]{0,23}$")
@@ -184,9 +184,7 @@ async def _refresh_panel(
             reply.parts[0],
             chat_id=chat_id,
             message_id=message_id,
-            parse_mode=ParseMode.HTML,
             reply_markup=reply.markup,
-            link_preview_options=NO_PREVIEW,
         )
     except TelegramError as exc:
         if "not modified" not in str(exc).lower():
@@ -312,7 +310,6 @@ async def _schedule(
                     done.parts[0],
                     chat_id=message.chat_id,
                     message_id=panel_id,
-                    parse_mode=ParseMode.HTML,
                 )
             except TelegramError as exc:
                 logger.info("could not close the panel of broadcast %s: %s", bid, exc)

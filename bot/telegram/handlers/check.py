@@ -68,7 +68,7 @@ from bot.rules.schema import Value
 from bot.telegram import render
 from bot.telegram.context import BotContext, chat_of, message_of, query_of, required
 from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
+from bot.telegram.send import ack, edit, reply_to, send
 
 logger = logging.getLogger(__name__)
 
@@ -267,9 +267,7 @@ async def _edit_by_id(context: BotContext, session: Session, reply: Reply) -> No
                 reply.parts[0],
                 chat_id=session.chat_id,
                 message_id=session.message_id,
-                parse_mode="HTML",
                 reply_markup=reply.markup,
-                link_preview_options=NO_PREVIEW,
             )
             return
         except TelegramError as exc:
@@ -320,14 +318,14 @@ def _log_ending(
             if o.status != "not_eligible" and o.rule.spec.entry
         ]
     return context.store.log_query(
-        user.id if user else None,
-        "private",
-        lang,
-        text,
-        answered,
-        list(dict.fromkeys(entries)),
-        1.0 if answered else 0.0,
-        "check",
+        user_id=user.id if user else None,
+        chat_type="private",
+        lang=lang,
+        text=text,
+        answered=answered,
+        entry_ids=list(dict.fromkeys(entries)),
+        score=1.0 if answered else 0.0,
+        kind="check",
     )
 
 

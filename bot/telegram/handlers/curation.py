@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.editing.files import MAX_FILE_BYTES, SAFE_NAME, read_bytes, sha256
@@ -372,6 +371,5 @@ async def send_stats_chart(
         message.chat_id,
         photo=png,
         caption=caption,
-        parse_mode=ParseMode.HTML,
         filename="stats.png",
     )

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, ReplyParameters, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import ChatMigrated, TelegramError
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext.filters import MessageFilter
 
 from bot.assistant import Answer
@@ -27,7 +27,7 @@ from bot.telegram.handlers import handoff
 from bot.telegram.handlers.admin import is_admin
 from bot.telegram.recent import recent
 from bot.telegram.render import MAX_TEXT, Reply
-from bot.telegram.send import NO_PREVIEW, ack, reply_to, send, thread_of
+from bot.telegram.send import ack, reply_to, send
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +113,7 @@ async def ask_person(update: Update, context: BotContext) -> None:
         context.assistant,
     )
     try:
-        sent = await context.bot.send_message(
-            ops.admin_chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-        )
+        sent = await context.bot.send_message(ops.admin_chat_id, html)
     except TelegramError as exc:
         logger.error("could not pass a question to the admin chat %s: %s", ops.admin_chat_id, exc)
         context.store.drop_inbox(item_id)
@@ -128,13 +126,9 @@ async def ask_person(update: Update, context: BotContext) -> None:
         await query.edit_message_reply_markup(handoff.without_person_button(message.reply_markup))
     except TelegramError as exc:
         logger.debug("could not remove the person button: %s", exc)
-    quote = anchor if message.chat.type != ChatType.PRIVATE else None
-    await send(
-        context,
-        message.chat.id,
-        admin_render.plain("ib_sent", lang),
-        thread_id=thread_of(message),
-        quote=quote,
+    # Quoting the anchor: the asker's message in a group (never a quote in a private chat).
+    await reply_to(
+        context, message.reply_to_message or message, admin_render.plain("ib_sent", lang)
     )
 
 
@@ -193,11 +187,6 @@ async def admin_reply(update: Update, context: BotContext) -> None:
 async def _relay(context: BotContext, item: dict, message: Message) -> None:
     lang: Lang = item["lang"] or "zh-Hant"
     chat_id = context.store.current_chat_id(item["chat_id"])
-    quote = (
-        ReplyParameters(item["question_message_id"], allow_sending_without_reply=True)
-        if item["question_message_id"]
-        else None
-    )
     text = admin_render.inbox_answer(
         item["text"], message.text_html if message.text else None, lang
     )
@@ -205,19 +194,9 @@ async def _relay(context: BotContext, item: dict, message: Message) -> None:
     if len(text) > MAX_TEXT:
         # The header and a reply near Telegram's limit do not fit one message: the reply is copied as it is.
         text, copy = admin_render.inbox_answer(item["text"], None, lang), True
-    try:
-        await context.bot.send_message(
-            chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_parameters=quote,
-            link_preview_options=NO_PREVIEW,
-        )
-    except ChatMigrated as exc:
-        context.store.migrate_chat(chat_id, exc.new_chat_id)
-        chat_id = exc.new_chat_id
-        await context.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-        )
+    sent = await send(
+        context, chat_id, Reply([text], None, lang), quote=item["question_message_id"]
+    )
+    chat_id = sent[0].chat_id  # the supergroup, when the group was upgraded meanwhile
     if copy:  # a photo, document, voice note, or a very long text: copied as it is
         await context.bot.copy_message(chat_id, message.chat_id, message.message_id)
