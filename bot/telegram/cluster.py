@@ -32,11 +32,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
-from bot.telegram.context import services_of
+from bot.telegram.context import BotContext, services_of
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -188,7 +188,7 @@ def wire(application: Application) -> None:
     jobs.run_repeating(_tick, interval=group.tick, first=0.0, name="cluster")
 
 
-async def _tick(context: Any) -> None:
+async def _tick(context: BotContext) -> None:
     application = context.application
     group = cluster(application.bot_data)
     if group is None or not application.running:
