@@ -47,7 +47,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.telegram.ambiguity import at_most_once, never_left
 
 if TYPE_CHECKING:
-    from telegram import Bot, Message, MessageId
+    from telegram import Bot, InlineKeyboardMarkup, Message, MessageId
 
     from bot.store import Store
 
@@ -149,7 +149,7 @@ async def send_to_group(
     html: str | None = None,
     from_chat_id: int | None = None,
     message_id: int | None = None,
-    reply_markup: Any = None,
+    reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Outcome:
     """One message to one group (HTML text, or a copy of a message), with every Bot API error
     classified. Never raises a TelegramError; never repeats a send that may have been carried out."""
@@ -181,7 +181,7 @@ async def _send_once(
     html: str | None,
     from_chat_id: int | None,
     message_id: int | None,
-    reply_markup: Any,
+    reply_markup: InlineKeyboardMarkup | None,
 ) -> Outcome:
     if html is not None:
         sent: Message | MessageId = await bot.send_message(

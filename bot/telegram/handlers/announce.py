@@ -12,9 +12,8 @@ import logging
 import re
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext.filters import MessageFilter
@@ -161,7 +160,12 @@ async def open_panel(
 
 
 async def _show(
-    context: BotContext, query: Any, ops: Services, broadcast_id: int, lang: Lang, mode: str
+    context: BotContext,
+    query: CallbackQuery,
+    ops: Services,
+    broadcast_id: int,
+    lang: Lang,
+    mode: str,
 ) -> None:
     reply = panel_reply(ops, broadcast_id, lang, mode)
     if reply is not None:
@@ -264,7 +268,7 @@ async def _schedule(
     moment: datetime,
     lang: Lang,
     *,
-    query: Any = None,
+    query: CallbackQuery | None = None,
     message: Message | None = None,
 ) -> None:
     """Schedule a draft for `moment` (from a preset button or a typed reply)."""
