@@ -1,162 +1,219 @@
 """Every setting in one table, read from the environment or a .env file.
 
-The CLI's `settings` command, the README table and the tests all read SETTINGS, so a new setting is
-declared once. Secrets are never shown by repr(), logs or the settings listing.
+`Config` is that table: one typed field per setting, its default and its help text. The setting's
+name is the field's name in upper case (TELEGRAM_BOT_TOKEN is `config.telegram_bot_token`).
+pydantic-settings reads the environment and the .env file (the environment wins) and checks the
+types; a malformed value stops the bot with one line naming the setting. Secrets are `SecretStr`:
+repr(), logs and the settings listing never show them (`.get_secret_value()` where they are used).
+
+The CLI's `settings` command, the README table and the tests read SETTINGS, derived from `Config`,
+so a new setting is declared once.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _ids(value: str) -> frozenset[int]:
-    return frozenset(int(v) for v in value.replace(";", ",").split(",") if v.strip())
+class Config(BaseSettings):
+    """The bot's settings, typed. `Config()` reads os.environ and ROOT/.env; tests pass `env`
+    (used instead of os.environ) and `dotenv=None`."""
 
+    model_config = SettingsConfigDict(
+        case_sensitive=False, extra="ignore", frozen=True, env_file_encoding="utf-8"
+    )
 
-def _opt_int(value: str) -> int | None:
-    return int(value) if value.strip() else None
+    telegram_bot_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bot token from @BotFather; without it `make run` starts the console.",
+    )
+    telegram_api_base_url: str = Field(
+        "",
+        description="Self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot (PTB's base_url).",
+    )
+    webhook_url: str = Field(
+        "", description="Public HTTPS URL for webhook mode; long polling when empty."
+    )
+    webhook_secret: SecretStr = Field(
+        SecretStr(""), description="Secret token Telegram sends with each webhook call."
+    )
+    webhook_listen: str = Field("127.0.0.1", description="Address the webhook server listens on.")
+    webhook_port: int = Field(8443, description="Port the webhook server listens on.")
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(),
+        description="Comma-separated Telegram user ids allowed to use admin commands.",
+    )
+    admin_chat_id: int | None = Field(
+        None, description="Chat that receives reports and questions for a person."
+    )
+    knowledge_dir: Path = Field(
+        ROOT / "knowledge", description="Folder of the knowledge YAML files."
+    )
+    data_dir: Path = Field(
+        ROOT / "var", description="Folder for the derived index and the state database."
+    )
+    timezone: str = Field(
+        "Asia/Hong_Kong", description="Time zone for dates, events and reminders."
+    )
+    flood_max_messages: int = Field(8, description="Questions one user may send per flood window.")
+    flood_window_seconds: int = Field(30, description="Length of the flood window in seconds.")
+    reminder_days: int = Field(
+        7, description="Days before an event or deadline that subscribed groups are reminded."
+    )
+    reminder_hour: int = Field(
+        10, description="Local hour (0-23) from which the day's reminders are sent."
+    )
+    reminder_check_seconds: float = Field(
+        600, description="How often the reminder job looks for reminders due."
+    )
+    telegram_max_rate: float = Field(
+        30,
+        description="Messages per second to Telegram overall (its limit is about 30); broadcasts pace at it.",
+    )
+    broadcast_workers: int = Field(
+        4, description="Broadcast deliveries in flight at once (they share TELEGRAM_MAX_RATE)."
+    )
+    broadcast_progress: float = Field(
+        5, description="Seconds between updates of a running broadcast's progress message."
+    )
+    conversation_minutes: float = Field(
+        30, description="Minutes a conversation's subject is remembered for follow-up questions."
+    )
+    schedule_check_seconds: float = Field(
+        20,
+        description="How often scheduled announcements are looked at (they fire at most this late).",
+    )
+    schedule_max_delay_minutes: float = Field(
+        120,
+        description="A scheduled announcement found due later than this (the bot was down) is not sent; the admin is told.",
+    )
+    log_level: str = Field("INFO", description="Logging level.")
+    # State store (issue 14: PostgreSQL for several processes; issue 15: the store's guarantees, privacy)
+    database_url: SecretStr = Field(
+        SecretStr(""),
+        description="PostgreSQL for the state (postgresql://user:pass@host/db), shared by several bot processes; empty: SQLite in DATA_DIR.",
+    )
+    state_start_fresh: bool = Field(
+        False,
+        description="1: accept an empty or different state database although DATA_DIR shows an earlier one.",
+    )
+    user_hash_salt: SecretStr = Field(
+        SecretStr(""),
+        description="Salt of the query log's user hashes; empty: a 0600 file user_hash.salt in DATA_DIR. Set the same value on every machine.",
+    )
+    query_text_days: int = Field(
+        90,
+        description="Days question texts are kept in the query log and inbox; then only counts remain (0: forever).",
+    )
+    lease_seconds: float = Field(
+        3,
+        description="With DATABASE_URL: the sender lease (broadcasts, reminders); every process renews or tries to take it every third of this, so a dead sender is replaced within that.",
+    )
 
+    def __init__(
+        self, env: Mapping[str, str] | None = None, dotenv: Path | None = ROOT / ".env"
+    ) -> None:
+        try:
+            if env is None:  # os.environ over the .env file over the defaults
+                super().__init__(_env_file=dotenv)
+            else:  # `env` over the .env file over the defaults; os.environ is not read
+                given = {**(dotenv_values(dotenv) if dotenv else {}), **env}
+                fields = type(self).model_fields
+                values: dict[str, Any] = {name: info.default for name, info in fields.items()}
+                for key, value in given.items():
+                    if key.lower() in fields and value is not None:
+                        values[key.lower()] = value
+                super().__init__(_env_file=None, **values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            raise SystemExit(
+                f"setting {name} is not valid: {error['msg']} (got {error['input']!r})"
+            ) from None
 
-def _flag(value: str) -> bool:
-    text = value.strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("", "0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected 1 or 0, got {value!r}")
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        """ "1, 2" or "1;2": user ids separated by commas or semicolons."""
+        if isinstance(value, str):
+            return frozenset(v.strip() for v in value.replace(";", ",").split(",") if v.strip())
+        return value
+
+    @field_validator("admin_chat_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("state_start_fresh", mode="before")
+    @classmethod
+    def _flag(cls, value: object) -> object:
+        """1/true/yes/on or 0/false/no/off; empty is off."""
+        if isinstance(value, str) and not value.strip():
+            return False
+        return value
+
+    def __repr__(self) -> str:
+        shown = []
+        for s in SETTINGS:
+            value = getattr(self, s.name.lower())
+            if isinstance(value, SecretStr):
+                value = "***" if value else ""
+            shown.append(f"{s.name}={value!r}")
+        return f"Config({', '.join(shown)})"
+
+    __str__ = __repr__
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "index.sqlite"
+
+    @property
+    def state_path(self) -> Path:
+        return self.data_dir / "state.sqlite"
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One row of the settings table, as the README and `bot.py settings` show it."""
+
     name: str
     default: str
     help: str
-    parse: Callable[[str], Any] = str
     secret: bool = False
 
 
-SETTINGS: tuple[Setting, ...] = (
+def _shown(value: object) -> str:
+    """A default as the environment would spell it: 8443, 30 (not 30.0), 0 for off, empty for none."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if value is None or isinstance(value, frozenset):
+        return ",".join(str(v) for v in sorted(value or ()))
+    return str(value)
+
+
+SETTINGS: tuple[Setting, ...] = tuple(
     Setting(
-        "TELEGRAM_BOT_TOKEN",
-        "",
-        "Bot token from @BotFather; without it `make run` starts the console.",
-        secret=True,
-    ),
-    Setting(
-        "TELEGRAM_API_BASE_URL",
-        "",
-        "Self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot (PTB's base_url).",
-    ),
-    Setting("WEBHOOK_URL", "", "Public HTTPS URL for webhook mode; long polling when empty."),
-    Setting(
-        "WEBHOOK_SECRET", "", "Secret token Telegram sends with each webhook call.", secret=True
-    ),
-    Setting("WEBHOOK_LISTEN", "127.0.0.1", "Address the webhook server listens on."),
-    Setting("WEBHOOK_PORT", "8443", "Port the webhook server listens on.", int),
-    Setting(
-        "ADMIN_IDS", "", "Comma-separated Telegram user ids allowed to use admin commands.", _ids
-    ),
-    Setting(
-        "ADMIN_CHAT_ID", "", "Chat that receives reports and questions for a person.", _opt_int
-    ),
-    Setting("KNOWLEDGE_DIR", str(ROOT / "knowledge"), "Folder of the knowledge YAML files.", Path),
-    Setting(
-        "DATA_DIR", str(ROOT / "var"), "Folder for the derived index and the state database.", Path
-    ),
-    Setting("TIMEZONE", "Asia/Hong_Kong", "Time zone for dates, events and reminders."),
-    Setting("FLOOD_MAX_MESSAGES", "8", "Questions one user may send per flood window.", int),
-    Setting("FLOOD_WINDOW_SECONDS", "30", "Length of the flood window in seconds.", int),
-    Setting(
-        "REMINDER_DAYS",
-        "7",
-        "Days before an event or deadline that subscribed groups are reminded.",
-        int,
-    ),
-    Setting(
-        "REMINDER_HOUR", "10", "Local hour (0-23) from which the day's reminders are sent.", int
-    ),
-    Setting(
-        "REMINDER_CHECK_SECONDS",
-        "600",
-        "How often the reminder job looks for reminders due.",
-        float,
-    ),
-    Setting(
-        "TELEGRAM_MAX_RATE",
-        "30",
-        "Messages per second to Telegram overall (its limit is about 30); broadcasts pace at it.",
-        float,
-    ),
-    Setting(
-        "BROADCAST_WORKERS",
-        "4",
-        "Broadcast deliveries in flight at once (they share TELEGRAM_MAX_RATE).",
-        int,
-    ),
-    Setting(
-        "BROADCAST_PROGRESS",
-        "5",
-        "Seconds between updates of a running broadcast's progress message.",
-        float,
-    ),
-    Setting(
-        "CONVERSATION_MINUTES",
-        "30",
-        "Minutes a conversation's subject is remembered for follow-up questions.",
-        float,
-    ),
-    Setting(
-        "SCHEDULE_CHECK_SECONDS",
-        "20",
-        "How often scheduled announcements are looked at (they fire at most this late).",
-        float,
-    ),
-    Setting(
-        "SCHEDULE_MAX_DELAY_MINUTES",
-        "120",
-        "A scheduled announcement found due later than this (the bot was down) is not sent; the admin is told.",
-        float,
-    ),
-    Setting("LOG_LEVEL", "INFO", "Logging level."),
-    # State store (issue 14: PostgreSQL for several processes; issue 15: the store's guarantees, privacy)
-    Setting(
-        "DATABASE_URL",
-        "",
-        "PostgreSQL for the state (postgresql://user:pass@host/db), shared by several bot processes; empty: SQLite in DATA_DIR.",
-        secret=True,
-    ),
-    Setting(
-        "STATE_START_FRESH",
-        "0",
-        "1: accept an empty or different state database although DATA_DIR shows an earlier one.",
-        _flag,
-    ),
-    Setting(
-        "USER_HASH_SALT",
-        "",
-        "Salt of the query log's user hashes; empty: a 0600 file user_hash.salt in DATA_DIR. Set the same value on every machine.",
-        secret=True,
-    ),
-    Setting(
-        "QUERY_TEXT_DAYS",
-        "90",
-        "Days question texts are kept in the query log and inbox; then only counts remain (0: forever).",
-        int,
-    ),
-    Setting(
-        "LEASE_SECONDS",
-        "3",
-        "With DATABASE_URL: the sender lease (broadcasts, reminders); every process renews or tries to take it every third of this, so a dead sender is replaced within that.",
-        float,
-    ),
+        name=name.upper(),
+        default=_shown(info.default),
+        help=info.description or "",
+        secret=info.annotation is SecretStr,
+    )
+    for name, info in Config.model_fields.items()
 )
 
 
@@ -186,57 +243,3 @@ def today_in(tz_name: str) -> Callable[[], date]:
     """Today's date where the workers are: deadlines end at midnight in Hong Kong, not on the server."""
     tz = zone(tz_name)
     return lambda: datetime.now(tz).date()
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines; comments and blank lines ignored; quotes around values stripped."""
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
-    return values
-
-
-class Config:
-    """Parsed settings; attribute names are the setting names in lower case."""
-
-    def __init__(
-        self, env: dict[str, str] | None = None, dotenv: Path | None = ROOT / ".env"
-    ) -> None:
-        source = {
-            **(read_dotenv(dotenv) if dotenv else {}),
-            **(os.environ if env is None else env),
-        }
-        self._values: dict[str, Any] = {}
-        for s in SETTINGS:
-            raw = source.get(s.name, s.default)
-            try:
-                self._values[s.name.lower()] = s.parse(raw)
-            except ValueError as exc:
-                raise SystemExit(f"setting {s.name} is not valid: {exc}") from None
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __repr__(self) -> str:
-        shown = []
-        for s in SETTINGS:
-            value = self._values[s.name.lower()]
-            shown.append(f"{s.name}={'***' if s.secret and value else value!r}")
-        return f"Config({', '.join(shown)})"
-
-    @property
-    def index_path(self) -> Path:
-        return Path(self.data_dir) / "index.sqlite"
-
-    @property
-    def state_path(self) -> Path:
-        return Path(self.data_dir) / "state.sqlite"

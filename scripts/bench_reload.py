@@ -68,6 +68,7 @@ async def bench(args: argparse.Namespace) -> int:
     from bot.config import Config
     from bot.store import Store
     from bot.telegram.app import ALLOWED_UPDATES, RetryingRateLimiter, build_application
+    from bot.telegram.context import services_of
     from tests.fakes.telegram_server import FakeTelegramServer
     from tests.fakes.updates import make_user
 
@@ -103,13 +104,13 @@ async def bench(args: argparse.Namespace) -> int:
             )
             await app.start()
             if args.in_thread:
-                ops = app.bot_data["operations"]
+                ops = services_of(app)
 
                 async def reload_in_thread():
                     async with ops.reloader.lock:
                         return await asyncio.to_thread(assistant.reload, work / "knowledge")
 
-                ops.reloader.reload = reload_in_thread
+                ops.reloader.reload = reload_in_thread  # type: ignore[method-assign]
             try:
                 return await run(
                     args, server, work, bulk, make_user(ADMIN, "Admin", language_code="en")

@@ -126,8 +126,9 @@ async def bench(args: argparse.Namespace) -> int:
             f"questions per phase; Telegram limits {'ON (30 msg/s)' if args.telegram_limits else 'off'}"
         )
         async with BenchServer() as server:
-            config._values["telegram_api_base_url"] = server.base_url
-            app = build_application(config, assistant, store, rate_limiter=limiter)
+            app = build_application(
+                config, assistant, store, rate_limiter=limiter, base_url=server.base_url
+            )
             assert app.updater is not None and app.post_init is not None  # the builder made both
             await app.initialize()
             await app.post_init(app)

@@ -121,7 +121,15 @@ class Baselines:
         if entry_id is None:
             return self.a.decline(q, lang)
         entry = self.a.kb.entries[entry_id]
-        return Answer(q, True, lang, self.a.render_entry(entry, lang), "answer", [entry_id], score)
+        return Answer(
+            query=q,
+            answered=True,
+            lang=lang,
+            text=self.a.render_entry(entry, lang),
+            kind="answer",
+            entries=[entry_id],
+            score=score,
+        )
 
     def bm25(self, q: str) -> Answer:
         hits = self.a.index.search(self.a.index.segmenter.tokens(q), limit=1)

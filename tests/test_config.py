@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SETTINGS, Config, read_dotenv, settings_table
+from bot.config import SETTINGS, Config, settings_table
 from tests.helpers import ROOT
 
 
@@ -54,9 +54,47 @@ def test_a_malformed_setting_stops_with_a_clear_message():
 
 def test_dotenv_tolerates_blank_and_odd_lines(tmp_path: Path):
     dotenv = tmp_path / ".env"
-    dotenv.write_text('\n\nNOEQUALS\nA="quoted"\n', encoding="utf-8")
-    assert read_dotenv(dotenv) == {"A": "quoted"}
-    assert read_dotenv(tmp_path / "missing") == {}
+    dotenv.write_text('\n\nNOEQUALS\nLOG_LEVEL="WARNING"\nNOT_A_SETTING=1\n', encoding="utf-8")
+    assert Config(env={}, dotenv=dotenv).log_level == "WARNING"
+    assert Config(env={}, dotenv=tmp_path / "missing").log_level == "INFO"
+
+
+def test_the_process_environment_overrides_the_dotenv_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("REMINDER_DAYS=3\nREMINDER_HOUR=8\n", encoding="utf-8")
+    monkeypatch.setenv("REMINDER_HOUR", "11")
+    config = Config(dotenv=dotenv)
+    assert (config.reminder_days, config.reminder_hour) == (3, 11)
+
+
+def test_secrets_are_hidden_everywhere_but_where_they_are_used():
+    config = Config(
+        env={
+            "TELEGRAM_BOT_TOKEN": "123456:SECRET-TOKEN",
+            "DATABASE_URL": "postgresql://u:pw@h/db",
+        },
+        dotenv=None,
+    )
+    assert "SECRET-TOKEN" not in str(config) and "pw@" not in str(config.model_dump())
+    assert config.telegram_bot_token.get_secret_value() == "123456:SECRET-TOKEN"
+    assert [s.name for s in SETTINGS if s.secret] == [
+        "TELEGRAM_BOT_TOKEN",
+        "WEBHOOK_SECRET",
+        "DATABASE_URL",
+        "USER_HASH_SALT",
+    ]
+
+
+def test_settings_are_typed_and_empty_values_mean_none_or_off():
+    config = Config(
+        env={"ADMIN_IDS": "1; 2,", "ADMIN_CHAT_ID": "", "STATE_START_FRESH": ""}, dotenv=None
+    )
+    assert config.admin_ids == frozenset({1, 2})
+    assert config.admin_chat_id is None and config.state_start_fresh is False
+    assert Config(env={"STATE_START_FRESH": "yes"}, dotenv=None).state_start_fresh is True
+    assert config.knowledge_dir == ROOT / "knowledge" and config.telegram_max_rate == 30.0
 
 
 def test_every_setting_has_help():

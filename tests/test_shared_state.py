@@ -35,6 +35,8 @@ async def process(server, config, assistant, store):
 
     app = build_application(config, assistant, store)
     await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
     await app.start()
     try:
         yield app
@@ -130,7 +132,7 @@ async def test_a_reload_on_one_process_reaches_the_other(backend, tg_server, tmp
         pytest.skip("several processes are PostgreSQL mode's")
     from bot.assistant import Assistant
     from bot.telegram.cluster import cluster
-    from bot.telegram.operations import operations
+    from bot.telegram.context import services_of
     from tests.conftest import FIXTURE_KB, _entry
 
     machines = []
@@ -174,8 +176,7 @@ async def test_a_reload_on_one_process_reaches_the_other(backend, tg_server, tmp
             b_assistant = machines[1][1]
             for base, *_ in machines:  # the new file deployed to both machines
                 (base / "knowledge" / "zz_reload_test.yaml").write_text(new, encoding="utf-8")
-            ops = operations(a.bot_data)
-            assert ops is not None
+            ops = services_of(a)
             groups = [cluster(app.bot_data) for app in (a, b)]
             for _ in range(1000):  # both have looked at the store once
                 if all(g is not None and g._known_digest for g in groups):

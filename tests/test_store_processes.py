@@ -234,6 +234,8 @@ async def test_the_bot_forgets_old_question_texts_by_itself(tg_server, tmp_path)
         tg_config(tmp_path, tg_server.base_url, QUERY_TEXT_DAYS=30), fixture_assistant(), store
     )
     await app.initialize()
+    assert app.post_init is not None  # where the services start and schedule their jobs
+    await app.post_init(app)
     await app.start()
 
     def text(query_id: int) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.telegram.app import RetryingRateLimiter
+from bot.telegram.context import services_of
 from tests.conftest import TG_TODAY, running_bot, tg_config
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
 
@@ -54,7 +55,7 @@ def fast(**extra):
 
 
 def ops_of(bot):
-    return bot.app.bot_data["operations"]
+    return services_of(bot.app)
 
 
 def to(chat_id):

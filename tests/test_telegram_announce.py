@@ -36,8 +36,8 @@ NOON = datetime(2026, 3, 15, 10, 0, tzinfo=HKT)
 @pytest.fixture
 def clock(monkeypatch) -> list[datetime]:
     """The workers' clock, moved by the test: `clock[0] = ...`. The admin operations read the time
-    through `datetime.now` in bot/telegram/operations.py (`Operations.now`); patching it there holds
-    from the very first run of the schedule job, before a test could replace `Operations.now`."""
+    through `datetime.now` in bot/telegram/operations.py (`Services.now`); patching it there holds
+    from the very first run of the schedule job, before a test could replace `Services.now`."""
     import bot.telegram.operations as operations
 
     moments = [NOON]

@@ -248,8 +248,5 @@ class Rules:
     documents: Mapping[str, Document]
     cues: Any = field(default=None, compare=False, repr=False)  # bot.rules.cues.CueIndex
 
-    def fact_order(self, fact_id: str) -> int:
-        return list(self.facts).index(fact_id)
-
     def rule(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

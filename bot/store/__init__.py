@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.kb.text import LANGS
 from bot.store import migrations
@@ -44,6 +44,9 @@ from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import mask_numbers
 from bot.store.review import ReviewStore
 from bot.store.stats import Stats, StatsStore
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 __all__ = [
     "GROUP_TYPES",
@@ -141,11 +144,11 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         return cls(path, **kwargs)
 
     @classmethod
-    def from_config(cls, config: Any, **kwargs: Any) -> Store:
+    def from_config(cls, config: Config, **kwargs: Any) -> Store:
         """The store the settings name: DATABASE_URL if set, else DATA_DIR/state.sqlite."""
-        target = config.database_url or config.state_path
+        target = config.database_url.get_secret_value() or config.state_path
         kwargs.setdefault("data_dir", config.data_dir)
-        kwargs.setdefault("salt", config.user_hash_salt or None)
+        kwargs.setdefault("salt", config.user_hash_salt.get_secret_value() or None)
         kwargs.setdefault("fresh", bool(config.state_start_fresh))
         return cls(target, **kwargs)
 

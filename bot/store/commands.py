@@ -79,7 +79,7 @@ def check_store(config: Config, report: Callable[[str, str, str], None]) -> None
     from bot.store.backend import open_backend
     from bot.store.migrations import MIGRATIONS
 
-    target = config.database_url or config.state_path
+    target = config.database_url.get_secret_value() or config.state_path
     try:
         backend = open_backend(target)
     except Exception as exc:  # noqa: BLE001 - any failure is the finding
@@ -173,7 +173,7 @@ def check_store(config: Config, report: Callable[[str, str, str], None]) -> None
 def check_telegram(config: Config, report: Callable[[str, str, str], None]) -> None:
     import httpx
 
-    token = config.telegram_bot_token
+    token = config.telegram_bot_token.get_secret_value()
     if not token:
         report(WARN, "bot token", "TELEGRAM_BOT_TOKEN is not set: `make run` starts the console")
         return
@@ -255,7 +255,8 @@ def _sqlite_holder(config: Config) -> str:
 def _where(config: Config) -> str:
     from bot.store.backend import redact_url
 
-    return redact_url(config.database_url) if config.database_url else str(config.state_path)
+    url = config.database_url.get_secret_value()
+    return redact_url(url) if url else str(config.state_path)
 
 
 def _scrub(text: Any, token: str) -> str:

@@ -1,13 +1,13 @@
 """Announcements at run time: each group's language version, pinning, scheduled sending, test copies,
 and the "edit everywhere" / "delete everywhere" jobs.
 
-`install(application, ops)` (called from bot/telegram/operations.py) hooks the Broadcaster (which
+`install(services)` (called from bot/telegram/operations.py `start`) hooks the Broadcaster (which
 version a group gets, a pin after each send), puts an `Announcements` in
 `bot_data["announcements"]`, and schedules the job that fires due announcements every
 SCHEDULE_CHECK_SECONDS. Everything goes through the one `Pacer` of the broadcasts and reminders, so
 TELEGRAM_MAX_RATE (and 20 a minute per group) holds across all of them.
 
-Scheduling reads the operations' clock (`Operations.now`, which tests replace). A due announcement
+Scheduling reads the services' clock (`Services.now`, which tests replace). A due announcement
 fires once (bot/store/announcements.py: one guarded UPDATE); when found later than
 SCHEDULE_MAX_DELAY_MINUTES after its time (the bot was down), it is not sent and the admin is told.
 
@@ -25,9 +25,8 @@ import logging
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -36,25 +35,24 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
 
 from bot.kb.text import Lang
 from bot.telegram import announce_render
 from bot.telegram.broadcast import (
     BACKOFF,
     MAX_ATTEMPTS,
-    NO_PREVIEW,
     drain,
     retry_seconds,
     send_to_group,
 )
+from bot.telegram.context import DEFAULT_LANG
 
 if TYPE_CHECKING:
     from bot.store import Store
-    from bot.telegram.operations import Operations
+    from bot.telegram.context import BotContext, Services
 
 logger = logging.getLogger(__name__)
-DEFAULT_LANG: Lang = "zh-Hant"
 MAX_AHEAD = timedelta(days=366)
 WHEN_FULL = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
 WHEN_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -103,7 +101,7 @@ class Announcements:
     def __init__(
         self,
         application: Application,
-        ops: Operations,
+        ops: Services,
         *,
         max_delay: timedelta,
         workers: int = 4,
@@ -123,7 +121,7 @@ class Announcements:
         self._firing: asyncio.Lock | None = None
 
     @property
-    def bot(self) -> Any:
+    def bot(self) -> ExtBot:
         return self.application.bot
 
     def running(self) -> bool:
@@ -338,7 +336,6 @@ class Announcements:
                 text,
                 chat_id=fresh["admin_chat_id"],
                 message_id=fresh["progress_message_id"],
-                parse_mode=ParseMode.HTML,
             )
         except TelegramError as exc:
             if "not modified" not in str(exc).lower():
@@ -377,15 +374,13 @@ class Announcements:
     async def _edit(self, html: str, chat_id: int, message_id: int, caption: bool) -> None:
         if caption:
             await self.bot.edit_message_caption(
-                chat_id=chat_id, message_id=message_id, caption=html, parse_mode=ParseMode.HTML
+                chat_id=chat_id, message_id=message_id, caption=html
             )
         else:
             await self.bot.edit_message_text(
                 html,
                 chat_id=chat_id,
                 message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
             )
 
     async def _apply(self, op: dict, row: dict) -> float | None:
@@ -454,9 +449,9 @@ def announcements(bot_data: dict) -> Announcements | None:
     return bot_data.get("announcements")
 
 
-def install(application: Application, ops: Operations) -> Announcements:
+def install(ops: Services) -> Announcements:
     """Hook announcements into the broadcaster and schedule the firing job."""
-    config = application.bot_data["services"].config
+    application, config = ops.application, ops.config
     helper = Announcements(
         application,
         ops,
@@ -486,7 +481,7 @@ def install(application: Application, ops: Operations) -> Announcements:
     return helper
 
 
-async def _startup(context: Any) -> None:
+async def _startup(context: BotContext) -> None:
     helper = announcements(context.application.bot_data)
     if helper is not None and helper.store.copy_ops_to_run():
         logger.info(
@@ -495,7 +490,7 @@ async def _startup(context: Any) -> None:
         helper.start()
 
 
-async def _fire(context: Any) -> None:
+async def _fire(context: BotContext) -> None:
     helper = announcements(context.application.bot_data)
     if helper is not None:
         await helper.fire_due()

@@ -8,6 +8,7 @@ benchmark build the same Application with `build_application` and drive it over 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import secrets
@@ -15,7 +16,7 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import httpx
@@ -23,8 +24,10 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
     Update,
 )
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -39,11 +42,16 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Config, zone
 from bot.dialogue import Conversations
-from bot.telegram import render
+from bot.telegram import operations, render
 from bot.telegram.ambiguity import never_left, sending_at_most_once
-from bot.telegram.context import BotContext, Services
+from bot.telegram.broadcast import Pacer
+from bot.telegram.context import BotContext, Services, services_of
 from bot.telegram.flood import FloodGate
 from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+    from bot.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -302,8 +310,8 @@ def file_url(base_url: str) -> str:
 
 def build_application(
     config: Config,
-    assistant: Any,
-    store: Any,
+    assistant: Assistant,
+    store: Store,
     *,
     today: Callable[[], date] | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -313,11 +321,13 @@ def build_application(
     knowledge_poll: float = KNOWLEDGE_POLL_SECONDS,
     get_updates_request: HTTPXRequest | None = None,
 ) -> Application:
-    """The Application with every handler registered and the services in bot_data."""
-    token = config.telegram_bot_token
+    """The Application with every handler registered and its one `Services` in bot_data; the
+    services start in its post_init (jobs, admin menus) and stop in its post_shutdown."""
+    token = config.telegram_bot_token.get_secret_value()
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     quiet_logging(token)
+    tz = zone(config.timezone)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -327,13 +337,23 @@ def build_application(
             rate_limiter
             or RetryingRateLimiter(max_retries=3, overall_max_rate=config.telegram_max_rate)
         )
-        .defaults(Defaults(tzinfo=zone(config.timezone)))
+        .defaults(
+            Defaults(
+                # Every text the bot sends is HTML (bot/telegram/render.py), without link previews.
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # A quoted question that was deleted meanwhile: answer anyway, unquoted.
+                allow_sending_without_reply=True,
+                tzinfo=tz,
+            )
+        )
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .read_timeout(read_timeout)
         .write_timeout(read_timeout)
         .connect_timeout(5.0)
         .pool_timeout(5.0)
-        .post_init(_post_init)
+        .post_init(functools.partial(_post_init, knowledge_poll=knowledge_poll))
+        .post_shutdown(_post_shutdown)
         .get_updates_request(get_updates_request or PollingRequest())
     )
     base_url = base_url or config.telegram_api_base_url
@@ -344,34 +364,54 @@ def build_application(
         application.update_processor, "application"
     ):  # shared state (bot/telegram/shared_state.py)
         application.update_processor.application = application
+    pacer = Pacer(config.telegram_max_rate)
     application.bot_data["services"] = Services(
+        application=application,
+        config=config,
         assistant=assistant,
         store=store,
         flood=FloodGate(config.flood_max_messages, config.flood_window_seconds, clock),
         today=today or assistant.today,  # one clock for /events and the eligibility rules
-        admin_ids=frozenset(config.admin_ids),
-        config=config,
+        now=operations.local_clock(tz),
+        tz=tz,
+        pacer=pacer,
+        broadcaster=operations.make_broadcaster(application, config, store, pacer),
+        reminders=operations.make_reminders(application, config, assistant, store, pacer),
+        reloader=operations.Reloader(assistant, config.knowledge_dir),
         conversations=Conversations(ttl=60.0 * config.conversation_minutes),
     )
     from bot.telegram.handlers import register
 
     register(application)
-    register_jobs(application, knowledge_poll)
     return application
 
 
-def _processor(store: Any) -> BaseUpdateProcessor:
+def _processor(store: Store) -> BaseUpdateProcessor:
     from bot.telegram.shared_state import processor_for
 
     return processor_for(store)
 
 
-async def _post_init(application: Application) -> None:
+async def _post_init(application: Application, knowledge_poll: float) -> None:
+    """Start the services: leases when several processes share the store, the admin operations,
+    the jobs; then the command menus."""
+    from bot.telegram import cluster
     from bot.telegram.handlers import menu
 
+    services = services_of(application)
+    cluster.install(
+        application
+    )  # several processes on PostgreSQL: leases (bot/telegram/cluster.py)
+    operations.start(services)  # broadcasts resumed, event reminders, announcements
+    cluster.wire(application)
+    register_jobs(services, knowledge_poll)
     await set_commands(application)
     await menu.set_descriptions(application)
     logger.info("bot ready as @%s", application.bot.username)
+
+
+async def _post_shutdown(application: Application) -> None:
+    operations.stop(services_of(application))
 
 
 async def set_commands(application: Application) -> None:
@@ -404,7 +444,7 @@ def start_options(config: Config) -> tuple[str, dict[str, Any]]:
     url = urlparse(config.webhook_url)
     if url.scheme not in ("https", "http") or not url.netloc:
         raise SystemExit(f"WEBHOOK_URL is not a URL: {config.webhook_url!r}")
-    secret = config.webhook_secret or secrets.token_urlsafe(32)
+    secret = config.webhook_secret.get_secret_value() or secrets.token_urlsafe(32)
     if not SECRET_TOKEN_RE.match(secret):
         raise SystemExit(
             "WEBHOOK_SECRET may only hold letters, digits, '_' and '-' (1-256 characters)"
@@ -432,7 +472,8 @@ def run(config: Config) -> None:
     from bot.telegram import lifecycle
 
     lifecycle.defer_sighup()
-    quiet_logging(config.telegram_bot_token)
+    token = config.telegram_bot_token.get_secret_value()
+    quiet_logging(token)
     mode, options = start_options(config)
     if mode == "webhook" and config.database_url and not config.webhook_secret:
         # Each process would register its own random secret, and the last one would lock the others out.
@@ -457,7 +498,7 @@ def run(config: Config) -> None:
             raise
         if config.database_url:
             raise SystemExit(
-                f"cannot open the state database {redact_url(config.database_url)} ({exc}): check "
+                f"cannot open the state database {redact_url(config.database_url.get_secret_value())} ({exc}): check "
                 "DATABASE_URL and that the PostgreSQL server is up."
             ) from None
         raise SystemExit(
@@ -466,9 +507,7 @@ def run(config: Config) -> None:
         ) from None
     died: list[str] = []
     try:
-        asyncio.run(
-            lifecycle.preflight(config.telegram_bot_token, config.telegram_api_base_url or None)
-        )
+        asyncio.run(lifecycle.preflight(token, config.telegram_api_base_url or None))
         assistant = open_assistant(config)
         application = build_application(config, assistant, store)
         if mode == "webhook":

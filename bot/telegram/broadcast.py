@@ -34,8 +34,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from telegram import LinkPreviewOptions
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -49,7 +47,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.telegram.ambiguity import at_most_once, never_left
 
 if TYPE_CHECKING:
-    from telegram import Bot, Message, MessageId
+    from telegram import Bot, InlineKeyboardMarkup, Message, MessageId
 
     from bot.store import Store
 
@@ -58,7 +56,6 @@ logger = logging.getLogger(__name__)
 GROUP_MAX_PER_MINUTE = 20  # Telegram: about 20 messages a minute to one group
 MAX_ATTEMPTS = 5
 BACKOFF = 0.5  # seconds, doubled at each attempt
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # BadRequest descriptions that mean the bot can no longer write to the group.
 GONE = (
     "chat not found",
@@ -152,7 +149,7 @@ async def send_to_group(
     html: str | None = None,
     from_chat_id: int | None = None,
     message_id: int | None = None,
-    reply_markup: Any = None,
+    reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Outcome:
     """One message to one group (HTML text, or a copy of a message), with every Bot API error
     classified. Never raises a TelegramError; never repeats a send that may have been carried out."""
@@ -184,14 +181,12 @@ async def _send_once(
     html: str | None,
     from_chat_id: int | None,
     message_id: int | None,
-    reply_markup: Any,
+    reply_markup: InlineKeyboardMarkup | None,
 ) -> Outcome:
     if html is not None:
         sent: Message | MessageId = await bot.send_message(
             chat_id,
             html,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
             reply_markup=reply_markup,
         )
     elif from_chat_id is not None and message_id is not None:

@@ -32,9 +32,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application
+
+from bot.telegram.context import BotContext, services_of
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -158,10 +160,10 @@ def cluster(bot_data: dict) -> Cluster | None:
 def install(application: Application) -> Cluster | None:
     """With a shared store, coordinate this process with the others (before the admin operations
     are installed: their start-up recovery is then left to the sender lease's takeover)."""
-    services = application.bot_data["services"]
+    services = services_of(application)
     store = services.store
     config = services.config
-    if config is None or not getattr(store, "shared", False):
+    if not getattr(store, "shared", False):
         return None
     group = Cluster(store, float(config.lease_seconds))
     application.bot_data["cluster"] = group
@@ -174,13 +176,10 @@ def wire(application: Application) -> None:
     group = cluster(application.bot_data)
     if group is None:
         return
-    from bot.telegram.operations import operations
-
-    ops = operations(application.bot_data)
-    if ops is not None:
-        ops.broadcaster.running = lambda: application.running and group.is_sender()
-        ops.reminders.running = lambda: application.running and group.is_sender()
-    config = application.bot_data["services"].config
+    ops = services_of(application)
+    ops.broadcaster.running = lambda: application.running and group.is_sender()
+    ops.reminders.running = lambda: application.running and group.is_sender()
+    config = ops.config
     share_rate(application, float(config.telegram_max_rate))
     jobs = application.job_queue
     if jobs is None:
@@ -189,27 +188,25 @@ def wire(application: Application) -> None:
     jobs.run_repeating(_tick, interval=group.tick, first=0.0, name="cluster")
 
 
-async def _tick(context: Any) -> None:
+async def _tick(context: BotContext) -> None:
     application = context.application
     group = cluster(application.bot_data)
     if group is None or not application.running:
         return
-    from bot.telegram.operations import operations
-
-    ops = operations(application.bot_data)
+    ops = services_of(application)
     try:
         held = await asyncio.to_thread(group.renew)
     except Exception:  # noqa: BLE001 - the database is away: stop sending until it is back
         logger.warning("could not renew the sender lease", exc_info=True)
         group._valid_until = 0.0
         return
-    if held and ops is not None and ops.store.broadcasts_to_send():
+    if held and ops.store.broadcasts_to_send():
         ops.broadcaster.start()  # no-op while it is at it
     await _follow_knowledge(application, group)
 
 
 async def _follow_knowledge(application: Application, group: Cluster) -> None:
-    services = application.bot_data["services"]
+    services = services_of(application)
     assistant = services.assistant
     index = getattr(assistant, "index", None)
     own = (getattr(index, "meta", None) or {}).get("digest") if index is not None else None
@@ -218,15 +215,12 @@ async def _follow_knowledge(application: Application, group: Cluster) -> None:
     theirs = group.knowledge_changed_elsewhere(own)
     if theirs is None:
         return
-    from bot.telegram.operations import operations
-
-    ops = operations(application.bot_data)
-    if ops is None:
-        return
     logger.info("another process reloaded the knowledge (%s): rebuilding here", theirs[:12])
-    report = await ops.reloader.refresh()  # the same DATA_DIR: its index file is already rebuilt
+    report = (
+        await services.reloader.refresh()
+    )  # the same DATA_DIR: its index file is already rebuilt
     if report is None:
-        report = await ops.reloader.reload()
+        report = await services.reloader.reload()
     if report is not None:
         group.rebuilt((assistant.index.meta or {}).get("digest") or own)
 

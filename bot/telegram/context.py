@@ -1,18 +1,22 @@
-"""The typed handler context: every handler reaches the engine, the store and the flood gate here.
+"""The typed handler context: every handler and job reaches the engine, the store, flood control
+and the admin operations through one object, `Services`.
 
-`Services` is put in `application.bot_data["services"]` when the Application is built
-(bot/telegram/app.py); `BotContext` (PTB's ContextTypes) exposes it with types.
+`build_application` (bot/telegram/app.py) builds the one `Services` and puts it in
+`application.bot_data["services"]`; `BotContext.services` (PTB's ContextTypes) hands it to handlers
+with its types; jobs and callbacks outside a handler use `services_of(application)`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram import CallbackQuery, Chat, Message, Update, User
-from telegram.ext import CallbackContext, ExtBot
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.dialogue import Conversation, Conversations
 from bot.i18n import lang_from_code
@@ -21,28 +25,84 @@ from bot.telegram.flood import FloodGate
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
+    from bot.config import Config
     from bot.store import Store
+    from bot.telegram.broadcast import Broadcaster, Pacer
+    from bot.telegram.operations import Reloader
+    from bot.telegram.reminders import Reminders
+    from bot.telegram.render import Reply
 
+logger = logging.getLogger(__name__)
 DEFAULT_LANG: Lang = "zh-Hant"
 T = TypeVar("T")
 
 
 @dataclass
 class Services:
+    """What the bot runs on, built once per Application (bot/telegram/app.py `build_application`),
+    started in its post_init and stopped in its post_shutdown (bot/telegram/operations.py)."""
+
+    application: Application
+    config: Config
     assistant: Assistant
     store: Store
     flood: FloodGate
-    today: Callable[[], date]
-    admin_ids: frozenset[int] = field(default_factory=frozenset)
-    config: Any = None  # the Config the Application was built from (admin operations read their settings here)
+    today: Callable[[], date]  # the date of /events and the eligibility rules (the Assistant's)
+    now: Callable[[], datetime]  # the workers' local time: reminders, schedules; tests move it
+    tz: tzinfo
+    pacer: Pacer  # one pace for broadcasts, reminders and announcements (TELEGRAM_MAX_RATE)
+    broadcaster: Broadcaster
+    reminders: Reminders
+    reloader: Reloader
     # Follow-ups: one conversation per private chat, and per user and forum topic in a group.
     conversations: Conversations = field(default_factory=Conversations)
+
+    @property
+    def admin_ids(self) -> frozenset[int]:
+        return self.config.admin_ids
+
+    @property
+    def admin_chat_id(self) -> int | None:
+        return self.config.admin_chat_id
+
+    def admin_lang(self) -> Lang:
+        """The language of notices to ADMIN_CHAT_ID: the first admin's /lang choice, else Traditional Chinese."""
+        for admin in sorted(self.admin_ids):
+            lang = self.store.language(admin)
+            if lang:
+                return lang  # type: ignore[return-value]
+        return DEFAULT_LANG
+
+    async def send(self, chat_id: int, reply: Reply) -> list[Message]:
+        """Send a reply's parts to a chat outside any update (notices, reports); errors logged, never raised."""
+        sent = []
+        last = len(reply.parts) - 1
+        for i, part in enumerate(reply.parts):
+            try:
+                sent.append(
+                    await self.application.bot.send_message(
+                        chat_id, part, reply_markup=reply.markup if i == last else None
+                    )
+                )
+            except TelegramError as exc:
+                logger.warning("could not send an admin notice to chat %s: %s", chat_id, exc)
+                break
+        return sent
+
+    async def notify_admins(self, reply: Reply) -> None:
+        if self.admin_chat_id is not None:
+            await self.send(self.admin_chat_id, reply)
+
+
+def services_of(application: Application) -> Services:
+    """The Services of an Application built by `build_application`."""
+    return application.bot_data["services"]
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def services(self) -> Services:
-        return self.bot_data["services"]
+        return services_of(self.application)
 
     @property
     def assistant(self) -> Assistant:

@@ -1,7 +1,7 @@
 """Changing the knowledge from Telegram, one change at a time: teach a phrasing, apply an uploaded
 file, undo a change. Each is validated in a scratch copy first (a file with errors is never written),
 replaced atomically with a backup, recorded in the review log with the bytes it replaced, and
-swapped in through the same reload path as /reload (`Operations.reloader`).
+swapped in through the same reload path as /reload (`Services.reloader`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bot.kb.loader import KnowledgeError, KnowledgeInvalid
 
 if TYPE_CHECKING:
     from bot.assistant import ReloadReport
-    from bot.telegram.operations import Operations
+    from bot.telegram.context import Services
 
 logger = logging.getLogger(__name__)
 UNDO_HOURS = 48  # an Undo button works this long after its change
@@ -51,7 +51,7 @@ class Outcome:
 
 
 class Curator:
-    def __init__(self, ops: Operations, backup_dir: Path) -> None:
+    def __init__(self, ops: Services, backup_dir: Path) -> None:
         self.ops = ops
         self.backup_dir = backup_dir
         self._lock = asyncio.Lock()
@@ -253,7 +253,7 @@ class Curator:
             await asyncio.sleep(0.05)
 
 
-def curator_of(bot_data: dict, ops: Operations, data_dir: Path) -> Curator:
+def curator_of(bot_data: dict, ops: Services, data_dir: Path) -> Curator:
     curator = bot_data.get("curator")
     if curator is None or curator.ops is not ops:
         curator = bot_data["curator"] = Curator(ops, data_dir / "knowledge-backups")

@@ -1,13 +1,11 @@
-"""Repeating jobs of the bot (PTB's JobQueue); later features add theirs in `register_jobs`."""
+"""Repeating jobs of the bot (PTB's JobQueue), scheduled at start (the Application's post_init);
+later features add theirs in `register_jobs`."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from telegram.ext import Application
-
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, Services
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +27,12 @@ async def forget_question_texts(context: BotContext) -> None:
 
 
 async def refresh_knowledge(context: BotContext) -> None:
-    """Swap in an index rebuilt by `bot.py reload`; answers keep flowing meanwhile. With the admin
-    operations installed, this goes through their Reloader (never at the same time as a /reload)
-    and ADMIN_CHAT_ID is told what changed."""
-    from bot.telegram.operations import notify_reload, operations
+    """Swap in an index rebuilt by `bot.py reload`; answers keep flowing meanwhile. This goes through
+    the admin operations' Reloader (never at the same time as a /reload) and ADMIN_CHAT_ID is told
+    what changed."""
+    from bot.telegram.operations import notify_reload
 
-    ops = operations(context.bot_data)
-    if ops is not None:
-        report = await ops.reloader.refresh()
-    else:
-        report = await asyncio.to_thread(context.assistant.refresh_if_rebuilt)
+    report = await context.services.reloader.refresh()
     if report is not None:
         logger.info(
             "knowledge reloaded: %d entries (%d added, %d changed, %d removed)",
@@ -50,33 +44,18 @@ async def refresh_knowledge(context: BotContext) -> None:
         await notify_reload(context.application, report)
 
 
-def register_jobs(
-    application: Application, knowledge_poll: float = KNOWLEDGE_POLL_SECONDS
-) -> None:
-    from bot.telegram import cluster
-    from bot.telegram.operations import install
-
-    cluster.install(
-        application
-    )  # several processes on PostgreSQL: leases (bot/telegram/cluster.py)
-    install(
-        application
-    )  # admin operations: broadcasts resumed at start, event reminders (bot/telegram/operations.py)
-    cluster.wire(application)
-    jobs = application.job_queue
+def register_jobs(services: Services, knowledge_poll: float = KNOWLEDGE_POLL_SECONDS) -> None:
+    jobs = services.application.job_queue
     if jobs is None:  # PTB installed without the job-queue extra
         logger.warning(
             "no job queue: knowledge rebuilt by `bot.py reload` is picked up only on restart"
         )
         return
-    config = application.bot_data["services"].config
-    if config is not None and config.query_text_days > 0:
+    if services.config.query_text_days > 0:
         jobs.run_repeating(
             forget_question_texts, interval=RETENTION_EVERY_SECONDS, first=1.0, name="retention"
         )
-    if knowledge_poll > 0 and hasattr(
-        application.bot_data["services"].assistant, "refresh_if_rebuilt"
-    ):
+    if knowledge_poll > 0:
         jobs.run_repeating(
             refresh_knowledge,
             interval=knowledge_poll,

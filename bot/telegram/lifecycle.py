@@ -19,7 +19,10 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported lazily: defer_sighup runs before the slow imports
+    from telegram.ext import Application
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +60,14 @@ def _polling_task() -> asyncio.Task | None:
 
 
 async def watch_polling(
-    application: Any, on_dead: Callable[[str], None], *, poll: float = 0.05
+    application: Application, on_dead: Callable[[str], None], *, poll: float = 0.05
 ) -> None:
     """Wait for the updater's polling task; if it ends while the updater still counts as running
     (nobody asked it to stop), call `on_dead(reason)`."""
     while (task := _polling_task()) is None:
         await asyncio.sleep(poll)
     await asyncio.wait({task})
-    if not application.updater.running:
+    if application.updater is None or not application.updater.running:
         return  # an orderly stop
     if task.cancelled():
         reason = "the polling task was cancelled"

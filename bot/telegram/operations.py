@@ -1,9 +1,8 @@
-"""Admin operations wired into the Application: who is an admin, the broadcaster, the reminders,
-hot reload, and the jobs that run them.
+"""Admin operations: the broadcaster, the reminders, hot reload, and the jobs that run them.
 
-`install(application)` (called from bot/telegram/jobs.py `register_jobs` when the Application is
-built) reads the settings from `Services.config`, puts an `Operations` in `bot_data["operations"]`
-and schedules the jobs:
+`build_parts` makes the broadcaster, the reminders and the reloader for the one `Services`
+(bot/telegram/context.py) that `build_application` builds; `start(services)` (the Application's
+post_init) schedules the jobs, and `stop(services)` (its post_shutdown) lets go of the signal:
 
     at start       resume confirmed broadcasts a restart interrupted; SIGHUP reloads the knowledge
     every 10 min   send the event reminders due (REMINDER_CHECK_SECONDS)
@@ -12,7 +11,7 @@ The knowledge watcher of jobs.py (an index rebuilt by `python bot.py reload`) go
 `Reloader` and tells ADMIN_CHAT_ID what changed (`notify_reload`).
 
 Before anything runs, deliveries and reminders a crash left "attempting" are marked "uncertain"
-(never sent again; see bot/store/admin.py). Tests replace `Operations.now` to move the clock.
+(never sent again; see bot/store/admin.py). Tests replace `Services.now` to move the clock.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -38,16 +36,15 @@ from bot.kb.loader import KnowledgeError
 from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.broadcast import Broadcaster, Pacer
+from bot.telegram.context import DEFAULT_LANG, BotContext, Services, services_of
 from bot.telegram.reminders import Reminders
-from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
+    from bot.config import Config
     from bot.store import Store
 
 logger = logging.getLogger(__name__)
-DEFAULT_LANG: Lang = "zh-Hant"
 
 
 SWAP_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
@@ -172,116 +169,51 @@ class Reloader:
             return await swap_in_thread(self.assistant.refresh_if_rebuilt)
 
 
-@dataclass
-class Operations:
-    application: Application
-    store: Store
-    admin_ids: frozenset[int]
-    admin_chat_id: int | None
-    tz: tzinfo
-    pacer: Pacer
-    broadcaster: Broadcaster
-    reminders: Reminders
-    reloader: Reloader
-    now: Callable[[], datetime]  # the workers' local time; tests replace it to move the clock
-
-    def is_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and int(user_id) in self.admin_ids
-
-    def admin_lang(self) -> Lang:
-        """The language of notices to ADMIN_CHAT_ID: the first admin's /lang choice, else Traditional Chinese."""
-        for admin in sorted(self.admin_ids):
-            lang = self.store.language(admin)
-            if lang:
-                return lang  # type: ignore[return-value]
-        return DEFAULT_LANG
-
-    async def send(self, chat_id: int, reply: Reply) -> list:
-        """Send a reply's parts (HTML) to a chat; errors logged, never raised."""
-        sent = []
-        last = len(reply.parts) - 1
-        for i, part in enumerate(reply.parts):
-            try:
-                sent.append(
-                    await self.application.bot.send_message(
-                        chat_id,
-                        part,
-                        parse_mode=ParseMode.HTML,
-                        link_preview_options=NO_PREVIEW,
-                        reply_markup=reply.markup if i == last else None,
-                    )
-                )
-            except TelegramError as exc:
-                logger.warning("could not send an admin notice to chat %s: %s", chat_id, exc)
-                break
-        return sent
-
-    async def notify_admins(self, reply: Reply) -> None:
-        if self.admin_chat_id is not None:
-            await self.send(self.admin_chat_id, reply)
+def local_clock(tz: tzinfo) -> Callable[[], datetime]:
+    """The workers' local time, the admin side's one clock (`Services.now`)."""
+    return lambda: datetime.now(tz)
 
 
-def operations(bot_data: dict) -> Operations | None:
-    return bot_data.get("operations")
-
-
-def install(application: Application) -> Operations | None:
-    """Set up the admin operations from the Application's settings (none without a Config)."""
-    from bot.config import zone
-
-    services = application.bot_data["services"]
-    config = services.config
-    if config is None:
-        return None
-    store = services.store
-    tz = zone(config.timezone)
-    pacer = Pacer(config.telegram_max_rate)
-    running = lambda: application.running  # noqa: E731
-    ops_ref: list[Operations] = []
-
-    def now() -> datetime:
-        return ops_ref[0].now() if ops_ref else datetime.now(tz)
-
-    broadcaster = Broadcaster(
+def make_broadcaster(
+    application: Application, config: Config, store: Store, pacer: Pacer
+) -> Broadcaster:
+    """The Application's broadcaster; its progress and final reports go through its Services."""
+    return Broadcaster(
         application.bot,
         store,
         pacer,
         workers=config.broadcast_workers,
         progress_every=config.broadcast_progress,
-        running=running,
+        running=lambda: application.running,
         spawn=lambda coro: application.create_task(coro, name="broadcast"),
-        on_progress=lambda b, counts: _progress(application, b, counts),
-        on_finished=lambda b, counts, inactive: _finished(application, b, counts, inactive),
+        on_progress=lambda b, counts: _progress(services_of(application), b, counts),
+        on_finished=lambda b, counts, inactive: _finished(
+            services_of(application), b, counts, inactive
+        ),
     )
-    reminders = Reminders(
-        services.assistant,
+
+
+def make_reminders(
+    application: Application, config: Config, assistant: Assistant, store: Store, pacer: Pacer
+) -> Reminders:
+    """The Application's event reminders, on the one clock (`Services.now`, read at each run)."""
+    return Reminders(
+        assistant,
         store,
         pacer,
         days=config.reminder_days,
         hour=config.reminder_hour,
-        now=now,
-        running=running,
+        now=lambda: services_of(application).now(),
+        running=lambda: application.running,
     )
-    ops = Operations(
-        application=application,
-        store=store,
-        admin_ids=frozenset(config.admin_ids),
-        admin_chat_id=config.admin_chat_id,
-        tz=tz,
-        pacer=pacer,
-        broadcaster=broadcaster,
-        reminders=reminders,
-        reloader=Reloader(services.assistant, Path(config.knowledge_dir)),
-        now=lambda: datetime.now(tz),
-    )
-    ops_ref.append(ops)
-    application.bot_data["operations"] = ops
+
+
+def start(services: Services) -> None:
+    """At post_init: announcements hooked in, what a crash interrupted marked, the jobs scheduled."""
     from bot.telegram.announce import install as install_announcements
 
-    install_announcements(
-        application, ops
-    )  # tags, versions, schedules, pins, edit/delete everywhere
-
+    application, store, config = services.application, services.store, services.config
+    install_announcements(services)  # tags, versions, schedules, pins, edit/delete everywhere
     interrupted = store.recover_interrupted()
     if interrupted:
         logger.warning(
@@ -294,7 +226,7 @@ def install(application: Application) -> Operations | None:
         logger.warning(
             "no job queue (install python-telegram-bot[job-queue]): no reminders, no resumed broadcasts"
         )
-        return ops
+        return
     jobs.run_once(_startup, 0, name="admin-startup")
     if config.reminder_check_seconds > 0:
         jobs.run_repeating(
@@ -303,17 +235,23 @@ def install(application: Application) -> Operations | None:
             first=min(5.0, config.reminder_check_seconds),
             name="reminders",
         )
-    return ops
+
+
+def stop(services: Services) -> None:
+    """At post_shutdown: a SIGHUP no longer reloads (the Application it would report to is gone)."""
+    if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
+        try:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
 
 
 # -- jobs ------------------------------------------------------------------------------------------
 
 
-async def _startup(context: Any) -> None:
+async def _startup(context: BotContext) -> None:
     """Resume interrupted broadcasts; SIGHUP reloads the knowledge (main thread, POSIX only)."""
-    ops = operations(context.application.bot_data)
-    if ops is None:
-        return
+    ops = context.services
     if ops.store.broadcasts_to_send():
         logger.info("resuming %d unfinished broadcast(s)", len(ops.store.broadcasts_to_send()))
         ops.broadcaster.start()
@@ -354,7 +292,7 @@ ADMIN_COMMANDS = (
 GROUP_ADMIN_COMMANDS = ("tag", "grouplang", "subscribe", "unsubscribe", "reminders")
 
 
-async def set_admin_commands(application: Application, ops: Operations) -> None:
+async def set_admin_commands(application: Application, ops: Services) -> None:
     """Command menus with the admin verbs: each bot admin's private chat, and every group's administrators.
     A nicety, set only when ADMIN_IDS is: an admin who never started the bot (chat not found) just
     keeps the ordinary menu."""
@@ -394,7 +332,7 @@ async def set_admin_commands(application: Application, ops: Operations) -> None:
                 break
 
 
-async def reload_and_notify(ops: Operations) -> None:
+async def reload_and_notify(ops: Services) -> None:
     """A reload asked for by a signal: the result goes to ADMIN_CHAT_ID."""
     report = await ops.reloader.reload()
     if report is None:
@@ -405,17 +343,12 @@ async def reload_and_notify(ops: Operations) -> None:
 
 async def notify_reload(application: Application, report: ReloadReport) -> None:
     """Tell ADMIN_CHAT_ID what an index rebuilt by `bot.py reload` changed."""
-    ops = operations(application.bot_data)
-    if ops is not None:
-        await ops.notify_admins(
-            admin_render.reload_report(report, ops.admin_lang(), from_cli=True)
-        )
+    ops = services_of(application)
+    await ops.notify_admins(admin_render.reload_report(report, ops.admin_lang(), from_cli=True))
 
 
-async def _remind(context: Any) -> None:
-    ops = operations(context.application.bot_data)
-    if ops is not None:
-        await ops.reminders.run(context.bot)
+async def _remind(context: BotContext) -> None:
+    await context.services.reminders.run(context.bot)
 
 
 # -- broadcast reports --------------------------------------------------------------------------
@@ -425,33 +358,24 @@ def _lang(store: Store, broadcast: dict) -> Lang:
     return broadcast.get("lang") or store.language(broadcast["admin_id"]) or DEFAULT_LANG  # type: ignore[return-value]
 
 
-async def _progress(application: Application, broadcast: dict, counts: dict[str, int]) -> None:
-    ops = operations(application.bot_data)
-    if ops is None or not broadcast.get("progress_message_id"):
+async def _progress(ops: Services, broadcast: dict, counts: dict[str, int]) -> None:
+    if not broadcast.get("progress_message_id"):
         return
     fresh = ops.store.broadcast(broadcast["id"]) or broadcast
     text = admin_render.broadcast_progress(fresh, counts, _lang(ops.store, fresh))
     try:
-        await application.bot.edit_message_text(
-            text,
-            chat_id=fresh["admin_chat_id"],
-            message_id=fresh["progress_message_id"],
-            parse_mode=ParseMode.HTML,
+        await ops.application.bot.edit_message_text(
+            text, chat_id=fresh["admin_chat_id"], message_id=fresh["progress_message_id"]
         )
     except TelegramError as exc:
         if "not modified" not in str(exc).lower():
             logger.info("could not update broadcast %s progress: %s", broadcast["id"], exc)
 
 
-async def _finished(
-    application: Application, broadcast: dict, counts: dict[str, int], inactive: int
-) -> None:
-    ops = operations(application.bot_data)
-    if ops is None:
-        return
+async def _finished(ops: Services, broadcast: dict, counts: dict[str, int], inactive: int) -> None:
     fresh = ops.store.broadcast(broadcast["id"]) or broadcast
     lang = _lang(ops.store, fresh)
-    await _progress(application, fresh, counts)
+    await _progress(ops, fresh, counts)
     from bot.telegram.announce_render import (
         finished_report,
     )  # with pins and the edit/delete everywhere buttons

@@ -15,7 +15,10 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from collections.abc import Hashable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from bot.assistant import Answer
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -46,7 +49,7 @@ class Bounded(Generic[K, V]):
 @dataclass(frozen=True)
 class Turn:
     question: str
-    answer: Any  # the engine's Answer; put in words only when staff need it (handoff.said)
+    answer: Answer  # the engine's Answer; put in words only when staff need it (handoff.said)
 
 
 @dataclass
@@ -55,7 +58,7 @@ class Recent:
     owners: Bounded[tuple[int, int], int]
     replies: Bounded[tuple[int, int], int]
 
-    def add_turn(self, chat_id: int, user_id: int, question: str, answer: Any) -> None:
+    def add_turn(self, chat_id: int, user_id: int, question: str, answer: Answer) -> None:
         key = (int(chat_id), int(user_id))
         turns = self.turns.get(key)
         if turns is None:

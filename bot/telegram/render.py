@@ -26,8 +26,8 @@ from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
+    LinkPreviewOptions,
 )
-from telegram.constants import ParseMode
 
 from bot.i18n import render_date, render_span, t
 from bot.kb import listing
@@ -560,7 +560,9 @@ def inline_results(
                 title=label(assistant.title(entry, lang), 100),
                 description=label(answer_text, 120),
                 input_message_content=InputTextMessageContent(
-                    entry_html(assistant, entry, lang), parse_mode=ParseMode.HTML
+                    entry_html(assistant, entry, lang),
+                    # HTML by the Application's Defaults; a shared answer keeps Telegram's preview
+                    link_preview_options=LinkPreviewOptions(is_disabled=False),
                 ),
             )
         )

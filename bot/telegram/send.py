@@ -1,18 +1,21 @@
-"""Sending replies: into the right chat and forum topic, quoting the asker in groups.
+"""Sending: the one path for the texts the bot sends in answer to an update.
 
-Retries for Telegram's limits (429) and server errors (5xx) happen below this, in the rate limiter
-(bot/telegram/app.py). Here: a group that became a supergroup is followed to its new id, and a text
-Telegram cannot parse as HTML is sent again as plain text rather than lost.
+PTB does most of it. The Application's Defaults (bot/telegram/app.py) make every text HTML without
+link previews; `Message.reply_text` answers in the message's chat and forum topic and, outside
+private chats, quotes it (PTB 22: `do_quote` left unset quotes in groups; the topic follows
+`is_topic_message`). Retries for Telegram's limits (429) and server errors (5xx) happen below, in
+the rate limiter. Here, once for every send: a group that became a supergroup is followed to its new
+id (and the store told), and a text Telegram cannot parse as HTML is sent again as plain text (its
+tags dropped, the rest escaped) rather than lost.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from html import unescape
+from html import escape, unescape
 
-from telegram import CallbackQuery, LinkPreviewOptions, Message, ReplyParameters
-from telegram.constants import ChatType, ParseMode
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from bot.telegram.context import BotContext
@@ -20,71 +23,67 @@ from bot.telegram.render import Reply
 
 logger = logging.getLogger(__name__)
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def thread_of(message: Message | None) -> int | None:
-    """The forum topic a message belongs to (replies stay in it), else None."""
-    if message is not None and message.is_topic_message and message.message_thread_id:
-        return message.message_thread_id
-    return None
-
-
-async def reply_to(ctx: BotContext, message: Message, reply: Reply) -> list[Message]:
-    """Answer `message` where it was sent: same chat, same topic; in groups quoting the asker."""
-    quote = message.message_id if message.chat.type != ChatType.PRIVATE else None
-    return await send(ctx, message.chat_id, reply, thread_id=thread_of(message), quote=quote)
-
-
-async def send(
-    ctx: BotContext,
-    chat_id: int,
-    reply: Reply,
-    *,
-    thread_id: int | None = None,
-    quote: int | None = None,
+async def reply_to(
+    ctx: BotContext, message: Message, reply: Reply, *, quote: bool = True
 ) -> list[Message]:
+    """Answer `message` where it was sent: its chat and forum topic; in groups the first part
+    quotes it (unless `quote` is False)."""
     sent = []
-    last = len(reply.parts) - 1
-    for i, part in enumerate(reply.parts):
-        markup = reply.markup if i == last else None
-        sent.append(
-            await _send_part(ctx, chat_id, part, markup, thread_id, quote if i == 0 else None)
-        )
+    for i, (part, markup) in enumerate(_parts(reply)):
+        do_quote = None if quote and i == 0 else False  # None: PTB's rule, quote outside private
+        sent.append(await _post(ctx, message.chat_id, part, markup, message, do_quote))
     return sent
 
 
-async def _send_part(
+async def send(
+    ctx: BotContext, chat_id: int, reply: Reply, *, quote: int | None = None
+) -> list[Message]:
+    """Send a reply to a chat, not in answer to a message at hand; the first part quotes message
+    `quote` of that chat, if given and still there."""
+    return [
+        await _post(ctx, chat_id, part, markup, None, False, quote_id=quote if i == 0 else None)
+        for i, (part, markup) in enumerate(_parts(reply))
+    ]
+
+
+def _parts(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """The reply's messages, the keyboard under the last one."""
+    last = len(reply.parts) - 1
+    return [(part, reply.markup if i == last else None) for i, part in enumerate(reply.parts)]
+
+
+async def _post(
     ctx: BotContext,
     chat_id: int,
     html: str,
-    markup,
-    thread_id: int | None,
-    quote: int | None,
-    parse_mode: str | None = ParseMode.HTML,
+    markup: InlineKeyboardMarkup | None,
+    answering: Message | None,
+    do_quote: bool | None,
+    plain: bool = False,
+    quote_id: int | None = None,
 ) -> Message:
+    """One message: a reply to `answering` (PTB keeps its topic), else a message to `chat_id`
+    (quoting its message `quote_id`)."""
     try:
+        if answering is not None:
+            return await answering.reply_text(html, reply_markup=markup, do_quote=do_quote)
         return await ctx.bot.send_message(
             chat_id,
             html,
-            parse_mode=parse_mode,
             reply_markup=markup,
-            message_thread_id=thread_id,
-            reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True)
-            if quote
-            else None,
-            link_preview_options=NO_PREVIEW,
+            reply_parameters=ReplyParameters(quote_id) if quote_id else None,
         )
-    except ChatMigrated as exc:
+    except ChatMigrated as exc:  # the group became a supergroup: the store follows, then the reply
         ctx.store.migrate_chat(chat_id, exc.new_chat_id)
-        return await _send_part(ctx, exc.new_chat_id, html, markup, thread_id, None, parse_mode)
+        return await _post(ctx, exc.new_chat_id, html, markup, None, False, plain)
     except BadRequest as exc:
-        if parse_mode and "can't parse entities" in str(exc).lower():
+        if not plain and "can't parse entities" in str(exc).lower():
             logger.error("reply was not valid HTML; sending it as plain text: %s", exc)
-            return await _send_part(
-                ctx, chat_id, unescape(_TAG.sub("", html)), markup, thread_id, quote, None
-            )
+            text = escape(unescape(_TAG.sub("", html)), quote=False)  # no tags left to parse
+            return await _post(ctx, chat_id, text, markup, answering, do_quote, True, quote_id)
         raise
 
 
@@ -101,12 +100,7 @@ async def edit(ctx: BotContext, query: CallbackQuery, reply: Reply) -> None:
     message = query.message
     if isinstance(message, Message):
         try:
-            await query.edit_message_text(
-                reply.parts[0],
-                parse_mode=ParseMode.HTML,
-                reply_markup=reply.markup,
-                link_preview_options=NO_PREVIEW,
-            )
+            await query.edit_message_text(reply.parts[0], reply_markup=reply.markup)
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
@@ -117,6 +111,6 @@ async def edit(ctx: BotContext, query: CallbackQuery, reply: Reply) -> None:
                 message.chat_id,
                 exc,
             )
-        await send(ctx, message.chat_id, reply, thread_id=thread_of(message))
+        await reply_to(ctx, message, reply, quote=False)
     elif message is not None:  # too old to edit: a new message in the same chat
         await send(ctx, message.chat.id, reply)

@@ -128,7 +128,7 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
                 self.store.save_state(scope, key, value)
 
 
-def processor_for(store: Any) -> PerChatUpdateProcessor:
+def processor_for(store: Store) -> PerChatUpdateProcessor:
     """The update processor: shared state on a shared store, PTB's memory otherwise."""
     if getattr(store, "shared", False):
         return SharedStateUpdateProcessor(store)

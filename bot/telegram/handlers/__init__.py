@@ -31,6 +31,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.telegram.context import services_of
 from bot.telegram.filters import ADDRESSED
 from bot.telegram.handlers import (
     admin,
@@ -125,16 +126,7 @@ def announcement_handlers() -> list[BaseHandler]:
 
 def register(application: Application) -> None:
     """Add every handler, in order, and the error handler."""
-    application.add_handler(TypeHandler(Update, chats.track_chat), group=-2)
-    # Button presses first meet the owner check (in groups, only the asker may use a reply's buttons);
-    # they never reach flood control, which counts messages only.
-    application.add_handler(CallbackQueryHandler(handoff.owner_guard), group=-1)
-    application.add_handler(TypeHandler(Update, guard.flood_guard), group=-1)
-
-    services = application.bot_data.get("services")
-    staff_chat = inputs.staff_chat_filter(
-        getattr(getattr(services, "config", None), "admin_chat_id", None)
-    )
+    staff_chat = inputs.staff_chat_filter(services_of(application).admin_chat_id)
     handlers: list[BaseHandler] = [
         # A button press with empty data matches EVERY patterned CallbackQueryHandler in PTB; this pattern
         # matches no non-empty data, so it takes exactly those presses (and just stops the spinner).
@@ -184,12 +176,23 @@ def register(application: Application) -> None:
             WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED, questions.group_text
         ),
     ]
-    application.add_handlers(handlers, group=0)
-    # After the answer: a group's askers' language, the default language of its announcements.
-    application.add_handler(
-        MessageHandler(
-            WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED, announce.note_asker
-        ),
-        group=1,
+    application.add_handlers(
+        {
+            -2: [TypeHandler(Update, chats.track_chat)],
+            # Button presses first meet the owner check (in groups, only the asker may use a reply's
+            # buttons); they never reach flood control, which counts messages only.
+            -1: [
+                CallbackQueryHandler(handoff.owner_guard),
+                TypeHandler(Update, guard.flood_guard),
+            ],
+            0: handlers,
+            # After the answer: a group's askers' language, the default language of its announcements.
+            1: [
+                MessageHandler(
+                    WORDS & GROUPS & filters.TEXT & ~filters.COMMAND & ADDRESSED,
+                    announce.note_asker,
+                )
+            ],
+        }
     )
     application.add_error_handler(errors.on_error)

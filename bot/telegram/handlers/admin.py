@@ -15,16 +15,15 @@ from html import escape
 from typing import Any
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import t
 from bot.kb.text import Lang
 from bot.telegram import admin_render
-from bot.telegram.context import BotContext, message_of, query_of, required, user_of
-from bot.telegram.operations import Operations, operations
+from bot.telegram.context import BotContext, Services, message_of, query_of, required, user_of
 from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send, thread_of
+from bot.telegram.send import ack, edit, reply_to
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
@@ -32,19 +31,8 @@ COMMAND_PREFIX = re.compile(r"^/broadcast(@\w+)?\s*", re.IGNORECASE)
 MAX_STATS_DAYS = 90
 
 
-def ops_of(context: BotContext) -> Operations | None:
-    return operations(context.bot_data)
-
-
-def installed_ops(context: BotContext) -> Operations:
-    """The admin operations, in a handler behind admin_only() (which checked they are installed)."""
-    return required(ops_of(context), "admin operations")
-
-
 def is_admin(context: BotContext, user_id: int | None) -> bool:
-    ops = ops_of(context)
-    admin_ids = ops.admin_ids if ops is not None else context.services.admin_ids
-    return user_id is not None and int(user_id) in admin_ids
+    return user_id is not None and int(user_id) in context.services.admin_ids
 
 
 async def refuse(update: Update, context: BotContext, what: str) -> None:
@@ -66,19 +54,15 @@ async def refuse(update: Update, context: BotContext, what: str) -> None:
 
 async def admin_press(
     update: Update, context: BotContext, what: str
-) -> tuple[CallbackQuery, Operations, Lang] | None:
-    """An admin's button press: the query, the operations and the admin's language; None (after a
-    polite refusal, or just stopping the spinner) when the presser is no admin or nothing is installed."""
+) -> tuple[CallbackQuery, Services, Lang] | None:
+    """An admin's button press: the query, the services and the admin's language; None (after a
+    polite refusal) when the presser is no admin."""
     query = query_of(update)
     user = query.from_user
     if not is_admin(context, user.id):
         await refuse(update, context, what)
         return None
-    ops = ops_of(context)
-    if ops is None:
-        await ack(query)
-        return None
-    return query, ops, context.lang_for(user)
+    return query, context.services, context.lang_for(user)
 
 
 def _meant_for_another_bot(message: Message) -> bool:
@@ -101,8 +85,7 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
             if not is_admin(context, user.id if user else None):
                 await refuse(update, context, what)
                 return None
-            ops = ops_of(context)
-            in_admin_chat = ops is not None and chat is not None and chat.id == ops.admin_chat_id
+            in_admin_chat = chat is not None and chat.id == context.services.admin_chat_id
             if chat is not None and chat.type != ChatType.PRIVATE and not in_admin_chat:
                 logger.info(
                     "admin verb %s used in group %s: asked to use a private chat", what, chat.id
@@ -112,9 +95,6 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
                     message_of(update),
                     admin_render.plain("adm_private_only", context.lang_for(user)),
                 )
-                return None
-            if ops is None:
-                logger.error("admin verb %s: admin operations are not installed", what)
                 return None
             return await handler(update, context)
 
@@ -138,7 +118,7 @@ async def admin_help(update: Update, context: BotContext) -> None:
 @admin_only("/reload")
 async def reload_command(update: Update, context: BotContext) -> None:
     """Validate, build beside, swap; report what changed or every error. Answers keep flowing meanwhile."""
-    ops = installed_ops(context)
+    ops = context.services
     lang = context.lang_for(update.effective_user)
     message = message_of(update)
     if ops.reloader.busy:
@@ -167,20 +147,14 @@ async def reload_command(update: Update, context: BotContext) -> None:
     # The "checking…" message becomes the result (issue 11); further parts follow it.
     try:
         await context.bot.edit_message_text(
-            result.parts[0],
-            chat_id=message.chat_id,
-            message_id=checking[0].message_id,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
+            result.parts[0], chat_id=message.chat_id, message_id=checking[0].message_id
         )
         rest = result.parts[1:]
     except TelegramError as exc:
         logger.info("could not edit the reload message (%s); sending the result", exc)
         rest = result.parts
     if rest:
-        await send(
-            context, message.chat_id, type(result)(rest, None, lang), thread_id=thread_of(message)
-        )
+        await reply_to(context, message, type(result)(rest, None, lang), quote=False)
 
 
 # -- /broadcast ------------------------------------------------------------------------------------------
@@ -202,7 +176,7 @@ def text_html(message: Message) -> str:
 @admin_only("/broadcast")
 async def broadcast_command(update: Update, context: BotContext) -> None:
     """Reply /broadcast to a message, or /broadcast TEXT: a preview with Confirm and Cancel."""
-    ops = installed_ops(context)
+    ops = context.services
     message = message_of(update)
     user = user_of(update)
     lang = context.lang_for(user)
@@ -226,9 +200,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
             )  # the preview: exactly what groups get
         else:
             broadcast_id = ops.store.create_broadcast(user.id, chat_id, lang, html=html)
-            await context.bot.send_message(
-                chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-            )
+            await context.bot.send_message(chat_id, html)
     except BadRequest as exc:
         # Telegram refused the preview, so it would refuse every group's copy too: drop the draft, say why.
         ops.store.cancel_broadcast(broadcast_id)
@@ -303,7 +275,7 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
 
 @admin_only("/broadcasts")
 async def broadcasts_command(update: Update, context: BotContext) -> None:
-    ops = installed_ops(context)
+    ops = context.services
     lang = context.lang_for(update.effective_user)
     await reply_to(
         context, message_of(update), admin_render.broadcasts(ops.store.recent_broadcasts(10), lang)
@@ -315,7 +287,7 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
 
 @admin_only("/subscribers")
 async def subscribers_command(update: Update, context: BotContext) -> None:
-    ops = installed_ops(context)
+    ops = context.services
     lang = context.lang_for(update.effective_user)
     rows = ops.store.subscriptions(active=None)
     tags, langs = (
@@ -333,7 +305,7 @@ async def subscribers_command(update: Update, context: BotContext) -> None:
 async def stats_command(update: Update, context: BotContext) -> None:
     """/stats [DAYS]: a chart (questions per day, answered or not, by language, top subjects) with the
     figures in its caption: answer rate, per language, top unanswered questions."""
-    ops = installed_ops(context)
+    ops = context.services
     lang = context.lang_for(update.effective_user)
     args = context.args or []
     days = 7

@@ -12,10 +12,9 @@ import logging
 import re
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
 
-from telegram import Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext.filters import MessageFilter
 
@@ -24,19 +23,19 @@ from bot.kb.text import LANGS, Lang, detect_lang
 from bot.telegram import announce_render
 from bot.telegram.admin_render import LANG_NAMES, plain
 from bot.telegram.announce import Announcements, announcements, parse_when, utc_iso
-from bot.telegram.context import BotContext, chat_of, message_of, query_of, required, user_of
-from bot.telegram.handlers.admin import (
-    admin_only,
-    admin_press,
-    installed_ops,
-    is_admin,
-    ops_of,
-    refuse,
+from bot.telegram.context import (
+    BotContext,
+    Services,
+    chat_of,
+    message_of,
+    query_of,
+    required,
+    user_of,
 )
+from bot.telegram.handlers.admin import admin_only, admin_press, is_admin, refuse
 from bot.telegram.handlers.subscriptions import may_manage
-from bot.telegram.operations import Operations
 from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
+from bot.telegram.send import ack, edit, reply_to, send
 
 logger = logging.getLogger(__name__)
 TAG_RE = re.compile(r"^[^\W_][\w-]{0,23}$")
@@ -125,9 +124,7 @@ def _version_lang(text: str, fallback: Lang) -> tuple[Lang, bool]:
 # -- the panel -----------------------------------------------------------------------------------------
 
 
-def panel_reply(
-    ops: Operations, broadcast_id: int, lang: Lang, mode: str = "main"
-) -> Reply | None:
+def panel_reply(ops: Services, broadcast_id: int, lang: Lang, mode: str = "main") -> Reply | None:
     announcement = ops.store.announcement(broadcast_id)
     if announcement is None:
         return None
@@ -147,7 +144,7 @@ def panel_reply(
 
 async def open_panel(
     context: BotContext,
-    ops: Operations,
+    ops: Services,
     broadcast_id: int,
     chat_id: int,
     lang: Lang,
@@ -163,7 +160,12 @@ async def open_panel(
 
 
 async def _show(
-    context: BotContext, query: Any, ops: Operations, broadcast_id: int, lang: Lang, mode: str
+    context: BotContext,
+    query: CallbackQuery,
+    ops: Services,
+    broadcast_id: int,
+    lang: Lang,
+    mode: str,
 ) -> None:
     reply = panel_reply(ops, broadcast_id, lang, mode)
     if reply is not None:
@@ -172,7 +174,7 @@ async def _show(
 
 async def _refresh_panel(
     context: BotContext,
-    ops: Operations,
+    ops: Services,
     broadcast_id: int,
     chat_id: int,
     message_id: int,
@@ -186,9 +188,7 @@ async def _refresh_panel(
             reply.parts[0],
             chat_id=chat_id,
             message_id=message_id,
-            parse_mode=ParseMode.HTML,
             reply_markup=reply.markup,
-            link_preview_options=NO_PREVIEW,
         )
     except TelegramError as exc:
         if "not modified" not in str(exc).lower():
@@ -263,12 +263,12 @@ async def announce_button(update: Update, context: BotContext) -> None:
 
 async def _schedule(
     context: BotContext,
-    ops: Operations,
+    ops: Services,
     bid: int,
     moment: datetime,
     lang: Lang,
     *,
-    query: Any = None,
+    query: CallbackQuery | None = None,
     message: Message | None = None,
 ) -> None:
     """Schedule a draft for `moment` (from a preset button or a typed reply)."""
@@ -314,7 +314,6 @@ async def _schedule(
                     done.parts[0],
                     chat_id=message.chat_id,
                     message_id=panel_id,
-                    parse_mode=ParseMode.HTML,
                 )
             except TelegramError as exc:
                 logger.info("could not close the panel of broadcast %s: %s", bid, exc)
@@ -331,9 +330,7 @@ async def announce_reply(update: Update, context: BotContext) -> None:
     if not is_admin(context, user.id):
         await refuse(update, context, "announcement reply")
         return
-    ops = ops_of(context)
-    if ops is None:
-        return
+    ops = context.services
     lang = context.lang_for(user)
     replied = required(message.reply_to_message, "replied-to panel")
     if tag := announce_render.EDIT_TAG.search(replied.text or ""):
@@ -379,7 +376,7 @@ async def announce_reply(update: Update, context: BotContext) -> None:
 
 
 async def _copy_op_start(
-    update: Update, context: BotContext, ops: Operations, bid: int, action: str, lang: Lang
+    update: Update, context: BotContext, ops: Services, bid: int, action: str, lang: Lang
 ) -> None:
     query = query_of(update)
     broadcast = ops.store.broadcast(bid)
@@ -401,7 +398,7 @@ async def _copy_op_start(
 
 
 async def _edit_text_received(
-    context: BotContext, ops: Operations, bid: int, message: Message, lang: Lang
+    context: BotContext, ops: Services, bid: int, message: Message, lang: Lang
 ) -> None:
     html = (message.text_html or message.caption_html or "").strip()
     if not html:
@@ -478,7 +475,7 @@ async def op_button(update: Update, context: BotContext) -> None:
 @admin_only("/scheduled")
 async def scheduled_command(update: Update, context: BotContext) -> None:
     """Scheduled announcements, soonest first, each with a Cancel button."""
-    ops = installed_ops(context)
+    ops = context.services
     lang = context.lang_for(update.effective_user)
     rows = ops.store.scheduled_announcements()
     counts = {r["id"]: len(ops.store.audience(r["id"])) for r in rows}

@@ -66,9 +66,8 @@ from bot.rules.render import facts_summary, shown
 from bot.rules.schema import Value
 from bot.telegram import render
 from bot.telegram.context import BotContext, chat_of, message_of, query_of, required
-from bot.telegram.handlers.admin import ops_of
 from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW, ack, edit, reply_to, send
+from bot.telegram.send import ack, edit, reply_to, send
 
 logger = logging.getLogger(__name__)
 
@@ -181,8 +180,7 @@ def result_reply(context: BotContext, rules: Rules, session: Session, lang: Lang
 
 def not_covered_reply(context: BotContext, lang: Lang, query_id: int) -> Reply:
     """The honest end of "Other / none of these": not covered — ask a person (when there is one)."""
-    ops = ops_of(context)
-    person = ops is not None and ops.admin_chat_id is not None
+    person = context.services.admin_chat_id is not None
     text = f"<b>{_h(t('chk_title', lang))}</b>\n{_h(t('mx_chk_not_covered' if person else 'mx_chk_not_covered_alone', lang))}"
     rows = []
     if person:
@@ -268,9 +266,7 @@ async def _edit_by_id(context: BotContext, session: Session, reply: Reply) -> No
                 reply.parts[0],
                 chat_id=session.chat_id,
                 message_id=session.message_id,
-                parse_mode="HTML",
                 reply_markup=reply.markup,
-                link_preview_options=NO_PREVIEW,
             )
             return
         except TelegramError as exc:
@@ -321,14 +317,14 @@ def _log_ending(
             if o.status != "not_eligible" and o.rule.spec.entry
         ]
     return context.store.log_query(
-        user.id if user else None,
-        "private",
-        lang,
-        text,
-        answered,
-        list(dict.fromkeys(entries)),
-        1.0 if answered else 0.0,
-        "check",
+        user_id=user.id if user else None,
+        chat_type="private",
+        lang=lang,
+        text=text,
+        answered=answered,
+        entry_ids=list(dict.fromkeys(entries)),
+        score=1.0 if answered else 0.0,
+        kind="check",
     )
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.editing.files import MAX_FILE_BYTES, SAFE_NAME, read_bytes, sha256
@@ -25,17 +24,9 @@ from bot.kb.loader import knowledge_files
 from bot.kb.matcher import ANSWER_AT
 from bot.kb.text import Lang
 from bot.telegram import admin_render, chart, curation_render
-from bot.telegram.context import BotContext, message_of, query_of, required, user_of
+from bot.telegram.context import BotContext, Services, message_of, query_of, required, user_of
 from bot.telegram.curation import Curator, curator_of
-from bot.telegram.handlers.admin import (
-    Handler,
-    admin_only,
-    installed_ops,
-    is_admin,
-    ops_of,
-    refuse,
-)
-from bot.telegram.operations import Operations
+from bot.telegram.handlers.admin import Handler, admin_only, is_admin, refuse
 from bot.telegram.send import ack, edit, reply_to, send
 
 logger = logging.getLogger(__name__)
@@ -44,14 +35,8 @@ REVIEW_DAYS = 30  # questions older than this are not reviewed
 LOW_CONFIDENCE = ANSWER_AT + 0.08  # answered, but with a score this low: worth a look
 
 
-def _curator(context: BotContext, ops: Operations) -> Curator:
-    config = context.services.config
-    data_dir = (
-        Path(config.data_dir)
-        if config is not None
-        else Path(ops.reloader.knowledge_dir).parent / "var"
-    )
-    return curator_of(context.bot_data, ops, data_dir)
+def _curator(context: BotContext, ops: Services) -> Curator:
+    return curator_of(context.bot_data, ops, ops.config.data_dir)
 
 
 def admin_button(what: str):
@@ -63,9 +48,6 @@ def admin_button(what: str):
             query = query_of(update)
             if not is_admin(context, query.from_user.id):
                 await refuse(update, context, what)
-                return None
-            if ops_of(context) is None:
-                await ack(query)
                 return None
             return await handler(update, context)
 
@@ -80,7 +62,7 @@ def admin_button(what: str):
 @admin_only("/review")
 async def review_command(update: Update, context: BotContext) -> None:
     """The unanswered and low-confidence questions not yet dealt with, grouped, most asked first."""
-    ops = installed_ops(context)
+    ops = context.services
     admin = user_of(update)
     lang = context.lang_for(admin)
     message = message_of(update)
@@ -117,7 +99,7 @@ async def review_command(update: Update, context: BotContext) -> None:
 @admin_button("review button")
 async def review_button(update: Update, context: BotContext) -> None:
     query = query_of(update)
-    ops = installed_ops(context)
+    ops = context.services
     admin = query.from_user
     lang = context.lang_for(admin)
     action, number, n = required(
@@ -203,7 +185,7 @@ async def _report_failure(context: BotContext, chat_id: int, outcome, lang: Lang
 @admin_button("undo button")
 async def undo_button(update: Update, context: BotContext) -> None:
     query = query_of(update)
-    ops = installed_ops(context)
+    ops = context.services
     admin = query.from_user
     lang = context.lang_for(admin)
     change_id = int(
@@ -234,7 +216,7 @@ async def undo_button(update: Update, context: BotContext) -> None:
 @admin_only("/knowledge")
 async def knowledge_command(update: Update, context: BotContext) -> None:
     """Every knowledge file as a document, after a line saying how to send one back."""
-    ops = installed_ops(context)
+    ops = context.services
     lang = context.lang_for(update.effective_user)
     message = message_of(update)
     paths = knowledge_files(Path(ops.reloader.knowledge_dir))
@@ -248,7 +230,7 @@ async def knowledge_command(update: Update, context: BotContext) -> None:
 @admin_only("knowledge upload")
 async def knowledge_upload(update: Update, context: BotContext) -> None:
     """An edited .yaml sent back: every error with file, entry and field; or the changes and Confirm/Cancel."""
-    ops = installed_ops(context)
+    ops = context.services
     admin = user_of(update)
     lang = context.lang_for(admin)
     message = message_of(update)
@@ -317,7 +299,7 @@ async def knowledge_upload(update: Update, context: BotContext) -> None:
 @admin_button("knowledge upload confirmation")
 async def upload_button(update: Update, context: BotContext) -> None:
     query = query_of(update)
-    ops = installed_ops(context)
+    ops = context.services
     admin = query.from_user
     lang = context.lang_for(admin)
     action, number = required(
@@ -356,7 +338,7 @@ async def upload_button(update: Update, context: BotContext) -> None:
 async def send_stats_chart(
     context: BotContext,
     message: Message,
-    ops: Operations,
+    ops: Services,
     figures: Any,
     utc_offset_minutes: int,
     lang: Lang,
@@ -389,6 +371,5 @@ async def send_stats_chart(
         message.chat_id,
         photo=png,
         caption=caption,
-        parse_mode=ParseMode.HTML,
         filename="stats.png",
     )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram import render
 from bot.telegram.besteffort import best_effort
 from bot.telegram.context import BotContext
-from bot.telegram.send import ack, send, thread_of
+from bot.telegram.send import ack, reply_to, send
 
 logger = logging.getLogger("bot.telegram.errors")
 
@@ -79,19 +79,10 @@ async def on_error(update: object, context: BotContext) -> None:
                 await ack(update.callback_query)
             except TelegramError:
                 pass  # already answered
-        quote = (
-            message.message_id
-            if message is not None
-            and update.effective_chat.type != ChatType.PRIVATE
-            and update.message
-            else None
-        )
-        await send(
-            context,
-            update.effective_chat.id,
-            render.plain("tg_error", lang),
-            thread_id=thread_of(message),
-            quote=quote,
-        )
+        apology = render.plain("tg_error", lang)
+        if isinstance(message, Message):  # in its topic; quoting a new message in a group
+            await reply_to(context, message, apology, quote=update.message is not None)
+        else:
+            await send(context, update.effective_chat.id, apology)
     except Exception:  # noqa: BLE001 - the apology is best effort
         logger.warning("could not send the apology for %s", where, exc_info=True)

@@ -162,14 +162,14 @@ async def start_answer(update: Update, context: BotContext) -> None:
         await reply_to(context, message, render.plain("tg_expired", lang))
         return
     query_id = context.store.log_query(
-        user.id if user else None,
-        message.chat.type,
-        lang,
-        f"[link] {entry_id}",
-        True,
-        answer.entries,
-        1.0,
-        "button",
+        user_id=user.id if user else None,
+        chat_type=message.chat.type,
+        lang=lang,
+        text=f"[link] {entry_id}",
+        answered=True,
+        entry_ids=answer.entries,
+        score=1.0,
+        kind="button",
     )
     title = context.assistant.title(context.assistant.kb.entries[entry_id], lang)
     reply = with_feedback(

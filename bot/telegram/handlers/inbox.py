@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, ReplyParameters, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import ChatMigrated, TelegramError
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext.filters import MessageFilter
 
 from bot.i18n import t
@@ -23,10 +23,10 @@ from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required
 from bot.telegram.handlers import handoff
-from bot.telegram.handlers.admin import is_admin, ops_of
+from bot.telegram.handlers.admin import is_admin
 from bot.telegram.recent import recent
-from bot.telegram.render import MAX_TEXT
-from bot.telegram.send import NO_PREVIEW, ack, reply_to, send, thread_of
+from bot.telegram.render import MAX_TEXT, Reply
+from bot.telegram.send import ack, reply_to, send
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ async def ask_person(update: Update, context: BotContext) -> None:
     """The "ask a person" button: pass the question to the admin chat."""
     query = query_of(update)
     user = update.effective_user
-    ops = ops_of(context)
+    ops = context.services
     query_id = int(
         required(
             admin_render.CB_PERSON.match(query.data or ""), "question id in the button's data"
@@ -62,7 +62,7 @@ async def ask_person(update: Update, context: BotContext) -> None:
     )
     row = context.store.query(query_id)
     lang = context.stored_lang(user) or (row["lang"] if row else None) or context.lang_for(user)
-    if ops is None or ops.admin_chat_id is None:
+    if ops.admin_chat_id is None:
         await ack(query, t("ib_unavailable", lang))
         return
     if row is None:
@@ -100,9 +100,7 @@ async def ask_person(update: Update, context: BotContext) -> None:
         context.assistant,
     )
     try:
-        sent = await context.bot.send_message(
-            ops.admin_chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-        )
+        sent = await context.bot.send_message(ops.admin_chat_id, html)
     except TelegramError as exc:
         logger.error("could not pass a question to the admin chat %s: %s", ops.admin_chat_id, exc)
         context.store.drop_inbox(item_id)
@@ -115,13 +113,9 @@ async def ask_person(update: Update, context: BotContext) -> None:
         await query.edit_message_reply_markup(handoff.without_person_button(message.reply_markup))
     except TelegramError as exc:
         logger.debug("could not remove the person button: %s", exc)
-    quote = anchor if message.chat.type != ChatType.PRIVATE else None
-    await send(
-        context,
-        message.chat.id,
-        admin_render.plain("ib_sent", lang),
-        thread_id=thread_of(message),
-        quote=quote,
+    # Quoting the anchor: the asker's message in a group (never a quote in a private chat).
+    await reply_to(
+        context, message.reply_to_message or message, admin_render.plain("ib_sent", lang)
     )
 
 
@@ -129,8 +123,8 @@ async def admin_reply(update: Update, context: BotContext) -> None:
     """An admin's reply to an inbox item: relay it to the worker, in their chat."""
     message = message_of(update)
     user = update.effective_user
-    ops = ops_of(context)
-    if ops is None or ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
+    ops = context.services
+    if ops.admin_chat_id is None or message.chat_id != ops.admin_chat_id:
         # Inbox items exist only in the admin chat: elsewhere this is a reply to the bot like any other.
         from bot.telegram.filters import ADDRESSED
         from bot.telegram.handlers import questions
@@ -180,11 +174,6 @@ async def admin_reply(update: Update, context: BotContext) -> None:
 async def _relay(context: BotContext, item: dict, message: Message) -> None:
     lang: Lang = item["lang"] or "zh-Hant"
     chat_id = context.store.current_chat_id(item["chat_id"])
-    quote = (
-        ReplyParameters(item["question_message_id"], allow_sending_without_reply=True)
-        if item["question_message_id"]
-        else None
-    )
     text = admin_render.inbox_answer(
         item["text"], message.text_html if message.text else None, lang
     )
@@ -192,19 +181,9 @@ async def _relay(context: BotContext, item: dict, message: Message) -> None:
     if len(text) > MAX_TEXT:
         # The header and a reply near Telegram's limit do not fit one message: the reply is copied as it is.
         text, copy = admin_render.inbox_answer(item["text"], None, lang), True
-    try:
-        await context.bot.send_message(
-            chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_parameters=quote,
-            link_preview_options=NO_PREVIEW,
-        )
-    except ChatMigrated as exc:
-        context.store.migrate_chat(chat_id, exc.new_chat_id)
-        chat_id = exc.new_chat_id
-        await context.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-        )
+    sent = await send(
+        context, chat_id, Reply([text], None, lang), quote=item["question_message_id"]
+    )
+    chat_id = sent[0].chat_id  # the supergroup, when the group was upgraded meanwhile
     if copy:  # a photo, document, voice note, or a very long text: copied as it is
         await context.bot.copy_message(chat_id, message.chat_id, message.message_id)

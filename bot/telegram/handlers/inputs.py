@@ -101,7 +101,7 @@ async def edited(update: Update, context: BotContext) -> None:
     text = message.text or message.caption or ""
     if not text or text.startswith("/"):
         return  # an edited command is not run again
-    ops_chat = getattr(context.services.config, "admin_chat_id", None)
+    ops_chat = context.services.admin_chat_id
     if message.chat.id == ops_chat and message.chat.type != ChatType.PRIVATE:
         return
     addressed = (

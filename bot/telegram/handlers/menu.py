@@ -215,14 +215,14 @@ async def guide_entry_button(update: Update, context: BotContext) -> None:
     await ack(query)
     user = update.effective_user
     query_id = context.store.log_query(
-        user.id if user else None,
-        message.chat.type,
-        lang,
-        f"[button] {entry_id}",
-        True,
-        answer.entries,
-        1.0,
-        "button",
+        user_id=user.id if user else None,
+        chat_type=message.chat.type,
+        lang=lang,
+        text=f"[button] {entry_id}",
+        answered=True,
+        entry_ids=answer.entries,
+        score=1.0,
+        kind="button",
     )
     entry = kb.entries[entry_id]
     reply = render.answer(answer, context.assistant)

@@ -14,7 +14,7 @@ from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
 from bot.telegram.handlers import replying
 from bot.telegram.sanitize import scrub_text
-from bot.telegram.send import ack, reply_to, thread_of
+from bot.telegram.send import ack, reply_to
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +42,14 @@ async def _answer(
             query_id = best_effort(
                 "log a question",
                 context.store.log_query,
-                user.id if user else None,
-                message.chat.type,
-                picked.lang,
-                f"[button] {picked.entries[0]}",
-                True,
-                picked.entries,
-                1.0,
-                "button",
+                user_id=user.id if user else None,
+                chat_type=message.chat.type,
+                lang=picked.lang,
+                text=f"[button] {picked.entries[0]}",
+                answered=True,
+                entry_ids=picked.entries,
+                score=1.0,
+                kind="button",
             )
             reply = replying.decorate(
                 context, message, render.answer(picked, context.assistant), picked, query_id
@@ -72,14 +72,14 @@ async def _answer(
         query_id = best_effort(
             "log a question",
             context.store.log_query,
-            user.id if user else None,
-            message.chat.type,
-            answer.lang,
-            answer.query,
-            answer.answered,
-            answer.entries,
-            answer.score,
-            answer.kind,
+            user_id=user.id if user else None,
+            chat_type=message.chat.type,
+            lang=answer.lang,
+            text=answer.query,
+            answered=answer.answered,
+            entry_ids=answer.entries,
+            score=answer.score,
+            kind=answer.kind,
         )
         reply = replying.decorate(
             context, message, render.answer(answer, context.assistant), answer, query_id
@@ -149,14 +149,14 @@ async def entry_button(update: Update, context: BotContext) -> None:
         query_id = best_effort(
             "log a question",
             context.store.log_query,
-            update.effective_user.id if update.effective_user else None,
-            message.chat.type,
-            lang,
-            f"[button] {entry_id}",
-            True,
-            answer.entries,
-            1.0,
-            "button",
+            user_id=update.effective_user.id if update.effective_user else None,
+            chat_type=message.chat.type,
+            lang=lang,
+            text=f"[button] {entry_id}",
+            answered=True,
+            entry_ids=answer.entries,
+            score=1.0,
+            kind="button",
         )
         reply = (
             replying.decorate(
@@ -165,5 +165,5 @@ async def entry_button(update: Update, context: BotContext) -> None:
             if isinstance(message, Message)
             else render.answer(answer, context.assistant)
         )
-    thread = thread_of(message) if isinstance(message, Message) else None
-    await replying.send_owned(context, update, message.chat.id, reply, thread_id=thread)
+    under = message if isinstance(message, Message) else None
+    await replying.send_owned(context, update, under, message.chat.id, reply)

@@ -23,16 +23,15 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from telegram import Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import feedback, handoff
-from bot.telegram.operations import operations
 from bot.telegram.recent import recent
 from bot.telegram.render import Reply
-from bot.telegram.send import NO_PREVIEW, reply_to, send, thread_of
+from bot.telegram.send import reply_to, send
 
 if TYPE_CHECKING:
     from bot.assistant import Answer
@@ -42,16 +41,14 @@ TYPING_AFTER = 1.0  # seconds before "typing…" is shown (tests shorten it)
 TYPING_EVERY = 4.0
 
 
-async def _typing(context: BotContext, chat_id: int, thread_id: int | None) -> None:
+async def _typing(context: BotContext, message: Message) -> None:
     while True:
         if getattr(context.application.update_processor, "saturated", False):
             return  # under full load the indicator would cost every waiting reply a little more
         try:
-            await context.bot.send_chat_action(
-                chat_id, ChatAction.TYPING, message_thread_id=thread_id
-            )
+            await message.reply_chat_action(ChatAction.TYPING)  # in the message's forum topic
         except TelegramError as exc:  # a nicety: never in the way of the reply
-            logger.debug("could not show typing in %s: %s", chat_id, exc)
+            logger.debug("could not show typing in %s: %s", message.chat_id, exc)
             return
         await asyncio.sleep(TYPING_EVERY)
 
@@ -66,9 +63,7 @@ async def typing(context: BotContext, message: Message) -> AsyncIterator[None]:
     started: list[asyncio.Task] = []
 
     def start() -> None:
-        started.append(
-            asyncio.ensure_future(_typing(context, message.chat.id, thread_of(message)))
-        )
+        started.append(asyncio.ensure_future(_typing(context, message)))
 
     timer = asyncio.get_running_loop().call_later(TYPING_AFTER, start)
     try:
@@ -88,8 +83,7 @@ def decorate(
     A question that could not be logged (a full disk) gets none of those that refer to the log."""
     if query_id is None:
         return reply
-    ops = operations(context.bot_data)
-    if answer.kind in ("decline", "choose") and ops is not None and ops.admin_chat_id is not None:
+    if answer.kind in ("decline", "choose") and context.services.admin_chat_id is not None:
         # "🙋 Ask a person": the human inbox (handlers/inbox.py) takes it from there.
         reply = admin_render.with_person_button(reply, query_id)
     if answer.kind in ("answer", "eligibility") and answer.entries:
@@ -120,9 +114,7 @@ async def deliver(
                     reply.parts[0],
                     chat_id=message.chat.id,
                     message_id=earlier,
-                    parse_mode=ParseMode.HTML,
                     reply_markup=reply.markup,
-                    link_preview_options=NO_PREVIEW,
                 )
                 if isinstance(edited, Message):
                     return [edited]
@@ -157,9 +149,14 @@ def remember(
 
 
 async def send_owned(
-    context: BotContext, update: Update, chat_id: int, reply: Reply, thread_id: int | None = None
+    context: BotContext, update: Update, under: Message | None, chat_id: int, reply: Reply
 ) -> list[Message]:
-    """A reply to a button press (a new message): in a group, its buttons belong to the presser."""
-    sent = await send(context, chat_id, reply, thread_id=thread_id)
+    """A reply to a button press (a new message, in the topic of the message `under` the button
+    when it is still accessible): in a group, its buttons belong to the presser."""
+    sent = (
+        await reply_to(context, under, reply, quote=False)
+        if under is not None
+        else await send(context, chat_id, reply)
+    )
     handoff.remember_owner(context, sent, update.effective_user)
     return sent
