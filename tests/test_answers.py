@@ -200,6 +200,15 @@ def test_the_sentence_answering_the_ask_comes_before_the_subjects_own_words(assi
     assert "Academy of Sciences" in answer.text[:160]
 
 
+def test_a_count_of_one_thing_is_not_answered_with_a_count_of_another(assistant):
+    # The scheme gives four registration categories, not a number of registered mechanics.
+    answer = assistant.answer("車輛維修技工自願註冊計劃有幾多個註冊技工？")
+    assert not answer.answered
+    assert assistant.answer(
+        "VPES 同幾多間內地院校有合作？"
+    ).answered  # 院校 of 內地院校 is counted
+
+
 def test_a_record_of_what_the_documents_do_not_give_is_a_decline(assistant):
     answer = assistant.answer("VPAS 申請資格係點？")
     assert not answer.answered

@@ -38,6 +38,31 @@ def test_an_ask_alone_is_about_the_last_subject_and_says_which_it_took(assistant
     assert follow.lead.startswith("（關於：")  # the subject it leaned on is visible
 
 
+def test_a_follow_up_with_two_asks_leans_on_the_last_subject(assistant):
+    _, follow = talk(
+        assistant, "貿易界別嘅招聘廣告最多係咩職位？", "佔幾多%？上一年度最多又係咩？"
+    )
+    assert follow.answered and follow.entries[0] == "am-job-ads-trading"
+    assert "23.8%" in follow.text and "採購員" in follow.text
+
+
+def test_a_bare_ask_stays_with_the_entry_just_answered(assistant):
+    _, follow = talk(assistant, "工程服務界別招聘廣告最多係咩職位？", "佔幾多%？")
+    assert follow.entries[0] == "am-job-ads-engineering-services"
+
+
+def test_the_named_subject_stays_when_another_entry_answered_the_ask(assistant):
+    # The Education Bureau answers "who funds it", but the next ask is about the scheme.
+    first, follow = talk(assistant, "學習體驗獎勵計劃係邊個出錢？", "幾時開始接受申請？")
+    assert "教育局" in first.text
+    assert follow.answered and "3月" in follow.text
+
+
+def test_a_sibling_named_inside_quotes_and_a_classifier_is_found(assistant):
+    _, swap = talk(assistant, "「貿易」類招聘廣告最多係咩職位？", "咁「工程服務」類呢？")
+    assert swap.entries == ["am-job-ads-engineering-services"]
+
+
 def test_who_assesses_after_a_scheme_is_that_schemes_assessor(assistant):
     _, follow = talk(assistant, "安老服務業 RPL 由幾時開始擴展到社區照顧？", "咁評估機構係邊個？")
     assert follow.answered and "香港老年學會" in follow.text
