@@ -434,16 +434,18 @@ class FactFinder:
         if not last or last[0] not in self.kb.entries:
             return None
         prev = self.kb.entries[last[0]]
-        if not prev.parent:
-            return None
         key = fold(subject).replace(" ", "")
-        key = re.sub(r"^(?:the|in|for|of|one with|the one with|about)+", "", key)
+        key = re.sub(
+            r"^(?:the|in|for|of|one with|the one with|about|对于|对|至于|关于|讲|说)+", "", key
+        )
         # 「工程服務」類, 貿易嗰個, 工程服务方面: the name inside its quotes and classifiers.
         key = re.sub(r"[「」『』“”\"'()（）]", "", key)
         key = re.sub(r"(?:类|界别|类别|方面|范畴|嗰个|嗰类|那个|那类|这个|的|嘅)+$", "", key)
         if len(key) < 2:
             return None
-        for entry in self.kb.children(prev.parent):
+        # Beside it first; then inside it ("對僱員呢" after the report's recommendations to all four).
+        beside = self.kb.children(prev.parent) if prev.parent else []
+        for entry in [*beside, *self.kb.children(prev.id)]:
             if entry.id == prev.id:
                 continue
             names = {

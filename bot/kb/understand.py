@@ -481,7 +481,7 @@ _RESET = re.compile(
 )
 # "咁 X 呢？", "what about X?", "and X?", "那 X 呢": only a subject, the ask is the last one's.
 _SUBJECT_ONLY = re.compile(
-    r"^(?:咁|噉|那|那么|那个|另外|and|what about|how about|and what about|what of|same for|and for)\s*(.+?)\s*(?:呢|又点|又如何|又点样|又怎样|as well|too)?[?？]*$|"
+    r"^(?:咁|噉|那|那么|那个|另外|and|what about|how about|and what about|what of|same for|and for|as for|for)\s*(.+?)\s*(?:呢|又点|又如何|又点样|又怎样|as well|too)?[?？]*$|"
     r"^(.+?)\s*(?:呢|又点|又点样|又如何|又怎样)[?？]*$"
 )
 # Pronouns that point back at the last subject.
