@@ -17,7 +17,17 @@ from bot.kb.text import fold
 # -- kinds of ask -----------------------------------------------------------------------------------
 
 AskKind = Literal[
-    "what", "when", "deadline", "where", "who", "holder", "howmany", "how", "eligible", "why"
+    "what",
+    "when",
+    "deadline",
+    "where",
+    "who",
+    "holder",
+    "howmany",
+    "how",
+    "eligible",
+    "why",
+    "scope",
 ]
 
 
@@ -281,6 +291,30 @@ ASK_CUES: dict[AskKind, re.Pattern[str]] = {
         "can i join",
     ),
     "why": _cues("点解", "为什么", "为何", "原因", "why", "reason"),
+    # What something covers: its areas, fields, trades ("包括哪些範疇", "which areas").
+    "scope": _cues(
+        "哪些范畴",
+        "哪些方面",
+        "哪些领域",
+        "哪些工种",
+        "边啲范畴",
+        "边啲方面",
+        "边啲领域",
+        "边啲工种",
+        "咩范畴",
+        "什么范畴",
+        "什么领域",
+        "涵盖",
+        "范畴",
+        "which areas",
+        "what areas",
+        "which fields",
+        "what fields",
+        "which trades",
+        "which sectors",
+        "what sectors",
+        "areas covered",
+    ),
 }
 
 # What an answer stating each kind of fact contains; matched on the folded answer text.
