@@ -95,6 +95,15 @@ def test_an_answer_is_short_and_ends_with_its_source_and_date(assistant):
 # -- stories ----------------------------------------------------------------------------------------
 
 
+def test_an_english_story_is_split_at_its_full_stops():
+    reading = read(
+        "I fix lifts for a living. My boss says EMSD is working with Guangzhou. "
+        "Which colleges signed with EMSD?"
+    )
+    assert [c.text for c in reading.clauses] == ["which colleges signed with emsd?"]
+    assert "my boss says" in reading.context  # a statement with "is" in it is not a question
+
+
 def test_a_long_story_is_answered_from_its_question(assistant):
     story = (
         "我喺升降機公司做咗十幾年，主要做商場嘅𨋢。老細話大灣區機會多，叫我哋留意下。"

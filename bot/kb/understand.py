@@ -495,7 +495,13 @@ _TRAILING_FILLER = re.compile(
 )
 # Emoji and symbols before a question ("🙏 想問…").
 _SYMBOLS = re.compile(r"^[^\w?？]+")
-_SENTENCE = re.compile(r"(?<=[？?！!。；;])|\n+")
+# Sentences end at Chinese and English stops; an English full stop only before a space and a word,
+# and not after a title or a common abbreviation ("mr. sit", "e.g. lifts").
+_SENTENCE = re.compile(
+    r"(?<=[？?！!。；;])|\n+|"
+    r"(?<!\bmr)(?<!\bms)(?<!\bdr)(?<!\bno)(?<!\bst)(?<!\bvs)(?<!\bir)(?<!\bprof)(?<!e\.g)(?<!i\.e)"
+    r"(?<=[a-z0-9)\"'\]])\.\s+(?=[a-z])"
+)
 # Where one sentence holds two asks: "…，佔幾多%", "… and how many …", "…又…", "…同埋…".
 _JOINER = re.compile(
     r"[，,、]\s*(?:另外|仲有|同埋|以及|还有|and also|and|also)?\s*|\s+(?:and|also)\s+(?=(?:what|when|where|who|how|which|is|are|does|do|can)\b)|"
@@ -567,7 +573,8 @@ def _is_question(sentence: str) -> bool:
         or bool(ask_kinds(sentence))
         or bool(
             re.search(
-                r"吗|嘛|呢[?？]?$|未[?？]?$|系咪|系唔系|有冇|可唔可以|会唔会|使唔使|得唔得|能否|是否|\b(?:is|are|does|do|can|could|will|should)\b",
+                r"吗|嘛|呢[?？]?$|未[?？]?$|系咪|系唔系|有冇|可唔可以|会唔会|使唔使|得唔得|能否|是否|"
+                r"^(?:is|are|does|do|did|can|could|will|would|should|has|have|may)\b",
                 sentence,
             )
         )
