@@ -218,6 +218,12 @@ def test_a_count_of_one_thing_is_not_answered_with_a_count_of_another(assistant)
     ).answered  # 院校 of 內地院校 is counted
 
 
+def test_what_an_entry_records_as_not_given_is_declined_naming_it(assistant):
+    # The VPAS entry says the article gives no eligibility: that record answers, not the rest.
+    answer = assistant.answer("我朋友喺內地讀高職，佢要咩學歷先可以申請職專畢業生留港計劃？")
+    assert not answer.answered and "申請資格" in first_line(answer.text)
+
+
 def test_a_record_of_what_the_documents_do_not_give_is_a_decline(assistant):
     answer = assistant.answer("VPAS 申請資格係點？")
     assert not answer.answered

@@ -9,6 +9,7 @@ lower-case) text; `evidence` is what an answer stating the thing would contain.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -185,6 +186,21 @@ _NEGATION = re.compile(r"沒有|没有|未有|並無|并无|未註明|未注明|
 def stated(text: str) -> str:
     """The text without its "the document does not give …" clauses."""
     return "".join(" " if _NEGATION.search(c) else c for c in _CLAUSE.findall(text))
+
+
+# What a "the document does not say …" clause names, for the kinds of ask it answers.
+_ABSENT: dict[str, re.Pattern[str]] = {
+    "eligible": re.compile(r"申请资格|申請資格|资格|資格|eligib|who can apply", re.I),
+    "how": re.compile(r"申请方法|申請方法|报名方法|報名方法|how to apply", re.I),
+    "deadline": re.compile(r"截止|deadline|closing date", re.I),
+}
+
+
+def recorded_absent(kinds: Iterable[str], answer_text: str) -> str | None:
+    """The entry itself records that the document does not give the kind of fact asked
+    ("文章…沒有說明申請資格"): the honest answer is that record, not the rest of the entry."""
+    negated = " ".join(c for c in _CLAUSE.findall(answer_text) if _NEGATION.search(c))
+    return next((k for k in kinds if k in _ABSENT and _ABSENT[k].search(negated)), None)
 
 
 def unanswerable_ask(folded_question: str, answer_text: str) -> Ask | None:

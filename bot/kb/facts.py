@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from bot.kb.asks import Ask, stated, unanswerable_ask
+from bot.kb.asks import Ask, recorded_absent, stated, unanswerable_ask
 from bot.kb.loader import KnowledgeBase
 from bot.kb.matcher import RERANK, Candidate, Match, Matcher
 from bot.kb.schema import Entry, last_day
@@ -581,6 +581,9 @@ class FactFinder:
         ask: Ask | None = unanswerable_ask(folded, _text(entry))
         if ask is not None:
             return Found("missing", entry, score, match, f"ask_{ask.key}", named)
+        absent = recorded_absent(asks, f"{entry.answer.zh} {entry.answer.en}")
+        if absent is not None:
+            return Found("missing", entry, score, match, f"ask_{absent}", named)
         noun = counted(folded) if "howmany" in asks else None
         for kind in asks:
             if (
