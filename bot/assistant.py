@@ -704,6 +704,8 @@ class Assistant:
             detail = found.detail
             if detail.isdigit() and lang != "en":
                 detail += "年"  # a year the documents do not cover
+            elif detail.isascii():
+                detail = detail.title()  # read folded: "shenzhen" is Shenzhen
             return t(
                 "not_stated_other",
                 lang,
