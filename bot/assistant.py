@@ -704,7 +704,7 @@ class Assistant:
             detail = found.detail
             if detail.isdigit() and lang != "en":
                 detail += "年"  # a year the documents do not cover
-            elif detail.isascii():
+            elif found.missing == "ask_place" and detail.isascii():
                 detail = detail.title()  # read folded: "shenzhen" is Shenzhen
             return t(
                 "not_stated_other",
