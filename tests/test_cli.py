@@ -11,6 +11,8 @@ import pytest
 
 from tests.helpers import ROOT, fixture_index_dir
 
+pytestmark = pytest.mark.slow  # each test starts `bot.py` in a new process
+
 
 @pytest.fixture(scope="module")
 def env():

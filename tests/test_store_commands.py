@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import ROOT, TG_TOKEN
 
+pytestmark = pytest.mark.slow  # each test starts `bot.py` in a new process
+
 
 def run_bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LOG_LEVEL": "WARNING"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from tests import test_telegram_check as check_tests
-from tests.test_telegram_check import buttons, visible
+from tests.fakes.messages import buttons, visible
 
 bot, chk_assistant, clock = (
     check_tests.bot,
