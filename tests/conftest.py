@@ -163,10 +163,10 @@ def tg_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tg_index(tg_knowledge: Path) -> Path:
-    from bot.kb.index import ensure_index
+    from tests.helpers import build_index_cached
 
     path = tg_knowledge.parent / "var" / "index.sqlite"
-    ensure_index(tg_knowledge, path)
+    build_index_cached("telegram", tg_knowledge, path)
     return path
 
 

@@ -10,20 +10,13 @@ import sys
 import pytest
 
 from bot.dialogue import Conversation, Conversations
+from tests.conftest import FakeClock
 from tests.helpers import ROOT, real_assistant
 
 
 @pytest.fixture(scope="module")
 def assistant():
     return real_assistant()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def talk(assistant, *turns: str, conversation: Conversation | None = None):
@@ -86,7 +79,7 @@ def test_an_unrelated_message_does_not_lean_on_the_last_subject(assistant):
 
 
 def test_a_follow_up_after_the_conversation_expired_is_read_alone(assistant):
-    clock = Clock()
+    clock = FakeClock()
     conversation = Conversation(clock=clock, ttl=60)
     talk(assistant, "安老 RPL 免試期去到幾時？", conversation=conversation)
     clock.now += 61
@@ -109,7 +102,7 @@ def test_the_language_may_change_mid_conversation(assistant):
 
 
 def test_conversations_are_kept_per_key_and_the_oldest_forgotten_past_the_limit():
-    clock = Clock()
+    clock = FakeClock()
     store = Conversations(limit=2, ttl=60, clock=clock)
     store.get("a").remember("subject a", "", ("x",), "en")
     store.get("b").remember("subject b", "", ("y",), "en")

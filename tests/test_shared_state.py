@@ -21,9 +21,11 @@ def rules_assistant(tmp_path_factory: pytest.TempPathFactory):
     from datetime import date
 
     from bot.assistant import Assistant
+    from tests.helpers import build_index_cached
 
     base = tmp_path_factory.mktemp("shared-kb")
     shutil.copytree(ROOT / "knowledge", base / "knowledge")
+    build_index_cached("real", base / "knowledge", base / "var" / "index.sqlite")
     return Assistant.open(
         base / "knowledge", base / "var" / "index.sqlite", today=lambda: date(2026, 3, 15)
     )

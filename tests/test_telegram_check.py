@@ -39,9 +39,11 @@ def clock() -> Clock:
 @pytest.fixture(scope="module")
 def chk_assistant(tmp_path_factory: pytest.TempPathFactory, clock: Clock):
     from bot.assistant import Assistant
+    from tests.helpers import build_index_cached
 
     base = tmp_path_factory.mktemp("chk-kb")
     shutil.copytree(ROOT / "knowledge", base / "knowledge")
+    build_index_cached("real", base / "knowledge", base / "var" / "index.sqlite")
     assistant = Assistant.open(base / "knowledge", base / "var" / "index.sqlite", today=clock)
     assert assistant.kb.rules is not None
     return assistant
