@@ -334,6 +334,14 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path):
         schemas.drop()
 
 
+@pytest.fixture
+def store(backend):
+    """The state store on each backend (SQLite, and PostgreSQL when a server answers)."""
+    s = backend.open()
+    yield s
+    s.close()
+
+
 # -- markers (issue 13): `pytest -m "not telegram"` runs the engine tests alone ---------------------------
 
 # The Telegram side: bot/telegram and the bot process (`bot.py run`), over the fake Bot API server

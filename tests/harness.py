@@ -8,8 +8,10 @@ behind every wait is in tests/fakes/waiting.py.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
+import sys
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,22 @@ def copy_knowledge(knowledge: Path, index: Path, into: Path) -> tuple[Path, Path
     kb = into / "knowledge"
     shutil.copytree(knowledge, kb)
     return kb, copy_index(index, into / "var")
+
+
+async def run_bot_process(env: dict[str, str], *args: str):  # an asyncio Process, pipes set
+    """`python bot.py run *args` from the repository root, its output piped."""
+    from tests.conftest import ROOT
+
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "bot.py",
+        "run",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 def free_port() -> int:

@@ -19,14 +19,6 @@ from bot.telegram.reminders import due, occasions, reminder_html
 HKT = timezone(timedelta(hours=8))
 
 
-@pytest.fixture
-def store(backend):
-    """The admin state on both backends (SQLite and PostgreSQL, tests/backends.py)."""
-    s = backend.open()
-    yield s
-    s.close()
-
-
 def groups(store: Store, ids, lang="zh-Hant"):
     for chat_id in ids:
         store.upsert_chat(chat_id, "supergroup", f"Group {chat_id}")

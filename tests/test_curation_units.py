@@ -25,13 +25,6 @@ def kb_dir(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture
-def store(backend):  # SQLite, and PostgreSQL when a server answers (tests/backends.py)
-    s = backend.open()
-    yield s
-    s.close()
-
-
 # -- which list, and adding to it --------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from tests.conftest import ROOT, TG_TOKEN, running_bot
 from tests.fakes.messages import wait_text
 from tests.fakes.waiting import wait_until
 from tests.harness import copy_index, free_port, job_runs
+from tests.harness import run_bot_process as run_bot
 from tests.test_telegram_admin import (
     ADMIN,
     ADMIN_CHAT,
@@ -285,19 +286,6 @@ def data_dir_with_index(tmp_path, tg_index):
     data = tmp_path / "data"
     copy_index(tg_index, data)
     return data
-
-
-async def run_bot(env: dict, *args: str):
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "bot.py",
-        "run",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
 
 
 async def test_bot_py_run_exits_non_zero_when_polling_is_refused_for_good(

@@ -8,13 +8,12 @@ import json
 import os
 import shutil
 import signal
-import sys
 
 import aiohttp
 import pytest
 
-from tests.conftest import ROOT, TG_TOKEN, tg_config
-from tests.harness import app_idle, free_port
+from tests.conftest import TG_TOKEN, tg_config
+from tests.harness import app_idle, free_port, run_bot_process
 
 QUESTION = "免試期幾時完？"
 
@@ -144,15 +143,7 @@ async def test_bot_py_run_serves_and_stops_cleanly(tg_server, tg_knowledge, tg_i
         "LOG_LEVEL": "DEBUG",
         "WEBHOOK_URL": "",
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "bot.py",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await run_bot_process(env)
     try:
         await tg_server.wait_for("getUpdates", timeout=30)
         tg_server.push_update(tg_server.updates.private_text("/lang en"))
