@@ -8,9 +8,12 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from bot.assistant import Assistant
 from bot.kb.index import ensure_index
 from bot.kb.loader import KnowledgeBase, load_knowledge
+from bot.rules import Rules, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "knowledge"
@@ -76,6 +79,15 @@ def fixture_assistant(**kwargs) -> Assistant:
 def real_knowledge() -> KnowledgeBase:
     """knowledge/ loaded once per session, for tests that read it (never change it)."""
     return load_knowledge(ROOT / "knowledge")
+
+
+@lru_cache(maxsize=1)
+def real_rules() -> Rules:
+    """knowledge/rules.yaml on its own (no entries or sources to check against), loaded once."""
+    raw = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
+    rules, errors = load_rules("rules.yaml", raw, {}, {})
+    assert rules is not None and errors == [], errors
+    return rules
 
 
 @lru_cache(maxsize=1)
