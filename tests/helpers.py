@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +61,22 @@ def build_index_cached(name: str, knowledge: Path, index: Path) -> None:
         staging.rename(cached)  # whole or not at all, if another run got there first
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def bot_py(
+    *args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python bot.py *args` in a new process from the repository root, with exactly `env`; its
+    output captured as text."""
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @lru_cache(maxsize=1)

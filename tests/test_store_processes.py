@@ -14,6 +14,7 @@ from bot.store.lock import DataDirLock
 from bot.telegram.cluster import SENDER, Cluster
 from tests.conftest import ROOT
 from tests.fakes.waiting import wait_until, wait_until_sync
+from tests.helpers import bot_py
 
 
 def test_one_sender_at_a_time_and_a_dead_one_is_taken_over_at_once(backend):
@@ -132,14 +133,7 @@ def test_the_bot_refuses_to_start_beside_a_running_one(tmp_path):
         "PATH": "/usr/bin:/bin",
     }
     with DataDirLock(data):
-        done = subprocess.run(
-            [sys.executable, "bot.py", "run"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
+        done = bot_py("run", env=env)
     assert done.returncode != 0
     assert "another bot process" in done.stderr and "Traceback" not in done.stderr
 
@@ -196,14 +190,7 @@ def test_several_webhook_processes_need_one_shared_secret(tmp_path, backend):
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
         "PATH": "/usr/bin:/bin",
     }
-    done = subprocess.run(
-        [sys.executable, "bot.py", "run"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    done = bot_py("run", env=env)
     assert (
         done.returncode != 0
         and "set the same WEBHOOK_SECRET" in done.stderr
