@@ -4,14 +4,13 @@ and a conversation forgets after a while. Our own phrasings over the real knowle
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import os
 
 import pytest
 
 from bot.dialogue import Conversation, Conversations
 from tests.conftest import FakeClock
-from tests.helpers import ROOT, real_assistant
+from tests.helpers import bot_py, real_assistant
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +112,7 @@ def test_conversations_are_kept_per_key_and_the_oldest_forgotten_past_the_limit(
     assert store.get("b").subject == ""  # expired
 
 
+@pytest.mark.slow  # starts `bot.py` in a new process
 def test_the_cli_keeps_one_conversation_per_chat_field():
     lines = [
         {"id": 1, "q": "安老 RPL 免試期去到幾時？", "chat": "a"},
@@ -120,13 +120,12 @@ def test_the_cli_keeps_one_conversation_per_chat_field():
         {"id": 3, "q": "咁評估機構係邊個？", "chat": "a"},
         {"id": 4, "q": "咁評估機構係邊個？"},
     ]
-    out = subprocess.run(
-        [sys.executable, "bot.py", "ask", "--jsonl", "-"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines),
-        timeout=120,
+    out = bot_py(
+        "ask",
+        "--jsonl",
+        "-",
+        env=dict(os.environ),
+        stdin="\n".join(json.dumps(x, ensure_ascii=False) for x in lines),
     )
     replies = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
     assert "香港老年學會" in replies[3]["text"]  # chat "a" remembers its subject
