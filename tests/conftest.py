@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# PYTHONDONTWRITEBYTECODE (set in some shells) would make every run compile and assertion-rewrite
+# the bot's and the tests' ~150 modules again, about 5 s of CPU: the tests keep their bytecode.
+sys.dont_write_bytecode = False
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "knowledge"
@@ -158,10 +163,10 @@ def tg_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tg_index(tg_knowledge: Path) -> Path:
-    from bot.kb.index import ensure_index
+    from tests.helpers import build_index_cached
 
     path = tg_knowledge.parent / "var" / "index.sqlite"
-    ensure_index(tg_knowledge, path)
+    build_index_cached("telegram", tg_knowledge, path)
     return path
 
 
@@ -236,34 +241,18 @@ class BotHarness:
 
     async def settled(self, calls: list, timeout: float = 5.0) -> None:
         """Wait until the server has answered these calls (status set)."""
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while any(c.status is None for c in calls):
-            if loop.time() > deadline:
-                raise AssertionError(
-                    "calls were not answered: " + "; ".join(c.summary() for c in calls)
-                )
-            await asyncio.sleep(0.005)
+        await self.server.wait_until(
+            lambda: all(c.status is not None for c in calls),
+            timeout,
+            lambda: "answers to: " + "; ".join(c.summary() for c in calls),
+        )
 
     async def idle(self, timeout: float = 5.0) -> None:
         """Wait until every pushed update was fetched and fully handled."""
-        import asyncio
+        from tests.harness import app_idle
 
         await self.server.wait_delivered(timeout=timeout)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        quiet = 0
-        while quiet < 3:
-            busy = (
-                not self.app.update_queue.empty()
-                or self.app.update_processor.current_concurrent_updates
-            )
-            quiet = 0 if busy else quiet + 1
-            if loop.time() > deadline:
-                raise AssertionError("the bot did not become idle")
-            await asyncio.sleep(0.01)
+        await app_idle(self.app, timeout)
 
     async def reply_to(self, update: dict, chat_id: int | None = None, timeout: float = 5.0):
         """Push `update` and return the one sendMessage that answers it (to `chat_id` if given)."""
@@ -343,3 +332,43 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path):
         yield Target("postgresql", schemas.new(), data_dir)
     finally:
         schemas.drop()
+
+
+@pytest.fixture
+def store(backend):
+    """The state store on each backend (SQLite, and PostgreSQL when a server answers)."""
+    s = backend.open()
+    yield s
+    s.close()
+
+
+# -- markers (issue 13): `pytest -m "not telegram"` runs the engine tests alone ---------------------------
+
+# The Telegram side: bot/telegram and the bot process (`bot.py run`), over the fake Bot API server
+# or with its pieces alone (admin operations, announcements, several bot processes on one store,
+# the bot under faults). Everything else (knowledge, rules, answers, the store, the CLI) is the engine.
+TELEGRAM_MODULES = (
+    "test_telegram_",
+    "test_tg_",
+    "test_fake_telegram_server",
+    "test_faults",
+    "test_shared_state",
+    "test_store_processes",
+    "test_admin_units",
+    "test_announce_units",
+)
+TELEGRAM_FIXTURES = {"tg_server", "tg_bot"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the Telegram side's tests (by module, or by the fake server fixture), and what runs
+    against PostgreSQL, so either can be selected or left out with -m."""
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "").rsplit(".", 1)[-1]
+        if module.startswith(TELEGRAM_MODULES) or TELEGRAM_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.telegram)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "postgresql":
+            item.add_marker(pytest.mark.postgres)

@@ -2,15 +2,81 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import subprocess
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from bot.assistant import Assistant
+from bot.kb.index import ensure_index
+from bot.kb.loader import KnowledgeBase, load_knowledge
+from bot.rules import Rules, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "knowledge"
+
+
+INDEX_CACHE = ROOT / "var" / "test-indexes"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A hash of the bot's code: an index built by other code is never reused."""
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        h.update(path.relative_to(ROOT).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build_index_cached(name: str, knowledge: Path, index: Path) -> None:
+    """Build the index of `knowledge` at `index`, or copy the one an earlier test run built from the
+    same knowledge files with the same bot code (var/test-indexes/, a few seconds saved per run).
+    The engine's own freshness check (version and content digest) still runs on the copy."""
+    from bot.kb.loader import content_digest
+
+    key = f"{name}-{content_digest(knowledge)[:16]}-{_code_digest()}"
+    cached = INDEX_CACHE / key
+    index.parent.mkdir(parents=True, exist_ok=True)
+    if (cached / index.name).exists():
+        for path in cached.iterdir():
+            shutil.copy(path, index.parent / path.name)
+    ensure_index(knowledge, index)
+    if cached.exists():
+        return
+    INDEX_CACHE.mkdir(parents=True, exist_ok=True)
+    for old in INDEX_CACHE.glob(f"{name}-*"):  # built from other files or code: not needed again
+        shutil.rmtree(old, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=INDEX_CACHE))
+    for path in index.parent.iterdir():
+        if path.name.startswith(index.stem) and path.is_file():
+            shutil.copy(path, staging / path.name)
+    try:
+        staging.rename(cached)  # whole or not at all, if another run got there first
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def bot_py(
+    *args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python bot.py *args` in a new process from the repository root, with exactly `env`; its
+    output captured as text."""
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -18,7 +84,7 @@ def fixture_index_dir() -> Path:
     """A private copy of the fixture knowledge and its built index (removed with the temp dir)."""
     base = Path(tempfile.mkdtemp(prefix="vt-fixture-"))
     shutil.copytree(FIXTURE_KB, base / "knowledge")
-    Assistant.open(base / "knowledge", base / "var" / "index.sqlite")
+    build_index_cached("fixture", base / "knowledge", base / "var" / "index.sqlite")
     return base
 
 
@@ -28,10 +94,25 @@ def fixture_assistant(**kwargs) -> Assistant:
 
 
 @lru_cache(maxsize=1)
+def real_knowledge() -> KnowledgeBase:
+    """knowledge/ loaded once per session, for tests that read it (never change it)."""
+    return load_knowledge(ROOT / "knowledge")
+
+
+@lru_cache(maxsize=1)
+def real_rules() -> Rules:
+    """knowledge/rules.yaml on its own (no entries or sources to check against), loaded once."""
+    raw = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
+    rules, errors = load_rules("rules.yaml", raw, {}, {})
+    assert rules is not None and errors == [], errors
+    return rules
+
+
+@lru_cache(maxsize=1)
 def real_index_dir() -> Path:
     """A private index over the real knowledge/ (the files are read in place, never written)."""
     base = Path(tempfile.mkdtemp(prefix="vt-real-"))
-    Assistant.open(ROOT / "knowledge", base / "index.sqlite")
+    build_index_cached("real", ROOT / "knowledge", base / "index.sqlite")
     return base
 
 

@@ -20,14 +20,6 @@ from bot.telegram.reminders import due, reminder_html
 HKT = timezone(timedelta(hours=8))
 
 
-@pytest.fixture
-def store(backend):
-    """The admin state on both backends (SQLite and PostgreSQL, tests/backends.py)."""
-    s = backend.open()
-    yield s
-    s.close()
-
-
 def groups(store: Store, ids, lang="zh-Hant"):
     for chat_id in ids:
         store.upsert_chat(chat_id, "supergroup", f"Group {chat_id}")
@@ -143,11 +135,11 @@ async def test_pacer_spaces_requests_and_limits_each_group():
     now = [0.0]
     waits: list[float] = []
 
-    async def sleep(seconds: float) -> None:
+    async def time_passes(seconds: float) -> None:  # the pacer's sleep: the fake clock moves on
         waits.append(seconds)
         now[0] += seconds
 
-    pacer = Pacer(10, per_group=3, group_window=60, clock=lambda: now[0], sleep=sleep)
+    pacer = Pacer(10, per_group=3, group_window=60, clock=lambda: now[0], sleep=time_passes)
     for chat in (-1, -2, -3, -4):
         await pacer.acquire(chat)
     assert now[0] == pytest.approx(0.3)  # 4 requests at 10/s: the first at once

@@ -15,13 +15,6 @@ HKT = timezone(timedelta(hours=8))
 NOW = datetime(2026, 3, 15, 10, 0, tzinfo=HKT)
 
 
-@pytest.fixture
-def store(backend):  # SQLite, and PostgreSQL when a server answers (tests/backends.py)
-    s = backend.open()
-    yield s
-    s.close()
-
-
 def subscribe(store, chat_id, lang="zh-Hant"):
     store.upsert_chat(chat_id, "supergroup", f"Group {chat_id}")
     store.subscribe(chat_id, lang)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import ROOT, fixture_index_dir
+from tests.helpers import bot_py, fixture_index_dir
+
+pytestmark = pytest.mark.slow  # each test starts `bot.py` in a new process
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +24,7 @@ def env():
 
 
 def run(env, *args, stdin=""):
-    return subprocess.run(
-        [sys.executable, "bot.py", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return bot_py(*args, env=env, stdin=stdin, timeout=60)
 
 
 def test_ask_prints_the_reply_text(env):

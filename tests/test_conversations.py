@@ -4,26 +4,18 @@ and a conversation forgets after a while. Our own phrasings over the real knowle
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import os
 
 import pytest
 
 from bot.dialogue import Conversation, Conversations
-from tests.helpers import ROOT, real_assistant
+from tests.conftest import FakeClock
+from tests.helpers import bot_py, real_assistant
 
 
 @pytest.fixture(scope="module")
 def assistant():
     return real_assistant()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def talk(assistant, *turns: str, conversation: Conversation | None = None):
@@ -111,7 +103,7 @@ def test_an_unrelated_message_does_not_lean_on_the_last_subject(assistant):
 
 
 def test_a_follow_up_after_the_conversation_expired_is_read_alone(assistant):
-    clock = Clock()
+    clock = FakeClock()
     conversation = Conversation(clock=clock, ttl=60)
     talk(assistant, "安老 RPL 免試期去到幾時？", conversation=conversation)
     clock.now += 61
@@ -134,7 +126,7 @@ def test_the_language_may_change_mid_conversation(assistant):
 
 
 def test_conversations_are_kept_per_key_and_the_oldest_forgotten_past_the_limit():
-    clock = Clock()
+    clock = FakeClock()
     store = Conversations(limit=2, ttl=60, clock=clock)
     store.get("a").remember("subject a", "", ("x",), "en")
     store.get("b").remember("subject b", "", ("y",), "en")
@@ -145,6 +137,7 @@ def test_conversations_are_kept_per_key_and_the_oldest_forgotten_past_the_limit(
     assert store.get("b").subject == ""  # expired
 
 
+@pytest.mark.slow  # starts `bot.py` in a new process
 def test_the_cli_keeps_one_conversation_per_chat_field():
     lines = [
         {"id": 1, "q": "安老 RPL 免試期去到幾時？", "chat": "a"},
@@ -152,13 +145,12 @@ def test_the_cli_keeps_one_conversation_per_chat_field():
         {"id": 3, "q": "咁評估機構係邊個？", "chat": "a"},
         {"id": 4, "q": "咁評估機構係邊個？"},
     ]
-    out = subprocess.run(
-        [sys.executable, "bot.py", "ask", "--jsonl", "-"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines),
-        timeout=120,
+    out = bot_py(
+        "ask",
+        "--jsonl",
+        "-",
+        env=dict(os.environ),
+        stdin="\n".join(json.dumps(x, ensure_ascii=False) for x in lines),
     )
     replies = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
     assert "香港老年學會" in replies[3]["text"]  # chat "a" remembers its subject

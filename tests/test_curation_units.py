@@ -25,13 +25,6 @@ def kb_dir(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture
-def store(backend):  # SQLite, and PostgreSQL when a server answers (tests/backends.py)
-    s = backend.open()
-    yield s
-    s.close()
-
-
 # -- which list, and adding to it --------------------------------------------------------------------
 
 
@@ -105,6 +98,7 @@ def test_a_duplicate_an_unknown_entry_and_a_file_that_would_reflow_are_refused()
         assert exc.value.reason == "layout"
 
 
+@pytest.mark.slow  # every real knowledge file, four times
 def test_every_real_knowledge_file_takes_a_phrasing_keeping_every_other_line():
     """Read-only over knowledge/: each entry file, its last entry, the four forms in turn."""
     phrasings = [

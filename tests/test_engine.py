@@ -140,6 +140,7 @@ def test_punctuation_and_spacing_do_not_change_the_match(assistant, question, no
     assert assistant.answer(question + noise).entries == assistant.answer(question).entries
 
 
+@pytest.mark.slow  # builds an index, then rebuilds it
 def test_reload_swaps_in_good_knowledge_and_reports_the_change(tmp_path):
     import shutil
 
@@ -162,6 +163,7 @@ def test_reload_swaps_in_good_knowledge_and_reports_the_change(tmp_path):
     assert "first Mainland operation centre" in assistant.answer("Tell me about VPES").text
 
 
+@pytest.mark.slow  # builds an index
 def test_a_broken_reload_keeps_the_old_answers_and_lists_errors(tmp_path):
     import shutil
 
@@ -218,6 +220,7 @@ def test_a_lone_name_is_answered(assistant, text, entry):
     assert assistant.answer(text).entries == [entry]
 
 
+@pytest.mark.slow  # builds a second index
 def test_answers_stay_consistent_while_reloads_swap_the_knowledge(tmp_path):
     """An answer never pairs one index's matcher with another's entries (no KeyError mid-reload)."""
     import shutil
@@ -259,6 +262,7 @@ def test_answers_stay_consistent_while_reloads_swap_the_knowledge(tmp_path):
     assert isinstance(full.index, Index)
 
 
+@pytest.mark.slow  # builds the index three times
 def test_rebuilding_the_index_leaves_no_stray_files(tmp_path):
     import shutil
 

@@ -10,26 +10,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from bot.kb import dates
 from bot.kb.dates import occasions
-from bot.kb.loader import KnowledgeBase, load_knowledge
+from bot.kb.loader import KnowledgeBase
 from bot.kb.schema import Entry
 from bot.kb.text import Lang
 from bot.telegram import render
 from bot.telegram.reminders import due
+from tests.fakes.messages import visible as plain
+from tests.helpers import real_knowledge
 
-ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 30)
 HKT = timezone(timedelta(hours=8))
 
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    return load_knowledge(ROOT / "knowledge")
+    return real_knowledge()
 
 
 @dataclass
@@ -40,10 +40,6 @@ class Reader:
 
     def title(self, entry: Entry, lang: Lang) -> str:
         return entry.title.text(lang)
-
-
-def plain(html: str) -> str:
-    return re.sub(r"<[^>]+>", "", html)
 
 
 def test_only_events_and_deadlines_are_dated(kb):

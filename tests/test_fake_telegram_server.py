@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dtm
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
@@ -56,6 +55,7 @@ from telegram.ext import (
 
 from tests.fakes.telegram_server import FakeTelegramServer, UploadedFile, running_fake_server
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, UpdateBuilder, text_entities
+from tests.harness import free_port
 
 TOKEN = "123:ABC"
 USER_ID = DEFAULT_USER_ID
@@ -302,16 +302,28 @@ async def test_errors_on_get_updates_are_injectable() -> None:
 # ------------------------------------------------------------------ wait_for
 async def test_wait_for_waits_for_matching_calls() -> None:
     async with running_fake_server() as server, connected_bot(server) as bot:
-
-        async def later() -> None:
-            await asyncio.sleep(0.05)
-            await bot.send_message(USER_ID, "first")
-            await bot.send_message(USER_ID, "second")
-
-        task = asyncio.create_task(later())
-        calls = await server.wait_for("sendMessage", predicate=lambda c: c.text == "second")
+        waiting = asyncio.create_task(
+            server.wait_for("sendMessage", predicate=lambda c: c.text == "second")
+        )
+        await bot.send_message(USER_ID, "first")
+        assert not waiting.done()  # a call that does not match is not enough
+        await bot.send_message(USER_ID, "second")
+        calls = await waiting
         assert [c.text for c in calls] == ["second"]
-        await task
+
+
+async def test_wait_until_waits_for_a_condition_and_names_it_on_timeout() -> None:
+    async with running_fake_server() as server, connected_bot(server) as bot:
+        before = len(server.calls)
+        waiting = asyncio.create_task(server.wait_until(lambda: len(server.calls) >= before + 2))
+        await bot.send_message(USER_ID, "one")
+        assert not waiting.done()
+        await bot.send_message(USER_ID, "two")
+        await waiting
+        with pytest.raises(AssertionError, match="waiting for three more calls"):
+            await server.wait_until(
+                lambda: len(server.calls) >= before + 5, 0.05, "three more calls"
+            )
 
 
 async def test_wait_for_timeout_lists_recorded_calls() -> None:
@@ -557,12 +569,6 @@ async def test_application_polls_and_echoes_over_http() -> None:
         assert {c.chat_id for c in calls} == {USER_ID, GROUP_ID}
         assert server.pending_updates == []  # the final getUpdates confirmed everything
         assert server.calls_of("deleteWebhook")  # PTB's bootstrap
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_application_receives_updates_via_webhook() -> None:

@@ -10,6 +10,7 @@ knowledge files (alias bombs, oversized files, thousands of errors)."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import signal
@@ -24,6 +25,10 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from bot.telegram.ambiguity import at_most_once, never_left
 from bot.telegram.app import RetryingRateLimiter
 from tests.conftest import ROOT, TG_TOKEN, running_bot
+from tests.fakes.messages import wait_text
+from tests.fakes.waiting import wait_until
+from tests.harness import copy_index, free_port, job_runs
+from tests.harness import run_bot_process as run_bot
 from tests.test_telegram_admin import (
     ADMIN,
     ADMIN_CHAT,
@@ -36,7 +41,6 @@ from tests.test_telegram_admin import (
     own_assistant,
     start_broadcast,
     subscribe_groups,
-    wait_text,
 )
 
 __all__ = ["admin_bot", "own_assistant"]  # fixtures shared with test_telegram_admin.py
@@ -165,18 +169,8 @@ async def test_a_reminder_carried_out_then_dropped_is_never_sent_again(
     async with running_bot(server, config, tg_assistant, store, **fast()) as bot:
         ops = ops_of(bot)
         ops.now = lambda: datetime(2031, 5, 3, 10, 0, tzinfo=HKT)
-        runs: list[int] = []
-        real_run = ops.reminders.run
-
-        async def counted(tg_bot):
-            runs.append(await real_run(tg_bot))
-            return runs[-1]
-
-        ops.reminders.run = counted
         await wait_text(server, fine, "資歷架構論壇2031")
-        seen = len(runs)
-        while len(runs) < seen + 4:  # several more runs of the reminder job
-            await asyncio.sleep(0.02)
+        await job_runs(bot.app, "reminders", 4)  # several more runs of the reminder job
     assert copies(server, dropped) == copies(server, done500) == copies(server, fine) == 1
     status = {r["chat_id"]: r["status"] for r in store.reminders_sent()}
     assert status == {dropped: "uncertain", done500: "uncertain", fine: "sent"}
@@ -245,8 +239,7 @@ async def test_getupdates_refused_for_good_is_retried_with_backoff_then_reported
                 and calls[2].injected is None
             )
 
-        while not recovered():
-            await asyncio.sleep(0.01)
+        await tg_server.wait_until(recovered, 5, "polling to recover from the refusals")
         tg_server.fail("getUpdates", kind, times=100)  # refused for good
         tg_server.push_update(bot.updates.private_text(QUESTION))  # ends the long poll in flight
         await asyncio.wait_for(watchdog, 10)
@@ -260,11 +253,17 @@ async def test_getupdates_refused_for_good_is_retried_with_backoff_then_reported
 
 
 async def test_an_orderly_stop_is_not_reported_as_dead_polling(tg_bot):
-    from bot.telegram.lifecycle import watch_polling
+    from bot.telegram.lifecycle import POLLING_TASK_NAME, watch_polling
 
     dead: list[str] = []
-    watchdog = asyncio.create_task(watch_polling(tg_bot.app, dead.append))
-    await asyncio.sleep(0.1)
+    # The bot polls: the watchdog has a task to watch from its first step.
+    assert any(t.get_name() == POLLING_TASK_NAME for t in asyncio.all_tasks())
+    watching = watch_polling(tg_bot.app, dead.append)
+    watchdog = asyncio.create_task(watching)
+    await wait_until(
+        lambda: inspect.getcoroutinestate(watching) == inspect.CORO_SUSPENDED,
+        what="the watchdog to wait on the polling task",
+    )
     await tg_bot.app.updater.stop()
     await asyncio.wait_for(watchdog, 5)
     assert dead == []
@@ -284,27 +283,9 @@ def bot_env(server_url: str, data, knowledge, **extra) -> dict:
 
 
 def data_dir_with_index(tmp_path, tg_index):
-    import shutil
-
     data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    for path in tg_index.parent.iterdir():
-        if path.name.startswith(("index", "jieba")):
-            shutil.copy(path, data / path.name)
+    copy_index(tg_index, data)
     return data
-
-
-async def run_bot(env: dict, *args: str):
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "bot.py",
-        "run",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
 
 
 async def test_bot_py_run_exits_non_zero_when_polling_is_refused_for_good(
@@ -354,7 +335,6 @@ async def test_start_up_with_a_refused_token_prints_one_line(tg_knowledge, tg_in
 
 
 async def test_start_up_with_an_unreachable_api_prints_one_line(tg_knowledge, tg_index, tmp_path):
-    from tests.test_telegram_run import free_port
 
     url = f"http://127.0.0.1:{free_port()}/bot"  # nothing listens there
     env = bot_env(url, data_dir_with_index(tmp_path, tg_index), tg_knowledge)
@@ -530,14 +510,9 @@ def test_an_index_build_on_a_full_disk_leaves_no_temporary_files_and_the_live_in
     tg_knowledge, tg_index, tmp_path
 ):
     import json
-    import shutil
 
     var = tmp_path / "var"
-    var.mkdir()
-    for path in tg_index.parent.iterdir():
-        if path.name.startswith(("index", "jieba")) and path.is_file():
-            shutil.copy(path, var / path.name)
-    live = var / "index.sqlite"
+    live = copy_index(tg_index, var)
     kept = live.read_bytes()
     listing = sorted(p.name for p in var.iterdir())
     done = run_rebuild_with_a_small_disk(tg_knowledge, live, 64 * 1024)
@@ -737,7 +712,6 @@ async def test_the_webhook_secret_is_never_logged_at_any_level(
 
     from bot.telegram.app import build_application, start_options
     from tests.conftest import tg_config
-    from tests.test_telegram_run import free_port
 
     caplog.set_level(logging.DEBUG)
     secret = "Webhook_Secret-4f9c2a7e51"

@@ -20,10 +20,10 @@ from functools import lru_cache
 import pytest
 
 from bot.i18n import render_date, t
-from bot.kb.loader import KnowledgeBase, load_knowledge
+from bot.kb.loader import KnowledgeBase
 from bot.kb.schema import Entry, first_day, last_day
 from bot.kb.text import Lang, fold
-from tests.helpers import ROOT, fixture_assistant
+from tests.helpers import ROOT, fixture_assistant, real_knowledge
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 LANGS: tuple[Lang, ...] = ("zh-Hant", "zh-Hans", "en")
@@ -31,7 +31,7 @@ LANGS: tuple[Lang, ...] = ("zh-Hant", "zh-Hans", "en")
 
 @lru_cache(maxsize=1)
 def kb() -> KnowledgeBase:
-    return load_knowledge(ROOT / "knowledge")
+    return real_knowledge()
 
 
 def entries() -> list[Entry]:

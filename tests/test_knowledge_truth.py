@@ -11,9 +11,8 @@ from functools import cache
 
 import pytest
 
-from bot.kb.loader import load_knowledge
 from bot.kb.schema import Entry
-from tests.helpers import ROOT
+from tests.helpers import ROOT, real_knowledge
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 MONTHS = {
@@ -151,7 +150,7 @@ def problems(entry: Entry, file: str) -> list[str]:
 
 @requires_seeds
 def test_every_figure_date_url_and_phone_is_in_the_cited_document():
-    kb = load_knowledge(ROOT / "knowledge")
+    kb = real_knowledge()
     failures = []
     for entry in kb.entries.values():
         file = kb.sources[entry.source.doc].file
@@ -162,14 +161,14 @@ def test_every_figure_date_url_and_phone_is_in_the_cited_document():
 
 @requires_seeds
 def test_every_cited_document_exists():
-    kb = load_knowledge(ROOT / "knowledge")
+    kb = real_knowledge()
     for source in kb.sources.values():
         assert (SEEDS / source.file).is_file(), source.file
 
 
 @requires_seeds
 def test_the_checker_catches_invented_values():
-    kb = load_knowledge(ROOT / "knowledge")
+    kb = real_knowledge()
     entry = kb.entries["rpl-elderly-care-exemption"]
     bad = entry.model_copy(
         update={

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,9 +16,9 @@ from bot.rules import (
     Rules,
     answer,
     extract_facts,
-    load_rules,
     looks_like_eligibility_question,
 )
+from tests.helpers import real_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2024, 6, 1)
@@ -28,14 +27,9 @@ SOURCE_HANS = "来源：资历架构通讯（2024年1月）"
 SOURCE_EN = "Source: Qualifications Framework newsletter (January 2024)"
 
 
-def _load():
-    raw = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
-    rules, errors = load_rules("rules.yaml", raw, {}, {})
-    assert errors == []
-    return rules
-
-
-RULES = _load()  # loaded once: hypothesis runs one test many times and dislikes function fixtures
+RULES = (
+    real_rules()
+)  # loaded once: hypothesis runs one test many times and dislikes function fixtures
 
 
 @pytest.fixture

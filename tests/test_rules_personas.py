@@ -15,20 +15,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.rules import Rules, answer, evaluate, extract_facts, load_rules
+from bot.rules import answer, evaluate, extract_facts
+from tests.helpers import real_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 30)
-RAW = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
 
 
-def _load() -> Rules:
-    rules, errors = load_rules("rules.yaml", RAW, {}, {})
-    assert rules is not None, errors
-    return rules
-
-
-RULES = _load()
+RULES = real_rules()
 
 # fact -> (clause that meets the condition, clause that fails it), per kind of worker.
 ELDERLY_STAFF = {

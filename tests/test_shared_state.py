@@ -5,14 +5,14 @@ to the one a proxy would have picked."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import re
 import shutil
 
 import pytest
 
 from tests.conftest import ROOT, tg_config
+from tests.fakes import messages
+from tests.fakes.messages import visible
 from tests.fakes.updates import DEFAULT_USER_ID
 
 
@@ -21,9 +21,11 @@ def rules_assistant(tmp_path_factory: pytest.TempPathFactory):
     from datetime import date
 
     from bot.assistant import Assistant
+    from tests.helpers import build_index_cached
 
     base = tmp_path_factory.mktemp("shared-kb")
     shutil.copytree(ROOT / "knowledge", base / "knowledge")
+    build_index_cached("real", base / "knowledge", base / "var" / "index.sqlite")
     return Assistant.open(
         base / "knowledge", base / "var" / "index.sqlite", today=lambda: date(2026, 3, 15)
     )
@@ -46,12 +48,8 @@ async def process(server, config, assistant, store):
 
 
 def buttons(message: dict) -> dict[str, str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return {b["text"]: b.get("callback_data", "") for row in rows for b in row}
-
-
-def visible(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text)
+    """Label → callback data of the buttons under `message`."""
+    return dict(messages.buttons(message))
 
 
 async def deliver(server, app, update: dict, method: str) -> dict:
@@ -64,12 +62,15 @@ async def deliver(server, app, update: dict, method: str) -> dict:
     call = calls[before]
     # The reply is out; the process then writes the chat's state back. A person reads the reply
     # before pressing the next button, so the next update comes after that write.
-    while (
-        call.status is None
-        or app.update_processor.current_concurrent_updates
-        or not app.update_queue.empty()
-    ):
-        await asyncio.sleep(0.005)
+    await server.wait_until(
+        lambda: (
+            call.status is not None
+            and not app.update_processor.current_concurrent_updates
+            and app.update_queue.empty()
+        ),
+        10,
+        "the process to finish handling the update",
+    )
     assert call.ok, call.summary()
     return call.result
 
@@ -115,10 +116,8 @@ async def test_a_check_started_on_one_process_goes_on_on_the_other(
                     ].history
                 )
 
-            for _ in range(500):  # b writes the state back right after its reply
-                if answers_kept() == 1:
-                    break
-                await asyncio.sleep(0.01)
+            # b writes the state back right after its reply
+            await tg_server.wait_until(lambda: answers_kept() == 1, 5, "one answer kept")
             assert answers_kept() == 1  # one answer kept after Back, in the store both read
     finally:
         store_a.close()
@@ -178,20 +177,20 @@ async def test_a_reload_on_one_process_reaches_the_other(backend, tg_server, tmp
                 (base / "knowledge" / "zz_reload_test.yaml").write_text(new, encoding="utf-8")
             ops = services_of(a)
             groups = [cluster(app.bot_data) for app in (a, b)]
-            for _ in range(1000):  # both have looked at the store once
-                if all(g is not None and g._known_digest for g in groups):
-                    break
-                await asyncio.sleep(0.01)
+            await tg_server.wait_until(  # both have looked at the store once
+                lambda: all(g is not None and g._known_digest for g in groups),
+                10,
+                "both processes to read the knowledge digest",
+            )
             report = await ops.reloader.reload()  # the admin's /reload on process a
             assert (
                 report is not None
                 and report.ok
                 and "reload-test-entry" in machines[0][1].kb.entries
             )
-            for _ in range(1000):
-                if "reload-test-entry" in b_assistant.kb.entries:
-                    break
-                await asyncio.sleep(0.01)
+            await tg_server.wait_until(
+                lambda: "reload-test-entry" in b_assistant.kb.entries, 10, "b to rebuild"
+            )
             assert (
                 "reload-test-entry" in b_assistant.kb.entries
             )  # process b rebuilt from its own files

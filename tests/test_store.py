@@ -19,13 +19,6 @@ from bot.store import migrations as migrations_module
 from bot.store.migrations import MIGRATIONS
 
 
-@pytest.fixture
-def store(backend):
-    s = backend.open()
-    yield s
-    s.close()
-
-
 def everything(store: Store) -> str:
     """Every value in every table, as text: what a copy of the database gives away."""
     out = []

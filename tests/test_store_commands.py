@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT, TG_TOKEN
+from tests.conftest import TG_TOKEN
+from tests.helpers import bot_py
+
+pytestmark = pytest.mark.slow  # each test starts `bot.py` in a new process
 
 
 def run_bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LOG_LEVEL": "WARNING"}
-    return subprocess.run(
-        [sys.executable, "bot.py", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**base, **env},
-    )
+    return bot_py(*args, env={**base, **env})
 
 
 def store_env(backend) -> dict[str, str]:

@@ -3,7 +3,6 @@ claims fenced by the lease, one bot process per DATA_DIR in SQLite mode (issue 1
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import time
@@ -14,15 +13,8 @@ from bot.store import StateError
 from bot.store.lock import DataDirLock
 from bot.telegram.cluster import SENDER, Cluster
 from tests.conftest import ROOT
-
-
-def wait_until(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+from tests.fakes.waiting import wait_until, wait_until_sync
+from tests.helpers import bot_py
 
 
 def test_one_sender_at_a_time_and_a_dead_one_is_taken_over_at_once(backend):
@@ -43,7 +35,7 @@ def test_one_sender_at_a_time_and_a_dead_one_is_taken_over_at_once(backend):
     assert not b_store.claim_delivery(bid, -2)  # b holds no lease: its claims are refused
     a_store.close()  # a dies: its connection closes
     died = time.monotonic()
-    assert wait_until(b.renew, timeout=10)  # b takes over...
+    wait_until_sync(b.renew, 10, "b to take the sender's lease")  # b takes over...
     took = time.monotonic() - died
     # ...at once on PostgreSQL (the server frees a dead session's lock), after the lease on SQLite
     assert took < (5.0 if backend.kind == "postgresql" else 3.0), took
@@ -66,14 +58,14 @@ def test_a_stalled_sender_never_sends_beside_its_successor(backend):
     a, b = Cluster(a_store, lease_seconds=0.6), Cluster(b_store, lease_seconds=0.6)
     assert a.renew()
     # a stalls (no renewal) while its process lives on
-    assert wait_until(
-        lambda: not a.is_sender(), timeout=10
+    wait_until_sync(
+        lambda: not a.is_sender(), 10, "a to stop trusting its lease"
     )  # its own clock stops trusting the lease
     if backend.kind == "postgresql":
         assert not b.renew()  # the session lock stays with the live connection: nobody else sends
         assert not b_store.claim_delivery(bid, -1)
     else:
-        assert wait_until(b.renew, timeout=5)  # the row lease expired: b took over
+        wait_until_sync(b.renew, 5, "b to take the expired lease")  # b took over
         assert not a_store.claim_delivery(bid, -1)  # and the stalled a is refused by the database
         assert b_store.claim_delivery(bid, -1)
     a_store.close()
@@ -141,14 +133,7 @@ def test_the_bot_refuses_to_start_beside_a_running_one(tmp_path):
         "PATH": "/usr/bin:/bin",
     }
     with DataDirLock(data):
-        done = subprocess.run(
-            [sys.executable, "bot.py", "run"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
+        done = bot_py("run", env=env)
     assert done.returncode != 0
     assert "another bot process" in done.stderr and "Traceback" not in done.stderr
 
@@ -162,7 +147,9 @@ def test_one_token_bucket_paces_all_processes_together(backend):
     wait = a.take_token("telegram", rate=20, burst=2)
     assert 0 < wait <= 0.05 + 1e-9  # empty: come back in about 1/rate
     started = time.monotonic()
-    assert wait_until(lambda: b.take_token("telegram", rate=20, burst=2) == 0.0, timeout=5)
+    wait_until_sync(
+        lambda: b.take_token("telegram", rate=20, burst=2) == 0.0, 5, "the bucket to refill"
+    )
     assert time.monotonic() - started < 2.0  # refilled at the rate
     taken, t0 = 0, time.monotonic()
     while time.monotonic() - t0 < 0.5:  # two processes together, as fast as they can
@@ -203,14 +190,7 @@ def test_several_webhook_processes_need_one_shared_secret(tmp_path, backend):
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
         "PATH": "/usr/bin:/bin",
     }
-    done = subprocess.run(
-        [sys.executable, "bot.py", "run"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    done = bot_py("run", env=env)
     assert (
         done.returncode != 0
         and "set the same WEBHOOK_SECRET" in done.stderr
@@ -244,10 +224,7 @@ async def test_the_bot_forgets_old_question_texts_by_itself(tg_server, tmp_path)
         return row["text"]
 
     try:
-        for _ in range(1000):
-            if text(old) is None:
-                break
-            await asyncio.sleep(0.01)
+        await wait_until(lambda: text(old) is None, 10, "the retention job to forget the old text")
         assert text(old) is None and text(new) == "a new question"
     finally:
         await app.stop()

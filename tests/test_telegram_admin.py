@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +16,9 @@ import pytest
 from bot.telegram.app import RetryingRateLimiter
 from bot.telegram.context import services_of
 from tests.conftest import TG_TODAY, running_bot, tg_config
+from tests.fakes.messages import buttons, to, wait_text
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
+from tests.harness import copy_index, copy_knowledge, job_runs, wait_held
 
 ADMIN = 9001
 ADMIN_USER = make_user(ADMIN, "Ada", language_code="en")
@@ -58,33 +59,6 @@ def ops_of(bot):
     return services_of(bot.app)
 
 
-def to(chat_id):
-    return lambda call: str(call.chat_id) == str(chat_id)
-
-
-def texts(server, chat_id) -> list[str]:
-    return [c.params.get("text", "") for c in server.sent_messages(chat_id)]
-
-
-def buttons(call) -> list[tuple[str, str]]:
-    markup = call.params.get("reply_markup") or {}
-    return [
-        (b["text"], b.get("callback_data", ""))
-        for row in markup.get("inline_keyboard", [])
-        for b in row
-    ]
-
-
-async def wait_text(server, chat_id, needle: str, timeout: float = 5.0):
-    calls = await server.wait_for(
-        "sendMessage",
-        1,
-        timeout,
-        lambda c: str(c.chat_id) == str(chat_id) and needle in (c.params.get("text") or ""),
-    )
-    return calls[-1]
-
-
 def subscribe_groups(store, ids, lang="zh-Hant"):
     with store.db.atomic():
         for chat_id in ids:
@@ -106,14 +80,8 @@ def own_assistant(tg_knowledge, tg_index, tmp_path):
     """A private copy of the test knowledge and its index: reloads must not touch the shared one."""
     from bot.assistant import Assistant
 
-    kb = tmp_path / "knowledge"
-    shutil.copytree(tg_knowledge, kb)
-    var = tmp_path / "var"
-    var.mkdir()
-    for path in tg_index.parent.iterdir():
-        if path.name.startswith(("index", "jieba")):
-            shutil.copy(path, var / path.name)
-    return Assistant.open(kb, var / "index.sqlite", today=lambda: TG_TODAY)
+    kb, index = copy_knowledge(tg_knowledge, tg_index, tmp_path)
+    return Assistant.open(kb, index, today=lambda: TG_TODAY)
 
 
 @pytest.fixture
@@ -631,7 +599,7 @@ async def test_a_broadcast_interrupted_mid_way_resumes_after_restart_without_dup
         server.latency = (
             1.0  # hold what arrives from now on: the sends in flight when the "crash" comes
         )
-        await asyncio.sleep(0.3)
+        await wait_held(server, "sendMessage", group_ids, 4)  # each of the 4 workers has one
         ops_of(bot).broadcaster.task.cancel()  # the crash: no chance to mark anything
         server.latency = 0.0
     store.close()
@@ -650,10 +618,10 @@ async def test_a_broadcast_interrupted_mid_way_resumes_after_restart_without_dup
     assert f"{interrupted} groups may or may not have received it" in text
     counts = store.delivery_counts(1)
     assert counts["uncertain"] == interrupted and counts["sent"] == 200 - interrupted
-    await server._wait_until(
+    await server.wait_until(
         lambda: all(c.status is not None for c in server.calls_of("sendMessage")),
         5,
-        lambda: "held sends were not answered",
+        "the held sends to be answered",
     )
     arrived: dict[int, int] = {}
     for call in server.calls_of("sendMessage"):
@@ -694,7 +662,7 @@ async def test_a_reminder_fires_once_at_the_right_time_even_across_restarts(
 
     async with running_bot(server, config, tg_assistant, store, **fast()) as bot:
         ops_of(bot).now = lambda: clock[0]
-        await asyncio.sleep(0.3)  # several runs of the job
+        await job_runs(bot.app, "reminders", 3)  # several runs of the job
         assert not reminders_to(on)
         clock[0] = datetime(2031, 5, 3, 10, 0, tzinfo=HKT)
         call = await wait_text(server, on, "資歷架構論壇2031")
@@ -703,7 +671,7 @@ async def test_a_reminder_fires_once_at_the_right_time_even_across_restarts(
         )
         assert buttons(call) == [("查看詳情", "e:t:qf-forum-2031")]
         await wait_text(server, english, "QF Forum 2031")
-        await asyncio.sleep(0.3)
+        await job_runs(bot.app, "reminders", 3)  # more runs: nothing is sent twice
         # The button under it answers the entry.
         reply = await bot.reply_to(
             bot.updates.callback_query("e:t:qf-forum-2031", message=call.result), chat_id=on
@@ -715,9 +683,9 @@ async def test_a_reminder_fires_once_at_the_right_time_even_across_restarts(
     async with running_bot(server, config, tg_assistant, store, **fast()) as bot:
         ops_of(bot).now = lambda: clock[0]
         clock[0] = datetime(2031, 5, 9, 18, 0, tzinfo=HKT)
-        await asyncio.sleep(0.3)
+        await job_runs(bot.app, "reminders", 3)
         clock[0] = datetime(2031, 5, 11, 10, 0, tzinfo=HKT)  # past: never announced again
-        await asyncio.sleep(0.3)
+        await job_runs(bot.app, "reminders", 3)
     assert len(reminders_to(on)) == 1 and len(reminders_to(english)) == 1
     assert reminders_to(off) == []
     assert sorted(
@@ -856,9 +824,7 @@ async def test_bot_process_killed_mid_broadcast_then_restarted_no_duplicate_no_l
     server = tg_server
     data = tmp_path / "data"
     data.mkdir()
-    for path in tg_index.parent.iterdir():
-        if path.name.startswith(("index", "jieba")):
-            shutil.copy(path, data / path.name)
+    copy_index(tg_index, data)
     group_ids = [-1006000000000 - i for i in range(150)]
     store = Store.open(data / "state.sqlite")
     subscribe_groups(store, group_ids)
@@ -879,6 +845,7 @@ async def test_bot_process_killed_mid_broadcast_then_restarted_no_duplicate_no_l
         "ADMIN_CHAT_ID": str(ADMIN_CHAT),
         "TELEGRAM_MAX_RATE": "300",
         "BROADCAST_PROGRESS": "0.2",
+        "BROADCAST_WORKERS": "4",
         "REMINDER_CHECK_SECONDS": "0",
     }
 
@@ -899,7 +866,7 @@ async def test_bot_process_killed_mid_broadcast_then_restarted_no_duplicate_no_l
         server.latency = (
             30.0  # what arrives now is held: the sends in flight when the process dies
         )
-        await asyncio.sleep(0.3)
+        await wait_held(server, "sendMessage", group_ids, 4, timeout=30)  # one per worker
     finally:
         proc.send_signal(signal.SIGKILL)
         await proc.wait()

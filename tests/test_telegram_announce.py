@@ -6,14 +6,15 @@ everywhere; language versions per group; a late and a missed schedule; a crash i
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
 import pytest
 
 from tests.conftest import running_bot
+from tests.fakes.messages import buttons, wait_text
 from tests.fakes.updates import make_user
+from tests.harness import job_runs, wait_held
 from tests.test_telegram_admin import (
     ADMIN,
     ADMIN_USER,
@@ -21,11 +22,9 @@ from tests.test_telegram_admin import (
     REFUSED,
     WORKER,
     admin_config,
-    buttons,
     fast,
     start_broadcast,
     subscribe_groups,
-    wait_text,
 )
 
 CARE_A, CARE_B, MECHANICS, OTHER = -1008000000001, -1008000000002, -1008000000003, -1008000000004
@@ -201,14 +200,14 @@ async def test_the_admins_story_tag_target_test_pin_schedule_restart_fire_once_e
         )
         assert "#1 " in recent.params["text"] and "· scheduled ·" in recent.params["text"]
         clock[0] = datetime(2026, 3, 15, 10, 4, tzinfo=HKT)
-        await asyncio.sleep(0.3)  # several runs of the schedule job: not yet
+        await job_runs(bot.app, "scheduled-announcements", 3)  # several runs of the job: not yet
     store.close()
     assert not any(copies_in(server, g) for g in (CARE_A, CARE_B, MECHANICS, OTHER))
 
     # 6. The bot restarts before the time; at 10:05 it fires, once.
     store = Store.open(cfg.state_path)
     async with running_bot(server, cfg, tg_assistant, store, **fast()) as bot:
-        await asyncio.sleep(0.2)
+        await job_runs(bot.app, "scheduled-announcements", 2)
         assert not any(copies_in(server, g) for g in (CARE_A, CARE_B))
         clock[0] = datetime(2026, 3, 15, 10, 5, 30, tzinfo=HKT)
         fired = await wait_text(server, ADMIN, "Scheduled broadcast #1")
@@ -217,7 +216,7 @@ async def test_the_admins_story_tag_target_test_pin_schedule_restart_fire_once_e
             == "🕘 Scheduled broadcast #1 (15 March 2026 10:05): sending to 2 groups…"
         )
         report = await wait_text(server, ADMIN, "Broadcast #1 finished")
-        await asyncio.sleep(0.3)  # more runs of the job: nothing fires twice
+        await job_runs(bot.app, "scheduled-announcements", 3)  # more runs: nothing fires twice
         assert [len(copies_in(server, g)) for g in (CARE_A, CARE_B, MECHANICS, OTHER)] == [
             1,
             1,
@@ -488,7 +487,7 @@ async def test_a_schedule_fires_late_after_downtime_and_is_missed_after_too_long
             "⚠️ Scheduled broadcast #2 (15 March 2026 12:00) was not sent: "
             "the bot was down more than 60 minutes"
         )
-        await asyncio.sleep(0.3)
+        await job_runs(bot.app, "scheduled-announcements", 3)  # more runs: #2 stays unsent
     assert [c.params["text"] for c in copies_in(server, group)] == ["通知 1"]
     assert [(store.broadcast(n) or {}).get("status") for n in (1, 2, 3)] == [
         "done",
@@ -528,7 +527,7 @@ async def test_a_crash_during_edit_everywhere_resumes_without_editing_a_copy_twi
         server.latency = (
             1.0  # hold what arrives from now on: the edits in flight when the "crash" comes
         )
-        await asyncio.sleep(0.3)
+        await wait_held(server, "editMessageText", groups, 4)  # each of the 4 workers has one
         bot.app.bot_data["announcements"].task.cancel()  # the crash: nothing more is marked
         server.latency = 0.0
     store.close()

@@ -7,15 +7,15 @@ clock is injected so the exemption window (2023-09-01..2028-08-31) can be crosse
 
 from __future__ import annotations
 
-import asyncio
-import re
 import shutil
 from datetime import date
 
 import pytest
 
 from tests.conftest import ROOT, running_bot, tg_config
+from tests.fakes.messages import buttons, labels, visible
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
+from tests.fakes.waiting import elapse
 
 USER = DEFAULT_USER_ID
 GROUP = DEFAULT_GROUP_ID
@@ -39,9 +39,11 @@ def clock() -> Clock:
 @pytest.fixture(scope="module")
 def chk_assistant(tmp_path_factory: pytest.TempPathFactory, clock: Clock):
     from bot.assistant import Assistant
+    from tests.helpers import build_index_cached
 
     base = tmp_path_factory.mktemp("chk-kb")
     shutil.copytree(ROOT / "knowledge", base / "knowledge")
+    build_index_cached("real", base / "knowledge", base / "var" / "index.sqlite")
     assistant = Assistant.open(base / "knowledge", base / "var" / "index.sqlite", today=clock)
     assert assistant.kb.rules is not None
     return assistant
@@ -58,23 +60,6 @@ async def bot(tg_server, chk_assistant, tg_store, tmp_path, clock):
 
 
 # -- driving the bot like a worker -----------------------------------------------------------------------
-
-
-def buttons(message: dict) -> list[tuple[str, str]]:
-    markup = message.get("reply_markup") or {}
-    return [
-        (b["text"], b.get("callback_data") or b.get("url", ""))
-        for row in markup.get("inline_keyboard", [])
-        for b in row
-    ]
-
-
-def labels(message: dict) -> list[str]:
-    return [label for label, _ in buttons(message)]
-
-
-def visible(html_text: str) -> str:
-    return re.sub(r"<[^>]+>", "", html_text)
 
 
 class Driver:
@@ -537,7 +522,7 @@ async def test_timeout_replaces_the_question_with_a_polite_note(
         # A check answered in time is not cut short: each answer restarts the clock.
         first = await bot.command("/check")
         for label in ("安老服務業", "有正規工作經驗", "院舍照顧"):
-            await asyncio.sleep(0.15)
+            await elapse(0.15)  # half the timeout between answers: more than it in all
             first = await bot.press(first, label)
         assert visible(first["text"]).endswith("你是否護理員？")
 

@@ -4,32 +4,15 @@ tests look at what it sent, to which chat, with which buttons and thread ids."""
 from __future__ import annotations
 
 import asyncio
-import re
 
 import pytest
 
 from tests.conftest import running_bot, tg_config
+from tests.fakes.messages import buttons, data_of
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
 
 USER = DEFAULT_USER_ID
 GROUP = DEFAULT_GROUP_ID
-
-
-def buttons(call) -> list[tuple[str, str]]:
-    markup = call.params.get("reply_markup") or {}
-    return [
-        (b["text"], b.get("callback_data", ""))
-        for row in markup.get("inline_keyboard", [])
-        for b in row
-    ]
-
-
-def data_of(call) -> list[str]:
-    return [d for _, d in buttons(call)]
-
-
-def visible(html_text: str) -> str:
-    return re.sub(r"<[^>]+>", "", html_text)
 
 
 # -- commands menu ------------------------------------------------------------------------------------
@@ -478,7 +461,7 @@ async def test_group_is_never_spammed(tg_bot):
     sentinel = tg_bot.updates.group_text("/ask VPES 係咩嚟？")
     call = await tg_bot.reply_to(sentinel, chat_id=GROUP)
     assert call.params["reply_parameters"]["message_id"] == sentinel["message"]["message_id"]
-    await asyncio.sleep(0.05)
+    await tg_bot.idle()  # every update pushed is handled
     assert len(server.sent_messages(GROUP)) == 1
     assert len(tg_bot.store.queries(100)) == 1
 
@@ -520,11 +503,7 @@ async def test_bot_added_to_a_group_says_how_to_ask_and_is_remembered(tg_bot):
     chat = tg_bot.store.chat(-1009)
     assert chat["status"] == "member" and chat["title"] == "Carers"
     tg_bot.server.push_update(tg_bot.updates.bot_removed_from_group(chat_id=-1009, title="Carers"))
-    await tg_bot.server.wait_delivered()
-    for _ in range(100):
-        if tg_bot.store.chat(-1009)["status"] == "kicked":
-            break
-        await asyncio.sleep(0.01)
+    await tg_bot.server.wait_until(lambda: tg_bot.store.chat(-1009)["status"] == "kicked")
     assert tg_bot.store.chat(-1009)["status"] == "kicked"
 
 
@@ -542,10 +521,9 @@ async def test_group_upgraded_to_supergroup_keeps_working(tg_bot):
         tg_bot.updates.mention("免試期幾時完？", chat_id=new), chat_id=new
     )
     assert call.params["text"].startswith("<b>五年免試期</b>")
-    for _ in range(100):
-        if (tg_bot.store.chat(old) or {}).get("status") == "migrated":
-            break
-        await asyncio.sleep(0.01)
+    await tg_bot.server.wait_until(
+        lambda: (tg_bot.store.chat(old) or {}).get("status") == "migrated"
+    )
     assert tg_bot.store.chat(old)["migrated_to"] == new
     assert tg_bot.store.chat(new)["type"] == "supergroup"
     assert tg_bot.store.current_chat_id(old) == new
@@ -626,9 +604,10 @@ async def test_a_rebuilt_index_is_picked_up_without_a_restart(
             encoding="utf-8",
         )
         await asyncio.to_thread(lambda: build_index(load_knowledge(kb_dir), kb_dir, index))
-        for _ in range(100):
-            if "welding-course" in assistant.kb.entries:
-                break
-            await asyncio.sleep(0.05)
+        await bot.server.wait_until(
+            lambda: "welding-course" in assistant.kb.entries,
+            5,
+            "the rebuilt index to be picked up",
+        )
         after = await bot.reply_to(bot.updates.private_text(question))
         assert after.params["text"].startswith("<b>焊接課程</b>")

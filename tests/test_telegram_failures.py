@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from tests.conftest import TG_TOKEN, running_bot, tg_config
+from tests.fakes.messages import to
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
 
 USER = DEFAULT_USER_ID
@@ -16,10 +17,6 @@ OTHER = 2002
 GROUP = DEFAULT_GROUP_ID
 QUESTION = "免試期幾時完？"
 ANSWER_START = "<b>五年免試期</b>"
-
-
-def to(chat_id):
-    return lambda call: str(call.chat_id) == str(chat_id)
 
 
 async def still_serving(bot, user_id: int = OTHER) -> None:

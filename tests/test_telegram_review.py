@@ -6,14 +6,15 @@ copy of the test knowledge in a temp dir."""
 from __future__ import annotations
 
 import logging
-import shutil
 import struct
 from datetime import datetime
 
 import pytest
 
 from tests.conftest import TG_TODAY, running_bot
+from tests.fakes.messages import buttons, to
 from tests.fakes.updates import make_user
+from tests.harness import copy_knowledge
 from tests.test_telegram_admin import (
     ADMIN,
     ADMIN_USER,
@@ -23,10 +24,8 @@ from tests.test_telegram_admin import (
     REFUSED,
     WORKER,
     admin_config,
-    buttons,
     fast,
     ops_of,
-    to,
 )
 
 # Declined by the engine today; Assistant.search ranks the elderly-care RPL entry first.
@@ -39,13 +38,7 @@ DECLINE_EN = "Sorry, I don't have information on that"
 @pytest.fixture
 def kb_copy(tg_knowledge, tg_index, tmp_path):
     """A private copy of the test knowledge and its index: these tests change files and swap indexes."""
-    kb = tmp_path / "knowledge"
-    shutil.copytree(tg_knowledge, kb)
-    var = tmp_path / "var"
-    var.mkdir()
-    for path in tg_index.parent.iterdir():
-        if path.name.startswith(("index", "jieba")):
-            shutil.copy(path, var / path.name)
+    kb, _ = copy_knowledge(tg_knowledge, tg_index, tmp_path)
     return kb
 
 

@@ -8,21 +8,14 @@ import json
 import os
 import shutil
 import signal
-import socket
-import sys
 
 import aiohttp
 import pytest
 
-from tests.conftest import ROOT, TG_TOKEN, tg_config
+from tests.conftest import TG_TOKEN, tg_config
+from tests.harness import app_idle, free_port, run_bot_process
 
 QUESTION = "免試期幾時完？"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_polling_is_the_default(tmp_path):
@@ -127,7 +120,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(
                 assert resp.status == 200
         calls = await tg_server.wait_for("sendMessage")
         assert calls[0].params["text"].startswith("<b>五年免試期</b>")
-        await asyncio.sleep(0.05)
+        await app_idle(app)  # nothing else in hand or queued
         assert len(tg_server.calls_of("sendMessage")) == 1  # the refused posts were not handled
     finally:
         await app.updater.stop()
@@ -150,15 +143,7 @@ async def test_bot_py_run_serves_and_stops_cleanly(tg_server, tg_knowledge, tg_i
         "LOG_LEVEL": "DEBUG",
         "WEBHOOK_URL": "",
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "bot.py",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await run_bot_process(env)
     try:
         await tg_server.wait_for("getUpdates", timeout=30)
         tg_server.push_update(tg_server.updates.private_text("/lang en"))

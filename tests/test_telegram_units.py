@@ -242,15 +242,20 @@ async def test_per_chat_processor_orders_within_a_chat_and_overlaps_across_chats
         chat = Chat(chat_id, "private")
         return Update(uid, message=Message(uid, date=None, chat=chat))  # type: ignore[arg-type]
 
-    async def work(name: str, delay: float) -> None:
+    b1_done = asyncio.Event()
+
+    async def work(name: str, until: asyncio.Event | None = None) -> None:
         log.append(f"start {name}")
-        await asyncio.sleep(delay)
+        if until is not None:  # a slow update: busy until the other chat's update is done
+            await asyncio.wait_for(until.wait(), 5)
         log.append(f"end {name}")
+        if name == "b1":
+            b1_done.set()
 
     await asyncio.gather(
-        processor.process_update(update(1, 10), work("a1", 0.05)),
-        processor.process_update(update(2, 10), work("a2", 0.0)),
-        processor.process_update(update(3, 20), work("b1", 0.0)),
+        processor.process_update(update(1, 10), work("a1", until=b1_done)),
+        processor.process_update(update(2, 10), work("a2")),
+        processor.process_update(update(3, 20), work("b1")),
     )
     assert log.index("end a1") < log.index("start a2")  # same chat: in order
     assert log.index("end b1") < log.index("end a1")  # other chat: not held up

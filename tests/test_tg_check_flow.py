@@ -9,9 +9,10 @@ import pytest
 
 from tests import test_telegram_check as check_tests
 from tests.conftest import running_bot
+from tests.fakes.messages import buttons, labels, visible
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.test_telegram_admin import ADMIN_CHAT, admin_config, fast
-from tests.test_telegram_check import Driver, buttons, labels, visible
+from tests.test_telegram_check import Driver
 
 bot, chk_assistant, clock = (
     check_tests.bot,

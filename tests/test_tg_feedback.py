@@ -6,22 +6,15 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from bot.telegram.handlers import replying
+from tests.fakes.messages import keyboard
 from tests.fakes.updates import DEFAULT_USER_ID, make_user
 
 USER = DEFAULT_USER_ID
 QUESTION = "免試期幾時完？"
 
 
-def rows(call_or_message) -> list[list[dict]]:
-    params = getattr(call_or_message, "params", None)
-    markup = (
-        params.get("reply_markup") if params is not None else call_or_message.get("reply_markup")
-    ) or {}
-    return markup.get("inline_keyboard", [])
-
-
 def last_row(call) -> list[dict]:
-    return rows(call)[-1]
+    return keyboard(call)[-1]
 
 
 async def tap(bot, data: str, message: dict, user=None):
@@ -69,7 +62,7 @@ async def test_thumbs_under_an_answer_one_tap_changeable_and_only_for_the_asker(
     # Declines have no thumbs: there is nothing to rate.
     decline = await bot.reply_to(bot.updates.private_text("今日天氣點呀？"), chat_id=USER)
     assert not any(
-        b.get("callback_data", "").startswith("fb:") for row in rows(decline) for b in row
+        b.get("callback_data", "").startswith("fb:") for row in keyboard(decline) for b in row
     )
 
 

@@ -6,6 +6,7 @@ and what was said before."""
 from __future__ import annotations
 
 from tests import test_telegram_admin as admin_tests
+from tests.fakes.messages import data_of
 from tests.fakes.updates import DEFAULT_GROUP_ID, DEFAULT_USER_ID, make_user
 from tests.test_telegram_admin import ADMIN_CHAT
 
@@ -15,14 +16,6 @@ WORKER = DEFAULT_USER_ID
 GROUP = DEFAULT_GROUP_ID
 OFF_TOPIC = "今日天氣點呀？"
 NOT_YOURS = "這些按鈕屬於另一位發問者的回覆。想問自己的問題，可以用 /ask。"
-
-
-def data_of(call_or_message) -> list[str]:
-    params = getattr(call_or_message, "params", None)
-    markup = (
-        params.get("reply_markup") if params is not None else call_or_message.get("reply_markup")
-    ) or {}
-    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
 
 
 def person(data: list[str]) -> str | None:

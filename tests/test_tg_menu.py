@@ -5,29 +5,10 @@ from it leads back; the bot's descriptions and command menus are set in English,
 
 from __future__ import annotations
 
-import re
-
+from tests.fakes.messages import by_label, inline_buttons, visible
 from tests.fakes.updates import DEFAULT_USER_ID, make_user
 
 USER = DEFAULT_USER_ID
-
-
-def buttons(call_or_message) -> list[dict]:
-    params = getattr(call_or_message, "params", None)
-    markup = (
-        params.get("reply_markup") if params is not None else call_or_message.get("reply_markup")
-    ) or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def by_label(call_or_message, label: str) -> dict:
-    found = [b for b in buttons(call_or_message) if b["text"] == label]
-    assert found, f"no {label!r} in {[b['text'] for b in buttons(call_or_message)]}"
-    return found[0]
-
-
-def visible(html_text: str) -> str:
-    return re.sub(r"<[^>]+>", "", html_text)
 
 
 async def tap(bot, call_or_result, label: str, method: str = "editMessageText"):
@@ -42,7 +23,7 @@ async def test_a_worker_who_never_types_can_go_everywhere_from_the_welcome(tg_bo
     text = visible(welcome.params["text"])
     for command in ("/check", "/schemes", "/events", "/lang"):
         assert command in text
-    labels = [b["text"] for b in buttons(welcome)]
+    labels = [b["text"] for b in inline_buttons(welcome)]
     assert labels[-6:] == [
         "✅ 我可以申請甚麼？",
         "📚 瀏覽計劃",
@@ -54,7 +35,9 @@ async def test_a_worker_who_never_types_can_go_everywhere_from_the_welcome(tg_bo
     assert by_label(welcome, "🔎 搜尋")["switch_inline_query_current_chat"] == ""
     # Examples are current: never the 2020 expo, an event long past.
     examples = [
-        b["callback_data"] for b in buttons(welcome) if b.get("callback_data", "").startswith("e:")
+        b["callback_data"]
+        for b in inline_buttons(welcome)
+        if b.get("callback_data", "").startswith("e:")
     ]
     assert examples and "e:t:qf-expo-2020" not in examples
 
@@ -89,7 +72,7 @@ async def test_a_worker_who_never_types_can_go_everywhere_from_the_welcome(tg_bo
 
     english = make_user(2002, "Jo", language_code="en")
     welcome = await bot.reply_to(bot.updates.private_text("/start", user=english), chat_id=2002)
-    assert [b["text"] for b in buttons(welcome)][-6:] == [
+    assert [b["text"] for b in inline_buttons(welcome)][-6:] == [
         "✅ What can I apply for?",
         "📚 Browse schemes",
         "📅 Events and dates",

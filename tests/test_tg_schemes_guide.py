@@ -7,17 +7,14 @@ from __future__ import annotations
 import re
 
 from tests import test_telegram_check as check_tests
-from tests.test_telegram_check import buttons, visible
+from tests.fakes.messages import buttons, visible
+from tests.fakes.messages import data_of as data
 
 bot, chk_assistant, clock = (
     check_tests.bot,
     check_tests.chk_assistant,
     check_tests.clock,
 )  # the fixtures
-
-
-def data(message: dict) -> list[str]:
-    return [d for _, d in buttons(message)]
 
 
 async def test_a_category_lists_what_a_worker_can_act_on_first(bot):

@@ -48,6 +48,7 @@ from .updates import (
     chat_member_dict,
     guess_chat_type,
 )
+from .waiting import wait_until
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -575,18 +576,25 @@ class FakeTelegramServer:
         await self._wait_until(lambda: len(matching()) >= count, timeout, describe)
         return matching()
 
+    async def wait_until(
+        self,
+        condition: Callable[[], object],
+        timeout: float = 5.0,
+        what: str | Callable[[], str] = "the condition",
+    ) -> None:
+        """Wait until ``condition()`` holds: checked again on every call the server records (and
+        answers), and every few milliseconds for state outside the server (the bot's store, its
+        jobs).  Raises AssertionError naming ``what`` after ``timeout`` seconds."""
+        await wait_until(condition, timeout, what, wake=self._call_recorded, poll=0.01)
+
     # --------------------------------------------------------------- internals
     async def _wait_until(
         self, condition: Callable[[], bool], timeout: float, describe: Callable[[], str]
     ) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not condition():
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise AssertionError(describe())
-            self._call_recorded.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._call_recorded.wait(), min(remaining, 0.05))
+        try:
+            await wait_until(condition, timeout, wake=self._call_recorded, poll=0.05)
+        except AssertionError:
+            raise AssertionError(describe()) from None
 
     async def _pause(self, seconds: float) -> None:
         """Sleep that stop() interrupts, so held answers never block shutdown."""
