@@ -35,7 +35,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config, zone
 from bot.dialogue import Conversations
@@ -43,6 +43,7 @@ from bot.telegram import render
 from bot.telegram.ambiguity import never_left, sending_at_most_once
 from bot.telegram.context import BotContext, Services
 from bot.telegram.flood import FloodGate
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.jobs import KNOWLEDGE_POLL_SECONDS, register_jobs
 
 logger = logging.getLogger(__name__)
@@ -170,7 +171,7 @@ class RetryingRateLimiter(AIORateLimiter):
         return type(exc) is NetworkError
 
 
-class PollingRequest(HTTPXRequest):
+class PollingRequest(AiohttpRequest):
     """The connection getUpdates uses (PTB sends it past the rate limiter). Updates are scrubbed of
     lone surrogates as they are parsed (bot/telegram/sanitize.py). A 401 or 404 answer
     (InvalidToken) ends PTB's polling loop at once; a proxy or a self-hosted Bot API server that is
@@ -311,7 +312,7 @@ def build_application(
     read_timeout: float = 10.0,
     base_url: str | None = None,
     knowledge_poll: float = KNOWLEDGE_POLL_SECONDS,
-    get_updates_request: HTTPXRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
 ) -> Application:
     """The Application with every handler registered and the services in bot_data."""
     token = config.telegram_bot_token
@@ -328,11 +329,7 @@ def build_application(
             or RetryingRateLimiter(max_retries=3, overall_max_rate=config.telegram_max_rate)
         )
         .defaults(Defaults(tzinfo=zone(config.timezone)))
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .read_timeout(read_timeout)
-        .write_timeout(read_timeout)
-        .connect_timeout(5.0)
-        .pool_timeout(5.0)
+        .request(AiohttpRequest(CONNECTION_POOL_SIZE, read_timeout, read_timeout, 5.0, 5.0))
         .post_init(_post_init)
         .get_updates_request(get_updates_request or PollingRequest())
     )
