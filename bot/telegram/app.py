@@ -8,6 +8,7 @@ benchmark build the same Application with `build_application` and drive it over 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import secrets
@@ -468,6 +469,9 @@ def run(config: Config) -> None:
         )
         assistant = open_assistant(config)
         application = build_application(config, assistant, store)
+        # What is loaded by now (knowledge base, index, jieba, PTB) stays for good: a full garbage
+        # collection no longer walks it, a 40-100 ms stall of every reply in flight.
+        gc.freeze()
         if mode == "webhook":
             logger.info(
                 "webhook mode on %s:%s (%s), Bot API at %s",
