@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import random
 import shutil
@@ -129,6 +130,7 @@ async def bench(args: argparse.Namespace) -> int:
             app = build_application(
                 config, assistant, store, rate_limiter=limiter, base_url=server.base_url
             )
+            gc.freeze()  # as `bot.py run` does once the bot is built (bot/telegram/app.py)
             assert app.updater is not None and app.post_init is not None  # the builder made both
             await app.initialize()
             await app.post_init(app)
