@@ -28,7 +28,8 @@ CLEAR_LEAD = 0.25  # ...unless the best entry leads every other by this much
 CLOSE_GAP = 0.04  # alternatives this close to the best are offered beside the answer
 UNKNOWN_SHARE = 0.4  # the weight of unknown words past which a question is about something else
 UNITS_CACHE = 4096  # questions whose cut words are kept
-RERANK = 12  # candidates compared with sample questions and names
+SEARCHED = 16  # entries the full-text search hands on for scoring
+RERANK = 8  # candidates compared with sample questions and names
 TYPO_MIN_LEN = 5  # shorter English words are too easily "mended" into another word (thank → than)
 
 
@@ -71,6 +72,7 @@ class Matcher:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._units_cache: dict[str, list[tuple[str, list[str]]]] = {}
+        self._names_cache: dict[str, list[tuple[str, str]]] = {}
         self._n = max(1, len(index.indexed))
         # English words by first letter: typos rarely touch it, and it keeps the scan short.
         self._latin_vocab: dict[str, list[str]] = {}
@@ -165,7 +167,7 @@ class Matcher:
         tokens = list(dict.fromkeys(p for _, pieces in units for p in pieces))
         if not tokens:
             return Match("decline", [], tokens)
-        hits = self.index.search(tokens, limit=25)
+        hits = self.index.search(tokens, limit=SEARCHED)
         if not hits:
             return Match("decline", [], tokens)
         top_bm = hits[0][1] or 1.0
@@ -283,18 +285,30 @@ class Matcher:
         )
         return (best_set[1] + best_sort[1]) / 200.0
 
-    @staticmethod
+    def _compact_names(self, ie: IndexedEntry) -> list[tuple[str, str]]:
+        """The entry's names with their spaceless forms (two characters or more), made once."""
+        got = self._names_cache.get(ie.id)
+        if got is None:
+            got = self._names_cache[ie.id] = [
+                (name, name.replace(" ", ""))
+                for name in ie.names
+                if len(name.replace(" ", "")) >= 2
+            ]
+        return got
+
     def _name_hit(
-        folded: str, compact: str, tokens: list[str], ie: IndexedEntry, fuzzy: bool = True
+        self,
+        folded: str,
+        compact: str,
+        tokens: list[str],
+        ie: IndexedEntry,
+        fuzzy: bool = True,
     ) -> float:
         """1.0 when a name or alias of the entry appears in the question (typos tolerated for long names)."""
         best = 0.0
         padded = f" {folded} "
         candidates: list[str] = []
-        for name in ie.names:
-            n = name.replace(" ", "")
-            if len(n) < 2:
-                continue
+        for name, n in self._compact_names(ie):
             if len(n) <= 4 and n.isascii():
                 hit = 1.0 if name in tokens or f" {name} " in padded else 0.0
             elif n in compact:
