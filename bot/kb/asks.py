@@ -196,10 +196,15 @@ _ABSENT: dict[str, re.Pattern[str]] = {
 }
 
 
+@lru_cache(maxsize=8192)
+def _negated(text: str) -> str:
+    return " ".join(c for c in _CLAUSE.findall(text) if _NEGATION.search(c))
+
+
 def recorded_absent(kinds: Iterable[str], answer_text: str) -> str | None:
     """The entry itself records that the document does not give the kind of fact asked
     ("文章…沒有說明申請資格"): the honest answer is that record, not the rest of the entry."""
-    negated = " ".join(c for c in _CLAUSE.findall(answer_text) if _NEGATION.search(c))
+    negated = _negated(answer_text)
     return next((k for k in kinds if k in _ABSENT and _ABSENT[k].search(negated)), None)
 
 

@@ -35,6 +35,7 @@ _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 MAX_QUERY_CHARS = 300
+FOLD_CACHE = 16384  # folded texts kept: every entry's texts and names, and recent questions
 # Controls, zero-widths, bidi marks, and lone surrogates (which no encoder, OpenCC's included, accepts).
 _CONTROL = re.compile(
     r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
@@ -68,8 +69,10 @@ def normalise(text: str) -> str:
     return text[:MAX_QUERY_CHARS]
 
 
+@lru_cache(maxsize=FOLD_CACHE)
 def fold(text: str) -> str:
-    """The matching form: normalised, lower case, Simplified characters."""
+    """The matching form: normalised, lower case, Simplified characters. Cached: entry texts and
+    names are folded again at every question that reads them."""
     # hk2s turns Cantonese 嗰 ("that") into the rare 𠮶; keep the form every cue is written with.
     return _FOLD.convert(normalise(text).lower()).replace("𠮶", "嗰")
 
