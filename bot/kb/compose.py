@@ -116,6 +116,9 @@ def select(
     used = 0
     parts = list(parts)
     for i in order:
+        if not kept and len(parts[i]) > budget * WHOLE_SLACK:
+            # One sentence longer than the whole budget (a part of a two-subject reply): clipped.
+            parts[i] = clip(parts[i], budget)
         if kept and used + len(parts[i]) > budget:
             if budget - used >= CLIP_ROOM and used < budget * CLIP_BELOW:
                 # The next sentence, clipped, keeps the thought going; a later one would skip it.
