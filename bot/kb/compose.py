@@ -25,7 +25,10 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？])|(?<=[.!?])\s+(?=[A-Z0-9(“\"'�
 _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.)$")
 
 # A sentence that leans on the one before it.
-_ANAPHOR = re.compile(r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其]|这|该")
+_ANAPHOR = re.compile(
+    r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其]|这|该|"
+    r"[A-Z][a-z]+,?\s+(?:they|these|this|it|them)\b"  # "Together they make it harder…"
+)
 BODY_BUDGET = 320  # characters of facts in a reply with one subject (the source line comes after)
 WHOLE_SLACK = 1.1  # an answer this little over the budget is kept whole rather than cut
 PART_BUDGET = 170  # per subject when a reply answers two or three asks
