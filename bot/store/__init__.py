@@ -44,6 +44,7 @@ from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import mask_numbers
 from bot.store.review import ReviewStore
 from bot.store.stats import Stats, StatsStore
+from bot.store.update_scope import UpdateStore
 
 __all__ = [
     "GROUP_TYPES",
@@ -88,7 +89,7 @@ def process_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
+class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore, UpdateStore):
     """Small verbs over the state database. Use from one thread (the bot's event loop).
 
     Admin operations (subscriptions, broadcasts, reminders, inbox) are in bot/store/admin.py, statistics
@@ -474,10 +475,14 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
     def set_language(self, user_id: int, lang: str | None) -> None:
         """Remember a user's language (zh-Hant, zh-Hans, en); None forgets it (follow each message)."""
         if lang is None:
+            if (scope := self.deferred()) is not None:
+                scope.langs[int(user_id)] = None
             self.sql.execute("DELETE FROM users WHERE user_id = ?", (int(user_id),))
             return
         if lang not in LANGS:
             raise ValueError(f"unknown language {lang!r}")
+        if (scope := self.deferred()) is not None:
+            scope.langs[int(user_id)] = lang  # what the rest of this update reads
         self.sql.execute(
             "INSERT INTO users (user_id, lang, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(user_id) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at",
@@ -487,6 +492,9 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
     def language(self, user_id: int | None) -> str | None:
         if user_id is None:
             return None
+        # Several processes: read with the update's state (bot/store/update_scope.py).
+        if (scope := self.deferred()) is not None and int(user_id) in scope.langs:
+            return scope.langs[int(user_id)]
         row = self.sql.execute(
             "SELECT lang FROM users WHERE user_id = ?", (int(user_id),)
         ).fetchone()
@@ -517,13 +525,17 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         now = self.today()
         title = title if chat_type != "private" else None
         # A message from a chat proves the bot is in it (again): absent statuses become "member".
-        self.sql.execute(
+        upsert = (
             "INSERT INTO chats (chat_id, type, title, status, first_seen, updated_at) VALUES (?, ?, ?, 'member', ?, ?) "
             "ON CONFLICT(chat_id) DO UPDATE SET type = excluded.type, title = COALESCE(excluded.title, chats.title), "
             "status = CASE WHEN chats.status IN ('blocked', 'left', 'kicked') THEN 'member' ELSE chats.status END, "
             "updated_at = excluded.updated_at",
             (chat_id, chat_type, title, now, now),
         )
+        if (scope := self.deferred()) is not None:
+            scope.writes.append(upsert)  # written with the update's state, after the reply
+        else:
+            self.sql.execute(*upsert)
         self._known_chats.add(chat_id)
 
     def set_chat_status(self, chat_id: int, status: str) -> None:
@@ -628,20 +640,32 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         kind: str | None = None,
     ) -> int:
         """Log one question; returns its row id (the "ask a person" button refers to it)."""
+        row = (
+            self.now(),
+            self.hash_user(user_id),
+            chat_type,
+            lang,
+            mask_numbers((text or "")[:MAX_LOGGED_CHARS]),
+            int(bool(answered)),
+            kind,
+            json.dumps(list(entry_ids)),
+            float(score),
+        )
+        if (scope := self.deferred()) is not None:
+            # Several processes: an id from this process's stock now, the row with the update's state.
+            query_id = self.next_query_id()
+            scope.writes.append(
+                (
+                    "INSERT INTO queries (id, at, user_hash, chat_type, lang, text, answered, kind, "
+                    "entry_ids, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (query_id, *row),
+                )
+            )
+            return query_id
         cursor = self.sql.execute(
             "INSERT INTO queries (at, user_hash, chat_type, lang, text, answered, kind, entry_ids, score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (
-                self.now(),
-                self.hash_user(user_id),
-                chat_type,
-                lang,
-                mask_numbers((text or "")[:MAX_LOGGED_CHARS]),
-                int(bool(answered)),
-                kind,
-                json.dumps(list(entry_ids)),
-                float(score),
-            ),
+            row,
         )
         return inserted_id(cursor)
 

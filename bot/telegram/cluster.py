@@ -3,7 +3,8 @@
 Any process answers any update (the proxy in front of the webhooks picks one). What must happen
 once is coordinated through leases in the database (bot/store `acquire_lease`):
 
-    sender lease   one process at a time sends broadcasts and event reminders. On PostgreSQL it is
+    sender lease   one process at a time sends broadcasts and event reminders and runs the edit/delete-
+                   everywhere jobs (durable rows, claimed like deliveries). On PostgreSQL it is
                    a session advisory lock on the store's connection, which the server frees the
                    moment the holder dies (its connection closes): another process takes it at its
                    next tick (every LEASE_SECONDS/3), marks the rows the dead holder left
@@ -100,6 +101,8 @@ class Cluster:
         if not was:
             # Another holder may have died mid-send: its "attempting" rows are uncertain, never resent.
             interrupted = self.store.recover_interrupted(force=True)
+            # Its edit/delete-everywhere rows mid-call are done again (an edit or delete repeated is harmless).
+            self.store.recover_copy_ops(force=True)
             self.takeovers += 1
             self.recovered.append(interrupted)
             logger.info(
@@ -174,12 +177,18 @@ def wire(application: Application) -> None:
     group = cluster(application.bot_data)
     if group is None:
         return
+    from bot.telegram.announce import announcements
     from bot.telegram.operations import operations
 
     ops = operations(application.bot_data)
     if ops is not None:
         ops.broadcaster.running = lambda: application.running and group.is_sender()
         ops.reminders.running = lambda: application.running and group.is_sender()
+    helper = announcements(application.bot_data)
+    if helper is not None:
+        helper.gate = (
+            group.is_sender
+        )  # edit/delete everywhere: in the lease holder, wherever confirmed
     config = application.bot_data["services"].config
     share_rate(application, float(config.telegram_max_rate))
     jobs = application.job_queue
@@ -194,30 +203,45 @@ async def _tick(context: Any) -> None:
     group = cluster(application.bot_data)
     if group is None or not application.running:
         return
+    from bot.telegram.announce import announcements
     from bot.telegram.operations import operations
 
     ops = operations(application.bot_data)
+    helper = announcements(application.bot_data)
+    own = _own_digest(application)
+
+    def look() -> tuple[bool, bool, bool, str | None]:
+        """Every round trip of a tick, in a worker thread (the event loop answers meanwhile)."""
+        held = group.renew()
+        store = group.store
+        sends = held and ops is not None and bool(store.broadcasts_to_send())
+        copies = held and helper is not None and bool(store.copy_ops_to_run())
+        return held, sends, copies, group.knowledge_changed_elsewhere(own) if own else None
+
     try:
-        held = await asyncio.to_thread(group.renew)
+        held, sends, copies, theirs = await asyncio.to_thread(look)
     except Exception:  # noqa: BLE001 - the database is away: stop sending until it is back
         logger.warning("could not renew the sender lease", exc_info=True)
         group._valid_until = 0.0
         return
-    if held and ops is not None and ops.store.broadcasts_to_send():
+    if sends and ops is not None:
         ops.broadcaster.start()  # no-op while it is at it
-    await _follow_knowledge(application, group)
+    if copies and helper is not None:
+        helper.start()  # edit/delete everywhere: run by the sender lease's holder only
+    if theirs is not None and own is not None:
+        await _follow_knowledge(application, group, own, theirs)
 
 
-async def _follow_knowledge(application: Application, group: Cluster) -> None:
-    services = application.bot_data["services"]
-    assistant = services.assistant
+def _own_digest(application: Application) -> str | None:
+    assistant = application.bot_data["services"].assistant
     index = getattr(assistant, "index", None)
-    own = (getattr(index, "meta", None) or {}).get("digest") if index is not None else None
-    if not own:
-        return
-    theirs = group.knowledge_changed_elsewhere(own)
-    if theirs is None:
-        return
+    return (getattr(index, "meta", None) or {}).get("digest") if index is not None else None
+
+
+async def _follow_knowledge(
+    application: Application, group: Cluster, own: str, theirs: str
+) -> None:
+    assistant = application.bot_data["services"].assistant
     from bot.telegram.operations import operations
 
     ops = operations(application.bot_data)
