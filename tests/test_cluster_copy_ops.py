@@ -91,7 +91,9 @@ async def test_an_edit_confirmed_on_one_process_is_done_by_the_sender_lease_hold
                 bid, "edit", ADMIN, ADMIN, html="Power cut on 16 March"
             )
             assert stores[other].confirm_copy_op(op) == len(GROUPS)
-            announcements(apps[other].bot_data).start()
+            confirming = announcements(apps[other].bot_data)
+            assert confirming is not None
+            confirming.start()
             await until(
                 lambda: (stores[other].copy_op(op) or {}).get("status") == "done",
                 what="the edit job",

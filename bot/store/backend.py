@@ -6,7 +6,7 @@ placeholders, `INSERT ... ON CONFLICT`, `RETURNING`, double-quoted names. A back
     SqliteBackend    the default: one file under DATA_DIR, Python's sqlite3, WAL mode, as before
     PostgresBackend  DATABASE_URL=postgresql://...: psycopg 3, one connection per Store, autocommit
                      (the one session locks live on), and a small pool of asynchronous connections
-                     (psycopg_pool) for each update's reads and writes in the event loop (`side_run`)
+                     (psycopg_pool) for each update's read and write in the event loop (`side_query`)
 
 and supplies the few things that differ: the DDL of an auto-numbered id and of raw bytes, a local day from a stored
 UTC time, table introspection, how migrations exclude each other (BEGIN IMMEDIATE on SQLite, an
@@ -292,22 +292,14 @@ class PostgresBackend(Backend):
     def epoch_now(self) -> str:
         return "EXTRACT(EPOCH FROM statement_timestamp())::float8"
 
-    async def side_run(
-        self, statements: Sequence[tuple[str, Sequence[Any]]], *, transaction: bool = False
-    ) -> list[list[tuple]]:
-        """Run `statements` on a pooled asynchronous connection (not the main one, which the session
-        locks live on), pipelined: one round trip, in one transaction if asked; the rows of each. The
-        event loop's per-update reads and writes go here, so it never blocks on the server."""
+    async def side_query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run one statement on a pooled asynchronous connection (not the main one, which the
+        session locks live on); its rows. The event loop's per-update read and write go here, so it
+        never blocks on the server (bot/store/update_scope.py)."""
         pool = await self._side_pool()
         async with pool.connection() as conn:
-            async with conn.pipeline():
-                scope = conn.transaction() if transaction else contextlib.nullcontext()
-                async with scope:
-                    cursors = [
-                        await conn.execute(self._sql(sql), tuple(params))
-                        for sql, params in statements
-                    ]
-            return [list(await c.fetchall()) if c.description is not None else [] for c in cursors]
+            cursor = await conn.execute(self._sql(sql), tuple(params))
+            return list(await cursor.fetchall()) if cursor.description is not None else []
 
     async def _side_pool(self) -> Any:
         if self._side is None:

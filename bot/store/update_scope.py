@@ -8,15 +8,15 @@ and under load every one of them held up every other update of the process.
 
 An `UpdateScope` (a context variable, set for the length of one update) gathers that work instead:
 
-    before   one round trip on a pooled asynchronous connection (`PostgresBackend.side_run`, psycopg's
-             async API: the event loop serves other updates while it waits): the user's and the
-             chat's data, the conversation steps, and the user's language; when this process's
-             stock of query-log ids runs low, a new block of ids from the table's sequence rides
-             along in the same pipeline.
+    before   one statement on a pooled asynchronous connection (`PostgresBackend.side_query`,
+             psycopg's async API: the event loop serves other updates while it waits): the user's
+             and the chat's data, the conversation steps, and the user's language; when this
+             process's stock of query-log ids runs low, a new block of ids from the table's
+             sequence rides along (UNION ALL).
     during   `Store.language` answers from what was read; `Store.log_query` takes an id from the
              stock and keeps the row; `Store.seen_chat` keeps its upsert. Nothing waits on the server.
-    after    one round trip, likewise: the changed state, the query-log rows and the chat upserts,
-             in one transaction. The reply has gone out by then; the chat's next update
+    after    one statement, likewise: the changed state, the query-log rows and the chat upserts,
+             each a data-modifying WITH clause (applied together or not at all). The reply has gone out by then; the chat's next update
              in this process waits for it (the per-chat lock), so its state is never read stale here.
 
 A query's id is known before its row is written (the buttons under an answer carry it); ids come in
@@ -112,41 +112,46 @@ class UpdateStore:
     async def read_update(
         self, keys: list[tuple[str, int]], user_id: int | None
     ) -> tuple[dict[tuple[str, int], Any], dict[int, str | None]]:
-        """An update's shared state and its user's language, in one round trip on a pooled
+        """An update's shared state and its user's language, in one statement on a pooled
         asynchronous connection; a block of query-log ids rides along when the stock runs low."""
         where, args = conversations_where(keys)
-        statements: list[tuple[str, tuple]] = [
-            (f"SELECT scope, key, data FROM conversations WHERE {where}", tuple(args))
-        ]
+        parts = [f"SELECT 's', scope, key, data FROM conversations WHERE {where}"]
         if user_id is not None:
-            statements.append(
-                ("SELECT user_id, lang FROM users WHERE user_id = ?", (int(user_id),))
-            )
+            parts.append("SELECT 'l', NULL, user_id, lang FROM users WHERE user_id = ?")
+            args.append(int(user_id))
         stock = self.query_ids
-        refill = stock.wants_more()
-        if refill:
-            statements.append((NEXT_IDS, (stock.block,)))
-        results = await self.backend.side_run(statements)
+        if stock.wants_more():
+            parts.append(f"SELECT 'i', NULL, {NEXT_ID}, NULL FROM generate_series(1, ?)")
+            args.append(stock.block)
+        rows = await self.backend.side_query(" UNION ALL ".join(parts), args)
         states: dict[tuple[str, int], Any] = {}
-        for scope, key, data in results[0]:
-            value = self._unseal(data)
-            if value is not None:
-                states[(scope, int(key))] = value
-        langs: dict[int, str | None] = {}
-        if user_id is not None:
-            langs[int(user_id)] = results[1][0][1] if results[1] else None
-        if refill:
-            stock.add([int(r[0]) for r in results[-1]])
+        langs: dict[int, str | None] = {} if user_id is None else {int(user_id): None}
+        ids: list[int] = []
+        for kind, scope, key, data in rows:
+            if kind == "s":
+                value = self._unseal(data)
+                if value is not None:
+                    states[(scope, int(key))] = value
+            elif kind == "l":
+                langs[int(key)] = data
+            else:
+                ids.append(int(key))
+        if ids:
+            stock.add(ids)
         return states, langs
 
     async def write_update(self, changed: list[tuple[str, int, Any]], scope: UpdateScope) -> int:
-        """The changed state and what the update kept for later (query-log rows, chat upserts), in one
-        transaction and one round trip on a pooled asynchronous connection; the statements run."""
-        statements = [self.state_statement(s, k, v) for s, k, v in changed] + scope.writes
+        """The changed state and what the update kept for later (query-log rows, chat upserts): one
+        statement (each write a data-modifying WITH clause, so all or none are applied) on a pooled
+        asynchronous connection; the number of writes."""
+        writes = [self.state_statement(s, k, v) for s, k, v in changed] + scope.writes
         scope.writes = []
-        if statements:
-            await self.backend.side_run(statements, transaction=True)
-        return len(statements)
+        if writes:
+            sql = "WITH " + ", ".join(f"w{n} AS ({stmt})" for n, (stmt, _) in enumerate(writes))
+            await self.backend.side_query(
+                sql + " SELECT 1", [arg for _, args in writes for arg in args]
+            )
+        return len(writes)
 
     def state_statement(self, scope: str, key: int, value: Any) -> tuple[str, tuple]:
         """SQL keeping (or, for None or an empty dict, forgetting) one piece of shared handler state."""
@@ -166,7 +171,8 @@ class UpdateStore:
         return self.query_ids.take(self._fetch_query_ids)
 
     def _fetch_query_ids(self, n: int) -> list[int]:
-        return [int(r[0]) for r in self.sql.execute(NEXT_IDS, (int(n),)).fetchall()]
+        sql = f"SELECT {NEXT_ID} FROM generate_series(1, ?)"
+        return [int(r[0]) for r in self.sql.execute(sql, (int(n),)).fetchall()]
 
 
-NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('queries', 'id')) FROM generate_series(1, ?)"
+NEXT_ID = "nextval(pg_get_serial_sequence('queries', 'id'))"

@@ -185,10 +185,8 @@ def wire(application: Application) -> None:
         ops.broadcaster.running = lambda: application.running and group.is_sender()
         ops.reminders.running = lambda: application.running and group.is_sender()
     helper = announcements(application.bot_data)
-    if helper is not None:
-        helper.gate = (
-            group.is_sender
-        )  # edit/delete everywhere: in the lease holder, wherever confirmed
+    if helper is not None:  # edit/delete everywhere: in the lease holder, wherever confirmed
+        helper.gate = group.is_sender
     config = application.bot_data["services"].config
     share_rate(application, float(config.telegram_max_rate))
     jobs = application.job_queue

@@ -76,7 +76,9 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
                 logger.warning("could not write shared chat state", exc_info=True)
 
     async def shutdown(self) -> None:
-        close = getattr(self.store.backend, "close_side", None)  # the pooled connections (PostgreSQL)
+        close = getattr(
+            self.store.backend, "close_side", None
+        )  # the pooled connections (PostgreSQL)
         if close is not None:
             await close()
 
