@@ -350,6 +350,47 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore, UpdateStore)
             return True
         return bool(self.sql.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0])
 
+    def sender_tick(
+        self,
+        name: str,
+        heartbeat: str,
+        seconds: float,
+        digest_key: str,
+        holder: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> dict[str, Any]:
+        """PostgreSQL: a cluster tick in one statement (bot/telegram/cluster.py) instead of five or six:
+        this process's `heartbeat` lease; the session lock `name` kept or tried and, while held, its
+        lease row taken (as `acquire_lease(..., take=True)`); whether broadcasts or edit/delete jobs
+        are waiting; and the meta value `digest_key`. Keys: held, sending, copying, digest."""
+        holder = holder or self.holder
+        now = clock()
+        until = now + float(seconds)
+        key = self.lock_key(name)
+        upsert = (
+            "INSERT INTO leases (name, holder, expires_at, acquired_at) {rows} "
+            "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, "
+            "acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at "
+            "ELSE excluded.acquired_at END"
+        )
+        row = self.sql.execute(
+            "WITH lk AS MATERIALIZED (SELECT CASE WHEN EXISTS (" + _HELD + ") THEN TRUE "
+            "ELSE pg_try_advisory_lock(?) END AS held), "
+            "hb AS (" + upsert.format(rows="VALUES (?, ?, ?, ?)") + " "
+            "WHERE leases.holder = excluded.holder OR leases.expires_at < ?), "
+            "sl AS (" + upsert.format(rows="SELECT ?, ?, ?, ? FROM lk WHERE lk.held") + ") "
+            "SELECT lk.held, EXISTS (SELECT 1 FROM broadcasts WHERE status = 'sending'), "
+            "EXISTS (SELECT 1 FROM copy_ops WHERE status = 'sending'), "
+            "(SELECT value FROM meta WHERE key = ?) FROM lk",
+            (key, key, heartbeat, holder, until, now, now, name, holder, until, now, digest_key),
+        ).fetchone()
+        return {
+            "held": bool(row[0]),
+            "sending": bool(row[1]),
+            "copying": bool(row[2]),
+            "digest": row[3],
+        }
+
     def release_session_lock(self, name: str) -> None:
         if self.shared and self.sql.execute(_HELD, (self.lock_key(name),)).fetchone() is not None:
             self.sql.execute("SELECT pg_advisory_unlock(?)", (self.lock_key(name),))

@@ -46,6 +46,7 @@ SENDER = "sender"
 PROCESS_PREFIX = "process:"
 DIGEST_KEY = "knowledge_digest"
 TRUST = 0.6  # share of the lease a holder trusts after a renewal
+_UNREAD = object()  # knowledge_changed_elsewhere: read the stored digest itself
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Cluster:
     _acted_digest: str | None = None
     takeovers: int = 0
     recovered: list[int] = field(default_factory=list)
+    looked: dict[str, Any] | None = None  # what the last tick's statement saw (PostgreSQL)
 
     def __post_init__(self) -> None:
         self.holder = self.holder or self.store.holder
@@ -80,16 +82,18 @@ class Cluster:
         takeover, the rows the previous holder left mid-send become uncertain first."""
         was = self.is_sender()
         started = self.clock()
-        self.store.acquire_lease(
-            PROCESS_PREFIX + self.holder, self.lease_seconds, holder=self.holder
-        )
         if self.store.shared:
             # PostgreSQL: the session lock decides (freed the moment a holder's connection dies); the
-            # lease row says who holds it, for the others and for `bot.py doctor`.
-            held = self.store.hold_session_lock(SENDER) and self.store.acquire_lease(
-                SENDER, self.lease_seconds, holder=self.holder, take=True
+            # lease row says who holds it, for the others and for `bot.py doctor`. One statement
+            # also renews the heartbeat and looks for waiting work and the knowledge's digest.
+            self.looked = self.store.sender_tick(
+                SENDER, PROCESS_PREFIX + self.holder, self.lease_seconds, DIGEST_KEY, self.holder
             )
+            held = self.looked["held"]
         else:
+            self.store.acquire_lease(
+                PROCESS_PREFIX + self.holder, self.lease_seconds, holder=self.holder
+            )
             held = self.store.acquire_lease(SENDER, self.lease_seconds, holder=self.holder)
         if not held:
             if was:
@@ -126,11 +130,12 @@ class Cluster:
 
     # -- knowledge -----------------------------------------------------------------------------------
 
-    def knowledge_changed_elsewhere(self, own: str) -> str | None:
+    def knowledge_changed_elsewhere(self, own: str, stored: Any = _UNREAD) -> str | None:
         """`own`: the digest of the knowledge this process answers from. Publishes it when it changed
         here (a /reload); returns the stored digest when another process published a different one
         (rebuild, then call `rebuilt`). A process starting never overwrites what the others use."""
-        stored = self.store.get_meta(DIGEST_KEY)
+        if stored is _UNREAD:
+            stored = self.store.get_meta(DIGEST_KEY)
         if self._known_digest is None:  # the first look
             self._known_digest = self._acted_digest = own
             if stored is None:
@@ -209,12 +214,19 @@ async def _tick(context: Any) -> None:
     own = _own_digest(application)
 
     def look() -> tuple[bool, bool, bool, str | None]:
-        """Every round trip of a tick, in a worker thread (the event loop answers meanwhile)."""
+        """Every round trip of a tick (one statement on PostgreSQL), in a worker thread (the event
+        loop answers meanwhile)."""
+        group.looked = None
         held = group.renew()
-        store = group.store
-        sends = held and ops is not None and bool(store.broadcasts_to_send())
-        copies = held and helper is not None and bool(store.copy_ops_to_run())
-        return held, sends, copies, group.knowledge_changed_elsewhere(own) if own else None
+        store, seen = group.store, group.looked
+        if seen is not None:
+            sends, copies = held and seen["sending"], held and seen["copying"]
+            theirs = group.knowledge_changed_elsewhere(own, seen["digest"]) if own else None
+        else:
+            sends = held and bool(store.broadcasts_to_send())
+            copies = held and bool(store.copy_ops_to_run())
+            theirs = group.knowledge_changed_elsewhere(own) if own else None
+        return held, sends and ops is not None, copies and helper is not None, theirs
 
     try:
         held, sends, copies, theirs = await asyncio.to_thread(look)

@@ -76,9 +76,8 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
                 logger.warning("could not write shared chat state", exc_info=True)
 
     async def shutdown(self) -> None:
-        close = getattr(
-            self.store.backend, "close_side", None
-        )  # the pooled connections (PostgreSQL)
+        # The pooled connections of bot/store/update_scope.py (PostgreSQL).
+        close = getattr(self.store.backend, "close_side", None)
         if close is not None:
             await close()
 
