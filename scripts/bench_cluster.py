@@ -434,7 +434,9 @@ async def broadcast_phase(
     for call in server.calls_of("sendMessage"):
         if str(call.chat_id) in group_set and call.status == 200:
             copies[str(call.chat_id)] = copies.get(str(call.chat_id), 0) + 1
-    rows = store.sql.query("SELECT chat_id, status FROM deliveries WHERE broadcast_id = ?", (bid,))
+    rows = store.sql.query(
+        "SELECT chat_id, status, updated_at FROM deliveries WHERE broadcast_id = ?", (bid,)
+    )
     uncertain = {str(r["chat_id"]) for r in rows if r["status"] == "uncertain"}
     by_status: dict[str, int] = {}
     for r in rows:
@@ -464,6 +466,15 @@ async def broadcast_phase(
         f"  uncertain (in flight at a kill): {len(uncertain)} — {reached} had reached Telegram, "
         f"{len(uncertain) - reached} had not (that group missed it); at most {args.workers} (BROADCAST_WORKERS) "
         f"per kill: {'yes' if len(uncertain) <= args.workers * len(kills) else 'NO'}"
+    )
+    # A takeover marks the dead holder's rows uncertain in one UPDATE, so their time tells the kill.
+    per_kill: dict[str, int] = {}
+    for r in rows:
+        if r["status"] == "uncertain":
+            per_kill[r["updated_at"]] = per_kill.get(r["updated_at"], 0) + 1
+    print(
+        f"  uncertain per takeover: {sorted(per_kill.values(), reverse=True) or '-'} "
+        f"(most in one: {max(per_kill.values(), default=0)})"
     )
     print(
         f"  exactly once except those: {'yes' if not doubled and not unexplained else 'NO'} "
