@@ -85,6 +85,27 @@ async def test_query_ids_are_unique_across_processes(backend):
             store.close()
 
 
+async def test_a_chat_marked_within_the_update_stays_marked(backend):
+    """A chat's first sighting waits for the end of the update, but a later write to the same row
+    in that update (the reply bounced: blocked; the group became a supergroup) lands after it."""
+    if backend.kind != "postgresql":
+        pytest.skip("the update scope is PostgreSQL mode's")
+    store = backend.open()
+    try:
+        scope = UpdateScope()
+        with within(scope):
+            store.seen_chat(9, "private")
+            store.seen_chat(-5, "group", "Old group")
+            store.set_chat_status(9, "blocked")
+            store.migrate_chat(-5, -1005)
+        await store.write_update([], scope)
+        assert store.chat(9)["status"] == "blocked"
+        assert store.chat(-5)["status"] == "migrated" and store.chat(-1005)["status"] == "member"
+    finally:
+        await store.backend.close_side()
+        store.close()
+
+
 def test_sqlite_writes_at_once_even_inside_an_update(backend):
     if backend.kind != "sqlite":
         pytest.skip("the SQLite half")

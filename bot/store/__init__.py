@@ -550,6 +550,7 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore, UpdateStore)
         chat_id = int(chat_id)
         now = self.today()
         title = title if chat_type != "private" else None
+        self.settle_chat(chat_id)
         self.sql.execute(
             "INSERT INTO chats (chat_id, type, title, status, first_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(chat_id) DO UPDATE SET type = excluded.type, title = COALESCE(excluded.title, chats.title), "
@@ -581,6 +582,7 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore, UpdateStore)
 
     def set_chat_status(self, chat_id: int, status: str) -> None:
         self._known_chats.discard(int(chat_id))  # the next message from it marks it present again
+        self.settle_chat(chat_id)
         self.sql.execute(
             "UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ?",
             (status, self.today(), int(chat_id)),
@@ -607,6 +609,8 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore, UpdateStore)
         old_id, new_id = int(old_id), int(new_id)
         if old_id == new_id:
             return
+        self.settle_chat(old_id)
+        self.settle_chat(new_id)
         now = self.today()
         with self.sql.atomic():
             old = self.chat(old_id)

@@ -19,6 +19,9 @@ An `UpdateScope` (a context variable, set for the length of one update) gathers 
              each a data-modifying WITH clause (applied together or not at all). The reply has gone out by then; the chat's next update
              in this process waits for it (the per-chat lock), so its state is never read stale here.
 
+A later write to a chat's row within the same update (marked blocked, migrated) first writes the
+deferred sighting (`settle_chat`), so the two keep their order.
+
 A query's id is known before its row is written (the buttons under an answer carry it); ids come in
 blocks per process, so across processes ids are unique but only roughly in time order (`at` is
 exact). A process killed between the reply and the write loses that update's log row and state
@@ -167,6 +170,20 @@ class UpdateStore:
         """The update scope a write may be left to (shared store only), else None: write now."""
         return current() if self.shared else None
 
+    def settle_chat(self, chat_id: int) -> None:
+        """Before any other write to a chat's row inside an update: its deferred first sighting is
+        written now, so the two land in the order they were made (a chat marked blocked or
+        migrated by the update stays so)."""
+        scope = self.deferred()
+        if scope is None:
+            return
+        mine = [
+            w for w in scope.writes if w[0].startswith(CHAT_UPSERT) and w[1][0] == int(chat_id)
+        ]
+        for write in mine:
+            scope.writes.remove(write)
+            self.sql.execute(*write)
+
     def next_query_id(self) -> int:
         return self.query_ids.take(self._fetch_query_ids)
 
@@ -176,3 +193,4 @@ class UpdateStore:
 
 
 NEXT_ID = "nextval(pg_get_serial_sequence('queries', 'id'))"
+CHAT_UPSERT = "INSERT INTO chats "
