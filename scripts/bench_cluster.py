@@ -6,8 +6,9 @@
 
 Real processes, real HTTP on 127.0.0.1: N × `python bot.py run` in webhook mode (DATABASE_URL on
 a fresh schema of the PostgreSQL server, one shared DATA_DIR for the index and the salt file), a
-small round-robin proxy in front of their webhook ports (a dead backend is skipped), and the fake
-Bot API server of tests/fakes, which posts each update to the proxy as Telegram would.
+small round-robin proxy in a process of its own in front of their webhook ports (a dead backend is
+skipped), and the fake Bot API server of tests/fakes, which posts each update to the proxy as
+Telegram would.
 
 questions   for each N: 200 users, each asking 10 questions one after the other (thinking
             0–2×--think seconds between): every question must get exactly one reply; latency is
@@ -138,11 +139,15 @@ class Fleet:
 
 
 class Proxy:
-    """Round robin over the live backends; a backend that refuses the connection is skipped."""
+    """Round robin over the backends' ports; a backend that refuses the connection is skipped.
 
-    def __init__(self, fleet: Fleet) -> None:
-        self.fleet = fleet
-        self.port = free_port()
+    It runs in a process of its own (`--serve-proxy`), as nginx or caddy would: in the benchmark's
+    process it competed for the same interpreter as the fake Bot API server and the 200 users, so
+    the harness's own queueing was counted as the bots' latency."""
+
+    def __init__(self, ports: list[int], port: int | None = None) -> None:
+        self.ports = ports
+        self.port = port or free_port()
         self.next = 0
         self.runner: Any = None
         self.session: Any = None
@@ -170,13 +175,12 @@ class Proxy:
             for k, v in request.headers.items()
             if k.lower() in ("content-type", "x-telegram-bot-api-secret-token")
         }
-        bots = self.fleet.bots
-        for _ in range(len(bots)):
-            bot = bots[self.next % len(bots)]
+        for _ in range(len(self.ports)):
+            port = self.ports[self.next % len(self.ports)]
             self.next += 1
             try:
                 async with self.session.post(
-                    f"http://127.0.0.1:{bot.port}{request.path}", data=body, headers=headers
+                    f"http://127.0.0.1:{port}{request.path}", data=body, headers=headers
                 ) as r:
                     return web.Response(status=r.status, body=await r.read())
             except (TimeoutError, aiohttp.ClientConnectionError):
@@ -186,6 +190,50 @@ class Proxy:
     async def stop(self) -> None:
         await self.session.close()
         await self.runner.cleanup()
+
+
+async def serve_proxy(port: int, backends: list[int]) -> None:
+    proxy = Proxy(backends, port)
+    await proxy.start()
+    try:
+        await asyncio.Event().wait()  # until SIGTERM
+    finally:
+        await proxy.stop()
+
+
+class ProxyProcess:
+    """The proxy, started and stopped by this script."""
+
+    def __init__(self, fleet: Fleet) -> None:
+        self.ports = [bot.port for bot in fleet.bots]
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    async def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "scripts.bench_cluster", "--serve-proxy", str(self.port)]
+            + [str(p) for p in self.ports],
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.close()
+                return
+            except OSError:
+                await asyncio.sleep(0.05)
+        raise SystemExit("the proxy did not start")
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 # -- Telegram ------------------------------------------------------------------------------------------
@@ -217,7 +265,7 @@ def make_server(latency: float):
 class Poster:
     """Posts updates to the proxy as Telegram does (secret header; retried while the answer is not 200)."""
 
-    def __init__(self, server: Any, proxy: Proxy) -> None:
+    def __init__(self, server: Any, proxy: ProxyProcess) -> None:
         import aiohttp
 
         self.server = server
@@ -386,7 +434,9 @@ async def broadcast_phase(
     for call in server.calls_of("sendMessage"):
         if str(call.chat_id) in group_set and call.status == 200:
             copies[str(call.chat_id)] = copies.get(str(call.chat_id), 0) + 1
-    rows = store.sql.query("SELECT chat_id, status FROM deliveries WHERE broadcast_id = ?", (bid,))
+    rows = store.sql.query(
+        "SELECT chat_id, status, updated_at FROM deliveries WHERE broadcast_id = ?", (bid,)
+    )
     uncertain = {str(r["chat_id"]) for r in rows if r["status"] == "uncertain"}
     by_status: dict[str, int] = {}
     for r in rows:
@@ -416,6 +466,15 @@ async def broadcast_phase(
         f"  uncertain (in flight at a kill): {len(uncertain)} — {reached} had reached Telegram, "
         f"{len(uncertain) - reached} had not (that group missed it); at most {args.workers} (BROADCAST_WORKERS) "
         f"per kill: {'yes' if len(uncertain) <= args.workers * len(kills) else 'NO'}"
+    )
+    # A takeover marks the dead holder's rows uncertain in one UPDATE, so their time tells the kill.
+    per_kill: dict[str, int] = {}
+    for r in rows:
+        if r["status"] == "uncertain":
+            per_kill[r["updated_at"]] = per_kill.get(r["updated_at"], 0) + 1
+    print(
+        f"  uncertain per takeover: {sorted(per_kill.values(), reverse=True) or '-'} "
+        f"(most in one: {max(per_kill.values(), default=0)})"
     )
     print(
         f"  exactly once except those: {'yes' if not doubled and not unexplained else 'NO'} "
@@ -498,7 +557,7 @@ async def bench(args: argparse.Namespace) -> int:
                     url, data_dir=data
                 ).close()  # `bot.py migrate`, once, before the fleet starts
                 fleet = Fleet(work, env, n)
-                proxy = Proxy(fleet)
+                proxy = ProxyProcess(fleet)
                 await proxy.start()
                 env["WEBHOOK_URL"] = f"http://127.0.0.1:{proxy.port}/hook"
                 poster = Poster(server, proxy)
@@ -614,7 +673,18 @@ def main(argv: list[str] | None = None) -> None:
         "--keep", action="store_true", help="keep the work folder with the bots' logs"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--serve-proxy",
+        nargs="+",
+        type=int,
+        metavar="PORT",
+        help=argparse.SUPPRESS,  # internal: the proxy's own process (its port, then the backends')
+    )
     args = parser.parse_args(argv)
+    if args.serve_proxy:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        asyncio.run(serve_proxy(args.serve_proxy[0], args.serve_proxy[1:]))
+        return
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )

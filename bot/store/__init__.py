@@ -44,6 +44,7 @@ from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import mask_numbers
 from bot.store.review import ReviewStore
 from bot.store.stats import Stats, StatsStore
+from bot.store.update_scope import UpdateStore
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -91,7 +92,7 @@ def process_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
+class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore, UpdateStore):
     """Small verbs over the state database. Use from one thread (the bot's event loop).
 
     Admin operations (subscriptions, broadcasts, reminders, inbox) are in bot/store/admin.py, statistics
@@ -352,6 +353,47 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
             return True
         return bool(self.sql.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0])
 
+    def sender_tick(
+        self,
+        name: str,
+        heartbeat: str,
+        seconds: float,
+        digest_key: str,
+        holder: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> dict[str, Any]:
+        """PostgreSQL: a cluster tick in one statement (bot/telegram/cluster.py) instead of five or six:
+        this process's `heartbeat` lease; the session lock `name` kept or tried and, while held, its
+        lease row taken (as `acquire_lease(..., take=True)`); whether broadcasts or edit/delete jobs
+        are waiting; and the meta value `digest_key`. Keys: held, sending, copying, digest."""
+        holder = holder or self.holder
+        now = clock()
+        until = now + float(seconds)
+        key = self.lock_key(name)
+        upsert = (
+            "INSERT INTO leases (name, holder, expires_at, acquired_at) {rows} "
+            "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, "
+            "acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at "
+            "ELSE excluded.acquired_at END"
+        )
+        row = self.sql.execute(
+            "WITH lk AS MATERIALIZED (SELECT CASE WHEN EXISTS (" + _HELD + ") THEN TRUE "
+            "ELSE pg_try_advisory_lock(?) END AS held), "
+            "hb AS (" + upsert.format(rows="VALUES (?, ?, ?, ?)") + " "
+            "WHERE leases.holder = excluded.holder OR leases.expires_at < ?), "
+            "sl AS (" + upsert.format(rows="SELECT ?, ?, ?, ? FROM lk WHERE lk.held") + ") "
+            "SELECT lk.held, EXISTS (SELECT 1 FROM broadcasts WHERE status = 'sending'), "
+            "EXISTS (SELECT 1 FROM copy_ops WHERE status = 'sending'), "
+            "(SELECT value FROM meta WHERE key = ?) FROM lk",
+            (key, key, heartbeat, holder, until, now, now, name, holder, until, now, digest_key),
+        ).fetchone()
+        return {
+            "held": bool(row[0]),
+            "sending": bool(row[1]),
+            "copying": bool(row[2]),
+            "digest": row[3],
+        }
+
     def release_session_lock(self, name: str) -> None:
         if self.shared and self.sql.execute(_HELD, (self.lock_key(name),)).fetchone() is not None:
             self.sql.execute("SELECT pg_advisory_unlock(?)", (self.lock_key(name),))
@@ -477,10 +519,14 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
     def set_language(self, user_id: int, lang: str | None) -> None:
         """Remember a user's language (zh-Hant, zh-Hans, en); None forgets it (follow each message)."""
         if lang is None:
+            if (scope := self.deferred()) is not None:
+                scope.langs[int(user_id)] = None
             self.sql.execute("DELETE FROM users WHERE user_id = ?", (int(user_id),))
             return
         if lang not in LANGS:
             raise ValueError(f"unknown language {lang!r}")
+        if (scope := self.deferred()) is not None:
+            scope.langs[int(user_id)] = lang  # what the rest of this update reads
         self.sql.execute(
             "INSERT INTO users (user_id, lang, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(user_id) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at",
@@ -490,6 +536,9 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
     def language(self, user_id: int | None) -> str | None:
         if user_id is None:
             return None
+        # Several processes: read with the update's state (bot/store/update_scope.py).
+        if (scope := self.deferred()) is not None and int(user_id) in scope.langs:
+            return scope.langs[int(user_id)]
         row = self.sql.execute(
             "SELECT lang FROM users WHERE user_id = ?", (int(user_id),)
         ).fetchone()
@@ -504,6 +553,7 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         chat_id = int(chat_id)
         now = self.today()
         title = title if chat_type != "private" else None
+        self.settle_chat(chat_id)
         self.sql.execute(
             "INSERT INTO chats (chat_id, type, title, status, first_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(chat_id) DO UPDATE SET type = excluded.type, title = COALESCE(excluded.title, chats.title), "
@@ -520,17 +570,22 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         now = self.today()
         title = title if chat_type != "private" else None
         # A message from a chat proves the bot is in it (again): absent statuses become "member".
-        self.sql.execute(
+        upsert = (
             "INSERT INTO chats (chat_id, type, title, status, first_seen, updated_at) VALUES (?, ?, ?, 'member', ?, ?) "
             "ON CONFLICT(chat_id) DO UPDATE SET type = excluded.type, title = COALESCE(excluded.title, chats.title), "
             "status = CASE WHEN chats.status IN ('blocked', 'left', 'kicked') THEN 'member' ELSE chats.status END, "
             "updated_at = excluded.updated_at",
             (chat_id, chat_type, title, now, now),
         )
+        if (scope := self.deferred()) is not None:
+            scope.writes.append(upsert)  # written with the update's state, after the reply
+        else:
+            self.sql.execute(*upsert)
         self._known_chats.add(chat_id)
 
     def set_chat_status(self, chat_id: int, status: str) -> None:
         self._known_chats.discard(int(chat_id))  # the next message from it marks it present again
+        self.settle_chat(chat_id)
         self.sql.execute(
             "UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ?",
             (status, self.today(), int(chat_id)),
@@ -557,6 +612,8 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         old_id, new_id = int(old_id), int(new_id)
         if old_id == new_id:
             return
+        self.settle_chat(old_id)
+        self.settle_chat(new_id)
         now = self.today()
         with self.sql.atomic():
             old = self.chat(old_id)
@@ -631,20 +688,32 @@ class Store(AdminStore, StatsStore, ReviewStore, AnnouncementStore):
         kind: str | None = None,
     ) -> int:
         """Log one question; returns its row id (the "ask a person" button refers to it)."""
+        row = (
+            self.now(),
+            self.hash_user(user_id),
+            chat_type,
+            lang,
+            mask_numbers((text or "")[:MAX_LOGGED_CHARS]),
+            int(bool(answered)),
+            kind,
+            json.dumps(list(entry_ids)),
+            float(score),
+        )
+        if (scope := self.deferred()) is not None:
+            # Several processes: an id from this process's stock now, the row with the update's state.
+            query_id = self.next_query_id()
+            scope.writes.append(
+                (
+                    "INSERT INTO queries (id, at, user_hash, chat_type, lang, text, answered, kind, "
+                    "entry_ids, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (query_id, *row),
+                )
+            )
+            return query_id
         cursor = self.sql.execute(
             "INSERT INTO queries (at, user_hash, chat_type, lang, text, answered, kind, entry_ids, score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (
-                self.now(),
-                self.hash_user(user_id),
-                chat_type,
-                lang,
-                mask_numbers((text or "")[:MAX_LOGGED_CHARS]),
-                int(bool(answered)),
-                kind,
-                json.dumps(list(entry_ids)),
-                float(score),
-            ),
+            row,
         )
         return inserted_id(cursor)
 

@@ -44,8 +44,12 @@ DEFAULT_GROUP_LANG = "zh-Hant"
 class AnnouncementStore:
     sql: Backend
     now: Callable[[], str]
+    coordinated: bool
 
     def hash_user(self, user_id: int | None) -> str | None:  # implemented by Store
+        raise NotImplementedError
+
+    def _fence(self) -> tuple[str, tuple]:  # implemented by AdminStore
         raise NotImplementedError
 
     # -- group tags ------------------------------------------------------------------------------
@@ -547,9 +551,12 @@ class AnnouncementStore:
     def copy_ops_to_run(self) -> list[dict]:
         return list(self.sql.query("SELECT * FROM copy_ops WHERE status = 'sending' ORDER BY id"))
 
-    def recover_copy_ops(self) -> int:
+    def recover_copy_ops(self, force: bool = False) -> int:
         """At start-up: rows a crash left "attempting" go back to pending (edits and deletes are safe
-        to repeat; see the module docstring)."""
+        to repeat; see the module docstring). With several processes (`coordinated`), only the one
+        taking over the sender lease does it (`force`)."""
+        if self.coordinated and not force:
+            return 0
         cursor = self.sql.execute(
             "UPDATE copy_op_rows SET status = 'pending', updated_at = ? WHERE status = 'attempting'",
             (self.now(),),
@@ -565,10 +572,13 @@ class AnnouncementStore:
         )
 
     def claim_copy_row(self, op_id: int, chat_id: int) -> bool:
+        """pending -> attempting; False if the row is not pending (or, with several processes, this
+        one does not hold the sender lease: the same fence as deliveries)."""
+        fence, args = self._fence()
         cursor = self.sql.execute(
             "UPDATE copy_op_rows SET status = 'attempting', attempts = attempts + 1, updated_at = ? "
-            "WHERE op_id = ? AND chat_id = ? AND status = 'pending'",
-            (self.now(), int(op_id), int(chat_id)),
+            "WHERE op_id = ? AND chat_id = ? AND status = 'pending'" + fence,
+            (self.now(), int(op_id), int(chat_id), *args),
         )
         return cursor.rowcount == 1
 

@@ -5,6 +5,8 @@ placeholders, `INSERT ... ON CONFLICT`, `RETURNING`, double-quoted names. A back
 
     SqliteBackend    the default: one file under DATA_DIR, Python's sqlite3, WAL mode, as before
     PostgresBackend  DATABASE_URL=postgresql://...: psycopg 3, one connection per Store, autocommit
+                     (the one session locks live on), and a small pool of asynchronous connections
+                     (psycopg_pool) for each update's read and write in the event loop (`side_query`)
 
 and supplies the few things that differ: the DDL of an auto-numbered id and of raw bytes, a local day from a stored
 UTC time, table introspection, how migrations exclude each other (BEGIN IMMEDIATE on SQLite, an
@@ -24,6 +26,9 @@ from typing import Any
 
 # The advisory-lock key migrations take on PostgreSQL (any constant; "VTAS" in ASCII).
 MIGRATION_LOCK_KEY = 0x56544153
+# Asynchronous connections beside the main one, for each update's state and query-log rows
+# (bot/store/update_scope.py): at most this many of a process's updates talk to the server at once.
+SIDE_POOL_SIZE = 4
 
 
 def is_database_url(target: object) -> bool:
@@ -186,6 +191,8 @@ class PostgresBackend(Backend):
         self._lock = threading.RLock()
         self._sql_cache: dict[str, str] = {}
         self._depth = 0
+        self._side: Any = None
+        self._side_open = False
         self.conn = self._connect()
 
     def _connect(self) -> Any:
@@ -284,6 +291,46 @@ class PostgresBackend(Backend):
 
     def epoch_now(self) -> str:
         return "EXTRACT(EPOCH FROM statement_timestamp())::float8"
+
+    async def side_query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run one statement on a pooled asynchronous connection (not the main one, which the
+        session locks live on); its rows. The event loop's per-update read and write go here, so it
+        never blocks on the server (bot/store/update_scope.py)."""
+        pool = await self._side_pool()
+        async with pool.connection() as conn:
+            cursor = await conn.execute(self._sql(sql), tuple(params))
+            return list(await cursor.fetchall()) if cursor.description is not None else []
+
+    async def _side_pool(self) -> Any:
+        if self._side is None:
+            from psycopg_pool import AsyncConnectionPool
+
+            pool = AsyncConnectionPool(
+                self.url,
+                min_size=1,
+                max_size=SIDE_POOL_SIZE,
+                kwargs={
+                    "autocommit": True,
+                    "connect_timeout": int(self.connect_timeout),
+                    "application_name": "vtas-bot",
+                },
+                timeout=self.connect_timeout,
+                name="vtas-side",
+                open=False,
+            )
+            if self._side is None:  # no await between the look and the claim
+                self._side = pool
+        side = self._side
+        if not self._side_open:
+            await side.open()  # safe to call again while another coroutine opens it
+            self._side_open = True
+        return side
+
+    async def close_side(self) -> None:
+        """Close the pooled connections (in the event loop that used them)."""
+        if self._side is not None:
+            pool, self._side, self._side_open = self._side, None, False
+            await pool.close()
 
     def close(self) -> None:
         with self._lock:

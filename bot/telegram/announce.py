@@ -16,6 +16,10 @@ Edit and delete everywhere: one job at a time, oldest first, a few calls in flig
 again (an edit or delete repeated is harmless: "message is not modified" and "message to delete not
 found" count as done), a copy removed from its group or a group that removed the bot ends "failed".
 Rows interrupted by a crash are done again at the next start; none is corrected twice.
+With several processes on PostgreSQL, the jobs are durable rows like deliveries: whichever process
+holds the sender lease runs them (the one where the admin confirmed may be another; the lease's
+tick starts them), each row claimed under the lease's fence, and rows left mid-call by a holder that
+died are done again by the one taking over.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import asyncio
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -119,13 +124,16 @@ class Announcements:
         self.task: asyncio.Task | None = None
         self._wake = False
         self._firing: asyncio.Lock | None = None
+        # Several processes (bot/telegram/cluster.py): edit/delete jobs run only while this one holds
+        # the sender lease; the confirming process may be another one.
+        self.gate: Callable[[], bool] = lambda: True
 
     @property
     def bot(self) -> ExtBot:
         return self.application.bot
 
     def running(self) -> bool:
-        return bool(self.application.running)
+        return bool(self.application.running) and self.gate()
 
     # -- hooks of the Broadcaster --------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Any process answers any update (the proxy in front of the webhooks picks one). What must happen
 once is coordinated through leases in the database (bot/store `acquire_lease`):
 
-    sender lease   one process at a time sends broadcasts and event reminders. On PostgreSQL it is
+    sender lease   one process at a time sends broadcasts and event reminders and runs the edit/delete-
+                   everywhere jobs (durable rows, claimed like deliveries). On PostgreSQL it is
                    a session advisory lock on the store's connection, which the server frees the
                    moment the holder dies (its connection closes): another process takes it at its
                    next tick (every LEASE_SECONDS/3), marks the rows the dead holder left
@@ -32,7 +33,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application
 
@@ -47,6 +48,7 @@ SENDER = "sender"
 PROCESS_PREFIX = "process:"
 DIGEST_KEY = "knowledge_digest"
 TRUST = 0.6  # share of the lease a holder trusts after a renewal
+_UNREAD = object()  # knowledge_changed_elsewhere: read the stored digest itself
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Cluster:
     _acted_digest: str | None = None
     takeovers: int = 0
     recovered: list[int] = field(default_factory=list)
+    looked: dict[str, Any] | None = None  # what the last tick's statement saw (PostgreSQL)
 
     def __post_init__(self) -> None:
         self.holder = self.holder or self.store.holder
@@ -81,16 +84,18 @@ class Cluster:
         takeover, the rows the previous holder left mid-send become uncertain first."""
         was = self.is_sender()
         started = self.clock()
-        self.store.acquire_lease(
-            PROCESS_PREFIX + self.holder, self.lease_seconds, holder=self.holder
-        )
         if self.store.shared:
             # PostgreSQL: the session lock decides (freed the moment a holder's connection dies); the
-            # lease row says who holds it, for the others and for `bot.py doctor`.
-            held = self.store.hold_session_lock(SENDER) and self.store.acquire_lease(
-                SENDER, self.lease_seconds, holder=self.holder, take=True
+            # lease row says who holds it, for the others and for `bot.py doctor`. One statement
+            # also renews the heartbeat and looks for waiting work and the knowledge's digest.
+            self.looked = self.store.sender_tick(
+                SENDER, PROCESS_PREFIX + self.holder, self.lease_seconds, DIGEST_KEY, self.holder
             )
+            held = self.looked["held"]
         else:
+            self.store.acquire_lease(
+                PROCESS_PREFIX + self.holder, self.lease_seconds, holder=self.holder
+            )
             held = self.store.acquire_lease(SENDER, self.lease_seconds, holder=self.holder)
         if not held:
             if was:
@@ -102,6 +107,8 @@ class Cluster:
         if not was:
             # Another holder may have died mid-send: its "attempting" rows are uncertain, never resent.
             interrupted = self.store.recover_interrupted(force=True)
+            # Its edit/delete-everywhere rows mid-call are done again (an edit or delete repeated is harmless).
+            self.store.recover_copy_ops(force=True)
             self.takeovers += 1
             self.recovered.append(interrupted)
             logger.info(
@@ -125,11 +132,12 @@ class Cluster:
 
     # -- knowledge -----------------------------------------------------------------------------------
 
-    def knowledge_changed_elsewhere(self, own: str) -> str | None:
+    def knowledge_changed_elsewhere(self, own: str, stored: Any = _UNREAD) -> str | None:
         """`own`: the digest of the knowledge this process answers from. Publishes it when it changed
         here (a /reload); returns the stored digest when another process published a different one
         (rebuild, then call `rebuilt`). A process starting never overwrites what the others use."""
-        stored = self.store.get_meta(DIGEST_KEY)
+        if stored is _UNREAD:
+            stored = self.store.get_meta(DIGEST_KEY)
         if self._known_digest is None:  # the first look
             self._known_digest = self._acted_digest = own
             if stored is None:
@@ -176,10 +184,15 @@ def wire(application: Application) -> None:
     group = cluster(application.bot_data)
     if group is None:
         return
-    ops = services_of(application)
-    ops.broadcaster.running = lambda: application.running and group.is_sender()
-    ops.reminders.running = lambda: application.running and group.is_sender()
-    config = ops.config
+    services = services_of(application)
+    services.broadcaster.running = lambda: application.running and group.is_sender()
+    services.reminders.running = lambda: application.running and group.is_sender()
+    from bot.telegram.announce import announcements
+
+    helper = announcements(application.bot_data)
+    if helper is not None:  # edit/delete everywhere: in the lease holder, wherever confirmed
+        helper.gate = group.is_sender
+    config = services.config
     share_rate(application, float(config.telegram_max_rate))
     jobs = application.job_queue
     if jobs is None:
@@ -193,28 +206,52 @@ async def _tick(context: BotContext) -> None:
     group = cluster(application.bot_data)
     if group is None or not application.running:
         return
+    from bot.telegram.announce import announcements
+
     ops = services_of(application)
+    helper = announcements(application.bot_data)
+    own = _own_digest(application)
+
+    def look() -> tuple[bool, bool, bool, str | None]:
+        """Every round trip of a tick (one statement on PostgreSQL), in a worker thread (the event
+        loop answers meanwhile)."""
+        group.looked = None
+        held = group.renew()
+        store, seen = group.store, group.looked
+        if seen is not None:
+            sends, copies = held and seen["sending"], held and seen["copying"]
+            theirs = group.knowledge_changed_elsewhere(own, seen["digest"]) if own else None
+        else:
+            sends = held and bool(store.broadcasts_to_send())
+            copies = held and bool(store.copy_ops_to_run())
+            theirs = group.knowledge_changed_elsewhere(own) if own else None
+        return held, sends, copies and helper is not None, theirs
+
     try:
-        held = await asyncio.to_thread(group.renew)
+        held, sends, copies, theirs = await asyncio.to_thread(look)
     except Exception:  # noqa: BLE001 - the database is away: stop sending until it is back
         logger.warning("could not renew the sender lease", exc_info=True)
         group._valid_until = 0.0
         return
-    if held and ops.store.broadcasts_to_send():
+    if sends:
         ops.broadcaster.start()  # no-op while it is at it
-    await _follow_knowledge(application, group)
+    if copies and helper is not None:
+        helper.start()  # edit/delete everywhere: run by the sender lease's holder only
+    if theirs is not None and own is not None:
+        await _follow_knowledge(application, group, own, theirs)
 
 
-async def _follow_knowledge(application: Application, group: Cluster) -> None:
+def _own_digest(application: Application) -> str | None:
+    assistant = services_of(application).assistant
+    index = getattr(assistant, "index", None)
+    return (getattr(index, "meta", None) or {}).get("digest") if index is not None else None
+
+
+async def _follow_knowledge(
+    application: Application, group: Cluster, own: str, theirs: str
+) -> None:
     services = services_of(application)
     assistant = services.assistant
-    index = getattr(assistant, "index", None)
-    own = (getattr(index, "meta", None) or {}).get("digest") if index is not None else None
-    if not own:
-        return
-    theirs = group.knowledge_changed_elsewhere(own)
-    if theirs is None:
-        return
     logger.info("another process reloaded the knowledge (%s): rebuilding here", theirs[:12])
     report = (
         await services.reloader.refresh()

@@ -4,9 +4,12 @@ With one process, PTB keeps `context.user_data`, `context.chat_data` and each Co
 step in memory. Behind a proxy, the next update of a chat may reach another process, so in shared
 mode `SharedStateUpdateProcessor` (the per-chat processor of bot/telegram/app.py) wraps every update:
 
-    before   the user's and the chat's data and the conversation steps for (chat, user) are read
-             from the store (one round trip) into PTB's dictionaries;
-    after    whatever changed is written back (nothing is written when nothing changed).
+    before   the user's and the chat's data, the conversation steps for (chat, user) and the user's
+             language are read from the store (one round trip on a pooled asynchronous
+             connection) into PTB's dictionaries;
+    after    whatever changed is written back, with the update's query-log rows and chat upserts
+             (one round trip; nothing is written when nothing changed). See
+             bot/store/update_scope.py: the event loop never waits on the server for an answer.
 
 Updates of one chat run one at a time within a process (the per-chat lock); two processes
 handling the same chat at the very same moment would keep the later write. A conversation's
@@ -23,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
+from bot.store import update_scope
+from bot.store.update_scope import UpdateScope
 from bot.telegram.app import PerChatUpdateProcessor
 
 if TYPE_CHECKING:
@@ -44,19 +49,37 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
         await super().do_process_update(update, self._with_state(update, coroutine))
 
     async def _with_state(self, update: Update, coroutine: Awaitable[Any]) -> None:
+        keys = self._keys(update)
+        user = update.effective_user
         try:
-            keys, before = self._load(update)
+            # One round trip on an asynchronous connection: the event loop serves others meanwhile.
+            found, langs = await self.store.read_update(
+                list(keys.values()), user.id if user else None
+            )
         except Exception:  # noqa: BLE001 - the store is away: answer from this process's memory
             logger.warning("could not read shared chat state; using this process's", exc_info=True)
             await coroutine
             return
+        before = self._apply(update, keys, found)
+        scope = UpdateScope(langs=langs)
+        token = update_scope.CURRENT.set(scope)
         try:
             await coroutine
         finally:
+            update_scope.CURRENT.reset(token)
+            scope.open = False  # anything later (a task the handler left running) writes at once
             try:
-                self._save(update, keys, before)
+                changed = self._changed(update, keys, before)
+                if changed or scope.writes:
+                    await self.store.write_update(changed, scope)
             except Exception:  # noqa: BLE001 - best effort, as the answer has gone out
                 logger.warning("could not write shared chat state", exc_info=True)
+
+    async def shutdown(self) -> None:
+        # The pooled connections of bot/store/update_scope.py (PostgreSQL).
+        close = getattr(self.store.backend, "close_side", None)
+        if close is not None:
+            await close()
 
     def _conversations(self) -> list[ConversationHandler]:
         assert self.application is not None
@@ -78,11 +101,12 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
             keys["conv"] = (f"conv:{chat.id}", user.id)
         return keys
 
-    def _load(self, update: Update) -> tuple[dict[str, tuple[str, int]], dict[str, bytes]]:
+    def _apply(
+        self, update: Update, keys: dict[str, tuple[str, int]], found: dict[tuple[str, int], Any]
+    ) -> dict[str, bytes]:
+        """Put what the store holds into PTB's dictionaries; their pickles, to see changes later."""
         app = self.application
         assert app is not None
-        keys = self._keys(update)
-        found = self.store.load_states(keys.values())
         before: dict[str, bytes] = {}
         if "user" in keys:
             data = found.get(keys["user"]) or {}
@@ -101,11 +125,12 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
                 else:
                     handler._conversations.pop(key, None)  # noqa: SLF001
             before["conv"] = pickle.dumps(steps)
-        return keys, before
+        return before
 
-    def _save(
+    def _changed(
         self, update: Update, keys: dict[str, tuple[str, int]], before: dict[str, bytes]
-    ) -> None:
+    ) -> list[tuple[str, int, Any]]:
+        """The (scope, key, value) pieces of state the update changed."""
         app = self.application
         assert app is not None
         now: dict[str, Any] = {}
@@ -122,10 +147,11 @@ class SharedStateUpdateProcessor(PerChatUpdateProcessor):
                 ):  # a step (pending non-blocking ones are not shared)
                     steps[handler.name] = state
             now["conv"] = steps
-        for part, value in now.items():
-            if pickle.dumps(value) != before.get(part):
-                scope, key = keys[part]
-                self.store.save_state(scope, key, value)
+        return [
+            (*keys[part], value)
+            for part, value in now.items()
+            if pickle.dumps(value) != before.get(part)
+        ]
 
 
 def processor_for(store: Store) -> PerChatUpdateProcessor:
