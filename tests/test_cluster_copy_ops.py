@@ -10,8 +10,8 @@ import contextlib
 import pytest
 
 from tests.conftest import tg_config
+from tests.fakes.waiting import wait_until_sync
 from tests.test_shared_state import process
-from tests.test_store_processes import wait_until
 
 ADMIN = 4242
 GROUPS = [-1008400000000 - i for i in range(12)]
@@ -133,7 +133,7 @@ def test_rows_of_an_edit_job_are_claimed_only_under_the_sender_lease(backend):
         assert a.claim_copy_row(op, -1)  # the holder; then it "dies" mid-call
         assert b.recover_copy_ops() == 0  # a process starting does not touch it
         a.close()
-        assert wait_until(second.renew)  # takes over once the server has freed a's lock
+        wait_until_sync(second.renew, 10, "b to take over once the server freed a's lock")
         assert b.copy_counts(op)["pending"] == 1  # put back, to be done again
         assert b.claim_copy_row(op, -1)
     finally:

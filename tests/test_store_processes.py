@@ -172,11 +172,17 @@ async def test_a_shared_store_replaces_the_per_process_rate_limit(backend, tg_se
 
     store = backend.open()
     app = build_application(tg_config(tmp_path, tg_server.base_url), fixture_assistant(), store)
-    assert isinstance(app.bot.rate_limiter._base_limiter, SharedRate)
-    async with app.bot.rate_limiter._base_limiter:
-        pass  # takes a token from the database
-    assert store.sql.execute("SELECT COUNT(*) FROM rate_buckets").fetchone()[0] == 1
-    store.close()
+    await app.initialize()
+    assert app.post_init is not None  # the cluster is wired where the services start
+    await app.post_init(app)
+    try:
+        assert isinstance(app.bot.rate_limiter._base_limiter, SharedRate)
+        async with app.bot.rate_limiter._base_limiter:
+            pass  # takes a token from the database
+        assert store.sql.execute("SELECT COUNT(*) FROM rate_buckets").fetchone()[0] == 1
+    finally:
+        await app.shutdown()
+        store.close()
 
 
 def test_several_webhook_processes_need_one_shared_secret(tmp_path, backend):
