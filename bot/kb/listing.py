@@ -71,15 +71,7 @@ def example_questions(kb: KnowledgeBase, lang: Lang, count: int = 3) -> list[tup
         if not entries:
             continue
         entry = entries[0]
-        q = entry.questions
-        question = (
-            q.en[0]
-            if lang == "en"
-            else q.zh_hans[0]
-            if lang == "zh-Hans"
-            else (q.yue or q.zh_hant)[0]
-        )
-        out.append((entry.id, question))
+        out.append((entry.id, entry.questions.first(lang)))
         if len(out) == count:
             break
     return out

@@ -160,6 +160,14 @@ class Questions(Strict):
     def all(self) -> list[str]:
         return [*self.zh_hant, *self.yue, *self.zh_hans, *self.en]
 
+    def first(self, lang: str) -> str:
+        """The first sample question in the reader's form (Cantonese first for a Traditional reader)."""
+        if lang == "en":
+            return self.en[0]
+        if lang == "zh-Hans":
+            return self.zh_hans[0]
+        return (self.yue or self.zh_hant)[0]
+
 
 class Entry(Strict):
     id: str

@@ -14,15 +14,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import filters
 
+if TYPE_CHECKING:
+    from bot.assistant import Answer
+
 from bot.i18n import t
 from bot.kb.text import Lang
 from bot.telegram import render
+from bot.telegram.besteffort import best_effort
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.render import Reply
 from bot.telegram.send import ack, reply_to
@@ -83,9 +88,16 @@ def feedback_row(
 
 
 def with_feedback(
-    reply: Reply, query_id: int, bot_username: str | None, entry_id: str | None, title: str = ""
+    reply: Reply,
+    query_id: int | None,
+    bot_username: str | None,
+    entry_id: str | None,
+    title: str = "",
 ) -> Reply:
-    """An answer with its 👍/👎 (and share) row under the other buttons."""
+    """An answer with its 👍/👎 (and share) row under the other buttons; none when the question
+    could not be logged (the votes refer to the log)."""
+    if query_id is None:
+        return reply
     rows = [list(r) for r in reply.markup.inline_keyboard] if reply.markup is not None else []
     rows.append(feedback_row(query_id, reply.lang, bot_username, entry_id, title))
     return Reply(reply.parts, InlineKeyboardMarkup(rows), reply.lang)
@@ -146,6 +158,32 @@ async def feedback_button(update: Update, context: BotContext) -> None:
             logger.debug("could not mark the vote on message %s: %s", message.message_id, exc)
 
 
+def log_opened(
+    context: BotContext,
+    update: Update,
+    chat_type: str,
+    lang: Lang,
+    entry_id: str,
+    answer: Answer,
+    via: str,
+) -> int | None:
+    """An entry opened from a button or a link, in the query log; a store that cannot write (a full
+    disk) never costs the reply, only its log-referring buttons."""
+    user = update.effective_user
+    return best_effort(
+        "log a question",
+        context.store.log_query,
+        user_id=user.id if user else None,
+        chat_type=chat_type,
+        lang=lang,
+        text=f"[{via}] {entry_id}",
+        answered=True,
+        entry_ids=answer.entries,
+        score=1.0,
+        kind="button",
+    )
+
+
 async def start_answer(update: Update, context: BotContext) -> None:
     """/start a_<entry>: the answer a deep link (or a share) points at, in the reader's language."""
     message = message_of(update)
@@ -161,16 +199,7 @@ async def start_answer(update: Update, context: BotContext) -> None:
     if answer is None or entry_id is None:
         await reply_to(context, message, render.plain("tg_expired", lang))
         return
-    query_id = context.store.log_query(
-        user_id=user.id if user else None,
-        chat_type=message.chat.type,
-        lang=lang,
-        text=f"[link] {entry_id}",
-        answered=True,
-        entry_ids=answer.entries,
-        score=1.0,
-        kind="button",
-    )
+    query_id = log_opened(context, update, message.chat.type, lang, entry_id, answer, "link")
     title = context.assistant.title(context.assistant.kb.entries[entry_id], lang)
     reply = with_feedback(
         render.answer(answer, context.assistant), query_id, context.bot.username, entry_id, title

@@ -56,15 +56,7 @@ def examples(context: BotContext, lang: Lang, count: int = EXAMPLES) -> list[tup
         entry = next((e for e in guide.guide_order(kb, topic.id) if e.id not in gone), None)
         if entry is None:
             continue
-        q = entry.questions
-        question = (
-            q.en[0]
-            if lang == "en"
-            else q.zh_hans[0]
-            if lang == "zh-Hans"
-            else (q.yue or q.zh_hant)[0]
-        )
-        out.append((entry.id, question))
+        out.append((entry.id, entry.questions.first(lang)))
         if len(out) == count:
             break
     return out
@@ -213,16 +205,8 @@ async def guide_entry_button(update: Update, context: BotContext) -> None:
         await ack(query, t("tg_expired", lang))
         return
     await ack(query)
-    user = update.effective_user
-    query_id = context.store.log_query(
-        user_id=user.id if user else None,
-        chat_type=message.chat.type,
-        lang=lang,
-        text=f"[button] {entry_id}",
-        answered=True,
-        entry_ids=answer.entries,
-        score=1.0,
-        kind="button",
+    query_id = feedback.log_opened(
+        context, update, message.chat.type, lang, entry_id, answer, "button"
     )
     entry = kb.entries[entry_id]
     reply = render.answer(answer, context.assistant)

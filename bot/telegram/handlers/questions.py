@@ -12,7 +12,7 @@ from bot.telegram import render
 from bot.telegram.besteffort import best_effort
 from bot.telegram.context import BotContext, message_of, query_of
 from bot.telegram.filters import without_mention
-from bot.telegram.handlers import replying
+from bot.telegram.handlers import feedback, replying
 from bot.telegram.sanitize import scrub_text
 from bot.telegram.send import ack, reply_to
 
@@ -143,20 +143,11 @@ async def entry_button(update: Update, context: BotContext) -> None:
     answer = context.assistant.answer_entry(entry_id, lang, conversation) if entry_id else None
     if message is None:
         return
-    if answer is None:
+    if answer is None or entry_id is None:
         reply = render.plain("tg_expired", lang)
     else:
-        query_id = best_effort(
-            "log a question",
-            context.store.log_query,
-            user_id=update.effective_user.id if update.effective_user else None,
-            chat_type=message.chat.type,
-            lang=lang,
-            text=f"[button] {entry_id}",
-            answered=True,
-            entry_ids=answer.entries,
-            score=1.0,
-            kind="button",
+        query_id = feedback.log_opened(
+            context, update, message.chat.type, lang, entry_id, answer, "button"
         )
         reply = (
             replying.decorate(
