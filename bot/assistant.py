@@ -467,7 +467,7 @@ class Assistant:
                 and out[0].outcome == "decline"
                 and (not found.named or _POINTS.search(clause.text))
             ):
-                # "CEF 每人最多資助多少？可以用來讀保健員課程嗎？": the second ask is about the first's
+                # "技能提升基金每人資助幾多？可以讀保健員課程嗎？": the second ask is about the first's
                 # unknown subject, not about whatever its own words happen to match.
                 found = Found("decline", score=found.score)
             out.append(found)

@@ -144,8 +144,8 @@ def test_a_year_the_documents_do_not_cover_is_declined_naming_it(assistant, ques
 
 
 def test_a_name_inside_a_longer_name_is_not_that_subject(assistant):
-    # "持續進修基金" is a fund the documents never mention, not the report's advice on 持續進修.
-    answer = assistant.answer("持續進修基金可以資助幾多錢？")
+    # "持續進修獎學基金" is a fund the documents never mention, not the report's advice on 持續進修.
+    answer = assistant.answer("持續進修獎學基金每人資助幾多？")
     assert not answer.answered and "持續進修" not in first_line(answer.text)
 
 

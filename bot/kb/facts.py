@@ -63,7 +63,7 @@ _PARTY = (
 _PLACE_PARTY = re.compile(
     "(" + "|".join(re.escape(p) for p in PLACES if p not in ("香港", "hong kong")) + ")" + _PARTY
 )
-# Nouns that, right after a name, make the phrase name another thing ("持續進修基金": a fund).
+# Nouns that, right after a name, make the phrase name another thing ("技能提升基金": a fund).
 _HEAD_NOUN = re.compile(
     r"基金|计划|中心|学院|学校|协会|学会|公司|课程|委员会|大学|研究院|办事处|(?<![a-z])(?:fund|scheme|centre|center|college|association|institute)(?![a-z])"
 )
@@ -304,7 +304,7 @@ class FactFinder:
         return [e for _, _, e in self._spans(fold(query))]
 
     def unknown_thing(self, query: str) -> str:
-        """A named thing the documents never mention ("持續進修基金", "機電署學院"): words ending in a
+        """A named thing the documents never mention ("技能提升基金", "機電署學院"): words ending in a
         head noun (fund, scheme, college…) whose last words and head appear nowhere in the knowledge.
         "" if the question names none."""
         compact = fold(query).replace(" ", "")
@@ -331,7 +331,7 @@ class FactFinder:
 
     def _heads(self, folded: str) -> list[tuple[bool, Entry]]:
         """Each name a question uses, and whether a head noun follows it that makes it another thing
-        ("持續進修基金", "機電署學院": a fund, a college), unless that longer phrase is a name itself."""
+        ("持續進修獎學基金", "機電署學院": a fund, a college), unless that longer phrase is a name itself."""
         compact = folded.replace(" ", "")
         out = []
         for start, end, entry in self._spans(folded):
@@ -525,7 +525,7 @@ class FactFinder:
             # "香港老年學會幾點開門？": too few words to match on, but a known subject and an ask the
             # documents never answer: say exactly that rather than list the topics.
             folded = fold(asked if asked is not None else query)
-            # ...unless the name only qualifies another thing: "持續進修基金" is a fund, not 持續進修.
+            # ...unless the name only qualifies another thing: "持續進修獎學基金" is a fund, not 持續進修.
             named = [e for s, e in self._heads(fold(query)) if not s]
             if named:
                 ask = unanswerable_ask(folded, _text(named[0]))
@@ -548,7 +548,7 @@ class FactFinder:
         return self.check(entry, asked if asked is not None else query, asks, today, match, names)
 
     def in_document(self, query: str) -> Match | None:
-        """For "報告入面，製造業最多請咩職位？": the rest of the question matched alone, among the entries
+        """For "份報告入面，工程服務業有幾多個廣告？": the rest of the question matched alone, among the entries
         of the document it names; None when it names none, or nothing there fits the rest."""
         ref = document_reference(fold(query))
         if ref is None:

@@ -627,7 +627,7 @@ def _split_asks(sentence: str) -> list[Clause]:
     return [Clause(sentence, tuple(ask_kinds(sentence)))]
 
 
-# "份先進製造業人力更新報告入面，…", "VPES 那篇文章提到的…", "in the VTC article, …": the question
+# "份人力更新報告入面，…", "機電署篇文章講到…", "in the VTC article, …": the question
 # names the document it read and then asks about something in it. The part after the reference is
 # what is asked about; the reference only says where to look.
 _DOCUMENT = (
