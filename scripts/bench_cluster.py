@@ -73,6 +73,16 @@ class Bot:
     starts: int = 0
 
 
+async def listening(port: int) -> bool:
+    """Something accepts connections on 127.0.0.1:port."""
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    return True
+
+
 class Fleet:
     """N `bot.py run` processes in webhook mode, started, killed and restarted by this script only."""
 
@@ -101,12 +111,9 @@ class Fleet:
                 raise SystemExit(
                     f"bot on port {bot.port} exited: see {bot.log}\n{bot.log.read_text()[-2000:]}"
                 )
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", bot.port)
-                writer.close()
+            if await listening(bot.port):
                 return
-            except OSError:
-                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)
         raise SystemExit(f"bot on port {bot.port} did not start: see {bot.log}")
 
     async def start_all(self) -> None:
@@ -218,12 +225,9 @@ class ProxyProcess:
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.close()
+            if await listening(self.port):
                 return
-            except OSError:
-                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)
         raise SystemExit("the proxy did not start")
 
     async def stop(self) -> None:
