@@ -269,11 +269,13 @@ class Assistant:
             prefer = conversation.lang if conversation.lang != "en" or prefer is None else prefer
         lang = lang or detect_lang(clean, prefer=prefer)
         if not any(ch.isalnum() for ch in clean):
-            return Answer(raw, False, lang, t("empty", lang), "empty")
+            return Answer(
+                query=raw, answered=False, lang=lang, text=t("empty", lang), kind="empty"
+            )
         folded = fold(clean)
         chat = small_talk(strip_filler(folded) or folded)
         if chat is not None:
-            return Answer(raw, False, lang, t(chat, lang), "empty")
+            return Answer(query=raw, answered=False, lang=lang, text=t(chat, lang), kind="empty")
         snap = self._snap  # one consistent snapshot even if a reload swaps meanwhile
         kb = snap.kb
         reading = read(clean)
@@ -295,13 +297,13 @@ class Assistant:
                     subject = subject_of(kb, kb.entries[reply.entry_ids[0]])
                     conversation.remember(fold(subject.title.zh), "", tuple(reply.entry_ids), lang)
                 return Answer(
-                    raw,
-                    True,
-                    lang,
-                    reply.text,
-                    "eligibility",
-                    list(reply.entry_ids),
-                    1.0,
+                    query=raw,
+                    answered=True,
+                    lang=lang,
+                    text=reply.text,
+                    kind="eligibility",
+                    entries=list(reply.entry_ids),
+                    score=1.0,
                     related=related[:4],
                 )
         # normalise() keeps the first MAX_QUERY_CHARS characters; say so rather than answer silently.
@@ -331,7 +333,10 @@ class Assistant:
             # "HRSSGZ n GITTC 係咩", "InnoPortal 和 InnoZone 有咩分別": each subject named, answered in turn.
             subjects = finder.named_pair(clause.text)
             if subjects:
-                return [Found("answer", e, 1.0, None, named=True) for e in subjects[:3]], None
+                return [
+                    Found("answer", entry=e, score=1.0, match=None, named=True)
+                    for e in subjects[:3]
+                ], None
         alone = finder.find(clause.text, asks, today)
         if alone.outcome in ("decline", "choose") and reading.context:
             # A story: its question may lean on what the story said ("呢份備忘錄" → the memorandum named before).
@@ -344,7 +349,7 @@ class Assistant:
             # "咁B2呢？" after the M category: the same fact about a sibling that X names.
             sibling = finder.sibling(conv.entries, reading.subject_only)
             if sibling is not None:
-                found = Found("answer", sibling, 1.0, None, named=True)
+                found = Found("answer", entry=sibling, score=1.0, match=None, named=True)
                 return [found], found
             lean = finder.find(
                 f"{reading.subject_only} {conv.ask}",
@@ -557,13 +562,13 @@ class Assistant:
             f, entry = missing[0]
             text = "\n\n".join(p for p in [lead, *notes] if p)
             return Answer(
-                raw,
-                False,
-                lang,
-                text,
-                "decline",
-                [],
-                f.score,
+                query=raw,
+                answered=False,
+                lang=lang,
+                text=text,
+                kind="decline",
+                entries=[],
+                score=f.score,
                 choices=[self.choice(entry, lang)],
                 lead=lead,
                 notes=notes,
@@ -583,13 +588,13 @@ class Assistant:
                 and c.id in kb.entries
             ]
         return Answer(
-            raw,
-            True,
-            lang,
-            text,
-            "answer",
-            [e.id for e in entries],
-            top.score,
+            query=raw,
+            answered=True,
+            lang=lang,
+            text=text,
+            kind="answer",
+            entries=[e.id for e in entries],
+            score=top.score,
             choices=[self.choice(kb.entries[c.id], lang) for c in close],
             related=self.related(entry, lang, kb=kb),
             parts=parts,
@@ -636,9 +641,23 @@ class Assistant:
             entry = f.entry
             if f.outcome == "answer" and entry is not None:
                 if entry.not_stated:
-                    f = Found("missing", entry, f.score, f.match, "entry", f.named)
+                    f = Found(
+                        "missing",
+                        entry=entry,
+                        score=f.score,
+                        match=f.match,
+                        missing="entry",
+                        named=f.named,
+                    )
                 elif later and dated_before(kb, entry, self.today()):
-                    f = Found("missing", entry, f.score, f.match, "ask_later", f.named)
+                    f = Found(
+                        "missing",
+                        entry=entry,
+                        score=f.score,
+                        match=f.match,
+                        missing="ask_later",
+                        named=f.named,
+                    )
             out.append(f)
         return out
 
@@ -756,7 +775,16 @@ class Assistant:
                     t("events_latest", lang)
                     + ("; " if lang == "en" else "；").join(named(d) for d in events.items)
                 )
-            return Answer(raw, False, lang, "\n".join(lines), "decline", [], 1.0, choices=choices)
+            return Answer(
+                query=raw,
+                answered=False,
+                lang=lang,
+                text="\n".join(lines),
+                kind="decline",
+                entries=[],
+                score=1.0,
+                choices=choices,
+            )
         parts = []
         for d in events.items:
             gist = clip(self.answer_text(d.entry, lang), 80)
@@ -774,13 +802,13 @@ class Assistant:
         )
         text = "\n\n".join([head, body, "\n".join(sources)])
         return Answer(
-            raw,
-            True,
-            lang,
-            text,
-            "answer",
-            [d.entry.id for d in events.items],
-            1.0,
+            query=raw,
+            answered=True,
+            lang=lang,
+            text=text,
+            kind="answer",
+            entries=[d.entry.id for d in events.items],
+            score=1.0,
             parts=parts,
             lead=head,
             sources=sources,
@@ -795,13 +823,13 @@ class Assistant:
         ]
         text = "\n".join(lines)
         return Answer(
-            raw,
-            False,
-            lang,
-            f"{lead}\n\n{text}".strip(),
-            "choose",
-            [e.id for e in options],
-            found.score,
+            query=raw,
+            answered=False,
+            lang=lang,
+            text=f"{lead}\n\n{text}".strip(),
+            kind="choose",
+            entries=[e.id for e in options],
+            score=found.score,
             choices=[self.choice(e, lang) for e in options],
             lead=lead,
         )
@@ -818,7 +846,15 @@ class Assistant:
         topics = sorted((kb or self.kb).topics.values(), key=lambda tp: tp.order)
         lines = [t("decline", lang)] + [f"• {tp.title.text(lang)}" for tp in topics]
         lines.append(t("decline_hint", lang))
-        return Answer(raw, False, lang, "\n".join(lines), "decline", [], score)
+        return Answer(
+            query=raw,
+            answered=False,
+            lang=lang,
+            text="\n".join(lines),
+            kind="decline",
+            entries=[],
+            score=score,
+        )
 
     def answer_entry(
         self, entry_id: str, lang: Lang, conversation: Conversation | None = None
@@ -839,13 +875,13 @@ class Assistant:
         text = self.answer_text(entry, lang, kb)
         source = self.source_line(entry, lang, kb)
         return Answer(
-            entry_id,
-            True,
-            lang,
-            f"{text}\n\n{source}",
-            "answer",
-            [entry_id],
-            1.0,
+            query=entry_id,
+            answered=True,
+            lang=lang,
+            text=f"{text}\n\n{source}",
+            kind="answer",
+            entries=[entry_id],
+            score=1.0,
             related=self.related(entry, lang, kb=kb),
             parts=[Part(entry_id, self.title(entry, lang), text, source)],
             sources=[source],

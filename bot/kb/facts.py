@@ -513,7 +513,7 @@ class FactFinder:
         if not asks or "what" in asks:
             entry = self.named(query) or (self.defined(query) if "what" in asks else None)
             if entry is not None:
-                return Found("answer", entry, 1.0, None, named=True)
+                return Found("answer", entry=entry, score=1.0, match=None, named=True)
         thing = self.unknown_thing(asked if asked is not None else query)
         if thing:
             return Found("decline", detail=thing)
@@ -532,11 +532,11 @@ class FactFinder:
                 if ask is not None:
                     return Found(
                         "missing",
-                        named[0],
-                        best.score if best else 0.0,
-                        match,
-                        f"ask_{ask.key}",
-                        True,
+                        entry=named[0],
+                        score=best.score if best else 0.0,
+                        match=match,
+                        missing=f"ask_{ask.key}",
+                        named=True,
                     )
             return Found("decline", match=match, score=best.score if best else 0.0)
         entry = self._pick(match, asks, asked if asked is not None else query)
@@ -544,7 +544,7 @@ class FactFinder:
             names_in(fold(asked or query), subject_of(self.kb, entry))
         )
         if match.decision == "choose" and entry.id == best.id:
-            return Found("choose", entry, best.score, match, named=names)
+            return Found("choose", entry=entry, score=best.score, match=match, named=names)
         return self.check(entry, asked if asked is not None else query, asks, today, match, names)
 
     def in_document(self, query: str) -> Match | None:
@@ -580,10 +580,24 @@ class FactFinder:
         best_score = score
         ask: Ask | None = unanswerable_ask(folded, _text(entry))
         if ask is not None:
-            return Found("missing", entry, score, match, f"ask_{ask.key}", named)
+            return Found(
+                "missing",
+                entry=entry,
+                score=score,
+                match=match,
+                missing=f"ask_{ask.key}",
+                named=named,
+            )
         absent = recorded_absent(asks, f"{entry.answer.zh} {entry.answer.en}")
         if absent is not None:
-            return Found("missing", entry, score, match, f"ask_{absent}", named)
+            return Found(
+                "missing",
+                entry=entry,
+                score=score,
+                match=match,
+                missing=f"ask_{absent}",
+                named=named,
+            )
         noun = counted(folded) if "howmany" in asks else None
         for kind in asks:
             if (
@@ -607,21 +621,54 @@ class FactFinder:
                 if better:
                     entry = better[0]
                 elif not any(self._states(e, kind, noun) for e in fam):
-                    return Found("missing", entry, score, match, f"ask_{kind}", named)
+                    return Found(
+                        "missing",
+                        entry=entry,
+                        score=score,
+                        match=match,
+                        missing=f"ask_{kind}",
+                        named=named,
+                    )
         text = folded_text(entry)
         edition = editions_missing(folded, text)
         if edition:
-            return Found("missing", entry, score, match, "ask_edition", named, edition)
+            return Found(
+                "missing",
+                entry=entry,
+                score=score,
+                match=match,
+                missing="ask_edition",
+                named=named,
+                detail=edition,
+            )
         family_text = " ".join(_names_and_text(e) for e in fam)
         year = years_missing(folded, family_text)
         if year:
-            return Found("missing", entry, score, match, "ask_edition", named, year)
+            return Found(
+                "missing",
+                entry=entry,
+                score=score,
+                match=match,
+                missing="ask_edition",
+                named=named,
+                detail=year,
+            )
         places = places_missing(folded, family_text)
         if places:
-            return Found("missing", entry, score, match, "ask_place", named, places[0])
+            return Found(
+                "missing",
+                entry=entry,
+                score=score,
+                match=match,
+                missing="ask_place",
+                named=named,
+                detail=places[0],
+            )
         if later_asked(folded) and dated_before(self.kb, entry, today):
-            return Found("missing", entry, score, match, "ask_later", named)
-        return Found("answer", entry, score, match, named=named)
+            return Found(
+                "missing", entry=entry, score=score, match=match, missing="ask_later", named=named
+            )
+        return Found("answer", entry=entry, score=score, match=match, named=named)
 
     def _states(self, entry: Entry, kind: AskKind, noun: str | None) -> bool:
         """The entry states the kind of fact asked (its own name aside: 香港 in a name is no place)."""
