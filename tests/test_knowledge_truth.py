@@ -11,30 +11,12 @@ from functools import cache
 
 import pytest
 
+from bot.kb import understand
 from bot.kb.schema import Entry
 from tests.helpers import ROOT, real_knowledge
 
 SEEDS = ROOT.parent / "shared" / "seeds"
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        1,
-    )
-}
+MONTHS = {m: i for i, m in enumerate(understand.MONTHS, 1)}
 CN_DIGITS = {
     "一": 1,
     "二": 2,

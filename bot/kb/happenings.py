@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from bot.kb.dates import Dated, dated, timeline
+from bot.kb.understand import MONTHS
 
 if TYPE_CHECKING:
     from bot.kb.loader import KnowledgeBase
@@ -26,23 +27,9 @@ _COMING = re.compile(
     r"即将|快将|将会|接下来|之后有|嚟紧|来紧|未来|最近|近期|\b(?:upcoming|coming up|coming|next|soon|"
     r"future|planned)\b"
 )
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 _YEAR_MONTH = re.compile(
     r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月|((?:19|20)\d\d)-(\d{1,2})\b|"
-    rf"\b({'|'.join(_MONTHS)})\s+((?:19|20)\d\d)\b"
+    rf"\b({'|'.join(MONTHS)})\s+((?:19|20)\d\d)\b"
 )
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)|\bin\s+((?:19|20)\d\d)\b")
 
@@ -63,7 +50,7 @@ def _period(folded: str) -> tuple[date, date, str] | None:
         elif m.group(3):
             year, month = int(m.group(3)), int(m.group(4))
         else:
-            year, month = int(m.group(6)), _MONTHS.index(m.group(5)) + 1
+            year, month = int(m.group(6)), MONTHS.index(m.group(5)) + 1
         if not 1 <= month <= 12:
             return None
         end = date(year + (month == 12), month % 12 + 1, 1).toordinal() - 1

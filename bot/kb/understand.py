@@ -8,6 +8,7 @@ about; this module only says how the message is built.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -318,7 +319,9 @@ ASK_CUES: dict[AskKind, re.Pattern[str]] = {
 }
 
 # What an answer stating each kind of fact contains; matched on the folded answer text.
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# English month names (the C locale's, which Python keeps unless a program sets another).
+MONTHS = tuple(m.lower() for m in calendar.month_name[1:])
+_MONTHS = "|".join(MONTHS)
 _DATE = re.compile(
     rf"(?:19|20)\d\d\s*年|\d{{1,2}}\s*月\s*\d{{0,2}}\s*日?|\b\d{{1,2}}\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{1,2}}\b|"
     rf"\b(?:19|20)\d\d\b"
