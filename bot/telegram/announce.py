@@ -50,6 +50,7 @@ from bot.telegram.broadcast import (
     drain,
     retry_seconds,
     send_to_group,
+    work_through,
 )
 from bot.telegram.context import DEFAULT_LANG
 
@@ -291,25 +292,15 @@ class Announcements:
         )
         busy = [0]
         workers = [asyncio.create_task(self._worker(op, queue, busy)) for _ in range(self.workers)]
-        joined = asyncio.create_task(queue.join())
-        loop = asyncio.get_running_loop()
-        next_progress = loop.time() + self.progress_every
-        try:
-            while not joined.done():
-                await asyncio.wait({joined}, timeout=min(0.25, self.progress_every))
-                if not self.running():
-                    deadline = loop.time() + 15
-                    while busy[0] and loop.time() < deadline:
-                        await asyncio.sleep(0.01)
-                    return self.store.copy_counts(op["id"])
-                if loop.time() >= next_progress and not joined.done():
-                    next_progress = loop.time() + self.progress_every
-                    await self._progress(op)
-        finally:
-            joined.cancel()
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+        if not await work_through(
+            queue,
+            workers,
+            busy,
+            self.running,
+            self.progress_every,
+            lambda: self._progress(op),
+        ):
+            return self.store.copy_counts(op["id"])
         counts = self.store.copy_counts(op["id"])
         if counts["pending"] or counts["attempting"] or not self.running():
             return counts

@@ -227,6 +227,42 @@ async def drain(
                 return
 
 
+STOP_GRACE = 15.0  # seconds the sends in flight may take to finish when the bot stops
+
+
+async def work_through(
+    queue: asyncio.Queue,
+    workers: list[asyncio.Task],
+    busy: list[int],
+    running: Callable[[], bool],
+    progress_every: float,
+    progress: Callable[[], Awaitable[None]] | None = None,
+) -> bool:
+    """Wait while `workers` empty `queue`, calling `progress` every `progress_every` seconds. False
+    when the bot stops meanwhile: the sends in flight (`busy[0]`) finish and are marked, up to
+    STOP_GRACE, and the rest stays pending for the next start. The workers are gone either way."""
+    joined = asyncio.create_task(queue.join())
+    loop = asyncio.get_running_loop()
+    next_progress = loop.time() + progress_every
+    try:
+        while not joined.done():
+            await asyncio.wait({joined}, timeout=min(0.25, progress_every))
+            if not running():
+                deadline = loop.time() + STOP_GRACE
+                while busy[0] and loop.time() < deadline:
+                    await asyncio.sleep(0.01)
+                return False
+            if progress is not None and loop.time() >= next_progress and not joined.done():
+                next_progress = loop.time() + progress_every
+                await progress()
+    finally:
+        joined.cancel()
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    return True
+
+
 class Broadcaster:
     """Sends confirmed broadcasts, one at a time, oldest first; `start()` is idempotent."""
 
@@ -290,36 +326,26 @@ class Broadcaster:
             asyncio.create_task(self._worker(broadcast, run, queue, busy))
             for _ in range(self.workers)
         ]
-        joined = asyncio.create_task(queue.join())
-        loop = asyncio.get_running_loop()
-        next_progress = loop.time() + self.progress_every
+        on_progress = self.on_progress
+
+        async def progress() -> None:
+            assert on_progress is not None
+            await self._safely(on_progress(broadcast, self.store.delivery_counts(run.id)))
+
         try:
-            while not joined.done():
-                await asyncio.wait({joined}, timeout=min(0.25, self.progress_every))
-                if not self.running():
-                    # Stopping: let the sends in flight finish and be marked, then leave the rest pending.
-                    deadline = loop.time() + 15
-                    while busy[0] and loop.time() < deadline:
-                        await asyncio.sleep(0.01)
-                    logger.info(
-                        "broadcast %s paused by shutdown; it resumes at the next start", run.id
-                    )
-                    return self.store.delivery_counts(run.id)
-                if (
-                    self.on_progress is not None
-                    and loop.time() >= next_progress
-                    and not joined.done()
-                ):
-                    next_progress = loop.time() + self.progress_every
-                    await self._safely(
-                        self.on_progress(broadcast, self.store.delivery_counts(run.id))
-                    )
+            done = await work_through(
+                queue,
+                workers,
+                busy,
+                self.running,
+                self.progress_every,
+                progress if on_progress is not None else None,
+            )
         finally:
-            joined.cancel()
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
             self.current = None
+        if not done:
+            logger.info("broadcast %s paused by shutdown; it resumes at the next start", run.id)
+            return self.store.delivery_counts(run.id)
         counts = self.store.delivery_counts(run.id)
         if counts["pending"] or counts["attempting"] or not self.running():
             return counts  # interrupted: the rest resumes at the next start
