@@ -32,13 +32,17 @@ def mentions_bot(message: Message) -> bool:
     return False
 
 
-def replies_to_bot(message: Message) -> bool:
+def bot_message_replied(message: Message) -> Message | None:
+    """The bot's own message that `message` replies to; None for a reply to anyone else, or none."""
     replied = message.reply_to_message
-    if (
-        replied is None
-        or replied.from_user is None
-        or replied.from_user.id != message.get_bot().id
-    ):
+    if replied is None or replied.from_user is None:
+        return None
+    return replied if replied.from_user.id == message.get_bot().id else None
+
+
+def replies_to_bot(message: Message) -> bool:
+    replied = bot_message_replied(message)
+    if replied is None:
         return False
     # In a forum every topic message "replies" to the topic's first (service) message.
     if message.is_topic_message and (

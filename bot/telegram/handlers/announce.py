@@ -32,6 +32,7 @@ from bot.telegram.context import (
     required,
     user_of,
 )
+from bot.telegram.filters import bot_message_replied
 from bot.telegram.handlers.admin import admin_only, admin_press, is_admin, refuse
 from bot.telegram.handlers.subscriptions import may_manage
 from bot.telegram.render import Reply
@@ -62,12 +63,8 @@ class _AnnounceReply(MessageFilter):
     __slots__ = ()
 
     def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        if (
-            replied is None
-            or replied.from_user is None
-            or replied.from_user.id != message.get_bot().id
-        ):
+        replied = bot_message_replied(message)
+        if replied is None:
             return False
         text = replied.text or ""
         return bool(

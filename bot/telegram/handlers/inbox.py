@@ -22,6 +22,7 @@ from bot.i18n import t
 from bot.kb.text import Lang
 from bot.telegram import admin_render
 from bot.telegram.context import BotContext, message_of, query_of, required
+from bot.telegram.filters import bot_message_replied
 from bot.telegram.handlers import handoff
 from bot.telegram.handlers.admin import is_admin
 from bot.telegram.recent import recent
@@ -37,12 +38,8 @@ class _InboxReply(MessageFilter):
     __slots__ = ()
 
     def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        if (
-            replied is None
-            or replied.from_user is None
-            or replied.from_user.id != message.get_bot().id
-        ):
+        replied = bot_message_replied(message)
+        if replied is None:
             return False
         return admin_render.INBOX_TAG.match(replied.text or replied.caption or "") is not None
 
