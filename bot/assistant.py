@@ -641,23 +641,9 @@ class Assistant:
             entry = f.entry
             if f.outcome == "answer" and entry is not None:
                 if entry.not_stated:
-                    f = Found(
-                        "missing",
-                        entry=entry,
-                        score=f.score,
-                        match=f.match,
-                        missing="entry",
-                        named=f.named,
-                    )
+                    f = replace(f, outcome="missing", missing="entry")
                 elif later and dated_before(kb, entry, self.today()):
-                    f = Found(
-                        "missing",
-                        entry=entry,
-                        score=f.score,
-                        match=f.match,
-                        missing="ask_later",
-                        named=f.named,
-                    )
+                    f = replace(f, outcome="missing", missing="ask_later")
             out.append(f)
         return out
 

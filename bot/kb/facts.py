@@ -578,26 +578,16 @@ class FactFinder:
         fam = family(self.kb, entry)
         score = match.best.score if match is not None and match.best is not None else 1.0
         best_score = score
+
+        def missing(key: str, detail: str = "") -> Found:
+            return Found("missing", entry, score, match, key, named, detail)
+
         ask: Ask | None = unanswerable_ask(folded, _text(entry))
         if ask is not None:
-            return Found(
-                "missing",
-                entry=entry,
-                score=score,
-                match=match,
-                missing=f"ask_{ask.key}",
-                named=named,
-            )
+            return missing(f"ask_{ask.key}")
         absent = recorded_absent(asks, f"{entry.answer.zh} {entry.answer.en}")
         if absent is not None:
-            return Found(
-                "missing",
-                entry=entry,
-                score=score,
-                match=match,
-                missing=f"ask_{absent}",
-                named=named,
-            )
+            return missing(f"ask_{absent}")
         noun = counted(folded) if "howmany" in asks else None
         for kind in asks:
             if (
@@ -621,53 +611,20 @@ class FactFinder:
                 if better:
                     entry = better[0]
                 elif not any(self._states(e, kind, noun) for e in fam):
-                    return Found(
-                        "missing",
-                        entry=entry,
-                        score=score,
-                        match=match,
-                        missing=f"ask_{kind}",
-                        named=named,
-                    )
+                    return missing(f"ask_{kind}")
         text = folded_text(entry)
         edition = editions_missing(folded, text)
         if edition:
-            return Found(
-                "missing",
-                entry=entry,
-                score=score,
-                match=match,
-                missing="ask_edition",
-                named=named,
-                detail=edition,
-            )
+            return missing("ask_edition", edition)
         family_text = " ".join(_names_and_text(e) for e in fam)
         year = years_missing(folded, family_text)
         if year:
-            return Found(
-                "missing",
-                entry=entry,
-                score=score,
-                match=match,
-                missing="ask_edition",
-                named=named,
-                detail=year,
-            )
+            return missing("ask_edition", year)
         places = places_missing(folded, family_text)
         if places:
-            return Found(
-                "missing",
-                entry=entry,
-                score=score,
-                match=match,
-                missing="ask_place",
-                named=named,
-                detail=places[0],
-            )
+            return missing("ask_place", places[0])
         if later_asked(folded) and dated_before(self.kb, entry, today):
-            return Found(
-                "missing", entry=entry, score=score, match=match, missing="ask_later", named=named
-            )
+            return missing("ask_later")
         return Found("answer", entry=entry, score=score, match=match, named=named)
 
     def _states(self, entry: Entry, kind: AskKind, noun: str | None) -> bool:
