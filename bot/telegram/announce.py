@@ -50,6 +50,7 @@ from bot.telegram.broadcast import (
     drain,
     retry_seconds,
     send_to_group,
+    serve,
     work_through,
 )
 from bot.telegram.context import DEFAULT_LANG
@@ -343,32 +344,15 @@ class Announcements:
                 )
 
     async def _worker(self, op: dict, queue: asyncio.Queue[dict], busy: list[int]) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            row = await queue.get()
-            if not self.running():
-                queue.task_done()
-                continue
-            busy[0] += 1
-            try:
-                delay = await self._apply(op, row)
-            except Exception:  # noqa: BLE001
-                logger.exception(
-                    "%s %s in %s: unexpected error", op["kind"], op["id"], row["chat_id"]
-                )
-                delay = None
-                self.store.finish_copy_row(op["id"], row["chat_id"], "failed", "internal error")
-            finally:
-                busy[0] -= 1
-            if delay is None:
-                queue.task_done()
-            else:
+        async def handle(row: dict) -> tuple[dict, float] | None:
+            delay = await self._apply(op, row)
+            return None if delay is None else (row, delay)
 
-                def requeue(item: dict = row) -> None:
-                    queue.put_nowait(item)
-                    queue.task_done()
+        def failed(row: dict) -> None:
+            logger.exception("%s %s in %s: unexpected error", op["kind"], op["id"], row["chat_id"])
+            self.store.finish_copy_row(op["id"], row["chat_id"], "failed", "internal error")
 
-                loop.call_later(delay, requeue)
+        await serve(queue, busy, self.running, handle, failed)
 
     async def _edit(self, html: str, chat_id: int, message_id: int, caption: bool) -> None:
         if caption:

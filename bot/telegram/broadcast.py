@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram.error import (
     BadRequest,
@@ -227,6 +227,46 @@ async def drain(
                 return
 
 
+T = TypeVar("T")
+
+
+async def serve(
+    queue: asyncio.Queue[T],
+    busy: list[int],
+    running: Callable[[], bool],
+    handle: Callable[[T], Awaitable[tuple[T, float] | None]],
+    failed: Callable[[T], None],
+) -> None:
+    """One worker: `handle` each queued item, or put it back after a delay when `handle` says so
+    ((item, seconds): a retry, or the same group under its new id). `failed` records an item whose
+    handling raised (called while the error is being handled, so it can log it). While the bot stops,
+    items are taken off the queue unhandled: they stay pending in the store."""
+    loop = asyncio.get_running_loop()
+    while True:
+        item = await queue.get()
+        if not running():
+            queue.task_done()
+            continue
+        busy[0] += 1
+        try:
+            again = await handle(item)
+        except Exception:  # noqa: BLE001 - recorded by `failed`; the other items go on
+            failed(item)
+            again = None
+        finally:
+            busy[0] -= 1
+        if again is None:
+            queue.task_done()
+        else:
+            later, delay = again
+
+            def requeue(x: T = later) -> None:
+                queue.put_nowait(x)
+                queue.task_done()
+
+            loop.call_later(delay, requeue)
+
+
 STOP_GRACE = 15.0  # seconds the sends in flight may take to finish when the bot stops
 
 
@@ -366,31 +406,17 @@ class Broadcaster:
     async def _worker(
         self, broadcast: dict, run: Run, queue: asyncio.Queue[int], busy: list[int]
     ) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            chat_id = await queue.get()
-            if not self.running():
-                queue.task_done()
-                continue
-            busy[0] += 1
-            try:
-                retry_in = await self._deliver(broadcast, run, chat_id)
-            except Exception:  # noqa: BLE001
-                logger.exception("broadcast %s to %s: unexpected error", run.id, chat_id)
-                retry_in = None
-                self.store.finish_delivery(run.id, chat_id, "failed", error="internal error")
-            finally:
-                busy[0] -= 1
-            if retry_in is None:
-                queue.task_done()
-            else:
-                target, delay = retry_in
+        def failed(chat_id: int) -> None:
+            logger.exception("broadcast %s to %s: unexpected error", run.id, chat_id)
+            self.store.finish_delivery(run.id, chat_id, "failed", error="internal error")
 
-                def requeue(chat: int = target) -> None:
-                    queue.put_nowait(chat)
-                    queue.task_done()
-
-                loop.call_later(delay, requeue)
+        await serve(
+            queue,
+            busy,
+            self.running,
+            lambda chat_id: self._deliver(broadcast, run, chat_id),
+            failed,
+        )
 
     async def _deliver(self, broadcast: dict, run: Run, chat_id: int) -> tuple[int, float] | None:
         """Send to one group; (chat id, delay) when it should be tried again."""
