@@ -14,7 +14,6 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from telegram import CallbackQuery, Message, Update
-from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext.filters import MessageFilter
 
@@ -34,7 +33,7 @@ from bot.telegram.context import (
 )
 from bot.telegram.filters import bot_message_replied
 from bot.telegram.handlers.admin import admin_only, admin_press, is_admin, refuse
-from bot.telegram.handlers.subscriptions import may_manage
+from bot.telegram.handlers.subscriptions import group_checked
 from bot.telegram.render import Reply
 from bot.telegram.send import ack, edit, reply_to, send
 
@@ -484,24 +483,6 @@ async def scheduled_command(update: Update, context: BotContext) -> None:
 # -- in groups: /tag and /grouplang ---------------------------------------------------------------------------
 
 
-async def _group_checked(update: Update, context: BotContext, what: str) -> bool:
-    chat, user = update.effective_chat, update.effective_user
-    lang = context.lang_for(user)
-    if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
-        await reply_to(context, message_of(update), plain("an_group_only", lang))
-        return False
-    if not await may_manage(update, context):
-        logger.warning(
-            "%s refused in group %s: user %s is not an admin of it",
-            what,
-            chat.id,
-            user.id if user else "-",
-        )
-        await reply_to(context, message_of(update), plain("an_not_allowed", lang))
-        return False
-    return True
-
-
 def _tag(word: str) -> str | None:
     tag = word.strip().lstrip("#").lower()
     return tag if TAG_RE.match(tag) and len(tag.encode()) <= MAX_TAG_BYTES else None
@@ -509,7 +490,7 @@ def _tag(word: str) -> str | None:
 
 async def tag_command(update: Update, context: BotContext) -> None:
     """/tag [NAME ...] [-NAME ...]: this group's tags, for targeting announcements."""
-    if not await _group_checked(update, context, "/tag"):
+    if not await group_checked(update, context, "/tag", "an_group_only", "an_not_allowed"):
         return
     chat = chat_of(update)
     lang = context.lang_for(update.effective_user)
@@ -542,7 +523,7 @@ async def tag_command(update: Update, context: BotContext) -> None:
 
 async def grouplang_command(update: Update, context: BotContext) -> None:
     """/grouplang [zh-Hant|zh-Hans|en|auto]: the language announcements come in here."""
-    if not await _group_checked(update, context, "/grouplang"):
+    if not await group_checked(update, context, "/grouplang", "an_group_only", "an_not_allowed"):
         return
     chat = chat_of(update)
     lang = context.lang_for(update.effective_user)

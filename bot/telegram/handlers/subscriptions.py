@@ -44,12 +44,19 @@ async def may_manage(update: Update, context: BotContext) -> bool:
     return member.status in GROUP_ADMIN
 
 
-async def _checked(update: Update, context: BotContext, what: str) -> bool:
-    """In a group, by someone allowed; otherwise say why not (and log a refused attempt)."""
+async def group_checked(
+    update: Update,
+    context: BotContext,
+    what: str,
+    group_only: str = "sub_group_only",
+    not_allowed: str = "sub_not_allowed",
+) -> bool:
+    """In a group, by someone allowed to manage it; otherwise say why not (the catalog keys name the
+    two refusals) and log a refused attempt."""
     chat, user = update.effective_chat, update.effective_user
     lang = context.lang_for(user)
     if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
-        await reply_to(context, message_of(update), admin_render.plain("sub_group_only", lang))
+        await reply_to(context, message_of(update), admin_render.plain(group_only, lang))
         return False
     if not await may_manage(update, context):
         logger.warning(
@@ -58,15 +65,15 @@ async def _checked(update: Update, context: BotContext, what: str) -> bool:
             chat.id,
             user.id if user else "-",
         )
-        await reply_to(context, message_of(update), admin_render.plain("sub_not_allowed", lang))
+        await reply_to(context, message_of(update), admin_render.plain(not_allowed, lang))
         return False
     return True
 
 
 async def subscribe(update: Update, context: BotContext) -> None:
-    if not await _checked(update, context, "/subscribe"):
+    if not await group_checked(update, context, "/subscribe"):
         return
-    chat = chat_of(update)  # a group: _checked() made sure
+    chat = chat_of(update)  # a group: group_checked() made sure
     lang = context.lang_for(update.effective_user)
     context.store.upsert_chat(chat.id, chat.type, chat.title)
     new = context.store.subscribe(chat.id, lang)
@@ -77,9 +84,9 @@ async def subscribe(update: Update, context: BotContext) -> None:
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
-    if not await _checked(update, context, "/unsubscribe"):
+    if not await group_checked(update, context, "/unsubscribe"):
         return
-    chat = chat_of(update)  # a group: _checked() made sure
+    chat = chat_of(update)  # a group: group_checked() made sure
     lang = context.lang_for(update.effective_user)
     gone = context.store.unsubscribe(chat.id)
     logger.info("group %s %s", chat.id, "unsubscribed" if gone else "was not subscribed")
@@ -92,9 +99,9 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
 
 async def reminders(update: Update, context: BotContext) -> None:
     """/reminders on|off: event reminders for this group (announcements are not affected)."""
-    if not await _checked(update, context, "/reminders"):
+    if not await group_checked(update, context, "/reminders"):
         return
-    chat = chat_of(update)  # a group: _checked() made sure
+    chat = chat_of(update)  # a group: group_checked() made sure
     lang = context.lang_for(update.effective_user)
     subscription = context.store.subscription(chat.id)
     if subscription is None:
