@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -66,6 +66,16 @@ def _unknown(word: str, pieces: list[str], df: dict[str, int]) -> bool:
 
 def _pairs(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+class _Unit(NamedTuple):
+    """One meaningful word of the question, weighed by its rarest known piece."""
+
+    word: str
+    pieces: list[str]
+    weight: float
+    idfs: tuple[tuple[str, float], ...]  # each piece with its rarity
+    idf_sum: float
 
 
 class Matcher:
@@ -177,20 +187,17 @@ class Matcher:
         unit_w = []
         for word, pieces in units:
             known = [p for p in pieces if p in self.index.df] or pieces
-            idfs = [self.idf(p) for p in known]
-            unit_w.append((word, known, max(idfs), idfs))
-        total = sum(w for _, _, w, _ in unit_w) or 1.0
+            unit_w.append(self._weighed(word, known))
+        total = sum(u.weight for u in unit_w) or 1.0
         query_str = " ".join(tokens)
+        query_sorted = " ".join(sorted(tokens))
         compact = folded.replace(" ", "")
         # Typo-tolerant name matching only when the question has a word no entry uses.
         fuzzy = any(t not in self.index.df for t in tokens)
         first = []
         for eid, bm in hits:
             ie = self.index.indexed[eid]
-            coverage = (
-                sum(w * self._covered(word, pieces, idfs, ie) for word, pieces, w, idfs in unit_w)
-                / total
-            )
+            coverage = self._coverage(unit_w, ie) / total
             exact = 1.0 if compact in ie.name_set else 0.0  # the question is one of its names
             first.append((0.50 * coverage + 0.20 * (bm / top_bm), exact, coverage, bm, ie))
         # Similarity and name hits (together at most 0.30) only for the leading candidates:
@@ -200,7 +207,7 @@ class Matcher:
         for rank, (partial, exact, coverage, bm, ie) in enumerate(first):
             similarity, name_hit = 0.0, exact
             if rank < RERANK:
-                similarity = self._similarity(query_str, ie)
+                similarity = self._similarity(query_str, query_sorted, ie)
                 name_hit = max(exact, self._name_hit(folded, compact, tokens, ie, fuzzy))
             score = partial + 0.25 * similarity + 0.05 * name_hit
             scored.append(
@@ -221,8 +228,7 @@ class Matcher:
         # A word no entry has ("綜援", "公屋") that weighs this much is what the question is about: the
         # documents do not know it, whatever the other words ("申請資格") match.
         unknown = (
-            sum(w for word, pieces, w, _ in unit_w if _unknown(word, pieces, self.index.df))
-            / total
+            sum(u.weight for u in unit_w if _unknown(u.word, u.pieces, self.index.df)) / total
         )
         if one_word or all(word.replace(".", "").isdigit() for word, _ in units):
             decision: Decision = "decline"
@@ -247,41 +253,47 @@ class Matcher:
         units = self.content_units(fold(text))
         if ie is None or not units:
             return 1.0 if ie is not None else 0.0
-        weights = [(word, pieces, [self.idf(p) for p in pieces]) for word, pieces in units]
-        total = sum(max(idfs) for _, _, idfs in weights) or 1.0
-        return (
-            sum(
-                max(idfs) * self._covered(word, pieces, idfs, ie) for word, pieces, idfs in weights
-            )
-            / total
+        weighed = [self._weighed(word, pieces) for word, pieces in units]
+        return self._coverage(weighed, ie) / (sum(u.weight for u in weighed) or 1.0)
+
+    def _weighed(self, word: str, pieces: list[str]) -> _Unit:
+        idfs = [self.idf(p) for p in pieces]
+        return _Unit(
+            word, pieces, max(idfs), tuple(zip(pieces, idfs, strict=True)), sum(idfs) or 1.0
         )
 
     @staticmethod
-    def _covered(word: str, pieces: list[str], idfs: list[float], ie: IndexedEntry) -> float:
-        """How much of one question word the entry has: whole, or by its pieces.
+    def _coverage(units: list[_Unit], ie: IndexedEntry) -> float:
+        """How much of the question's words (weighted) the entry has: each word whole, or by its pieces.
 
         A word in the entry's names or sample questions says what the entry is about; one found only
-        in its answer text counts for less.
+        in its answer text counts for less. One loop for all words: this runs for every search hit.
         """
-        if word in ie.tokens:
-            return 1.0 if word in ie.head else 0.6
-        got = sum(
-            i * (1.0 if p in ie.head else 0.6)
-            for p, i in zip(pieces, idfs, strict=True)
-            if p in ie.tokens
-        )
-        return got / (sum(idfs) or 1.0)
+        tokens, head = ie.tokens, ie.head
+        got = 0.0
+        for u in units:
+            if u.word in tokens:
+                got += u.weight if u.word in head else 0.6 * u.weight
+            else:
+                part = sum(i if p in head else 0.6 * i for p, i in u.idfs if p in tokens)
+                if part:
+                    got += u.weight * part / u.idf_sum
+        return got
 
     @staticmethod
-    def _similarity(query_str: str, ie: IndexedEntry) -> float:
+    def _similarity(query_str: str, query_sorted: str, ie: IndexedEntry) -> float:
         """How much the question resembles the closest sample questions (content words only)."""
         if not ie.questions:
             return 0.0
         best_set = process.extractOne(
             query_str, ie.questions, scorer=fuzz.token_set_ratio, processor=None
         )
+        # token_sort_ratio, with the words sorted once: the question's here, the samples' at opening.
         best_sort = process.extractOne(
-            query_str, ie.questions, scorer=fuzz.token_sort_ratio, processor=None
+            query_sorted,
+            ie.questions_sorted,
+            scorer=fuzz.ratio,
+            processor=None,
         )
         return (best_set[1] + best_sort[1]) / 200.0
 
