@@ -30,6 +30,7 @@ UNKNOWN_SHARE = 0.4  # the weight of unknown words past which a question is abou
 UNITS_CACHE = 4096  # questions whose cut words are kept
 SEARCHED = 16  # entries the full-text search hands on for scoring
 RERANK = 8  # candidates compared with sample questions and names
+RERANK_WEIGHT = 0.30  # the most that comparison adds: 0.25 similarity + 0.05 name hit
 TYPO_MIN_LEN = 5  # shorter English words are too easily "mended" into another word (thank → than)
 
 
@@ -200,29 +201,31 @@ class Matcher:
             coverage = self._coverage(unit_w, ie) / total
             exact = 1.0 if compact in ie.name_set else 0.0  # the question is one of its names
             first.append((0.50 * coverage + 0.20 * (bm / top_bm), exact, coverage, bm, ie))
-        # Similarity and name hits (together at most 0.30) only for the leading candidates:
-        # comparing with every sample question of all 25 would cost more than the rest of the answer.
+        # Similarity and name hits (together at most RERANK_WEIGHT) only for the leading candidates:
+        # comparing with every sample question of every hit would cost more than the rest of the
+        # answer. Nor for one that could not reach the places returned even with full marks.
         first.sort(key=lambda f: f[0] + 0.05 * f[1], reverse=True)
+        kept = max(limit, 2)  # the best and the runner-up decide; `limit` are returned
+        rescored: list[float] = []
         scored = []
         for rank, (partial, exact, coverage, bm, ie) in enumerate(first):
             similarity, name_hit = 0.0, exact
-            if rank < RERANK:
+            if rank < RERANK and (
+                len(rescored) < kept
+                or partial + RERANK_WEIGHT >= sorted(rescored, reverse=True)[kept - 1] - 0.001
+            ):
                 similarity = self._similarity(query_str, query_sorted, ie)
                 name_hit = max(exact, self._name_hit(folded, compact, tokens, ie, fuzzy))
+                rescored.append(partial + 0.25 * similarity + 0.05 * name_hit)
             score = partial + 0.25 * similarity + 0.05 * name_hit
-            scored.append(
-                Candidate(
-                    ie.id,
-                    round(score, 4),
-                    round(coverage, 3),
-                    round(similarity, 3),
-                    round(name_hit, 3),
-                    round(bm, 3),
-                )
-            )
-        scored.sort(key=lambda c: c.score, reverse=True)
-        best = scored[0]
-        lead = best.score - scored[1].score if len(scored) > 1 else 0.0
+            scored.append((round(score, 4), coverage, similarity, name_hit, bm, ie.id))
+        scored.sort(key=lambda c: c[0], reverse=True)  # stable: equal scores keep search order
+        lead = scored[0][0] - scored[1][0] if len(scored) > 1 else 0.0
+        shown = [
+            Candidate(eid, score, round(cov, 3), round(sim, 3), round(name, 3), round(bm, 3))
+            for score, cov, sim, name, bm, eid in scored[:kept]
+        ]
+        best = shown[0]
         # One word ("help", "測試", "2028") is only a question when it names something.
         one_word = len(units) < 2 and best.name_hit < 0.8
         # A word no entry has ("綜援", "公屋") that weighs this much is what the question is about: the
@@ -244,7 +247,7 @@ class Matcher:
             decision = "choose"
         else:
             decision = "decline"
-        return Match(decision, scored[:limit], tokens)
+        return Match(decision, shown[:limit], tokens)
 
     def own_coverage(self, text: str, entry_id: str) -> float:
         """How much of a message's own words (rarity-weighted) one entry has: a follow-up read against
