@@ -353,7 +353,7 @@ class Assistant:
                 return [found], found
             lean = finder.find(
                 f"{reading.subject_only} {conv.ask}",
-                ask_kinds(conv.ask) or list(asks),
+                ask_kinds(conv.ask) or tuple(asks),
                 today,
                 asked=clause.text,
             )

@@ -262,13 +262,21 @@ class Index:
         ):
             self._ids[rowid] = eid
             entries[eid] = Entry.model_validate_json(raw)
-            content = [[t for t in q.split() if t not in STOPWORDS] for q in json.loads(questions)]
+            # Without stopwords, one sample question in ten repeats another: compared once.
+            content = [
+                words.split()
+                for words in dict.fromkeys(
+                    " ".join(t for t in q.split() if t not in STOPWORDS)
+                    for q in json.loads(questions)
+                )
+                if words
+            ]
             indexed[eid] = IndexedEntry(
                 id=eid,
                 names=tuple(json.loads(names)),
                 name_set=frozenset(n.replace(" ", "") for n in json.loads(names)),
-                questions=tuple(" ".join(words) for words in content if words),
-                questions_sorted=tuple(" ".join(sorted(words)) for words in content if words),
+                questions=tuple(" ".join(words) for words in content),
+                questions_sorted=tuple(" ".join(sorted(words)) for words in content),
                 head=frozenset(f"{n} {q}".split()),
                 tokens=frozenset(f"{n} {q} {b}".split()),
             )

@@ -8,6 +8,7 @@ rare each word is), and the question must resemble the entry's names or sample q
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -102,14 +103,12 @@ class Matcher:
 
     def mend_names(self, folded: str) -> str:
         """Replace a near-miss of a known long name (one character off) with the name itself."""
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         for pair in set(_pairs(folded)):
             names = self._names_by_pair.get(pair, ())
-            if len(names) > 200:  # a pair that common says nothing about which name was meant
-                continue
-            for name in names:
-                counts[name] = counts.get(name, 0) + 1
-        for name, shared in sorted(counts.items(), key=lambda kv: -kv[1])[:12]:
+            if len(names) <= 200:  # a pair more common says nothing about which name was meant
+                counts.update(names)
+        for name, shared in counts.most_common(12):
             if shared < 2 or name in folded:
                 continue
             al = fuzz.partial_ratio_alignment(name, folded, score_cutoff=75)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from bot.kb.text import fold
@@ -351,11 +352,11 @@ ASK_CUES["who"] = re.compile(
 )
 
 
-def ask_kinds(folded: str) -> list[AskKind]:
-    """The kinds of fact a (folded) clause asks for, in a stable order."""
-    found = [kind for kind, cue in ASK_CUES.items() if cue.search(folded)]
-    # "How much does it cost" is a fee question (see asks.py), not a count.
-    return found
+@lru_cache(maxsize=4096)
+def ask_kinds(folded: str) -> tuple[AskKind, ...]:
+    """The kinds of fact a (folded) clause asks for, in a stable order. Cached: one answer reads the
+    same sentence as a whole, as a clause and again for a follow-up."""
+    return tuple(kind for kind, cue in ASK_CUES.items() if cue.search(folded))
 
 
 _PERSON = r"先生|女士|博士|教授|议员|\b(?:mr|ms|mrs|dr|prof|ir|sbs|jp|bbs|mh)\b"
