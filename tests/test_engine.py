@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.kb.index import RANKING
 from bot.kb.text import han_count, to_simplified
 from tests.helpers import fixture_assistant
 
@@ -191,6 +192,24 @@ def test_search_ranks_entries_for_inline_mode(assistant):
     assert assistant.search("exemption period", limit=3)[0] == "rpl-elderly-care-exemption"
     assert assistant.search("VPES", limit=10, min_score=0.3) == ["vpes"]
     assert assistant.search("sing me a song") == []
+
+
+def test_search_scores_are_sqlites_own_bm25_for_the_whole_question(assistant):
+    """Word scores are kept between questions; their sums must be what one SQLite query gives,
+    to the last bit and in the same order, for common words, a hyphenated one and unknown ones."""
+    index = assistant.index
+    common = sorted(index.df, key=lambda w: -index.df[w])[:8]
+    hyphenated = [w for w in index.df if "-" in w][:2]
+    for words in (common, [*common[5:], *hyphenated, "nosuchword"], ["nosuchword"]):
+        match = " OR ".join(f'"{w}"' for w in sorted(words))
+        rows = index._conn.execute(
+            f"SELECT rowid, {RANKING} AS s FROM entries_fts WHERE entries_fts MATCH ? ORDER BY s",
+            (match,),
+        ).fetchall()
+        expected = [(index._ids[rowid], -score) for rowid, score in rows]
+        assert expected or words == ["nosuchword"]
+        for _ in range(2):  # the second time from the kept scores
+            assert index.search(words, limit=500) == expected
 
 
 @pytest.mark.parametrize(

@@ -245,6 +245,8 @@ def places_missing(folded_question: str, folded_text: str) -> list[str]:
     # Only a place that names the subject's own party ("深圳人社局", "Shenzhen bureau") can be a swap.
     asked = list(dict.fromkeys(m.group(1) for m in _PLACE_PARTY.finditer(folded_question)))
     missing = [p for p in asked if p not in folded_text]
+    if not missing:
+        return []
     stated = [
         p for p in PLACES if p in folded_text and p not in ("香港", "hong kong") and p not in asked
     ]

@@ -9,6 +9,7 @@ not this file, holds what users did.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import json
 import logging
 import os
@@ -38,6 +39,7 @@ POSTING_BUDGET = 2000  # rows one query may make SQLite score, in an index at le
 # BM25 weighting names most, then sample questions, then answers. Called by name in the query: through
 # FTS5's configured `rank` column the same scores took 50% longer to compute.
 RANKING = "bm25(entries_fts, 4.0, 2.0, 1.0)"
+SCORES_KEPT = 200_000  # rows' scores for single words kept in memory (a few MB)
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,8 @@ class Index:
         entries: dict[str, Entry] = {}
         indexed: dict[str, IndexedEntry] = {}
         self._ids: dict[int, str] = {}
+        self._scores: dict[str, dict[int, float]] = {}
+        self._scored = 0
         for rowid, eid, raw, names, questions, n, q, b in self._conn.execute(
             "SELECT rowid, id, entry, names_folded, questions_cut, names, questions, body FROM entries"
         ):
@@ -322,16 +326,34 @@ class Index:
                 kept.append(t)
                 used += df
             terms = kept
-        if not terms:
-            return []
-        match = " OR ".join(f'"{t}"' for t in terms)
-        try:
-            rows = self._conn.execute(
-                f"SELECT rowid, {RANKING} AS score FROM entries_fts WHERE entries_fts MATCH ?"
-                " ORDER BY score LIMIT ?",
-                (match, limit),
-            ).fetchall()
-        except sqlite3.OperationalError:
-            logger.warning("FTS query failed for %d terms", len(terms), exc_info=True)
-            return []
-        return [(self._ids[rowid], -float(score)) for rowid, score in rows]
+        # FTS5's BM25 of an OR query is the sum of each phrase's own BM25 (each phrase has its own
+        # IDF; row length and column weights are the row's), added in query order, so summing the
+        # cached scores of each word gives SQLite's scores to the last bit.
+        totals: dict[int, float] = {}
+        for term in terms:
+            for rowid, score in self._term_scores(term).items():
+                totals[rowid] = totals.get(rowid, 0.0) + score
+        best = heapq.nsmallest(limit, totals.items(), key=lambda kv: (kv[1], kv[0]))
+        return [(self._ids[rowid], -score) for rowid, score in best]
+
+    def _term_scores(self, term: str) -> dict[int, float]:
+        """Each row's BM25 score for one word, from SQLite once, then kept: a word recurs in many
+        questions, and scoring its rows again was a fifth of an answer's time."""
+        got = self._scores.get(term)
+        if got is None:
+            try:
+                got = dict(
+                    self._conn.execute(
+                        f"SELECT rowid, {RANKING} FROM entries_fts WHERE entries_fts MATCH ?",
+                        (f'"{term}"',),
+                    ).fetchall()
+                )
+            except sqlite3.OperationalError:  # a "word" FTS5 cannot read as a phrase
+                logger.warning("FTS query failed for one term", exc_info=True)
+                got = {}
+            if self._scored + len(got) > SCORES_KEPT:
+                self._scores.clear()
+                self._scored = 0
+            self._scores[term] = got
+            self._scored += len(got)
+        return got
