@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -80,11 +81,22 @@ class _Unit(NamedTuple):
     idf_sum: float
 
 
+class _Names(NamedTuple):
+    short: tuple[tuple[str, str], ...]  # short English names with their spaceless forms
+    inside: tuple[str, ...]  # the others, spaceless, in the entry's order
+    longest_first: tuple[str, ...]  # the same, longest first
+
+
+def _name_weight(name: str) -> float:
+    """Longer names are stronger evidence than a two-character word."""
+    return min(1.0, 0.55 + 0.1 * len(name))
+
+
 class Matcher:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._units_cache: dict[str, list[tuple[str, list[str]]]] = {}
-        self._names_cache: dict[str, list[tuple[str, str]]] = {}
+        self._names_cache: dict[str, _Names] = {}
         self._n = max(1, len(index.indexed))
         # English words by first letter: typos rarely touch it, and it keeps the scan short.
         self._latin_vocab: dict[str, list[str]] = {}
@@ -103,11 +115,14 @@ class Matcher:
 
     def mend_names(self, folded: str) -> str:
         """Replace a near-miss of a known long name (one character off) with the name itself."""
-        counts: Counter[str] = Counter()
-        for pair in set(_pairs(folded)):
-            names = self._names_by_pair.get(pair, ())
-            if len(names) <= 200:  # a pair more common says nothing about which name was meant
-                counts.update(names)
+        by_pair = self._names_by_pair
+        counts = Counter(
+            chain.from_iterable(
+                names
+                for names in (by_pair.get(pair, ()) for pair in set(_pairs(folded)))
+                if len(names) <= 200  # a pair more common says nothing about which name was meant
+            )
+        )
         for name, shared in counts.most_common(12):
             if shared < 2 or name in folded:
                 continue
@@ -299,15 +314,18 @@ class Matcher:
         )
         return (best_set[1] + best_sort[1]) / 200.0
 
-    def _compact_names(self, ie: IndexedEntry) -> list[tuple[str, str]]:
-        """The entry's names with their spaceless forms (two characters or more), made once."""
+    def _names_of(self, ie: IndexedEntry) -> _Names:
+        """The entry's names (two characters or more, spaces dropped), sorted for _name_hit, made once."""
         got = self._names_cache.get(ie.id)
         if got is None:
-            got = self._names_cache[ie.id] = [
-                (name, name.replace(" ", ""))
-                for name in ie.names
-                if len(name.replace(" ", "")) >= 2
-            ]
+            pairs = [(name, name.replace(" ", "")) for name in ie.names]
+            pairs = [(name, n) for name, n in pairs if len(n) >= 2]
+            # A short English name must stand as a word ("QF" is not in "QFS"); others may be inside.
+            short = tuple((name, n) for name, n in pairs if len(n) <= 4 and n.isascii())
+            inside = tuple(n for name, n in pairs if not (len(n) <= 4 and n.isascii()))
+            got = self._names_cache[ie.id] = _Names(
+                short, inside, tuple(sorted(inside, key=len, reverse=True))
+            )
         return got
 
     def _name_hit(
@@ -319,24 +337,22 @@ class Matcher:
         fuzzy: bool = True,
     ) -> float:
         """1.0 when a name or alias of the entry appears in the question (typos tolerated for long names)."""
+        names = self._names_of(ie)
         best = 0.0
-        padded = f" {folded} "
-        candidates: list[str] = []
-        for name, n in self._compact_names(ie):
-            if len(n) <= 4 and n.isascii():
-                hit = 1.0 if name in tokens or f" {name} " in padded else 0.0
-            elif n in compact:
-                hit = 1.0
-            else:
-                if len(n) >= 4:
-                    candidates.append(n)
-                continue
-            # Longer names are stronger evidence than a two-character word.
-            best = max(best, hit * min(1.0, 0.55 + 0.1 * len(n)))
-        if best < 0.95 and candidates and fuzzy:
-            found = process.extractOne(
+        if names.short:
+            padded = f" {folded} "
+            for name, n in names.short:
+                if name in tokens or f" {name} " in padded:
+                    best = max(best, _name_weight(n))
+        for n in names.longest_first:  # the first found is the longest, so the weightiest
+            if n in compact:
+                best = max(best, _name_weight(n))
+                break
+        if best < 0.95 and fuzzy:
+            candidates = [n for n in names.inside if len(n) >= 4 and n not in compact]
+            found = candidates and process.extractOne(
                 compact, candidates, scorer=fuzz.partial_ratio, processor=None, score_cutoff=80
             )
             if found:
-                best = max(best, found[1] / 100.0 * min(1.0, 0.55 + 0.1 * len(found[0])))
+                best = max(best, found[1] / 100.0 * _name_weight(found[0]))
         return best
