@@ -41,6 +41,7 @@ from bot.kb.understand import (
     Clause,
     Reading,
     ask_kinds,
+    demonstrated,
     has_evidence,
     read,
     strip_filler,
@@ -362,6 +363,15 @@ class Assistant:
         own = without_pointers(clause.text)
         # A short ask ("佔幾多%？", "延到幾時？") is a follow-up by its form; its words need not be the subject's.
         short = bool(asks) and len(_PUNCTUATION.sub("", strip_filler(own))) <= SHORT_ASK
+        last = finder.kb.entries.get(conv.entries[0]) if conv.entries else None
+        if last is not None and demonstrated(clause.text, folded_text(last)):
+            # "那個諮委會的主席": that committee is the one talked about, though the word names others
+            # too; a fact the conversation's subject does not state is missing, not another's.
+            near = finder.within(
+                conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE, short=short
+            )
+            found = finder.check(near or last, clause.text, asks, today, named=True)
+            return [found], found
         # "佢哋幾時搞？", "who runs it?" point back; in a long question "their" is about its own words.
         points = reading.pointer and brief(own)
         if (

@@ -155,3 +155,23 @@ def test_the_cli_keeps_one_conversation_per_chat_field():
     replies = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
     assert "香港老年學會" in replies[3]["text"]  # chat "a" remembers its subject
     assert "關於" not in replies[4]["text"]  # a line without a chat stands alone
+
+
+def test_that_committee_is_the_one_talked_about_not_another_with_a_chair(assistant):
+    _, follow = talk(assistant, "服裝業嘉許禮喺邊度搞？", "嗰個諮委會主席係邊個？")
+    assert not follow.answered  # the garment committee's chair is not in the documents
+    assert "李耀培" not in follow.text  # the automotive committee's chair is another committee's
+    assert "服裝業" in follow.text
+
+
+def test_that_committee_after_a_committee_with_a_chair_is_answered(assistant):
+    _, follow = talk(assistant, "汽車業諮委會做過啲咩？", "那個諮委會的主席是誰？")
+    assert follow.answered and "李耀培" in follow.text
+
+
+def test_a_day_asked_when_only_the_year_is_given_is_not_stated(assistant):
+    _, when, day = talk(
+        assistant, "第二屆綠色創科日點解要延期？", "改咗去幾時？", "實際係邊日舉行？"
+    )
+    assert when.answered and "明年" in when.text
+    assert not day.answered and "沒有提到" in day.text

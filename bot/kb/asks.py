@@ -193,7 +193,15 @@ _ABSENT: dict[str, re.Pattern[str]] = {
     "eligible": re.compile(r"申请资格|申請資格|资格|資格|eligib|who can apply", re.I),
     "how": re.compile(r"申请方法|申請方法|报名方法|報名方法|how to apply", re.I),
     "deadline": re.compile(r"截止|deadline|closing date", re.I),
+    # A date not given ("沒有給出新的日期", "no new date"); "文章沒有註明日期" is about the document.
+    "when": re.compile(r"(?<!註明)(?<!注明)(?<!標明)(?<!标明)日期|\bdates?\b", re.I),
 }
+# "When" is answered by "next year"; only a question for the day itself meets a recorded "no date".
+_DAY_ASKED = re.compile(
+    r"哪一?天|哪日|边一?日|几月几[号日]|几号|具体日期|确实日期|确定日期|"
+    r"\b(?:which|what) (?:exact )?(?:day|date)\b|\bexact date\b",
+    re.I,
+)
 
 
 @lru_cache(maxsize=8192)
@@ -201,11 +209,21 @@ def _negated(text: str) -> str:
     return " ".join(c for c in _CLAUSE.findall(text) if _NEGATION.search(c))
 
 
-def recorded_absent(kinds: Iterable[str], answer_text: str) -> str | None:
+def recorded_absent(kinds: Iterable[str], answer_text: str, folded_question: str) -> str | None:
     """The entry itself records that the document does not give the kind of fact asked
     ("文章…沒有說明申請資格"): the honest answer is that record, not the rest of the entry."""
     negated = _negated(answer_text)
-    return next((k for k in kinds if k in _ABSENT and _ABSENT[k].search(negated)), None)
+    kinds = set(kinds)
+    return next(
+        (
+            k
+            for k in _ABSENT  # the narrowest kind first: a deadline is also a date
+            if k in kinds
+            and _ABSENT[k].search(negated)
+            and (k != "when" or _DAY_ASKED.search(folded_question))
+        ),
+        None,
+    )
 
 
 def unanswerable_ask(folded_question: str, answer_text: str) -> Ask | None:

@@ -587,7 +587,7 @@ class FactFinder:
         ask: Ask | None = unanswerable_ask(folded, _text(entry))
         if ask is not None:
             return missing(f"ask_{ask.key}")
-        absent = recorded_absent(asks, f"{entry.answer.zh} {entry.answer.en}")
+        absent = recorded_absent(asks, f"{entry.answer.zh} {entry.answer.en}", folded)
         if absent is not None:
             return missing(f"ask_{absent}")
         noun = counted(folded) if "howmany" in asks else None

@@ -656,6 +656,25 @@ def document_reference(folded: str) -> tuple[str, str] | None:
     return m.group("ref").strip(), m.group("rest").strip()
 
 
+# "那個諮委會", "that committee": a demonstrative and the words of the thing it points at.
+_DEMONSTRATIVE = re.compile(
+    r"(?:那个|这个|呢个|嗰个|那间|呢间|嗰间|该)\s*([\u4e00-\u9fff]{2,8})|\b(?:that|this)\s+([a-z]{4,})\b"
+)
+_NOT_A_THING = frozenset({"year", "month", "week", "time", "round", "stage"})
+
+
+def demonstrated(folded: str, last_text: str) -> bool:
+    """The question points with "那個" / "that" at a thing the last subject's text names: it asks
+    about that thing, the one talked about. (Two characters of it at least, or an English word.)"""
+    for m in _DEMONSTRATIVE.finditer(folded):
+        zh, en = m.group(1), m.group(2)
+        if zh and any(zh[:n] in last_text for n in range(len(zh), 1, -1)):
+            return True
+        if en and en not in _NOT_A_THING and re.search(rf"\b{en}\b", last_text):
+            return True
+    return False
+
+
 def without_pointers(folded: str) -> str:
     return _POINTER.sub(" ", folded)
 
