@@ -38,6 +38,7 @@ from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
 from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, han_count, in_script, normalise
 from bot.kb.understand import (
+    AskKind,
     Clause,
     Reading,
     ask_kinds,
@@ -535,7 +536,13 @@ class Assistant:
             budget = (
                 BODY_BUDGET + PART_BUDGET // 3
             )  # two asks answered by one entry: room for both facts
-        parts = [self._part(kb, e, lang, words, reading.asks, budget) for e in entries]
+        first_ask = self._first_ask(
+            snap, reading
+        )  # answered by the first entry, whatever the rest
+        parts = [
+            self._part(kb, e, lang, words, reading.asks, budget, first_ask if i == 0 else None)
+            for i, e in enumerate(entries)
+        ]
         notes = [self._not_stated(kb, f, lang, words) for f, e in missing if e.id not in answered]
         now = now_asked(" ".join(c.text for c in reading.clauses) or reading.folded)
         dated = [e for e in entries if now and dated_before(kb, e, self.today())]
@@ -667,6 +674,17 @@ class Assistant:
         )
         return [p for _, pieces in units for p in pieces]
 
+    @staticmethod
+    def _first_ask(
+        snap: Snapshot, reading: Reading
+    ) -> tuple[list[str], tuple[AskKind, ...]] | None:
+        """The words and kinds of the first of two or more asks, to answer it first."""
+        if len(reading.clauses) < 2:
+            return None
+        clause = reading.clauses[0]
+        units = snap.matcher.content_units(clause.text)
+        return [p for _, pieces in units for p in pieces], clause.asks
+
     def _part(
         self,
         kb: KnowledgeBase,
@@ -675,6 +693,7 @@ class Assistant:
         words: list[str],
         asks: list,
         budget: int,
+        first: tuple[list[str], tuple[AskKind, ...]] | None = None,
     ) -> Part:
         full = entry.answer.text(lang)
         if entry.changeable:
@@ -682,7 +701,14 @@ class Assistant:
                 self.as_of(entry, lang, kb)
             )  # "As at 27 August 2020, " is part of the reply's length
         chosen = select(
-            full, lang, words, asks, self._snap.matcher.idf, budget, " ".join(names_of(entry))
+            full,
+            lang,
+            words,
+            asks,
+            self._snap.matcher.idf,
+            budget,
+            " ".join(names_of(entry)),
+            first,
         )
         text = self.dated_text(entry, lang, chosen.text, kb) if entry.changeable else chosen.text
         return Part(

@@ -43,6 +43,14 @@ def test_a_story_keeps_its_question_sentences_and_the_rest_as_context():
     assert "老细" in reading.context
 
 
+def test_a_story_sentence_that_states_what_the_asker_does_is_not_an_ask():
+    # "負責" can ask who is in charge, and "十幾年" holds a question word, but a sentence closed by a
+    # full stop with no word that asks is the asker's story.
+    reading = read("我喺物業公司做咗十幾年，主要負責大廈升降機。想問份備忘錄包唔包升降機維修？")
+    assert [c.text for c in reading.clauses] == ["想问份备忘录包唔包升降机维修?"]
+    assert "负责" in reading.context
+
+
 # -- definitions ------------------------------------------------------------------------------------
 
 
@@ -67,6 +75,21 @@ def test_the_sentence_with_the_asked_date_comes_first(assistant):
     answer = assistant.answer("穗港那份機電人才備忘錄是哪一天簽的？")
     assert answer.answered
     assert "11月6日" in answer.text[:60]
+
+
+def test_the_first_of_two_asks_about_one_event_is_answered_first(assistant):
+    # The award shares more words with the whole question; the date was asked first.
+    answer = assistant.answer("保安服務業諮委會十周年慶祝活動喺邊日搞？嗰日頒咗咩獎？")
+    assert answer.answered
+    assert answer.text.index("7月24日") < answer.text.index("學習體驗獎勵計劃")
+
+
+def test_a_sentence_moved_first_drops_its_link_to_the_one_before():
+    from bot.kb.compose import select
+
+    text = "報告列出多項支援措施。此外，政府預留10億港元成立研發院。"
+    chosen = select(text, "zh-Hant", ["预留", "研发院"], ["howmany"], lambda w: 3.0, budget=20)
+    assert chosen.text.startswith("政府預留10億港元")
 
 
 def test_a_known_subject_with_two_asks_answers_both_in_the_order_asked(assistant):

@@ -26,8 +26,12 @@ _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.
 
 # A sentence that leans on the one before it.
 _ANAPHOR = re.compile(
-    r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其]|这|该|"
+    r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其](?!外)|这|该|"
     r"[A-Z][a-z]+,?\s+(?:they|these|this|it|them)\b"  # "Together they make it harder…"
+)
+# A sentence's link to the one before ("此外，", "In addition, "), dropped when it is moved first.
+_CONNECTOR = re.compile(
+    r"^(?:此外|另外|同時|同时|而且|並且|并且)[，,]\s*|^(?:In addition|Besides|Moreover|Also|Furthermore),\s+"
 )
 BODY_BUDGET = 320  # characters of facts in a reply with one subject (the source line comes after)
 WHOLE_SLACK = 1.1  # an answer this little over the budget is kept whole rather than cut
@@ -78,6 +82,7 @@ def select(
     weight: Callable[[str], float],
     budget: int = BODY_BUDGET,
     names: str = "",
+    first: tuple[Iterable[str], Iterable[AskKind]] | None = None,
 ) -> Selection:
     """The sentences of `text` that answer the question, the best first, within `budget` characters.
 
@@ -85,25 +90,29 @@ def select(
     :param asks: the kinds of fact asked
     :param weight: how telling a word is (its idf): rare words decide which sentence is meant
     :param names: the subject's names, folded and joined: their words weigh less
+    :param first: the words and kinds of the first of several asks this text answers: its fact
+        comes first, as asked
     """
     parts = sentences(text)
     if len(parts) <= 1:
         return Selection(text, False)
-    weights = {
-        w: weight(w) * (NAME_WORD if w.replace(" ", "") in names else 1.0)
-        for w in dict.fromkeys(words)
-        if w
-    }
-    asks = list(asks)
     folded = [_fold(p) for p in parts]
-    scores = []
-    for i, f in enumerate(folded):
-        score = sum(v for w, v in weights.items() if w in f)
-        score += sum(ASK_FOUND for kind in asks if kind in _VISIBLE and has_evidence(kind, f))
-        score += (
-            0.5 if i == 0 else 0.0
-        )  # the writer's opening sentence usually says what the thing is
-        scores.append(score)
+
+    def scored(words: Iterable[str], asks: Iterable[AskKind]) -> list[float]:
+        weights = {
+            w: weight(w) * (NAME_WORD if w.replace(" ", "") in names else 1.0)
+            for w in dict.fromkeys(words)
+            if w
+        }
+        visible = [kind for kind in asks if kind in _VISIBLE]
+        return [
+            sum(v for w, v in weights.items() if w in f)
+            + sum(ASK_FOUND for kind in visible if has_evidence(kind, f))
+            for f in folded
+        ]
+
+    scores = scored(words, asks)
+    scores[0] += 0.5  # the writer's opening sentence usually says what the thing is
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
     if best > 0 and _ANAPHOR.match(parts[best]):
         best -= 1  # "This passes on key knowledge…" needs the sentence it points back to
@@ -113,11 +122,24 @@ def select(
         if scores[best] > scores[0] + 1.0
         else list(range(len(parts)))
     )
+    kinds = [k for k in first[1] if k in _VISIBLE] if first is not None else []
+    if first is not None and kinds:
+        # "幾時搞？有冇頒獎？": the sentence that states the first ask's fact (a date) first, though the
+        # second ask shares more words with the whole question.
+        own = scored(*first)
+        head = max(order, key=lambda i: (own[i], -i))
+        if head > 0 and _ANAPHOR.match(parts[head]):
+            head -= 1
+        if own[head] > own[order[0]] + 1.0 and any(has_evidence(k, folded[head]) for k in kinds):
+            order = list(dict.fromkeys([head, best, *order]))
     if sum(len(p) for p in parts) <= budget * WHOLE_SLACK and order[0] == 0:
         return Selection(text, False)
     kept: list[int] = []
     used = 0
     parts = list(parts)
+    if order[0] != 0:
+        lead = _CONNECTOR.sub("", parts[order[0]])
+        parts[order[0]] = lead[:1].upper() + lead[1:]
     for i in order:
         if not kept and len(parts[i]) > budget * WHOLE_SLACK:
             # One sentence longer than the whole budget (a part of a two-subject reply): clipped.

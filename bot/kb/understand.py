@@ -571,9 +571,20 @@ def strip_filler(folded: str) -> str:
     return text
 
 
+# Words that ask. A sentence closed by a full stop asks only with one of them: "主要負責商場啲𨋢。"
+# says what the asker does, though "負責" is also how one asks who is in charge.
+_ASKING = re.compile(
+    r"边|哪|谁|什么|甚么|咩|几时|几多|几耐|几钱|几号|几点|几位|几间|多少|点样|点解|点先|如何|怎|为何|为什么|吗|嘛|呢|请问|想问|想知|想了解|"
+    r"告诉我|讲下|介绍|\b(?:what|when|where|who|whom|which|why|how|tell me|please|explain)\b"
+)
+
+
 def _is_question(sentence: str) -> bool:
+    stripped = sentence.rstrip()
+    if stripped.endswith(("。", ".", "!", "！")) and not _ASKING.search(sentence):
+        return False
     return (
-        sentence.rstrip().endswith(("?", "？"))
+        stripped.endswith(("?", "？"))
         or bool(ask_kinds(sentence))
         or bool(
             re.search(
