@@ -1,0 +1,133 @@
+"""Start-up: a fresh process reads the built index without redoing the build's work, and gets the
+same knowledge and the same answers as one that did (issue 8: start-up to first answer <= 1.0 s)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from bot.kb.index import DICT_NAME, Index
+from bot.kb.schema import Entry, Source, Topic, stored
+from bot.kb.text import Segmenter
+from tests.helpers import ROOT, real_assistant
+
+
+@pytest.fixture(scope="module")
+def engine():
+    """The engine over the real knowledge base, from a built index."""
+    return real_assistant()
+
+
+def same_model(a: Any, b: Any) -> bool:
+    """Equal values, and for models also the same fields set (what exclude_unset dumps see)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, BaseModel):
+        return (
+            a.model_fields_set == b.model_fields_set
+            and a.__pydantic_extra__ == b.__pydantic_extra__
+            and all(same_model(getattr(a, f), getattr(b, f)) for f in type(a).model_fields)
+        )
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_model(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def test_the_index_gives_back_every_entry_source_and_topic_as_validating_it_would(
+    engine,
+) -> None:
+    """The index holds what validated models dumped; reading it back without validating again
+    gives models equal, field for field and nested model by nested model, to validated ones."""
+    conn = sqlite3.connect(engine.index.path)
+    try:
+        rows = [json.loads(raw) for (raw,) in conn.execute("SELECT entry FROM entries")]
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        conn.close()
+    assert rows
+    for data in rows:
+        assert same_model(stored(Entry, data), Entry.model_validate(data)), data["id"]
+    for model, key in ((Source, "sources"), (Topic, "topics")):
+        for data in json.loads(meta[key]).values():
+            assert same_model(stored(model, data), model.model_validate(data)), data["id"]
+
+
+def test_a_stored_entry_with_a_date_a_place_and_a_simplified_override_is_complete() -> None:
+    data = Entry.model_validate(
+        {
+            "id": "demo-event",
+            "type": "event",
+            "topic": "rpl",
+            "title": {"zh": "示範活動", "en": "A demo event", "zh-Hans": "示范活动"},
+            "answer": {"zh": "活動於二〇二四年舉行。", "en": "It took place in 2024."},
+            "questions": {
+                "zh-Hant": ["活動幾時舉行？"],
+                "yue": ["活動幾時搞？"],
+                "zh-Hans": ["活动什么时候举行？"],
+                "en": ["When was the event?"],
+            },
+            "when": {"start": "2024-03", "end": "2024-04-02"},
+            "place": {"zh": "沙田", "en": "Sha Tin"},
+            "source": {"doc": "qf-newsletter", "section": "Events"},
+        }
+    ).model_dump(by_alias=True, exclude_none=True)
+    entry = stored(Entry, data)
+    assert same_model(entry, Entry.model_validate(data))
+    assert entry.title.text("zh-Hans") == "示范活动"
+    assert entry.when is not None and entry.when.end == "2024-04-02"
+    assert entry.place is not None and entry.place.text("en") == "Sha Tin"
+    assert entry.questions.first("zh-Hant") == "活動幾時搞？"
+
+
+def test_the_segmenter_reads_its_cache_and_cuts_as_jieba_built_it(engine, tmp_path: Path) -> None:
+    """A new Segmenter over a fresh copy of the dictionary builds jieba's cache; the next one reads
+    it; both cut the same, and a cache older than the dictionary is rebuilt, not trusted."""
+    dictionary = tmp_path / f"index.{DICT_NAME}"
+    dictionary.write_bytes(engine.index.path.with_name(f"index.{DICT_NAME}").read_bytes())
+    built = Segmenter(dictionary, tmp_path)
+    caches = list(tmp_path.glob("jieba.u*.cache"))
+    assert len(caches) == 1
+    read = Segmenter(dictionary, tmp_path)
+    assert read._tk.FREQ == built._tk.FREQ and read._tk.total == built._tk.total
+    text = "過往資歷認可免試期幾時完 rpl exemption 2024-2025"
+    assert read.tokens(text) == built.tokens(text) == engine.index.segmenter.tokens(text)
+
+    caches[0].write_bytes(b"not a cache")  # damaged: rebuilt, never a crash
+    assert Segmenter(dictionary, tmp_path).tokens(text) == built.tokens(text)
+
+
+def test_a_fresh_process_answers_without_building_validators_or_importing_pkg_resources(
+    engine,
+) -> None:
+    """What start-up skips: pydantic's validators for the knowledge models (the index holds
+    validated data) and pkg_resources (which jieba would import only to open its own files)."""
+    probe = (
+        "import sys; from pathlib import Path; from bot.assistant import Assistant\n"
+        "from bot.kb.schema import Bilingual, Entry\n"
+        "a = Assistant(__import__('bot.kb.index').kb.index.Index(Path(sys.argv[1])))\n"
+        "r = a.answer(sys.argv[2])\n"
+        "print(r.answered, Entry.__pydantic_complete__, Bilingual.__pydantic_complete__,"
+        " 'pkg_resources' in sys.modules, 'jieba' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(engine.index.path), "過往資歷認可免試期幾時完"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["True", "False", "False", "False", "True"]
+
+
+def test_an_index_opened_twice_gives_the_same_knowledge(engine) -> None:
+    again = Index(engine.index.path)
+    assert dict(again.kb.entries) == dict(engine.kb.entries)
+    assert dict(again.kb.sources) == dict(engine.kb.sources)
+    assert dict(again.kb.topics) == dict(engine.kb.topics)
