@@ -15,7 +15,9 @@ from pydantic import BaseModel
 
 from bot.kb.index import DICT_NAME, Index
 from bot.kb.schema import Entry, Source, Topic, stored
-from bot.kb.text import Segmenter
+from bot.kb.simplified_only import CHARS as SIMPLIFIED_ONLY_CHARS
+from bot.kb.simplified_only import generate
+from bot.kb.text import Segmenter, _char_script, converter
 from tests.helpers import ROOT, real_assistant
 
 
@@ -131,3 +133,46 @@ def test_an_index_opened_twice_gives_the_same_knowledge(engine) -> None:
     assert dict(again.kb.entries) == dict(engine.kb.entries)
     assert dict(again.kb.sources) == dict(engine.kb.sources)
     assert dict(again.kb.topics) == dict(engine.kb.topics)
+
+
+def test_the_simplified_only_table_is_what_opencc_s2t_says() -> None:
+    """detect_lang reads the table instead of loading s2t; it must agree with s2t on every Han
+    character (after an OpenCC upgrade: `python -m bot.kb.simplified_only`)."""
+    assert generate() == SIMPLIFIED_ONLY_CHARS
+
+
+@pytest.mark.parametrize(
+    "char", ["資", "资", "的", "㐷", "什", "麼", "么", "\uf900", "𠮶", "a", "？", "😀"]
+)
+def test_a_characters_script_is_what_both_conversions_say(char: str) -> None:
+    t2s, s2t = converter("t2s"), converter("s2t")
+    expected = 1 if t2s.convert(char) != char else -1 if s2t.convert(char) != char else 0
+    assert _char_script.__wrapped__(char) == expected
+
+
+def test_a_fresh_process_loads_s2t_only_when_a_reply_needs_it() -> None:
+    """Telling the script of a Traditional question does not load s2t; the first reply that puts
+    folded words back into Traditional loads it then, and converts as s2t always did."""
+    probe = (
+        "import sys; from bot.kb import text\n"
+        "langs = [text.detect_lang(q) for q in sys.argv[1:]]\n"
+        "before = text.converter.cache_info().currsize\n"
+        "back = text.in_script('过往资历认可', 'zh-Hant')\n"
+        "print(*langs, before, text.converter.cache_info().currsize, back)\n"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe,
+            "過往資歷認可免試期幾時完",
+            "过往资历认可什么时候截止",
+            "RPL?",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    # t2s only (detect_lang), then s2t as well; the conversion is s2t's.
+    assert out == ["zh-Hant", "zh-Hans", "en", "1", "2", "過往資歷認可"]

@@ -13,13 +13,15 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from hashlib import md5
 from pathlib import Path
 from types import ModuleType
 from typing import Literal, TypeGuard
 
 import opencc
+
+from bot.kb.simplified_only import CHARS as SIMPLIFIED_ONLY_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +34,20 @@ def is_lang(code: object) -> TypeGuard[Lang]:
     return code in LANGS
 
 
-# hk2s also folds Hong Kong variants (衞) that t2s leaves alone; t2s is what readers of
-# Simplified expect in replies.
-_FOLD = opencc.OpenCC("hk2s")
-_T2S = opencc.OpenCC("t2s")
-_S2T = opencc.OpenCC("s2t")
+@cache
+def converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter, built on first use: s2t alone takes 0.06-0.08 s to load, and most
+    processes (and most replies) never need it.
+
+    hk2s also folds Hong Kong variants (衞) that t2s leaves alone; t2s is what readers of
+    Simplified expect in replies; s2t puts folded words back in Traditional.
+    """
+    return opencc.OpenCC(config)
+
+
+# Characters s2t rewrites, among the Han characters (_HAN): script detection reads this table
+# instead of loading s2t (tests/test_startup.py checks it against OpenCC).
+_SIMPLIFIED_ONLY = frozenset(SIMPLIFIED_ONLY_CHARS)
 
 MAX_QUERY_CHARS = 300
 FOLD_CACHE = 16384  # folded texts kept: every entry's texts and names, and recent questions
@@ -78,26 +89,28 @@ def fold(text: str) -> str:
     """The matching form: normalised, lower case, Simplified characters. Cached: entry texts and
     names are folded again at every question that reads them."""
     # hk2s turns Cantonese 嗰 ("that") into the rare 𠮶; keep the form every cue is written with.
-    return _FOLD.convert(normalise(text).lower()).replace("𠮶", "嗰")
+    return converter("hk2s").convert(normalise(text).lower()).replace("𠮶", "嗰")
 
 
 def to_simplified(text: str) -> str:
-    return _T2S.convert(text)
+    return converter("t2s").convert(text)
 
 
 def in_script(text: str, lang: Lang) -> str:
     """Folded (Simplified) words of a question, back in the reader's script."""
-    return _S2T.convert(text) if lang == "zh-Hant" else text
+    return converter("s2t").convert(text) if lang == "zh-Hant" else text
 
 
 @lru_cache(maxsize=65536)
 def _char_script(char: str) -> int:
     """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 for shared."""
-    if _T2S.convert(char) != char:
+    if converter("t2s").convert(char) != char:
         return 1
-    if _S2T.convert(char) != char:
+    if char in _SIMPLIFIED_ONLY:
         return -1
-    return 0
+    if _HAN.fullmatch(char):
+        return 0  # a Han character s2t leaves as it is
+    return -1 if converter("s2t").convert(char) != char else 0
 
 
 def han_count(text: str) -> int:
