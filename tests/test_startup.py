@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from bot.assistant import Assistant
 from bot.kb.index import DICT_NAME, Index
 from bot.kb.schema import Entry, Source, Topic, stored
 from bot.kb.simplified_only import CHARS as SIMPLIFIED_ONLY_CHARS
@@ -176,3 +177,17 @@ def test_a_fresh_process_loads_s2t_only_when_a_reply_needs_it() -> None:
     ).stdout.split()
     # t2s only (detect_lang), then s2t as well; the conversion is s2t's.
     assert out == ["zh-Hant", "zh-Hans", "en", "1", "2", "過往資歷認可"]
+
+
+def test_the_rules_cues_are_compiled_by_the_first_question_that_reads_facts() -> None:
+    """Opening an index leaves the rules' few hundred cue patterns uncompiled; the first question
+    read for facts compiles them, and is answered from the rules as before."""
+    fresh = Index(real_assistant().index.path)
+    cues = fresh.kb.rules.cues
+    assert "cues" not in vars(cues) and "not_cues" not in vars(cues)
+    answer = Assistant(fresh).answer(
+        "I am a registered vehicle mechanic in the body repair category. "
+        "Which qualification can I get?"
+    )
+    assert answer.kind == "eligibility" and "level 3" in answer.text.lower()
+    assert "cues" in vars(cues) and "not_cues" in vars(cues)
