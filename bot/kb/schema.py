@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -67,12 +68,21 @@ class Strict(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
-def _nested_model(annotation: Any) -> type[BaseModel] | None:
-    """The model a field holds: `Bilingual`, `Bilingual | None` or `list[Bilingual]`."""
-    for candidate in (annotation, *get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
+@cache
+def _fields_of(model: type[BaseModel]) -> tuple[tuple[str, str, type[BaseModel] | None], ...]:
+    """(alias, name, nested model) of each field: `Bilingual`, `Bilingual | None`, `list[Bilingual]`."""
+    out = []
+    for name, info in model.model_fields.items():
+        nested = next(
+            (
+                c
+                for c in (info.annotation, *get_args(info.annotation))
+                if isinstance(c, type) and issubclass(c, BaseModel)
+            ),
+            None,
+        )
+        out.append((info.alias or name, name, nested))
+    return tuple(out)
 
 
 def stored(model: type[M], data: Mapping[str, Any]) -> M:
@@ -80,12 +90,11 @@ def stored(model: type[M], data: Mapping[str, Any]) -> M:
     these): built without validating again, which is both redundant and the slowest part of start-up.
     Equal to `model.model_validate(data)`, fields set included; tests check this for every entry."""
     values: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        key = info.alias if info.alias is not None and info.alias in data else name
+    for alias, name, nested in _fields_of(model):
+        key = alias if alias in data else name
         if key not in data:
             continue
         value = data[key]
-        nested = _nested_model(info.annotation)
         if nested is not None and value is not None:
             value = (
                 [stored(nested, v) for v in value]
