@@ -191,3 +191,25 @@ def test_the_rules_cues_are_compiled_by_the_first_question_that_reads_facts() ->
     )
     assert answer.kind == "eligibility" and "level 3" in answer.text.lower()
     assert "cues" in vars(cues) and "not_cues" in vars(cues)
+
+
+def test_a_built_index_comes_with_jiebas_cache_so_its_first_load_does_not_build_one(
+    tmp_path: Path,
+) -> None:
+    """An index build leaves jieba's cache of the new dictionary beside it: the first process to
+    open the index reads it (jieba would otherwise spend about a second building it), and cuts as
+    a segmenter that built it from the dictionary does."""
+    from bot.kb.index import build_index
+    from bot.kb.loader import load_knowledge
+    from tests.helpers import FIXTURE_KB
+
+    path = tmp_path / "var" / "index.sqlite"
+    build_index(load_knowledge(FIXTURE_KB), FIXTURE_KB, path)
+    dictionary = path.with_name(f"index.{DICT_NAME}")
+    caches = list(path.parent.glob("jieba.u*.cache"))
+    assert len(caches) == 1 and caches[0].stat().st_mtime > dictionary.stat().st_mtime
+    written = caches[0].stat().st_mtime_ns
+    loaded = Segmenter(dictionary, path.parent)
+    assert caches[0].stat().st_mtime_ns == written  # read, not rebuilt
+    fresh = Segmenter(dictionary, tmp_path)  # no cache there: built from the dictionary
+    assert loaded._tk.FREQ == fresh._tk.FREQ and loaded._tk.total == fresh._tk.total

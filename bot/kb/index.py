@@ -114,6 +114,7 @@ def build_index(
         # The dictionary first: an index is only ever paired with the dictionary it was cut with.
         os.replace(tmp_dict, dict_path)
         os.replace(tmp, path)
+        seg.save_cache(dict_path, path.parent)  # the first load of this index reads it
     except BaseException:
         for leftover in (
             tmp,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import marshal
+import os
 import re
 import sys
 import unicodedata
@@ -201,6 +202,13 @@ def _import_jieba() -> ModuleType:
     return jieba
 
 
+def _cache_name(dictionary: Path) -> str:
+    """jieba's file name for its cache of a dictionary: made from the dictionary's absolute path."""
+    return (
+        f"jieba.u{md5(os.path.abspath(dictionary).encode('utf-8', 'replace')).hexdigest()}.cache"
+    )
+
+
 class Segmenter:
     """jieba with a small generated dictionary, so a fresh process starts in a fraction of a second.
 
@@ -213,10 +221,7 @@ class Segmenter:
         jieba.setLogLevel(logging.WARNING)
         self._tk = jieba.Tokenizer(dictionary=str(dictionary))
         self._tk.tmp_dir = str(cache_dir)
-        # jieba's own name for the cache of this dictionary, spelled out so it can be read here.
-        self._tk.cache_file = (
-            f"jieba.u{md5(self._tk.dictionary.encode('utf-8', 'replace')).hexdigest()}.cache"
-        )
+        self._tk.cache_file = _cache_name(dictionary)  # the name jieba would give it, spelled out
         if not self._load_cache(Path(cache_dir) / self._tk.cache_file):
             self._tk.initialize()  # builds the prefix dictionary (about a second) and caches it
 
@@ -232,6 +237,19 @@ class Segmenter:
             return False  # missing, stale or unreadable: jieba rebuilds it
         self._tk.FREQ, self._tk.total, self._tk.initialized = freq, total, True
         return True
+
+    def save_cache(self, dictionary: Path, cache_dir: Path) -> None:
+        """Write this segmenter's prefix dictionary as jieba's cache of `dictionary`, a copy of the one
+        it was made from (an index build cuts with a dictionary under a temporary name): the first
+        process to open the new index then reads it instead of building it (about a second)."""
+        cache = Path(cache_dir) / _cache_name(dictionary)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(marshal.dumps((self._tk.FREQ, self._tk.total)))
+            os.replace(tmp, cache)  # written after the dictionary, so newer than it
+        except OSError:
+            logger.warning("could not write the jieba cache %s", cache, exc_info=True)
+            tmp.unlink(missing_ok=True)
 
     def units(self, folded: str) -> list[tuple[str, list[str]]]:
         """Words of an already folded text, each with its search-mode pieces (known sub-words, then itself).
