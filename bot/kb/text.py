@@ -22,8 +22,6 @@ from typing import Literal, TypeGuard
 
 import opencc
 
-from bot.kb.simplified_only import CHARS as SIMPLIFIED_ONLY_CHARS
-
 logger = logging.getLogger(__name__)
 
 Lang = Literal["zh-Hant", "zh-Hans", "en"]
@@ -46,9 +44,27 @@ def converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
-# Characters s2t rewrites, among the Han characters (_HAN): script detection reads this table
-# instead of loading s2t (tests/test_startup.py checks it against OpenCC).
-_SIMPLIFIED_ONLY = frozenset(SIMPLIFIED_ONLY_CHARS)
+# The Han characters (_HAN) that s2t rewrites: script detection reads them from this file instead of
+# loading s2t (tests/test_startup.py checks the file against OpenCC; scripts/simplified_only.py
+# writes it).
+SIMPLIFIED_ONLY_FILE = Path(__file__).with_name("simplified_only.txt")
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # as _HAN below
+
+
+def _read_simplified_only() -> frozenset[str]:
+    lines = SIMPLIFIED_ONLY_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset("".join(line for line in lines if not line.startswith("#")))
+
+
+def s2t_changed() -> str:
+    """Every Han character that s2t rewrites, in code point order, as OpenCC says now."""
+    s2t = converter("s2t")
+    return "".join(
+        c for lo, hi in HAN_RANGES for c in map(chr, range(lo, hi + 1)) if s2t.convert(c) != c
+    )
+
+
+_SIMPLIFIED_ONLY = _read_simplified_only()
 
 MAX_QUERY_CHARS = 300
 FOLD_CACHE = 16384  # folded texts kept: every entry's texts and names, and recent questions
