@@ -114,7 +114,6 @@ def build_index(
         # The dictionary first: an index is only ever paired with the dictionary it was cut with.
         os.replace(tmp_dict, dict_path)
         os.replace(tmp, path)
-        seg.save_cache(dict_path, path.parent)  # the first load of this index reads it
     except BaseException:
         for leftover in (
             tmp,
@@ -127,6 +126,7 @@ def build_index(
     finally:
         if cache_dir is not None:
             shutil.rmtree(cache_dir, ignore_errors=True)
+    seg.save_cache(dict_path, path.parent)  # so the first load of the new index reads it
     logger.info("index built: %d entries in %.2fs", len(kb.entries), time.perf_counter() - started)
     return path
 
