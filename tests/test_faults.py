@@ -542,7 +542,10 @@ def test_temporary_files_of_a_killed_build_are_swept_by_the_next(tg_knowledge, t
         path.write_text("half a build")
     (var / f"jieba-{dead}-1-abc").mkdir()
     build_index(load_knowledge(tg_knowledge), tg_knowledge, var / "index.sqlite")
-    assert sorted(p.name for p in var.iterdir()) == ["index.jieba.dict", "index.sqlite"]
+    names = sorted(p.name for p in var.iterdir())
+    # The index, its dictionary, and jieba's cache of that dictionary (for the first load).
+    assert names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) == 3
+    assert names[2].startswith("jieba.u") and names[2].endswith(".cache")
 
 
 # -- 5. crafted callbacks, updates and inputs: a polite reply or nothing, never a traceback ----------------

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from bot.kb.loader import KnowledgeBase, content_digest, load_knowledge
-from bot.kb.schema import Entry, Source, Topic
+from bot.kb.schema import Entry, Source, Topic, stored
 from bot.kb.text import STOPWORDS, Segmenter, fold, write_dictionary
 
 if TYPE_CHECKING:
@@ -132,6 +132,7 @@ def build_index(
     finally:
         if cache_dir is not None:
             shutil.rmtree(cache_dir, ignore_errors=True)
+    seg.save_cache(dict_path, path.parent)  # so the first load of the new index reads it
     logger.info("index built: %d entries in %.2fs", len(kb.entries), time.perf_counter() - started)
     return path
 
@@ -265,7 +266,7 @@ class Index:
             "SELECT rowid, id, entry, names_folded, questions_cut, names, questions, body FROM entries"
         ):
             self._ids[rowid] = eid
-            entries[eid] = Entry.model_validate_json(raw)
+            entries[eid] = stored(Entry, json.loads(raw))  # validated when the index was built
             # Without stopwords, one sample question in ten repeats another: compared once.
             content = [
                 words.split()
@@ -299,10 +300,10 @@ class Index:
         self.kb = KnowledgeBase(
             entries=MappingProxyType(entries),
             sources=MappingProxyType(
-                {k: Source.model_validate(v) for k, v in json.loads(meta["sources"]).items()}
+                {k: stored(Source, v) for k, v in json.loads(meta["sources"]).items()}
             ),
             topics=MappingProxyType(
-                {k: Topic.model_validate(v) for k, v in json.loads(meta["topics"]).items()}
+                {k: stored(Topic, v) for k, v in json.loads(meta["topics"]).items()}
             ),
             files=MappingProxyType(json.loads(meta.get("files") or "{}")),
             rules=rules,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from functools import cache
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -56,7 +58,51 @@ class KnowledgeError:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: the validators are built when something is first validated (loading the YAML
+    # files), not at import; a process that only reads a built index (see `stored`) never needs them.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@cache
+def _fields_of(model: type[BaseModel]) -> tuple[tuple[str, str, type[BaseModel] | None], ...]:
+    """(alias, name, nested model) of each field: `Bilingual`, `Bilingual | None`, `list[Bilingual]`."""
+    out = []
+    for name, info in model.model_fields.items():
+        nested = next(
+            (
+                c
+                for c in (info.annotation, *get_args(info.annotation))
+                if isinstance(c, type) and issubclass(c, BaseModel)
+            ),
+            None,
+        )
+        out.append((info.alias or name, name, nested))
+    return tuple(out)
+
+
+def stored(model: type[M], data: Mapping[str, Any]) -> M:
+    """A model from what `model_dump(by_alias=True)` of a validated one gave (the search index holds
+    these): built without validating again, which is both redundant and the slowest part of start-up.
+    Equal to `model.model_validate(data)`, fields set included; tests check this for every entry."""
+    values: dict[str, Any] = {}
+    for alias, name, nested in _fields_of(model):
+        key = alias if alias in data else name
+        if key not in data:
+            continue
+        value = data[key]
+        if nested is not None and value is not None:
+            value = (
+                [stored(nested, v) for v in value]
+                if isinstance(value, list)
+                else stored(nested, value)
+            )
+        values[key] = value
+    return model.model_construct(**values)
 
 
 # A space YAML folding put between two Chinese characters (or Chinese punctuation).
@@ -73,7 +119,11 @@ class Bilingual(Strict):
     zh_hans: str | None = Field(default=None, alias="zh-Hans")
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        populate_by_name=True,
+        defer_build=True,
     )
 
     def text(self, lang: str) -> str:
@@ -154,7 +204,11 @@ class Questions(Strict):
     en: list[str] = Field(min_length=1)
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        populate_by_name=True,
+        defer_build=True,
     )
 
     def all(self) -> list[str]:

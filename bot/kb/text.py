@@ -8,11 +8,16 @@ asker's script.
 from __future__ import annotations
 
 import logging
+import marshal
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from hashlib import md5
 from pathlib import Path
+from types import ModuleType
 from typing import Literal, TypeGuard
 
 import opencc
@@ -28,11 +33,38 @@ def is_lang(code: object) -> TypeGuard[Lang]:
     return code in LANGS
 
 
-# hk2s also folds Hong Kong variants (衞) that t2s leaves alone; t2s is what readers of
-# Simplified expect in replies.
-_FOLD = opencc.OpenCC("hk2s")
-_T2S = opencc.OpenCC("t2s")
-_S2T = opencc.OpenCC("s2t")
+@cache
+def converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter, built on first use: s2t alone takes 0.06-0.08 s to load, and most
+    processes (and most replies) never need it.
+
+    hk2s also folds Hong Kong variants (衞) that t2s leaves alone; t2s is what readers of
+    Simplified expect in replies; s2t puts folded words back in Traditional.
+    """
+    return opencc.OpenCC(config)
+
+
+# The Han characters (_HAN) that s2t rewrites: script detection reads them from this file instead of
+# loading s2t (tests/test_startup.py checks the file against OpenCC; scripts/simplified_only.py
+# writes it).
+SIMPLIFIED_ONLY_FILE = Path(__file__).with_name("simplified_only.txt")
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # as _HAN below
+
+
+def _read_simplified_only() -> frozenset[str]:
+    lines = SIMPLIFIED_ONLY_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset("".join(line for line in lines if not line.startswith("#")))
+
+
+def s2t_changed() -> str:
+    """Every Han character that s2t rewrites, in code point order, as OpenCC says now."""
+    s2t = converter("s2t")
+    return "".join(
+        c for lo, hi in HAN_RANGES for c in map(chr, range(lo, hi + 1)) if s2t.convert(c) != c
+    )
+
+
+_SIMPLIFIED_ONLY = _read_simplified_only()
 
 MAX_QUERY_CHARS = 300
 FOLD_CACHE = 16384  # folded texts kept: every entry's texts and names, and recent questions
@@ -74,26 +106,28 @@ def fold(text: str) -> str:
     """The matching form: normalised, lower case, Simplified characters. Cached: entry texts and
     names are folded again at every question that reads them."""
     # hk2s turns Cantonese 嗰 ("that") into the rare 𠮶; keep the form every cue is written with.
-    return _FOLD.convert(normalise(text).lower()).replace("𠮶", "嗰")
+    return converter("hk2s").convert(normalise(text).lower()).replace("𠮶", "嗰")
 
 
 def to_simplified(text: str) -> str:
-    return _T2S.convert(text)
+    return converter("t2s").convert(text)
 
 
 def in_script(text: str, lang: Lang) -> str:
     """Folded (Simplified) words of a question, back in the reader's script."""
-    return _S2T.convert(text) if lang == "zh-Hant" else text
+    return converter("s2t").convert(text) if lang == "zh-Hant" else text
 
 
 @lru_cache(maxsize=65536)
 def _char_script(char: str) -> int:
     """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 for shared."""
-    if _T2S.convert(char) != char:
+    if converter("t2s").convert(char) != char:
         return 1
-    if _S2T.convert(char) != char:
+    if char in _SIMPLIFIED_ONLY:
         return -1
-    return 0
+    if _HAN.fullmatch(char):
+        return 0  # a Han character s2t leaves as it is
+    return -1 if converter("s2t").convert(char) != char else 0
 
 
 def han_count(text: str) -> int:
@@ -167,6 +201,30 @@ def stem(word: str) -> str:
     return word
 
 
+def _import_jieba() -> ModuleType:
+    """jieba, imported when first needed (tools that never cut text do not pay for it), without
+    pkg_resources: jieba imports it only to open its own data files, which it opens directly when
+    pkg_resources is missing, and importing pkg_resources costs 0.1-0.2 s of start-up."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import fails: jieba falls back
+    try:
+        import jieba
+    finally:
+        if sys.modules.get("pkg_resources", ...) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+def _cache_name(dictionary: Path) -> str:
+    """jieba's file name for its cache of a dictionary: made from the dictionary's absolute path."""
+    return (
+        f"jieba.u{md5(os.path.abspath(dictionary).encode('utf-8', 'replace')).hexdigest()}.cache"
+    )
+
+
 class Segmenter:
     """jieba with a small generated dictionary, so a fresh process starts in a fraction of a second.
 
@@ -175,12 +233,39 @@ class Segmenter:
     """
 
     def __init__(self, dictionary: Path, cache_dir: Path) -> None:
-        import jieba  # deferred: importing jieba costs ~0.1 s that tools without cutting should not pay
-
+        jieba = _import_jieba()
         jieba.setLogLevel(logging.WARNING)
         self._tk = jieba.Tokenizer(dictionary=str(dictionary))
         self._tk.tmp_dir = str(cache_dir)
-        self._tk.initialize()
+        self._tk.cache_file = _cache_name(dictionary)  # the name jieba would give it, spelled out
+        if not self._load_cache(Path(cache_dir) / self._tk.cache_file):
+            self._tk.initialize()  # builds the prefix dictionary (about a second) and caches it
+
+    def _load_cache(self, cache: Path) -> bool:
+        """Read jieba's cache of the prefix dictionary when jieba itself would trust it (newer than
+        the dictionary). jieba's `marshal.load` from an open file reads it piece by piece, which takes
+        five times as long as decoding the bytes read at once: 0.2 s of every start-up."""
+        try:
+            if cache.stat().st_mtime <= Path(self._tk.dictionary).stat().st_mtime:
+                return False
+            freq, total = marshal.loads(cache.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return False  # missing, stale or unreadable: jieba rebuilds it
+        self._tk.FREQ, self._tk.total, self._tk.initialized = freq, total, True
+        return True
+
+    def save_cache(self, dictionary: Path, cache_dir: Path) -> None:
+        """Write this segmenter's prefix dictionary as jieba's cache of `dictionary`, a copy of the one
+        it was made from (an index build cuts with a dictionary under a temporary name): the first
+        process to open the new index then reads it instead of building it (about a second)."""
+        cache = Path(cache_dir) / _cache_name(dictionary)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(marshal.dumps((self._tk.FREQ, self._tk.total)))
+            os.replace(tmp, cache)  # written after the dictionary, so newer than it
+        except OSError:
+            logger.warning("could not write the jieba cache %s", cache, exc_info=True)
+            tmp.unlink(missing_ok=True)
 
     def units(self, folded: str) -> list[tuple[str, list[str]]]:
         """Words of an already folded text, each with its search-mode pieces (known sub-words, then itself).
@@ -225,9 +310,7 @@ class Segmenter:
 
 def write_dictionary(path: Path, extra_words: Iterable[str], base_top: int = 60000) -> None:
     """Write the trimmed jieba dictionary: the `base_top` most frequent jieba words plus `extra_words`."""
-    import jieba
-
-    base = Path(jieba.__file__).with_name("dict.txt")
+    base = Path(_import_jieba().__file__ or "").with_name("dict.txt")
     rows = []
     for line in base.read_text(encoding="utf-8").splitlines():
         parts = line.split()
