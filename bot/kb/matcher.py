@@ -105,13 +105,15 @@ class Matcher:
                 self._latin_vocab.setdefault(t[0], []).append(t)
         self._max_idf = math.log((self._n + 1) / 0.5)
         # Long Chinese names by their character pairs, to mend one-character typos (過往資力認可).
-        self._names_by_pair: dict[str, set[str]] = {}
+        # In a fixed order (first seen), so that ties break the same way in every process.
+        by_pair: dict[str, dict[str, None]] = {}
         for ie in index.indexed.values():
             for name in ie.names:
                 n = name.replace(" ", "")
                 if len(n) >= 4 and is_han(n[0]) and all(is_han(c) for c in n):
                     for pair in _pairs(n):
-                        self._names_by_pair.setdefault(pair, set()).add(n)
+                        by_pair.setdefault(pair, {})[n] = None
+        self._names_by_pair: dict[str, tuple[str, ...]] = {p: tuple(n) for p, n in by_pair.items()}
 
     def mend_names(self, folded: str) -> str:
         """Replace a near-miss of a known long name (one character off) with the name itself."""
@@ -119,7 +121,7 @@ class Matcher:
         counts = Counter(
             chain.from_iterable(
                 names
-                for names in (by_pair.get(pair, ()) for pair in set(_pairs(folded)))
+                for names in (by_pair.get(pair, ()) for pair in dict.fromkeys(_pairs(folded)))
                 if len(names) <= 200  # a pair more common says nothing about which name was meant
             )
         )
