@@ -300,3 +300,29 @@ def test_rebuilding_the_index_leaves_no_stray_files(tmp_path):
     assert (
         names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) <= 3
     )  # plus one jieba cache
+
+
+def test_skipping_comparisons_for_far_candidates_changes_no_decision_nor_any_near_choice(
+    monkeypatch,
+):
+    """Candidates that could not come second or near the best are not compared with sample
+    questions; with every candidate compared, the decision, the best two and every candidate
+    within NEAR_BEST of the best are the same."""
+    import random
+
+    from bot.kb import matcher as matcher_module
+    from tests.helpers import real_assistant
+
+    assistant = real_assistant()
+    pool = [q for e in assistant.kb.entries.values() for q in e.questions.all()]
+    questions = random.Random(3).sample(pool, 300)
+    fast = [matcher_module.Matcher(assistant.index).match(q) for q in questions]
+    monkeypatch.setattr(matcher_module, "RERANK_WEIGHT", 10.0)  # never skip
+    full = [matcher_module.Matcher(assistant.index).match(q) for q in questions]
+
+    def near(m):
+        best = m.candidates[0].score if m.candidates else 0.0
+        return [c for c in m.candidates if c.score >= best - matcher_module.NEAR_BEST]
+
+    for a, b in zip(fast, full, strict=True):
+        assert (a.decision, a.candidates[:2], near(a)) == (b.decision, b.candidates[:2], near(b))

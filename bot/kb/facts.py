@@ -17,7 +17,7 @@ from typing import Literal
 
 from bot.kb.asks import Ask, recorded_absent, stated, unanswerable_ask
 from bot.kb.loader import KnowledgeBase
-from bot.kb.matcher import RERANK, Candidate, Match, Matcher
+from bot.kb.matcher import NEAR_BEST, RERANK, Candidate, Match, Matcher
 from bot.kb.schema import Entry, last_day
 from bot.kb.text import fold
 from bot.kb.understand import (
@@ -84,7 +84,7 @@ _VENUE = re.compile(
 CHECKED = frozenset({"when", "deadline", "howmany", "where", "holder"})
 NAMED = 0.8
 WITHIN_MIN_COVERAGE = 0.5  # a follow-up's own words the last subject's entry must cover...  # a name-hit this strong means the clause names its subject itself
-ASK_WINDOW = 0.10  # candidates this close to the best may win on the kind of fact asked
+ASK_WINDOW = NEAR_BEST  # candidates this close to the best may win on the kind of fact asked
 PROFILE_BONUS = 0.08  # sample questions asking the same kind of thing
 EVIDENCE_BONUS = 0.04  # the text states that kind of fact
 OWNED_BONUS = 0.06  # the thing a possessive names ("報告的桌面研究": the desk research)

@@ -33,6 +33,7 @@ UNITS_CACHE = 4096  # questions whose cut words are kept
 SEARCHED = 16  # entries the full-text search hands on for scoring
 RERANK = 8  # candidates compared with sample questions and names
 RERANK_WEIGHT = 0.30  # the most that comparison adds: 0.25 similarity + 0.05 name hit
+NEAR_BEST = 0.10  # candidates this close to the best are scored in full: an answer may pick them
 TYPO_MIN_LEN = 5  # shorter English words are too easily "mended" into another word (thank → than)
 
 
@@ -219,27 +220,26 @@ class Matcher:
             first.append((0.50 * coverage + 0.20 * (bm / top_bm), exact, coverage, bm, ie))
         # Similarity and name hits (together at most RERANK_WEIGHT) only for the leading candidates:
         # comparing with every sample question of every hit would cost more than the rest of the
-        # answer. Nor for one that could not reach the places returned even with full marks.
+        # answer. Nor for one that even with full marks could not come second, nor come within
+        # NEAR_BEST of the best: the decision and every choice made near the best stay the same.
         first.sort(key=lambda f: f[0] + 0.05 * f[1], reverse=True)
-        kept = max(limit, 2)  # the best and the runner-up decide; `limit` are returned
-        rescored: list[float] = []
+        top: list[float] = []  # the two best full scores so far
         scored = []
         for rank, (partial, exact, coverage, bm, ie) in enumerate(first):
             similarity, name_hit = 0.0, exact
             if rank < RERANK and (
-                len(rescored) < kept
-                or partial + RERANK_WEIGHT >= sorted(rescored, reverse=True)[kept - 1] - 0.001
+                len(top) < 2 or partial + RERANK_WEIGHT >= min(top[1], top[0] - NEAR_BEST) - 0.001
             ):
                 similarity = self._similarity(query_str, query_sorted, ie)
                 name_hit = max(exact, self._name_hit(folded, compact, tokens, ie, fuzzy))
-                rescored.append(partial + 0.25 * similarity + 0.05 * name_hit)
+                top = sorted([*top, partial + 0.25 * similarity + 0.05 * name_hit])[::-1][:2]
             score = partial + 0.25 * similarity + 0.05 * name_hit
             scored.append((round(score, 4), coverage, similarity, name_hit, bm, ie.id))
         scored.sort(key=lambda c: c[0], reverse=True)  # stable: equal scores keep search order
         lead = scored[0][0] - scored[1][0] if len(scored) > 1 else 0.0
         shown = [
             Candidate(eid, score, round(cov, 3), round(sim, 3), round(name, 3), round(bm, 3))
-            for score, cov, sim, name, bm, eid in scored[:kept]
+            for score, cov, sim, name, bm, eid in scored[: max(limit, 1)]
         ]
         best = shown[0]
         # One word ("help", "測試", "2028") is only a question when it names something.
