@@ -61,6 +61,7 @@ def test_a_story_sentence_that_states_what_the_asker_does_is_not_an_ask():
         ("what's VQP", "vqp"),
         ("LEAS 係咩？", "leas"),
         ("What is the QF", "qf"),
+        ("咩係VQP呀😅 啲同事成日講", "vqp"),  # an emoji ends the sentence; "咩係X" asks what X is
     ],
 )
 def test_what_is_a_known_name_is_answered_by_that_subject(assistant, question, entry):

@@ -61,6 +61,8 @@ ASK_CUES: dict[AskKind, re.Pattern[str]] = {
     "what": _cues(
         "系咩",
         "系乜",
+        "咩系",
+        "乜嘢系",
         "系咩嚟",
         "咩嚟",
         "乜嘢嚟",
@@ -502,7 +504,7 @@ _SYMBOLS = re.compile(r"^[^\w?？]+")
 # Sentences end at Chinese and English stops; an English full stop only before a space and a word,
 # and not after a title or a common abbreviation ("mr. sit", "e.g. lifts").
 _SENTENCE = re.compile(
-    r"(?<=[？?！!。；;])|\n+|"
+    r"(?<=[？?！!。；;])|\n+|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+|"
     r"(?<!\bmr)(?<!\bms)(?<!\bdr)(?<!\bno)(?<!\bst)(?<!\bvs)(?<!\bir)(?<!\bprof)(?<!e\.g)(?<!i\.e)"
     r"(?<=[a-z0-9)\"'\]])\.\s+(?=[a-z])"
 )
