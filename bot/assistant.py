@@ -741,11 +741,11 @@ class Assistant:
         when = ""
         if source is not None and source.date:
             when = render_date(source.date, lang)
-        if found.missing in ("ask_place", "ask_edition") and found.detail:
+        if found.missing in ("ask_place", "ask_edition", "ask_named") and found.detail:
             detail = found.detail
             if detail.isdigit() and lang != "en":
                 detail += "年"  # a year the documents do not cover
-            elif found.missing == "ask_place" and detail.isascii():
+            elif found.missing in ("ask_place", "ask_named") and detail.isascii():
                 detail = detail.title()  # read folded: "shenzhen" is Shenzhen
             return t(
                 "not_stated_other",

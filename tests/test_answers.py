@@ -187,6 +187,22 @@ def test_this_year_is_answered_with_the_latest_documents_date(assistant):
     assert "2024年1月" in answer.text and "文件沒有更新的消息" in answer.text
 
 
+@pytest.mark.parametrize("question", ["Who is the chair of the VTC?", "VTC嘅主席係邊位？"])
+def test_a_post_of_a_named_body_is_not_another_bodys_holder(assistant, question):
+    answer = assistant.answer(question)
+    assert not answer.answered  # what the documents say of VTC, not a committee's chairman
+    assert "Vocational Training Council" in answer.text or "職業訓練局" in answer.text
+    assert "李耀培" not in answer.text and "林正財" not in answer.text
+
+
+def test_a_committee_of_another_industry_is_not_the_one_found(assistant):
+    answer = assistant.answer("保險業諮委會主席係邊個？")
+    assert not answer.answered
+    assert answer.text.startswith("文件沒有提到保險業諮委會")  # then what they say of ITACs
+    control = assistant.answer("汽車業諮委會主席係邊個？")
+    assert control.answered and "李耀培" in control.text
+
+
 # -- "the documents don't say", for every kind of ask ------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from bot.kb.asks import Ask, recorded_absent, stated, unanswerable_ask
 from bot.kb.loader import KnowledgeBase
 from bot.kb.matcher import NEAR_BEST, RERANK, Candidate, Match, Matcher
 from bot.kb.schema import Entry, last_day
-from bot.kb.text import fold
+from bot.kb.text import fold, is_han
 from bot.kb.understand import (
     ASK_CUES,
     PLACES,
@@ -75,6 +75,10 @@ _NOT_A_NAME = re.compile(
     r"[的嘅在喺我你佢他她有边哪什甚么咩系是个嗰了后一间些这那呢读报申请参与用去做同和及与跟]"
 )
 _GENERIC = frozenset({"政府", "香港", "内地", "本地"})
+# English words before a name that do not say which one ("the committee", "that council").
+_NOT_A_QUALIFIER = frozenset(
+    {"the", "this", "that", "its", "their", "which", "what", "chairs", "chair"}
+)
 # "Where is it held / located": a venue asked, not where something is published or shown.
 _VENUE = re.compile(
     r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|办公室|办事处|总部|"
@@ -194,6 +198,15 @@ class Profiles:
             }
             self._cache[entry.id] = got
         return got
+
+
+_LATIN_HAN = re.compile(r"(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
+
+
+def _words(folded: str, start: int, end: int) -> str:
+    """The folded text of a span of its compact form, spaces kept ("industry training ...")."""
+    where = [i for i, ch in enumerate(folded) if ch != " "]
+    return folded[where[start] : where[end - 1] + 1]
 
 
 def family(kb: KnowledgeBase, entry: Entry) -> list[Entry]:
@@ -547,7 +560,56 @@ class FactFinder:
         )
         if match.decision == "choose" and entry.id == best.id:
             return Found("choose", entry=entry, score=best.score, match=match, named=names)
-        return self.check(entry, asked if asked is not None else query, asks, today, match, names)
+        own = asked if asked is not None else query
+        other = self.named_elsewhere(own, entry) if "holder" in asks else None
+        if other is not None:
+            # "Who is the chairman of VTC?" found a committee's chairman: a post is the named
+            # body's own, so the answer is about VTC (whose chairman the documents do not name).
+            subject, unknown = other
+            if unknown:
+                return Found("missing", subject, best.score, match, "ask_named", True, unknown)
+            return self.check(subject, own, asks, today, named=True)
+        return self.check(entry, own, asks, today, match, names)
+
+    def named_elsewhere(self, query: str, entry: Entry) -> tuple[Entry, str] | None:
+        """The subject the question names when the entry found has nothing to do with it (not it,
+        not of its family, and not mentioning it): the question is about that subject, whatever
+        the rest of its words matched. None when the question names none, or names the entry's."""
+        folded = _LATIN_HAN.sub(
+            " ", fold(query)
+        )  # "VTC主席": the English name is a word of its own
+        spans = self._spans(folded)
+        if not spans:
+            return None
+        compact = folded.replace(" ", "")
+        related = {e.id for e in family(self.kb, entry)}
+        text = f"{' '.join(names_of(entry))} {folded_text(entry).replace(' ', '')}"
+        for start, end, named in spans:
+            if (
+                named.id in related
+                or entry.id in {e.id for e in family(self.kb, named)}
+                or compact[start:end] in text  # the entry speaks of what was named
+                or any(n in folded_text(named).replace(" ", "") for n in names_of(entry))
+            ):  # ...or what was named speaks of the entry ("the assessor" is the Association)
+                qualifier = self._qualifier(folded, start) if entry.parent == named.id else ""
+                if qualifier and not any(qualifier in n for n in names_of(entry)):
+                    # "零售業諮委會": a committee, but not the automotive one found, nor one known.
+                    return (
+                        named,
+                        f"{qualifier}{'' if is_han(qualifier) else ' '}{_words(folded, start, end)}",
+                    )
+                return None
+        return spans[0][2], ""
+
+    @staticmethod
+    def _qualifier(folded: str, start: int) -> str:
+        """The words just before a general name that say which one ("零售業" 諮委會, "retail" ITAC)."""
+        where = [i for i, ch in enumerate(folded) if ch != " "]
+        before = folded[: where[start]] if start < len(where) else folded
+        han = re.search(r"([\u4e00-\u9fff]{2,6})$", _NOT_A_NAME.split(before.rstrip())[-1])
+        latin = re.search(r"([a-z]{3,})\s*$", before)
+        qualifier = han.group(1) if han else latin.group(1) if latin else ""
+        return "" if qualifier in _NOT_A_QUALIFIER else qualifier
 
     def in_document(self, query: str) -> Match | None:
         """For "份報告入面，工程服務業有幾多個廣告？": the rest of the question matched alone, among the entries
