@@ -396,8 +396,19 @@ class Assistant:
         )
         if lean.outcome not in ("answer", "missing"):
             return [alone], None
+        # Its own words about something else make a new question, unless they name nothing and
+        # the last subject states what is asked ("有邊啲機構派人嚟分享？" after the sharing session).
+        stays = (
+            not alone.named
+            and lean.outcome == "answer"
+            and lean.entry is not None
+            and lean.entry.id in conv.entries
+            and bool(asks)
+            and all(has_evidence(k, folded_text(lean.entry)) for k in asks)
+        )
         if (
             lean.entry is not None
+            and not stays
             and not (lean.outcome == "missing" and lean.missing in UNSTATED_KEYS)
             and finder.matcher.own_coverage(without_pointers(clause.text), lean.entry.id)
             < LEAN_MIN_COVERAGE

@@ -175,3 +175,10 @@ def test_a_day_asked_when_only_the_year_is_given_is_not_stated(assistant):
     )
     assert when.answered and "明年" in when.text
     assert not day.answered and "沒有提到" in day.text
+
+
+def test_a_follow_up_naming_nothing_stays_with_the_subject_that_states_its_fact(assistant):
+    # "Which organisations came to share?" also fits a signing ceremony's guests; the session just
+    # talked about names its speakers.
+    _, follow = talk(assistant, "VQP應用分享會喺邊日舉行？", "邊啲機構有人出席分享經驗？")
+    assert follow.answered and "社會福利署" in follow.text
