@@ -78,6 +78,12 @@ def test_the_sentence_with_the_asked_date_comes_first(assistant):
     assert "11月6日" in answer.text[:60]
 
 
+def test_a_which_thing_question_gets_the_subject_of_that_kind(assistant):
+    # The question names the innovation facilitator; the thing asked for is a platform.
+    answer = assistant.answer("機電署係創新促成者，佢整咗咩網上平台？")
+    assert answer.answered and "機電創科網上平台" in answer.text[:40]
+
+
 def test_the_first_of_two_asks_about_one_event_is_answered_first(assistant):
     # The award shares more words with the whole question; the date was asked first.
     answer = assistant.answer("保安服務業諮委會十周年慶祝活動喺邊日搞？嗰日頒咗咩獎？")

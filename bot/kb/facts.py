@@ -75,6 +75,8 @@ _NOT_A_NAME = re.compile(
     r"[的嘅在喺我你佢他她有边哪什甚么咩系是个嗰了后一间些这那呢读报申请参与用去做同和及与跟]"
 )
 _GENERIC = frozenset({"政府", "香港", "内地", "本地"})
+# "什麼網上平台", "哪個資歷": the kind of thing asked for, after a which-word.
+_WHICH_THING = re.compile(r"(?:什么|甚么|咩|哪个|哪一个|哪些|边个|边啲)([\u4e00-\u9fff]{3,6})")
 # English words before a name that do not say which one ("the committee", "that council").
 _NOT_A_QUALIFIER = frozenset(
     {"the", "this", "that", "its", "their", "which", "what", "chairs", "chair"}
@@ -554,7 +556,9 @@ class FactFinder:
                         named=True,
                     )
             return Found("decline", match=match, score=best.score if best else 0.0)
-        entry = self._pick(match, asks, asked if asked is not None else query)
+        entry = self.asked_kind(match, asked if asked is not None else query) or self._pick(
+            match, asks, asked if asked is not None else query
+        )
         names = best.name_hit >= NAMED or bool(
             names_in(fold(asked or query), subject_of(self.kb, entry))
         )
@@ -570,6 +574,23 @@ class FactFinder:
                 return Found("missing", subject, best.score, match, "ask_named", True, unknown)
             return self.check(subject, own, asks, today, named=True)
         return self.check(entry, own, asks, today, match, names)
+
+    def asked_kind(self, match: Match, query: str) -> Entry | None:
+        """ "推出了什麼網上平台？": the candidate whose name is that kind of thing (機電創科網上平台),
+        when the best one's names are not; None otherwise."""
+        compact = fold(query).replace(" ", "")
+        kinds = [m.group(1) for m in _WHICH_THING.finditer(compact)]
+        if not kinds or len(match.candidates) < 2:
+            return None
+        best = self.kb.entries[match.candidates[0].id]
+        for noun in (k[:n] for k in kinds for n in range(len(k), 2, -1)):
+            if any(noun in n for n in names_of(best)):
+                return None
+            for c in match.candidates[1:5]:
+                e = self.kb.entries.get(c.id)
+                if e is not None and any(n.endswith(noun) for n in names_of(e)):
+                    return e
+        return None
 
     def named_elsewhere(self, query: str, entry: Entry) -> tuple[Entry, str] | None:
         """The subject the question names when the entry found has nothing to do with it (not it,
