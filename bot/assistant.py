@@ -75,6 +75,7 @@ def _sentence_case_after_prefix(text: str, whole: str) -> str:
 LEAN_MIN_COVERAGE = 0.5
 SURE_ALONE = 0.80  # a message read alone this well is not re-read against the conversation
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
+SHORT_ASK_WORDS = 4  # ...and in English, words: "how many people came?"
 _PUNCTUATION = re.compile(r"[\s?？!！。，,.~～…]+")
 
 
@@ -363,7 +364,12 @@ class Assistant:
                 return [lean], lean
         own = without_pointers(clause.text)
         # A short ask ("佔幾多%？", "延到幾時？") is a follow-up by its form; its words need not be the subject's.
-        short = bool(asks) and len(_PUNCTUATION.sub("", strip_filler(own))) <= SHORT_ASK
+        body = strip_filler(own)
+        short = bool(asks) and (
+            len(re.findall(r"[a-z0-9]+", body)) <= SHORT_ASK_WORDS
+            if body.isascii()
+            else len(_PUNCTUATION.sub("", body)) <= SHORT_ASK
+        )
         last = finder.kb.entries.get(conv.entries[0]) if conv.entries else None
         if last is not None and demonstrated(clause.text, folded_text(last)):
             # "那個諮委會的主席": that committee is the one talked about, though the word names others

@@ -78,6 +78,11 @@ def test_the_sentence_with_the_asked_date_comes_first(assistant):
     assert "11月6日" in answer.text[:60]
 
 
+def test_for_when_the_sentence_with_the_day_comes_before_one_with_bare_years(assistant):
+    answer = assistant.answer("When was the security services ITAC's 10th anniversary party?")
+    assert answer.answered and answer.text.index("24 July 2023") < 120
+
+
 def test_a_which_thing_question_gets_the_subject_of_that_kind(assistant):
     # The question names the innovation facilitator; the thing asked for is a platform.
     answer = assistant.answer("機電署係創新促成者，佢整咗咩網上平台？")

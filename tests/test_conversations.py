@@ -182,3 +182,16 @@ def test_a_follow_up_naming_nothing_stays_with_the_subject_that_states_its_fact(
     # talked about names its speakers.
     _, follow = talk(assistant, "VQP應用分享會喺邊日舉行？", "邊啲機構有人出席分享經驗？")
     assert follow.answered and "社會福利署" in follow.text
+
+
+def test_a_short_english_follow_up_leans_on_the_last_subject(assistant):
+    _, follow = talk(
+        assistant, "When was the security ITAC's tenth anniversary held?", "how many people came?"
+    )
+    assert follow.answered and "60" in follow.text
+
+
+def test_a_count_asked_of_a_thing_given_to_apply_for_is_the_count_stated(assistant):
+    # "幾多個資歷俾人申請": the noun is 資歷, not "資歷俾人".
+    _, follow = talk(assistant, "安老服務業RPL擴展咗去邊度？", "咁而家總共有幾多個資歷俾人申請？")
+    assert follow.answered and "45" in follow.text

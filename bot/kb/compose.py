@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.kb.text import fold
-from bot.kb.understand import AskKind, has_evidence
+from bot.kb.understand import MONTHS, AskKind, has_evidence
 
 # A sentence ends at Chinese full stops and semicolons, or at ". " before a capital, quote or bracket.
 # An English semicolon joins two halves of one thought ("…on the other; experts match them"), so
@@ -26,7 +26,7 @@ _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.
 
 # A sentence that leans on the one before it.
 _ANAPHOR = re.compile(
-    r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其](?!外)|这|该|"
+    r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其](?!外)|这|该|以上|上述|"
     r"[A-Z][a-z]+,?\s+(?:they|these|this|it|them)\b"  # "Together they make it harder…"
 )
 # A sentence's link to the one before ("此外，", "In addition, "), dropped when it is moved first.
@@ -46,6 +46,20 @@ CLIP_ROOM = 90
 CLIP_BELOW = 0.5  # a sentence that states the kind of fact asked (a date for "when")
 # Kinds of fact a sentence visibly states (a date, a number, an organisation, a place).
 _VISIBLE = frozenset({"when", "deadline", "howmany", "who", "where"})
+
+
+_DAY = re.compile(
+    rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\b\d{{1,2}}\s+(?:{'|'.join(MONTHS)})\b|"
+    rf"\b(?:{'|'.join(MONTHS)})\s+\d{{1,2}}\b"
+)
+
+
+def _found(kind: AskKind, folded: str) -> float:
+    """How plainly a sentence states the kind of fact asked: for "when", a day beats a bare year
+    ("held on 24 July 2023" over "the 2021 and 2022 awards")."""
+    if kind == "when" and not _DAY.search(folded):
+        return ASK_FOUND / 2
+    return ASK_FOUND
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,7 @@ def select(
         visible = [kind for kind in asks if kind in _VISIBLE]
         return [
             sum(v for w, v in weights.items() if w in f)
-            + sum(ASK_FOUND for kind in visible if has_evidence(kind, f))
+            + sum(_found(kind, f) for kind in visible if has_evidence(kind, f))
             for f in folded
         ]
 

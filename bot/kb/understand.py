@@ -462,7 +462,9 @@ def has_evidence(kind: AskKind, folded_answer: str) -> bool:
     return bool(pattern.search(folded_answer))
 
 
-_RUN_ON = re.compile(r"(?:可以|可|要|系|係|有|会|能|先|呀|啊|咗|了|的|嘅|去|参加|申请|报读).*$")
+_RUN_ON = re.compile(
+    r"(?:可以|可|要|系|係|有|会|能|先|呀|啊|咗|了|的|嘅|去|参加|申请|报读|俾|畀|给|让|供|比).*$"
+)
 
 
 def counted(folded_question: str) -> str | None:
