@@ -23,6 +23,7 @@ from bot.kb.facts import (
     FactFinder,
     Found,
     dated_before,
+    family,
     folded_text,
     later_asked,
     names_in,
@@ -74,6 +75,8 @@ def _sentence_case_after_prefix(text: str, whole: str) -> str:
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
 SURE_ALONE = 0.80  # a message read alone this well is not re-read against the conversation
+# "Not stated" kinds that mean the subject asked is another one than the one found.
+SWAPPED = frozenset({"ask_place", "ask_edition", "ask_named"})
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
 SHORT_ASK_WORDS = 4  # ...and in English, words: "how many people came?"
 _PUNCTUATION = re.compile(r"[\s?？!！。，,.~～…]+")
@@ -503,6 +506,18 @@ class Assistant:
                 # "技能提升基金每人資助幾多？可以讀保健員課程嗎？": the second ask is about the first's
                 # unknown subject, not about whatever its own words happen to match.
                 found = Found("decline", score=found.score)
+            first = out[0] if out else None
+            if (
+                first is not None
+                and first.outcome == "missing"
+                and first.missing in SWAPPED
+                and first.entry is not None
+                and found.entry is not None
+                and found.entry.id in {e.id for e in family(self._snap.kb, first.entry)}
+            ):
+                # "機電署同深圳人社局有冇簽備忘錄？幾時簽？": the memorandum asked about is not the one
+                # the documents have, so neither is its date.
+                continue
             out.append(found)
         if not any(f.outcome in ("answer", "missing") for f in out):
             whole = finder.find(reading.folded, reading.asks, today)
