@@ -198,6 +198,11 @@ def test_this_year_is_answered_with_the_latest_documents_date(assistant):
     assert "2024年1月" in answer.text and "文件沒有更新的消息" in answer.text
 
 
+def test_which_department_of_another_city_is_a_swapped_place(assistant):
+    answer = assistant.answer("机电署和澳门哪个部门签了人才备忘录？")
+    assert not answer.answered and answer.text.startswith("文件没有提到澳门")
+
+
 def test_a_second_ask_about_a_swapped_subject_is_not_answered_from_the_real_one(assistant):
     answer = assistant.answer("機電署同深圳人社局簽咗咩備忘錄？幾時簽？")
     assert not answer.answered and "深圳" in answer.text

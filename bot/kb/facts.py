@@ -57,7 +57,8 @@ _JOINS = frozenset(
 _POSSESSIVE = frozenset({"的", "嘅", "之", "中的", "里的", "入面嘅", "内的", "里面的", "'s"})
 _OWNED = frozenset("的嘅之签簽合共与和间份个嗰条啲项")
 _PARTY = (
-    r"\s*(?:市|省)?\s*(?:的)?\s*(?:'s\s+)?(?:[a-z&]+\s+){0,2}(?:人社局|人力资源|局|厅|署|学院|科协|协会|政府|大学|"
+    r"\s*(?:市|省)?\s*(?:的)?\s*(?:'s\s+)?(?:[a-z&]+\s+){0,2}(?:(?:哪个|边个|哪些|边啲|什么|咩)?(?:部门|机构)|"
+    r"人社局|人力资源|局|厅|署|学院|科协|协会|政府|大学|"
     r"municipal|provincial|bureau|department|college|government|association|university|hrss)"
 )
 _PLACE_PARTY = re.compile(
