@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -22,6 +22,7 @@ from bot.kb.facts import (
     WITHIN_MIN_COVERAGE,
     FactFinder,
     Found,
+    as_written,
     dated_before,
     family,
     folded_text,
@@ -88,6 +89,11 @@ def brief(folded: str) -> bool:
 
 
 UNSTATED_KEYS = frozenset(f"ask_{a.key}" for a in ASKS)
+# "Not stated" kinds that read as a thing ("a fee", "a date") and can be named together.
+UNSTATED_KINDS = UNSTATED_KEYS | {
+    f"ask_{k}"
+    for k in ("when", "deadline", "howmany", "hours", "where", "holder", "eligible", "how")
+}
 # Words of a later ask that point at the first ask's subject ("可以用來讀…嗎" — use *it* to).
 _POINTS = re.compile(r"用来|用嚟|用作|拿来|佢|它|\b(?:it|its|they|them|this|that)\b")
 # Two subjects joined in one ask: "A 和 B", "A n B", "A vs B", "A 同 B 有咩分別".
@@ -408,7 +414,7 @@ class Assistant:
         # Its own words about something else make a new question, unless they name nothing and
         # the last subject states what is asked ("有邊啲機構派人嚟分享？" after the sharing session).
         stays = (
-            not alone.named
+            (not alone.named or (reading.pointer and alone.outcome not in ("answer", "missing")))
             and lean.outcome == "answer"
             and lean.entry is not None
             and lean.entry.id in conv.entries
@@ -528,11 +534,9 @@ class Assistant:
         """Words naming the subject of a question, to carry to a follow-up."""
         kb = self._snap.kb
         subject = subject_of(kb, entry)
-        named = names_in(folded, subject)
+        named = names_in(folded, subject) or (names_in(folded, entry) if subject is entry else [])
         if named:
-            return " ".join(named)
-        if subject is entry and names_in(folded, entry):
-            return " ".join(names_in(folded, entry))
+            return " ".join(as_written(folded, n) for n in named)
         return fold(subject.title.zh)
 
     # -- composing a reply ---------------------------------------------------------------------------
@@ -555,7 +559,12 @@ class Assistant:
         for f in found:
             if f.outcome == "answer" and f.entry is not None:
                 answered.setdefault(f.entry.id, (f, f.entry))
-        missing = [(f, f.entry) for f in found if f.outcome == "missing" and f.entry is not None]
+        # Each subject's "not stated" once, naming every kind of fact its asks missed.
+        missed: dict[str, list[Found]] = {}
+        for f in found:
+            if f.outcome == "missing" and f.entry is not None:
+                missed.setdefault(f.entry.id, []).append(f)
+        missing = [(fs[0], fs[0].entry) for fs in missed.values() if fs[0].entry is not None]
         if not answered and not missing:
             first = found[0]
             if first.outcome == "choose" and first.match is not None:
@@ -575,7 +584,13 @@ class Assistant:
             self._part(kb, e, lang, words, reading.asks, budget, first_ask if i == 0 else None)
             for i, e in enumerate(entries)
         ]
-        notes = [self._not_stated(kb, f, lang, words) for f, e in missing if e.id not in answered]
+        notes = [
+            self._not_stated(
+                kb, f, lang, words, [g.missing for g in missed[e.id][1:] if g.missing]
+            )
+            for f, e in missing
+            if e.id not in answered
+        ]
         now = now_asked(" ".join(c.text for c in reading.clauses) or reading.folded)
         dated = [e for e in entries if now and dated_before(kb, e, self.today())]
         if dated:
@@ -757,7 +772,15 @@ class Assistant:
             return render_date(source.date, lang)
         return t("undated", lang)
 
-    def _not_stated(self, kb: KnowledgeBase, found: Found, lang: Lang, words: list[str]) -> str:
+    def _not_stated(
+        self,
+        kb: KnowledgeBase,
+        found: Found,
+        lang: Lang,
+        words: list[str],
+        also: Sequence[str] = (),
+    ) -> str:
+        """What the documents do not give about a subject (the kinds in `also` too), and what they do."""
         entry = found.entry
         assert entry is not None and found.missing is not None
         if found.missing == "entry":
@@ -787,7 +810,9 @@ class Assistant:
                 gist=gist,
             )
         key = "not_stated_dated" if found.missing == "ask_later" and when else "not_stated"
-        return t(key, lang, thing=t(found.missing, lang), title=title, gist=gist, date=when)
+        kinds = [k for k in dict.fromkeys([found.missing, *also]) if k in UNSTATED_KINDS]
+        thing = t("and_joiner", lang).join(t(k, lang) for k in kinds or [found.missing])
+        return t(key, lang, thing=thing, title=title, gist=gist, date=when)
 
     def _events(
         self, raw: str, lang: Lang, kb: KnowledgeBase, events: Happenings, today: date

@@ -198,6 +198,13 @@ def test_this_year_is_answered_with_the_latest_documents_date(assistant):
     assert "2024年1月" in answer.text and "文件沒有更新的消息" in answer.text
 
 
+def test_two_facts_missing_about_one_subject_are_one_note_naming_both(assistant):
+    answer = assistant.answer("香港老年學會地址喺邊？辦公時間係幾點？")
+    assert not answer.answered
+    assert answer.text.count("文件沒有提到") == 1
+    assert "聯絡資料及開放或辦公時間" in answer.text
+
+
 def test_which_department_of_another_city_is_a_swapped_place(assistant):
     answer = assistant.answer("机电署和澳门哪个部门签了人才备忘录？")
     assert not answer.answered and answer.text.startswith("文件没有提到澳门")

@@ -195,3 +195,9 @@ def test_a_count_asked_of_a_thing_given_to_apply_for_is_the_count_stated(assista
     # "幾多個資歷俾人申請": the noun is 資歷, not "資歷俾人".
     _, follow = talk(assistant, "安老服務業RPL擴展咗去邊度？", "咁而家總共有幾多個資歷俾人申請？")
     assert follow.answered and "45" in follow.text
+
+
+def test_an_english_subject_is_remembered_with_its_spaces(assistant):
+    conversation = Conversation()
+    talk(assistant, "Where did the QF promotional vehicle go?", conversation=conversation)
+    assert "qf promotional vehicle" in conversation.subject

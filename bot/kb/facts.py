@@ -314,8 +314,7 @@ class FactFinder:
     def names_text(self, query: str) -> str:
         """The names a question uses, as written (folded): what its later asks are about."""
         folded = fold(query)
-        compact = folded.replace(" ", "")
-        return " ".join(compact[a:b] for a, b, _ in self._spans(folded))
+        return " ".join(_words(folded, a, b) for a, b, _ in self._spans(folded))
 
     def named_all(self, query: str) -> list[Entry]:
         """Every subject a question names, in the order named."""
@@ -825,6 +824,12 @@ def names_of(entry: Entry) -> list[str]:
             _NAMES.clear()
         _NAMES[key] = names
     return names
+
+
+def as_written(folded: str, name: str) -> str:
+    """A compact name as the folded text writes it, spaces and all ("qf promotional vehicle")."""
+    m = re.search(r"\s*".join(re.escape(ch) for ch in name), folded)
+    return m.group(0) if m else name
 
 
 def names_in(folded: str, entry: Entry) -> list[str]:
