@@ -198,6 +198,15 @@ def test_this_year_is_answered_with_the_latest_documents_date(assistant):
     assert "2024年1月" in answer.text and "文件沒有更新的消息" in answer.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Will there be another QF promo vehicle tour this year?", "今年會唔會再有QF宣傳車？"],
+)
+def test_whether_something_happens_this_year_is_not_told_by_an_older_document(assistant, question):
+    answer = assistant.answer(question)
+    assert not answer.answered and "2023" in answer.text  # what the latest document gives
+
+
 def test_two_facts_missing_about_one_subject_are_one_note_naming_both(assistant):
     answer = assistant.answer("香港老年學會地址喺邊？辦公時間係幾點？")
     assert not answer.answered
