@@ -76,6 +76,11 @@ def _sentence_case_after_prefix(text: str, whole: str) -> str:
 # ...and only when the subject says something about the follow-up's own words.
 LEAN_MIN_COVERAGE = 0.5
 SURE_ALONE = 0.80  # a message read alone this well is not re-read against the conversation
+# "讀完之後呢？", "after that?": the next step of what was just told.
+_AFTER = re.compile(
+    r"^(?:(?:读完|做完|完成|考完|毕业|拿到|攞到|修毕).{0,6}?)?(?:之后|以后|然后|跟住|接着|再之后)$|"
+    r"^(?:after that|and then|then|after)$"
+)
 # "Not stated" kinds that mean the subject asked is another one than the one found.
 SWAPPED = frozenset({"ask_place", "ask_edition", "ask_named"})
 SHORT_ASK = 8  # characters: "佔幾多%？" is a follow-up by its form alone
@@ -357,6 +362,11 @@ class Assistant:
                 alone = story
         if conv is None:
             return [alone], None
+        last_entry = finder.kb.entries.get(conv.entries[0]) if conv.entries else None
+        if reading.subject_only and last_entry is not None and _AFTER.search(reading.subject_only):
+            # "讀完之後呢？": what comes next on the path just told, not a new subject.
+            found = finder.check(last_entry, clause.text, asks, today, named=True)
+            return [found], found
         if reading.subject_only:
             # "咁B2呢？" after the M category: the same fact about a sibling that X names.
             sibling = finder.sibling(conv.entries, reading.subject_only)

@@ -201,3 +201,8 @@ def test_an_english_subject_is_remembered_with_its_spaces(assistant):
     conversation = Conversation()
     talk(assistant, "Where did the QF promotional vehicle go?", conversation=conversation)
     assert "qf promotional vehicle" in conversation.subject
+
+
+def test_after_that_is_the_next_step_of_the_path_just_told(assistant):
+    _, follow = talk(assistant, "我係護理員但冇中五，點樣可以做保健員？", "讀完個證書之後呢？")
+    assert follow.answered and "保健員訓練課程" in follow.text
