@@ -326,3 +326,11 @@ def test_skipping_comparisons_for_far_candidates_changes_no_decision_nor_any_nea
 
     for a, b in zip(fast, full, strict=True):
         assert (a.decision, a.candidates[:2], near(a)) == (b.decision, b.candidates[:2], near(b))
+
+
+def test_a_particle_jieba_glues_onto_a_known_word_is_left_out():
+    from tests.helpers import real_assistant
+
+    matcher = real_assistant().matcher
+    words = [w for w, _ in matcher.content_units("谁负责为安老从业员做评估")]
+    assert "安老" in words and "为安老" not in words

@@ -58,6 +58,8 @@ class Match:
         return self.candidates[0] if self.candidates else None
 
 
+# One-character prepositions and particles jieba sometimes glues onto the next word.
+_GLUED = frozenset("为在于对向给把被同和与跟喺俾的嘅将由")
 _NUMERALS = frozenset("零一二两兩三四五六七八九十百千万萬亿億几幾多少第首个個0123456789")
 
 
@@ -174,6 +176,9 @@ class Matcher:
         out: list[tuple[str, list[str]]] = []
         seen: set[str] = set()
         for word, pieces in raw:
+            if len(word) >= 3 and word[0] in _GLUED and word not in df and word[1:] in df:
+                # "為安老" is 為 + 安老: the particle jieba glued on is not part of the word.
+                word, pieces = word[1:], [word[1:]]
             if word in STOPWORDS or (is_han(word) and len(word) == 1 and word not in df):
                 continue
             if word.isascii() and word.isalpha() and len(word) >= TYPO_MIN_LEN and word not in df:
