@@ -83,6 +83,11 @@ def test_for_when_the_sentence_with_the_day_comes_before_one_with_bare_years(ass
     assert answer.answered and answer.text.index("24 July 2023") < 120
 
 
+def test_the_reports_thing_is_looked_for_among_that_reports_facts(assistant):
+    answer = assistant.answer("製造業人力報告嘅職位資料係邊啲網站嚟？")
+    assert answer.answered and "JobsDB" in answer.text[:120]
+
+
 def test_a_which_thing_question_gets_the_subject_of_that_kind(assistant):
     # The question names the innovation facilitator; the thing asked for is a platform.
     answer = assistant.answer("機電署係創新促成者，佢整咗咩網上平台？")

@@ -658,7 +658,7 @@ _DOCUMENT = (
 )
 _INSIDE = r"入面|里面|里头|当中|之中|中|里|内|提到|提及|所讲|讲|说|话|写|讲到|mentions?|says?"
 _DOCUMENT_REFERENCE = re.compile(
-    rf"^(?P<ref>.{{0,24}}?(?:{_DOCUMENT})\s*(?:{_INSIDE}){{1,2}}(?:的|嘅|咗|了)?)[\s,，:：]*(?P<rest>.+)$"
+    rf"^(?P<ref>.{{0,24}}?(?:{_DOCUMENT})\s*(?:(?:{_INSIDE}){{1,2}}(?:的|嘅|咗|了)?|的|嘅))[\s,，:：]*(?P<rest>.+)$"
 )
 _DOCUMENT_REFERENCE_EN = re.compile(
     rf"^(?:in|according to|from)\s+(?P<ref>(?:the|this|that|your)?\s*[^,]{{0,40}}?(?:{_DOCUMENT}))\s*,\s*(?P<rest>.+)$"
