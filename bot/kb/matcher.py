@@ -120,6 +120,13 @@ class Matcher:
 
     def mend_names(self, folded: str) -> str:
         """Replace a near-miss of a known long name (one character off) with the name itself."""
+        df = self.index.df
+        if not any(
+            len(w) > 1 and is_han(w) and w not in df for w, _ in self.content_units(folded)
+        ):
+            return (
+                folded  # a slip leaves a word no entry has; without one there is nothing to mend
+            )
         by_pair = self._names_by_pair
         counts = Counter(
             chain.from_iterable(
