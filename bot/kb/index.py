@@ -334,8 +334,8 @@ class Index:
         for term in terms:
             for rowid, score in self._term_scores(term).items():
                 totals[rowid] = totals.get(rowid, 0.0) + score
-        best = heapq.nsmallest(limit, totals.items(), key=lambda kv: (kv[1], kv[0]))
-        return [(self._ids[rowid], -score) for rowid, score in best]
+        best = heapq.nsmallest(limit, [(score, rowid) for rowid, score in totals.items()])
+        return [(self._ids[rowid], -score) for score, rowid in best]
 
     def _term_scores(self, term: str) -> dict[int, float]:
         """Each row's BM25 score for one word, from SQLite once, then kept: a word recurs in many
