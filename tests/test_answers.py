@@ -212,6 +212,13 @@ def test_whether_something_happens_this_year_is_not_told_by_an_older_document(as
     assert not answer.answered and "2023" in answer.text  # what the latest document gives
 
 
+def test_a_fact_late_in_a_long_entry_is_found_in_english_too(assistant):
+    # The entry's Chinese and English text together run past a message's length cap; the check for
+    # the count asked must still read the English sentence that gives it.
+    answer = assistant.answer("How many job records did the desk research end up with?")
+    assert answer.answered and "3,862" in answer.text
+
+
 def test_two_facts_missing_about_one_subject_are_one_note_naming_both(assistant):
     answer = assistant.answer("香港老年學會地址喺邊？辦公時間係幾點？")
     assert not answer.answered

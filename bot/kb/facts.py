@@ -19,7 +19,7 @@ from bot.kb.asks import Ask, recorded_absent, stated, unanswerable_ask
 from bot.kb.loader import KnowledgeBase
 from bot.kb.matcher import NEAR_BEST, RERANK, Candidate, Match, Matcher
 from bot.kb.schema import Entry, last_day
-from bot.kb.text import fold, is_han
+from bot.kb.text import fold, fold_whole, is_han
 from bot.kb.understand import (
     ASK_CUES,
     PLACES,
@@ -688,7 +688,12 @@ class FactFinder:
                     for c in (match.candidates[1:5] if match else [])
                     if best_score - c.score <= ASK_WINDOW and c.id in self.kb.entries
                 ]
-                stating = [e for e in fam if self._states(e, kind, noun)]
+                # A venue is the thing's own: the parent's place (a data park beside the institute)
+                # is not where its child is.
+                own = [e for e in fam if kind != "where" or e is entry or e.parent == entry.id]
+                if kind == "where":
+                    close = [e for e in close if e.id != entry.parent]
+                stating = [e for e in own if self._states(e, kind, noun)]
                 better = (
                     [e for e in stating if self._fits(e, kind)]
                     or stating
@@ -696,7 +701,7 @@ class FactFinder:
                 )
                 if better:
                     entry = better[0]
-                elif not any(self._states(e, kind, noun) for e in fam):
+                elif not stating:
                     return missing(f"ask_{kind}")
         text = folded_text(entry)
         edition = editions_missing(folded, text)
@@ -793,7 +798,7 @@ def _text(entry: Entry) -> str:
 
 @lru_cache(maxsize=8192)
 def _folded(text: str) -> str:
-    return fold(text)
+    return fold_whole(text)
 
 
 def folded_text(entry: Entry) -> str:

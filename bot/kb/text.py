@@ -94,19 +94,33 @@ STOPWORDS = frozenset(
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width to half-width), control characters out, spaces collapsed, length capped."""
+    """A message as read: NFKC (full-width to half-width), control characters out, spaces
+    collapsed, length capped."""
+    return _clean(text)[:MAX_QUERY_CHARS]
+
+
+def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())
-    return text[:MAX_QUERY_CHARS]
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=FOLD_CACHE)
 def fold(text: str) -> str:
-    """The matching form: normalised, lower case, Simplified characters. Cached: entry texts and
-    names are folded again at every question that reads them."""
+    """The matching form: normalised (so capped like a message), lower case, Simplified characters.
+    Cached: entry texts and names are folded again at every question that reads them."""
+    return _fold(normalise(text))
+
+
+def fold_whole(text: str) -> str:
+    """fold() without the length cap: an entry's whole text, to check it for the fact asked (its
+    English half starts past the cap)."""
+    return _fold(_clean(text))
+
+
+def _fold(text: str) -> str:
     # hk2s turns Cantonese 嗰 ("that") into the rare 𠮶; keep the form every cue is written with.
-    return converter("hk2s").convert(normalise(text).lower()).replace("𠮶", "嗰")
+    return converter("hk2s").convert(text.lower()).replace("𠮶", "嗰")
 
 
 def to_simplified(text: str) -> str:

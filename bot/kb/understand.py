@@ -441,7 +441,7 @@ _DISTRICTS = (
 ASK_EVIDENCE["where"] = re.compile(
     "|".join(re.escape(p) for p in PLACES + _DISTRICTS if p not in ("香港", "hong kong"))
     + r"|路|街|大楼|大厦|总部|会场|校园|中心|馆|"
-    r"\b(?:district|road|street|building|headquarters|hall|campus|venue|mainland|centre|"
+    r"\b(?:district|road|street|headquarters|hall|campus|venue|mainland|centre|"
     r"center|park)\b|内地"
 )
 # "幾多個註冊技工", "how many trainees": the thing counted, so that a figure about something else
