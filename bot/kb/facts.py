@@ -246,10 +246,15 @@ def editions_missing(folded_question: str, folded_text: str) -> str:
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
+@lru_cache(maxsize=4096)
+def _years(folded_text: str) -> frozenset[str]:
+    return frozenset(_YEAR.findall(folded_text))
+
+
 def years_missing(folded_question: str, folded_text: str) -> str:
     """A year the question names that the text never names, while the text gives years of its own
     (the 2021 conference asked, the 2020 one stated): another edition; "" if none."""
-    stated = set(_YEAR.findall(folded_text))
+    stated = _years(folded_text)
     if not stated:
         return ""
     return next((y for y in _YEAR.findall(folded_question) if y not in stated), "")

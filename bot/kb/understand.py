@@ -452,8 +452,10 @@ _COUNTED_ZH = re.compile(
 _COUNTED_EN = re.compile(r"\bhow many ([a-z]+(?: [a-z]+)?)")
 
 
+@lru_cache(maxsize=16384)
 def has_evidence(kind: AskKind, folded_answer: str) -> bool:
-    """Whether an answer text states the kind of fact asked (only kinds with a visible form)."""
+    """Whether an answer text states the kind of fact asked (only kinds with a visible form).
+    Cached: the same entry texts are checked for the same kinds question after question."""
     pattern = ASK_EVIDENCE.get(kind)
     if pattern is None:
         return True
