@@ -155,8 +155,14 @@ def route(graph: dict[str, dict[str, list[Import]]], start: str, goal: str) -> l
 
 
 @pytest.fixture(scope="module")
-def graph() -> dict[str, dict[str, list[Import]]]:
-    return package_graph(all_imports())
+def imports() -> list[Import]:
+    """The scan of bot/, once for the module (parsing every file takes a good part of a second)."""
+    return all_imports()
+
+
+@pytest.fixture(scope="module")
+def graph(imports: list[Import]) -> dict[str, dict[str, list[Import]]]:
+    return package_graph(imports)
 
 
 def test_every_import_is_seen_wherever_it_is_written():
@@ -232,18 +238,14 @@ def test_nothing_that_serves_reaches_the_command_line(graph, package):
 
 
 @pytest.mark.parametrize("module", sorted(FOUNDATION))
-def test_the_shared_vocabulary_imports_only_itself(module):
+def test_the_shared_vocabulary_imports_only_itself(imports, module):
     outside = [
-        imp
-        for imp in all_imports()
-        if imp.source == module and package_of(imp.target) not in FOUNDATION
+        imp for imp in imports if imp.source == module and package_of(imp.target) not in FOUNDATION
     ]
     assert not outside, "\n".join(map(str, outside))
 
 
 @pytest.mark.parametrize("module", QUESTION_PATH)
-def test_the_question_path_does_not_import_admin_handlers(module):
-    direct = [
-        imp for imp in all_imports() if imp.source == module and imp.target in ADMIN_HANDLERS
-    ]
+def test_the_question_path_does_not_import_admin_handlers(imports, module):
+    direct = [imp for imp in imports if imp.source == module and imp.target in ADMIN_HANDLERS]
     assert not direct, "\n".join(map(str, direct))
