@@ -346,11 +346,12 @@ def store(backend):
 
 # The Telegram side: bot/telegram and the bot process (`bot.py run`), over the fake Bot API server
 # or with its pieces alone (admin operations, announcements, several bot processes on one store,
-# the bot under faults). Everything else (knowledge, rules, answers, the store, the CLI) is the engine.
+# the bot under faults, the Bot API HTTP client). Everything else (knowledge, rules, answers, the store, the CLI) is the engine.
 TELEGRAM_MODULES = (
     "test_telegram_",
     "test_tg_",
     "test_fake_telegram_server",
+    "test_http_client",
     "test_faults",
     "test_shared_state",
     "test_store_processes",
