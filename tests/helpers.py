@@ -9,6 +9,7 @@ import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,6 +23,12 @@ FIXTURE_KB = ROOT / "tests" / "fixtures" / "knowledge"
 
 
 INDEX_CACHE = ROOT / "var" / "test-indexes"
+
+
+def load_yaml(text: str) -> Any:
+    """yaml.safe_load's result, parsed by libyaml when PyYAML has it (as the bot's own loaders
+    do): pure-Python parsing of the knowledge files costs seconds per test run."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +109,7 @@ def real_knowledge() -> KnowledgeBase:
 @lru_cache(maxsize=1)
 def real_rules() -> Rules:
     """knowledge/rules.yaml on its own (no entries or sources to check against), loaded once."""
-    raw = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
+    raw = load_yaml((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
     rules, errors = load_rules("rules.yaml", raw, {}, {})
     assert rules is not None and errors == [], errors
     return rules
