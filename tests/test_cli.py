@@ -1,4 +1,8 @@
-"""The CLI contract other tools rely on: `ask`, `ask --json`, `ask --jsonl`, and the console."""
+"""The CLI contract other tools rely on: `ask`, `ask --json`, `ask --jsonl`, and the console.
+
+Most run bot.cli.main in this process (tests.helpers.bot_main); two start `python bot.py` as a new
+process, as `make run` and other tools do.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ import os
 
 import pytest
 
-from tests.helpers import bot_py, fixture_index_dir
-
-pytestmark = pytest.mark.slow  # each test starts `bot.py` in a new process
+from tests.helpers import bot_main, bot_py, fixture_index_dir
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +26,12 @@ def env():
 
 
 def run(env, *args, stdin=""):
-    return bot_py(*args, env=env, stdin=stdin, timeout=60)
+    return bot_main(*args, env=env, stdin=stdin)
 
 
+@pytest.mark.slow  # starts `bot.py` in a new process
 def test_ask_prints_the_reply_text(env):
-    p = run(env, "ask", "過往資歷認可免試期幾時完")
+    p = bot_py("ask", "過往資歷認可免試期幾時完", env=env, timeout=60)
     assert p.returncode == 0
     assert "2028年8月31日" in p.stdout and "來源" in p.stdout
 
@@ -61,8 +64,9 @@ def test_console_reads_a_pipe_until_eof(env):
     assert "2028年8月31日" in p.stdout and "first operation centre" in p.stdout
 
 
+@pytest.mark.slow  # starts `bot.py` in a new process, as `make run` does
 def test_run_without_a_token_starts_the_console(env):
-    p = run(env, "run", stdin="RPL 幾時截止?\n")
+    p = bot_py("run", env=env, stdin="RPL 幾時截止?\n", timeout=60)
     assert p.returncode == 0 and "2028" in p.stdout
     assert "starting the local console" in p.stderr
 
