@@ -146,6 +146,21 @@ def fixture_index_dir() -> Path:
     return base
 
 
+def fixture_copy(target: Path) -> tuple[Path, Path]:
+    """A private copy of the fixture knowledge under `target`, to edit, with its index beside it
+    (copied, not built again): the knowledge folder and the index path."""
+    base = fixture_index_dir()
+    knowledge = target / "knowledge"
+    shutil.copytree(base / "knowledge", knowledge)
+    index = target / "var" / "index.sqlite"
+    index.parent.mkdir(parents=True, exist_ok=True)
+    for path in (base / "var").iterdir():
+        # The index and its dictionary; jieba's cache is named after the dictionary's own path.
+        if path.name.startswith(index.stem) and path.is_file():
+            shutil.copy(path, index.parent / path.name)
+    return knowledge, index
+
+
 def fixture_assistant(**kwargs) -> Assistant:
     base = fixture_index_dir()
     return Assistant.open(base / "knowledge", base / "var" / "index.sqlite", **kwargs)

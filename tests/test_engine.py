@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.kb.text import han_count, to_simplified
-from tests.helpers import fixture_assistant
+from tests.helpers import fixture_assistant, fixture_copy
 
 
 @pytest.fixture(scope="module")
@@ -140,16 +140,12 @@ def test_punctuation_and_spacing_do_not_change_the_match(assistant, question, no
     assert assistant.answer(question + noise).entries == assistant.answer(question).entries
 
 
-@pytest.mark.slow  # builds an index, then rebuilds it
+@pytest.mark.slow  # rebuilds the index
 def test_reload_swaps_in_good_knowledge_and_reports_the_change(tmp_path):
-    import shutil
-
     from bot.assistant import Assistant
-    from tests.helpers import FIXTURE_KB
 
-    kb_dir = tmp_path / "knowledge"
-    shutil.copytree(FIXTURE_KB, kb_dir)
-    assistant = Assistant.open(kb_dir, tmp_path / "var" / "index.sqlite")
+    kb_dir, index = fixture_copy(tmp_path)
+    assistant = Assistant.open(kb_dir, index)
     path = kb_dir / "entries.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
@@ -163,16 +159,11 @@ def test_reload_swaps_in_good_knowledge_and_reports_the_change(tmp_path):
     assert "first Mainland operation centre" in assistant.answer("Tell me about VPES").text
 
 
-@pytest.mark.slow  # builds an index
 def test_a_broken_reload_keeps_the_old_answers_and_lists_errors(tmp_path):
-    import shutil
-
     from bot.assistant import Assistant
-    from tests.helpers import FIXTURE_KB
 
-    kb_dir = tmp_path / "knowledge"
-    shutil.copytree(FIXTURE_KB, kb_dir)
-    assistant = Assistant.open(kb_dir, tmp_path / "var" / "index.sqlite")
+    kb_dir, index = fixture_copy(tmp_path)
+    assistant = Assistant.open(kb_dir, index)
     (kb_dir / "entries.yaml").write_text("entries: [\n", encoding="utf-8")
     report = assistant.reload(kb_dir)
     assert not report.ok and str(report.errors[0]).startswith("entries.yaml: YAML syntax error")
@@ -262,18 +253,14 @@ def test_answers_stay_consistent_while_reloads_swap_the_knowledge(tmp_path):
     assert isinstance(full.index, Index)
 
 
-@pytest.mark.slow  # builds the index three times
+@pytest.mark.slow  # rebuilds the index three times
 def test_rebuilding_the_index_leaves_no_stray_files(tmp_path):
-    import shutil
-
     from bot.assistant import Assistant
     from bot.kb.index import build_index
     from bot.kb.loader import load_knowledge
-    from tests.helpers import FIXTURE_KB
 
-    kb_dir = tmp_path / "knowledge"
-    shutil.copytree(FIXTURE_KB, kb_dir)
-    path = tmp_path / "var" / "index.sqlite"
+    kb_dir, path = fixture_copy(tmp_path)
+    Assistant.open(kb_dir, path)
     for _ in range(3):
         build_index(load_knowledge(kb_dir), kb_dir, path)
         Assistant.open(kb_dir, path)
