@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -29,9 +30,20 @@ def run(env, *args, stdin=""):
     return bot_main(*args, env=env, stdin=stdin)
 
 
+@pytest.fixture(scope="module")
+def processes(env):
+    """`python bot.py ask` and `python bot.py run` without a token, started together as new
+    processes: each start takes most of a second, and the two overlap."""
+    with ThreadPoolExecutor(2) as pool:
+        yield {
+            "ask": pool.submit(bot_py, "ask", "過往資歷認可免試期幾時完", env=env, timeout=60),
+            "run": pool.submit(bot_py, "run", env=env, stdin="RPL 幾時截止?\n", timeout=60),
+        }
+
+
 @pytest.mark.slow  # starts `bot.py` in a new process
-def test_ask_prints_the_reply_text(env):
-    p = bot_py("ask", "過往資歷認可免試期幾時完", env=env, timeout=60)
+def test_ask_prints_the_reply_text(processes):
+    p = processes["ask"].result()
     assert p.returncode == 0
     assert "2028年8月31日" in p.stdout and "來源" in p.stdout
 
@@ -65,8 +77,8 @@ def test_console_reads_a_pipe_until_eof(env):
 
 
 @pytest.mark.slow  # starts `bot.py` in a new process, as `make run` does
-def test_run_without_a_token_starts_the_console(env):
-    p = bot_py("run", env=env, stdin="RPL 幾時截止?\n", timeout=60)
+def test_run_without_a_token_starts_the_console(processes):
+    p = processes["run"].result()
     assert p.returncode == 0 and "2028" in p.stdout
     assert "starting the local console" in p.stderr
 
