@@ -259,8 +259,7 @@ def test_rebuilding_the_index_leaves_no_stray_files(tmp_path):
     from bot.kb.index import build_index
     from bot.kb.loader import load_knowledge
 
-    kb_dir, path = fixture_copy(tmp_path)
-    Assistant.open(kb_dir, path)  # a built index in use, as before any rebuild
+    kb_dir, path = fixture_copy(tmp_path)  # a built index, as before any rebuild
     for _ in range(2):
         build_index(load_knowledge(kb_dir), kb_dir, path)
         Assistant.open(kb_dir, path)
