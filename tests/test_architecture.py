@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import bot_syntax
+
 BOT = Path(__file__).resolve().parent.parent / "bot"
 FOUNDATION = frozenset({"bot.kb.text", "bot.kb.schema"})
 ENGINE = ("bot.kb", "bot.rules", "bot.assistant", "bot.dialogue", *sorted(FOUNDATION))
@@ -52,8 +54,10 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports_of(source: str, module: str, is_package: bool, modules: set[str]) -> list[Import]:
-    """Every import of a bot module in `source`, wherever it is written."""
+def imports_of(
+    source: str | ast.Module, module: str, is_package: bool, modules: set[str]
+) -> list[Import]:
+    """Every import of a bot module in `source` (text, or already parsed), wherever it is written."""
     found: list[Import] = []
 
     def resolve(name: str) -> str | None:
@@ -61,7 +65,7 @@ def imports_of(source: str, module: str, is_package: bool, modules: set[str]) ->
             name = name.rpartition(".")[0]
         return name or None
 
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(ast.parse(source) if isinstance(source, str) else source):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -83,15 +87,13 @@ def imports_of(source: str, module: str, is_package: bool, modules: set[str]) ->
     return found
 
 
-def all_imports(root: Path = BOT) -> list[Import]:
-    files = {module_name(p, root): p for p in sorted(root.rglob("*.py"))}
-    modules = set(files)
+def all_imports() -> list[Import]:
+    trees = {module_name(p, BOT): (p, tree) for p, tree in bot_syntax().items()}
+    modules = set(trees)
     return [
         imp
-        for name, path in files.items()
-        for imp in imports_of(
-            path.read_text(encoding="utf-8"), name, path.name == "__init__.py", modules
-        )
+        for name, (path, tree) in trees.items()
+        for imp in imports_of(tree, name, path.name == "__init__.py", modules)
     ]
 
 

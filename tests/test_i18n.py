@@ -13,7 +13,7 @@ import pytest
 
 from bot.i18n import render_date, render_span, t
 from bot.i18n.catalog import CATALOG, FULL_LANGS, CatalogError, load_catalog, load_language
-from tests.helpers import each
+from tests.helpers import bot_syntax, each
 
 S2T = opencc.OpenCC("s2t")
 # Characters OpenCC's s2t rewrites but Hong Kong Traditional writes as they are (秘書處, 群組, 平台).
@@ -87,8 +87,8 @@ def _names(node: ast.expr) -> list[tuple[str, bool]]:
 def _named_keys() -> list[tuple[str, str, bool]]:
     """(where, key or key prefix, is a prefix) for every t(...) call in bot/ that names its key."""
     found = []
-    for path in sorted(BOT.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in bot_syntax().items():
+        for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and node.args):
                 continue
             name = node.func.id if isinstance(node.func, ast.Name) else None
