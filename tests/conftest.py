@@ -357,6 +357,7 @@ TELEGRAM_MODULES = (
     "test_http_client",
     "test_faults",
     "test_shared_state",
+    "test_cluster_copy_ops",
     "test_store_processes",
     "test_admin_units",
     "test_announce_units",
