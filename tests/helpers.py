@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import atexit
 import hashlib
 import os
 import shutil
@@ -163,10 +164,17 @@ def bot_main(
     )
 
 
+def session_dir(prefix: str) -> Path:
+    """A new temporary folder, removed when the test process ends (they were left in /tmp)."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, base, ignore_errors=True)
+    return base
+
+
 @lru_cache(maxsize=1)
 def fixture_index_dir() -> Path:
-    """A private copy of the fixture knowledge and its built index (removed with the temp dir)."""
-    base = Path(tempfile.mkdtemp(prefix="vt-fixture-"))
+    """A private copy of the fixture knowledge and its built index, for this test process."""
+    base = session_dir("vt-fixture-")
     shutil.copytree(FIXTURE_KB, base / "knowledge")
     build_index_cached("fixture", base / "knowledge", base / "var" / "index.sqlite")
     return base
@@ -217,7 +225,7 @@ def real_rules() -> Rules:
 @lru_cache(maxsize=1)
 def real_index_dir() -> Path:
     """A private index over the real knowledge/ (the files are read in place, never written)."""
-    base = Path(tempfile.mkdtemp(prefix="vt-real-"))
+    base = session_dir("vt-real-")
     build_index_cached("real", ROOT / "knowledge", base / "index.sqlite")
     return base
 
