@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import yaml
 
 from bot.assistant import Assistant
-from bot.kb.index import Index, ensure_index
+from bot.kb.index import DICT_NAME, Index, ensure_index
 from bot.kb.loader import KnowledgeBase, load_knowledge
 from bot.rules import Rules, load_rules
 
@@ -189,10 +189,22 @@ def fixture_copy(target: Path) -> tuple[Path, Path]:
     index = target / "var" / "index.sqlite"
     index.parent.mkdir(parents=True, exist_ok=True)
     for path in (base / "var").iterdir():
-        # The index and its dictionary; jieba's cache is named after the dictionary's own path.
-        if path.name.startswith(index.stem) and path.is_file():
+        if path.name.startswith(index.stem) and path.is_file():  # the index and its dictionary
             shutil.copy(path, index.parent / path.name)
+    # jieba's cache of the same dictionary, under the name jieba gives it for the copy (from the
+    # dictionary's path): opening the copy then loads it instead of building it (~0.2 s).
+    cache = base / "var" / jieba_cache_name(base / "var" / f"{index.stem}.{DICT_NAME}")
+    if cache.exists():
+        shutil.copy(
+            cache, index.parent / jieba_cache_name(index.parent / f"{index.stem}.{DICT_NAME}")
+        )
     return knowledge, index
+
+
+def jieba_cache_name(dictionary: Path) -> str:
+    """The file name jieba (Tokenizer.initialize) caches `dictionary` under, in its cache folder."""
+    digest = hashlib.md5(os.path.abspath(dictionary).encode("utf-8", "replace")).hexdigest()
+    return f"jieba.u{digest}.cache"
 
 
 @lru_cache(maxsize=1)
