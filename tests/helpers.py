@@ -27,6 +27,7 @@ FIXTURE_KB = ROOT / "tests" / "fixtures" / "knowledge"
 
 
 INDEX_CACHE = ROOT / "var" / "test-indexes"
+JIEBA_CACHE = "jieba.cache"  # in an INDEX_CACHE entry: jieba's cache of the entry's dictionary
 T = TypeVar("T")
 
 
@@ -55,24 +56,49 @@ def build_index_cached(name: str, knowledge: Path, index: Path) -> None:
 
     key = f"{name}-{content_digest(knowledge)[:16]}-{_code_digest()}"
     cached = INDEX_CACHE / key
+    dictionary = index.with_name(f"{index.stem}.{DICT_NAME}")
     index.parent.mkdir(parents=True, exist_ok=True)
     if (cached / index.name).exists():
-        for path in cached.iterdir():
-            shutil.copy(path, index.parent / path.name)
+        # jieba's cache last, so that it is newer than the dictionary (jieba checks).
+        for path in sorted(cached.iterdir(), key=lambda p: p.name == JIEBA_CACHE):
+            name_here = jieba_cache_name(dictionary) if path.name == JIEBA_CACHE else path.name
+            shutil.copy(path, index.parent / name_here)
     ensure_index(knowledge, index)
-    if cached.exists():
+    if (cached / JIEBA_CACHE).exists():
         return
-    INDEX_CACHE.mkdir(parents=True, exist_ok=True)
-    for old in INDEX_CACHE.glob(f"{name}-*"):  # built from other files or code: not needed again
-        shutil.rmtree(old, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=INDEX_CACHE))
-    for path in index.parent.iterdir():
-        if path.name.startswith(index.stem) and path.is_file():
-            shutil.copy(path, staging / path.name)
+    if not cached.exists():
+        INDEX_CACHE.mkdir(parents=True, exist_ok=True)
+        for old in INDEX_CACHE.glob(f"{name}-*"):  # from other files or code: not needed again
+            shutil.rmtree(old, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=INDEX_CACHE))
+        for path in index.parent.iterdir():
+            if path.name.startswith(index.stem) and path.is_file():
+                shutil.copy(path, staging / path.name)
+        try:
+            staging.rename(cached)  # whole or not at all, if another run got there first
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+    _keep_jieba_cache(cached, dictionary)
+
+
+def _keep_jieba_cache(entry: Path, dictionary: Path) -> None:
+    """Make jieba's cache of the entry's dictionary once and keep it in the entry (JIEBA_CACHE), and
+    give this run's copy at `dictionary` its own: opening an index then loads it (~0.1 s) rather
+    than building it (~0.3 s). jieba names a cache after its dictionary's path (jieba_cache_name)."""
+    from bot.kb.text import Segmenter
+
+    work = Path(tempfile.mkdtemp(prefix=".jieba-", dir=INDEX_CACHE))
     try:
-        staging.rename(cached)  # whole or not at all, if another run got there first
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
+        copy = shutil.copy(entry / dictionary.name, work / dictionary.name)
+        Segmenter(Path(copy), work)
+        made = work / jieba_cache_name(Path(copy))
+        if made.exists():
+            shutil.copy(made, dictionary.parent / jieba_cache_name(dictionary))
+            os.replace(made, entry / JIEBA_CACHE)
+    except OSError:  # the entry was replaced meanwhile by another run: nothing to keep
+        pass
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @lru_cache(maxsize=1)
