@@ -391,7 +391,7 @@ def _leaves_out_telegram(markexpr: str) -> bool:
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """With -m leaving out the Telegram side, its modules (every test in them is marked telegram)
-    are not even imported: the same tests run, and collection is some tenths of a second shorter."""
+    are not even imported: the same tests run, and collection is some tenths of a second less."""
     if collection_path.suffix == ".py" and collection_path.name.startswith(TELEGRAM_MODULES):
         if _leaves_out_telegram(config.option.markexpr or ""):
             return True

@@ -82,9 +82,9 @@ def build_index_cached(name: str, knowledge: Path, index: Path) -> None:
 
 
 def _keep_jieba_cache(entry: Path, dictionary: Path) -> None:
-    """Make jieba's cache of the entry's dictionary once and keep it in the entry (JIEBA_CACHE), and
+    """Make jieba's cache of the entry's dictionary once, keep it in the entry (JIEBA_CACHE) and
     give this run's copy at `dictionary` its own: opening an index then loads it (~0.1 s) rather
-    than building it (~0.3 s). jieba names a cache after its dictionary's path (jieba_cache_name)."""
+    than building it (~0.3 s). jieba names a cache after its dictionary's path."""
     from bot.kb.text import Segmenter
 
     work = Path(tempfile.mkdtemp(prefix=".jieba-", dir=INDEX_CACHE))
@@ -144,9 +144,10 @@ def bot_main(
     *args: str, env: dict[str, str], stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`bot.py *args` run in this process (bot.cli.main), as `bot_py` runs it in a new one: from
-    the repository root, with exactly `env` as the environment, `stdin` as its input, its stdout, stderr (logging included)
-    and exit status captured. A fraction of the ~0.7 s a new Python process with the bot's imports
-    takes; an exception the command does not handle propagates (a new process would print it)."""
+    the repository root, with exactly `env` as the environment and `stdin` as its input; its
+    stdout, stderr (logging included) and exit status captured. A fraction of the ~0.7 s a new
+    Python process with the bot's imports takes. An exception the command does not handle
+    propagates (a new process would print it)."""
     import io
     import logging
     from contextlib import chdir, redirect_stderr, redirect_stdout
@@ -228,7 +229,7 @@ def fixture_copy(target: Path) -> tuple[Path, Path]:
 
 
 def jieba_cache_name(dictionary: Path) -> str:
-    """The file name jieba (Tokenizer.initialize) caches `dictionary` under, in its cache folder."""
+    """The file name jieba (Tokenizer.initialize) gives its cache of `dictionary`."""
     digest = hashlib.md5(os.path.abspath(dictionary).encode("utf-8", "replace")).hexdigest()
     return f"jieba.u{digest}.cache"
 
@@ -236,7 +237,7 @@ def jieba_cache_name(dictionary: Path) -> str:
 @lru_cache(maxsize=1)
 def fixture_index() -> Index:
     """The fixture knowledge's index, opened once per session. An Index is a read-only view that
-    Assistants may share (Assistant.swap does), and opening one loads jieba's dictionary (~0.3 s)."""
+    Assistants may share (Assistant.swap does), and an open loads jieba's dictionary (~0.3 s)."""
     return Index(fixture_index_dir() / "var" / "index.sqlite")
 
 

@@ -57,7 +57,7 @@ def module_name(path: Path, root: Path) -> str:
 def imports_of(
     source: str | ast.Module, module: str, is_package: bool, modules: set[str]
 ) -> list[Import]:
-    """Every import of a bot module in `source` (text, or already parsed), wherever it is written."""
+    """Every import of a bot module in `source` (text or parsed), wherever it is written."""
     found: list[Import] = []
 
     def resolve(name: str) -> str | None:

@@ -41,11 +41,15 @@ def processes(env):
         }
 
 
-@pytest.mark.slow  # starts `bot.py` in a new process
-def test_ask_prints_the_reply_text(processes):
-    p = processes["ask"].result()
-    assert p.returncode == 0
-    assert "2028年8月31日" in p.stdout and "來源" in p.stdout
+@pytest.fixture(scope="module", autouse=True)
+def processes_start_first(request):
+    """When this module's process tests (last in the file) are selected, their processes start
+    with the module and run beside the in-process tests rather than after them."""
+    if any(
+        item.module is request.module and "processes" in item.fixturenames
+        for item in request.session.items
+    ):
+        request.getfixturevalue("processes")
 
 
 def test_ask_json_prints_one_object(env):
@@ -74,13 +78,6 @@ def test_console_reads_a_pipe_until_eof(env):
     p = run(env, "console", stdin="免試期幾時完\n\nTell me about VPES\n")
     assert p.returncode == 0
     assert "2028年8月31日" in p.stdout and "first operation centre" in p.stdout
-
-
-@pytest.mark.slow  # starts `bot.py` in a new process, as `make run` does
-def test_run_without_a_token_starts_the_console(processes):
-    p = processes["run"].result()
-    assert p.returncode == 0 and "2028" in p.stdout
-    assert "starting the local console" in p.stderr
 
 
 def test_console_opens_a_listed_topic_by_its_number(env):
@@ -112,3 +109,20 @@ def test_build_index_keeps_the_last_good_index_after_a_broken_edit(env, tmp_path
     assert "2028" in run(local, "ask", "免試期幾時完").stdout
     (tmp_path / "var" / "index.sqlite").unlink()
     assert run(local, "build-index").returncode == 1  # nothing to fall back on
+
+
+# -- as new processes (started with the module: see processes_start_first) ----------------------
+
+
+@pytest.mark.slow  # starts `bot.py` in a new process
+def test_ask_prints_the_reply_text(processes):
+    p = processes["ask"].result()
+    assert p.returncode == 0
+    assert "2028年8月31日" in p.stdout and "來源" in p.stdout
+
+
+@pytest.mark.slow  # starts `bot.py` in a new process, as `make run` does
+def test_run_without_a_token_starts_the_console(processes):
+    p = processes["run"].result()
+    assert p.returncode == 0 and "2028" in p.stdout
+    assert "starting the local console" in p.stderr
