@@ -1,7 +1,7 @@
 """The CLI contract other tools rely on: `ask`, `ask --json`, `ask --jsonl`, and the console.
 
-Most run bot.cli.main in this process (tests.helpers.bot_main); two start `python bot.py` as a new
-process, as `make run` and other tools do.
+All but one run bot.cli.main in this process (tests.helpers.bot_main); the last starts
+`python bot.py run` as a new process, as `make run` does.
 """
 
 from __future__ import annotations
@@ -31,25 +31,28 @@ def run(env, *args, stdin=""):
 
 
 @pytest.fixture(scope="module")
-def processes(env):
-    """`python bot.py ask` and `python bot.py run` without a token, started together as new
-    processes: each start takes most of a second, and the two overlap."""
-    with ThreadPoolExecutor(2) as pool:
-        yield {
-            "ask": pool.submit(bot_py, "ask", "過往資歷認可免試期幾時完", env=env, timeout=60),
-            "run": pool.submit(bot_py, "run", env=env, stdin="RPL 幾時截止?\n", timeout=60),
-        }
+def process(env):
+    """`python bot.py run` without a token as a new process, as `make run` starts it (most of a
+    second): started, not yet waited for."""
+    with ThreadPoolExecutor(1) as pool:
+        yield pool.submit(bot_py, "run", env=env, stdin="RPL 幾時截止?\n", timeout=60)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def processes_start_first(request):
-    """When this module's process tests (last in the file) are selected, their processes start
-    with the module and run beside the in-process tests rather than after them."""
+def process_starts_first(request):
+    """When this module's process test (last in the file) is selected, its process starts with
+    the module and runs beside the in-process tests rather than after them."""
     if any(
-        item.module is request.module and "processes" in item.fixturenames
+        item.module is request.module and "process" in item.fixturenames
         for item in request.session.items
     ):
-        request.getfixturevalue("processes")
+        request.getfixturevalue("process")
+
+
+def test_ask_prints_the_reply_text(env):
+    p = run(env, "ask", "過往資歷認可免試期幾時完")
+    assert p.returncode == 0
+    assert "2028年8月31日" in p.stdout and "來源" in p.stdout
 
 
 def test_ask_json_prints_one_object(env):
@@ -111,18 +114,11 @@ def test_build_index_keeps_the_last_good_index_after_a_broken_edit(env, tmp_path
     assert run(local, "build-index").returncode == 1  # nothing to fall back on
 
 
-# -- as new processes (started with the module: see processes_start_first) ----------------------
-
-
-@pytest.mark.slow  # starts `bot.py` in a new process
-def test_ask_prints_the_reply_text(processes):
-    p = processes["ask"].result()
-    assert p.returncode == 0
-    assert "2028年8月31日" in p.stdout and "來源" in p.stdout
+# -- as a new process (started with the module: see process_starts_first) -----------------------
 
 
 @pytest.mark.slow  # starts `bot.py` in a new process, as `make run` does
-def test_run_without_a_token_starts_the_console(processes):
-    p = processes["run"].result()
+def test_run_without_a_token_starts_the_console(process):
+    p = process.result()
     assert p.returncode == 0 and "2028" in p.stdout
     assert "starting the local console" in p.stderr
