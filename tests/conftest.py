@@ -6,6 +6,9 @@ the real Application driven over HTTP on 127.0.0.1.
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
+import re
 import shutil
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -346,18 +349,53 @@ def store(backend):
 
 # The Telegram side: bot/telegram and the bot process (`bot.py run`), over the fake Bot API server
 # or with its pieces alone (admin operations, announcements, several bot processes on one store,
-# the bot under faults). Everything else (knowledge, rules, answers, the store, the CLI) is the engine.
+# the bot under faults, the Bot API HTTP client). Everything else (knowledge, rules, answers, the
+# store, the CLI) is the engine.
 TELEGRAM_MODULES = (
     "test_telegram_",
     "test_tg_",
     "test_fake_telegram_server",
+    "test_http_client",
     "test_faults",
     "test_shared_state",
+    "test_cluster_copy_ops",
     "test_store_processes",
     "test_admin_units",
     "test_announce_units",
 )
 TELEGRAM_FIXTURES = {"tg_server", "tg_bot"}
+
+
+@functools.cache
+def _leaves_out_telegram(markexpr: str) -> bool:
+    """True when the -m expression selects no test marked telegram, whatever other marks it has
+    (`not telegram`, `not telegram and not slow`; not `not slow`, `not telegram or slow`)."""
+    if not markexpr or "(" in markexpr:
+        return False
+    try:
+        from _pytest.mark.expression import Expression
+
+        expression = Expression.compile(markexpr)
+    except Exception:  # noqa: BLE001 - pytest reports a bad expression itself
+        return False
+    names = sorted(set(re.findall(r"[\w:+\-.\[\]\\/]+", markexpr)) - {"and", "or", "not"})
+    if "telegram" not in names or len(names) > 8:
+        return False
+    others = [name for name in names if name != "telegram"]
+    for values in itertools.product((False, True), repeat=len(others)):
+        marks = {**dict(zip(others, values, strict=True)), "telegram": True}
+        if expression.evaluate(lambda name, /, m=marks, **_: m.get(name, False)):
+            return False
+    return True
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With -m leaving out the Telegram side, its modules (every test in them is marked telegram)
+    are not even imported: the same tests run, and collection is some tenths of a second less."""
+    if collection_path.suffix == ".py" and collection_path.name.startswith(TELEGRAM_MODULES):
+        if _leaves_out_telegram(config.option.markexpr or ""):
+            return True
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

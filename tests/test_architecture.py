@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import bot_syntax
+
 BOT = Path(__file__).resolve().parent.parent / "bot"
 FOUNDATION = frozenset({"bot.kb.text", "bot.kb.schema"})
 ENGINE = ("bot.kb", "bot.rules", "bot.assistant", "bot.dialogue", *sorted(FOUNDATION))
@@ -52,8 +54,10 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports_of(source: str, module: str, is_package: bool, modules: set[str]) -> list[Import]:
-    """Every import of a bot module in `source`, wherever it is written."""
+def imports_of(
+    source: str | ast.Module, module: str, is_package: bool, modules: set[str]
+) -> list[Import]:
+    """Every import of a bot module in `source` (text or parsed), wherever it is written."""
     found: list[Import] = []
 
     def resolve(name: str) -> str | None:
@@ -61,7 +65,7 @@ def imports_of(source: str, module: str, is_package: bool, modules: set[str]) ->
             name = name.rpartition(".")[0]
         return name or None
 
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(ast.parse(source) if isinstance(source, str) else source):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -83,15 +87,13 @@ def imports_of(source: str, module: str, is_package: bool, modules: set[str]) ->
     return found
 
 
-def all_imports(root: Path = BOT) -> list[Import]:
-    files = {module_name(p, root): p for p in sorted(root.rglob("*.py"))}
-    modules = set(files)
+def all_imports() -> list[Import]:
+    trees = {module_name(p, BOT): (p, tree) for p, tree in bot_syntax().items()}
+    modules = set(trees)
     return [
         imp
-        for name, path in files.items()
-        for imp in imports_of(
-            path.read_text(encoding="utf-8"), name, path.name == "__init__.py", modules
-        )
+        for name, (path, tree) in trees.items()
+        for imp in imports_of(tree, name, path.name == "__init__.py", modules)
     ]
 
 
@@ -155,8 +157,14 @@ def route(graph: dict[str, dict[str, list[Import]]], start: str, goal: str) -> l
 
 
 @pytest.fixture(scope="module")
-def graph() -> dict[str, dict[str, list[Import]]]:
-    return package_graph(all_imports())
+def imports() -> list[Import]:
+    """The scan of bot/, once for the module (parsing every file takes a good part of a second)."""
+    return all_imports()
+
+
+@pytest.fixture(scope="module")
+def graph(imports: list[Import]) -> dict[str, dict[str, list[Import]]]:
+    return package_graph(imports)
 
 
 def test_every_import_is_seen_wherever_it_is_written():
@@ -232,18 +240,14 @@ def test_nothing_that_serves_reaches_the_command_line(graph, package):
 
 
 @pytest.mark.parametrize("module", sorted(FOUNDATION))
-def test_the_shared_vocabulary_imports_only_itself(module):
+def test_the_shared_vocabulary_imports_only_itself(imports, module):
     outside = [
-        imp
-        for imp in all_imports()
-        if imp.source == module and package_of(imp.target) not in FOUNDATION
+        imp for imp in imports if imp.source == module and package_of(imp.target) not in FOUNDATION
     ]
     assert not outside, "\n".join(map(str, outside))
 
 
 @pytest.mark.parametrize("module", QUESTION_PATH)
-def test_the_question_path_does_not_import_admin_handlers(module):
-    direct = [
-        imp for imp in all_imports() if imp.source == module and imp.target in ADMIN_HANDLERS
-    ]
+def test_the_question_path_does_not_import_admin_handlers(imports, module):
+    direct = [imp for imp in imports if imp.source == module and imp.target in ADMIN_HANDLERS]
     assert not direct, "\n".join(map(str, direct))

@@ -1,15 +1,18 @@
-"""The CLI contract other tools rely on: `ask`, `ask --json`, `ask --jsonl`, and the console."""
+"""The CLI contract other tools rely on: `ask`, `ask --json`, `ask --jsonl`, and the console.
+
+All but one run bot.cli.main in this process (tests.helpers.bot_main); the last starts
+`python bot.py run` as a new process, as `make run` does.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.helpers import bot_py, fixture_index_dir
-
-pytestmark = pytest.mark.slow  # each test starts `bot.py` in a new process
+from tests.helpers import bot_main, bot_py, fixture_index_dir
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,26 @@ def env():
 
 
 def run(env, *args, stdin=""):
-    return bot_py(*args, env=env, stdin=stdin, timeout=60)
+    return bot_main(*args, env=env, stdin=stdin)
+
+
+@pytest.fixture(scope="module")
+def process(env):
+    """`python bot.py run` without a token as a new process, as `make run` starts it (most of a
+    second): started, not yet waited for."""
+    with ThreadPoolExecutor(1) as pool:
+        yield pool.submit(bot_py, "run", env=env, stdin="RPL 幾時截止?\n", timeout=60)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def process_starts_first(request):
+    """When this module's process test (last in the file) is selected, its process starts with
+    the module and runs beside the in-process tests rather than after them."""
+    if any(
+        item.module is request.module and "process" in item.fixturenames
+        for item in request.session.items
+    ):
+        request.getfixturevalue("process")
 
 
 def test_ask_prints_the_reply_text(env):
@@ -61,12 +83,6 @@ def test_console_reads_a_pipe_until_eof(env):
     assert "2028年8月31日" in p.stdout and "first operation centre" in p.stdout
 
 
-def test_run_without_a_token_starts_the_console(env):
-    p = run(env, "run", stdin="RPL 幾時截止?\n")
-    assert p.returncode == 0 and "2028" in p.stdout
-    assert "starting the local console" in p.stderr
-
-
 def test_console_opens_a_listed_topic_by_its_number(env):
     p = run(env, "console", stdin="What is RPL for elderly care?\n1\n")
     first, _, second = p.stdout.partition("Related:")
@@ -96,3 +112,13 @@ def test_build_index_keeps_the_last_good_index_after_a_broken_edit(env, tmp_path
     assert "2028" in run(local, "ask", "免試期幾時完").stdout
     (tmp_path / "var" / "index.sqlite").unlink()
     assert run(local, "build-index").returncode == 1  # nothing to fall back on
+
+
+# -- as a new process (started with the module: see process_starts_first) -----------------------
+
+
+@pytest.mark.slow  # starts `bot.py` in a new process, as `make run` does
+def test_run_without_a_token_starts_the_console(process):
+    p = process.result()
+    assert p.returncode == 0 and "2028" in p.stdout
+    assert "starting the local console" in p.stderr

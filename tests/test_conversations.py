@@ -10,7 +10,7 @@ import pytest
 
 from bot.dialogue import Conversation, Conversations
 from tests.conftest import FakeClock
-from tests.helpers import bot_py, real_assistant
+from tests.helpers import bot_main, real_assistant
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,6 @@ def test_conversations_are_kept_per_key_and_the_oldest_forgotten_past_the_limit(
     assert store.get("b").subject == ""  # expired
 
 
-@pytest.mark.slow  # starts `bot.py` in a new process
 def test_the_cli_keeps_one_conversation_per_chat_field():
     lines = [
         {"id": 1, "q": "安老 RPL 免試期去到幾時？", "chat": "a"},
@@ -145,7 +144,7 @@ def test_the_cli_keeps_one_conversation_per_chat_field():
         {"id": 3, "q": "咁評估機構係邊個？", "chat": "a"},
         {"id": 4, "q": "咁評估機構係邊個？"},
     ]
-    out = bot_py(
+    out = bot_main(
         "ask",
         "--jsonl",
         "-",

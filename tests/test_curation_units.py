@@ -9,13 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.editing.files import BACKUPS_KEPT, replace_file, sha256, summarise, validate_with
 from bot.editing.phrasing import EditRefused, add_phrasing, question_form
 from bot.editing.review import group, key_of
 from bot.kb.loader import KnowledgeInvalid, load_knowledge
-from tests.helpers import FIXTURE_KB, ROOT
+from tests.helpers import FIXTURE_KB, ROOT, load_yaml
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def test_adding_to_a_block_list_adds_one_line_and_comments_stay_where_they_were(
     )
     text, _ = add_phrasing(FLOW_AND_BLOCK, "last", "Tell me about C")
     assert text == FLOW_AND_BLOCK + "        - Tell me about C\n"
-    assert yaml.safe_load(text)["entries"][2]["questions"]["en"] == [
+    assert load_yaml(text)["entries"][2]["questions"]["en"] == [
         "What is C?",
         "Tell me about C",
     ]
@@ -115,13 +114,13 @@ def test_every_real_knowledge_file_takes_a_phrasing_keeping_every_other_line():
     assert len(files) >= 4
     for n, path in enumerate(files):
         original = path.read_text(encoding="utf-8")
-        entry = yaml.safe_load(original)["entries"][-1]
+        entry = load_yaml(original)["entries"][-1]
         form, phrasing = phrasings[n % 4]
         text, used = add_phrasing(
             original, entry["id"], phrasing
         )  # refuses unless one line changed or added
         assert used == form
-        edited = yaml.safe_load(text)["entries"][-1]["questions"][form]
+        edited = load_yaml(text)["entries"][-1]["questions"][form]
         assert edited == entry["questions"][form] + [phrasing], (path.name, form)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from bot.i18n import render_date, render_span, t
 from bot.i18n.catalog import CATALOG, FULL_LANGS, CatalogError, load_catalog, load_language
+from tests.helpers import bot_syntax, each
 
 S2T = opencc.OpenCC("s2t")
 # Characters OpenCC's s2t rewrites but Hong Kong Traditional writes as they are (秘書處, 群組, 平台).
@@ -31,23 +32,27 @@ def test_every_language_file_has_the_same_keys():
     assert set(CATALOG["zh-Hans"]) <= set(KEYS), "a zh-Hans text for a key no other language has"
 
 
-@pytest.mark.parametrize("key", KEYS)
-def test_every_message_has_every_language_and_the_same_placeholders(key):
-    texts = {lang: CATALOG[lang].get(key) for lang in (*FULL_LANGS, "zh-Hans")}
-    assert all(texts[lang] for lang in FULL_LANGS), key
-    for text in texts.values():
-        if text is not None:
-            assert fields(text) == fields(texts["en"] or ""), key
+def test_every_message_has_every_language_and_the_same_placeholders():
+    def check(key: str) -> None:
+        texts = {lang: CATALOG[lang].get(key) for lang in (*FULL_LANGS, "zh-Hans")}
+        assert all(texts[lang] for lang in FULL_LANGS), key
+        for text in texts.values():
+            if text is not None:
+                assert fields(text) == fields(texts["en"] or ""), key
+
+    each(KEYS, check)
 
 
-@pytest.mark.parametrize("key", KEYS)
-def test_traditional_messages_use_no_simplified_only_characters(key):
-    wrong = [
-        c
-        for c in CATALOG["zh-Hant"][key]
-        if "\u4e00" <= c <= "\u9fff" and S2T.convert(c) != c and c not in HK_FORMS
-    ]
-    assert not wrong, f"{key}: {''.join(wrong)}"
+def test_traditional_messages_use_no_simplified_only_characters():
+    def check(key: str) -> None:
+        wrong = [
+            c
+            for c in CATALOG["zh-Hant"][key]
+            if "\u4e00" <= c <= "\u9fff" and S2T.convert(c) != c and c not in HK_FORMS
+        ]
+        assert not wrong, f"{key}: {''.join(wrong)}"
+
+    each(KEYS, check)
 
 
 def test_a_key_written_twice_is_refused(tmp_path):
@@ -82,8 +87,8 @@ def _names(node: ast.expr) -> list[tuple[str, bool]]:
 def _named_keys() -> list[tuple[str, str, bool]]:
     """(where, key or key prefix, is a prefix) for every t(...) call in bot/ that names its key."""
     found = []
-    for path in sorted(BOT.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in bot_syntax().items():
+        for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and node.args):
                 continue
             name = node.func.id if isinstance(node.func, ast.Name) else None

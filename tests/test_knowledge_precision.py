@@ -23,7 +23,7 @@ from bot.i18n import render_date, t
 from bot.kb.loader import KnowledgeBase
 from bot.kb.schema import Entry, first_day, last_day
 from bot.kb.text import Lang, fold
-from tests.helpers import ROOT, fixture_assistant, real_knowledge
+from tests.helpers import ROOT, each, fixture_assistant, real_knowledge
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 LANGS: tuple[Lang, ...] = ("zh-Hant", "zh-Hans", "en")
@@ -42,20 +42,27 @@ def ids(items: list[Entry]) -> list[str]:
     return [e.id for e in items]
 
 
+def entry_id(entry: Entry) -> str:
+    return entry.id
+
+
 # -- "Yes." openers ------------------------------------------------------------------------------
 
 YES_OPENERS = ("Yes.", "Yes,", "No.", "是。", "係。", "有。", "可以。", "是的。")
 
 
-@pytest.mark.parametrize("entry", entries(), ids=ids(entries()))
-def test_no_answer_opens_with_a_bare_yes(entry: Entry) -> None:
+def test_no_answer_opens_with_a_bare_yes() -> None:
     """An entry answers many questions; a "Yes." written for one of them is wrong for the others
     ("What internships are there?" → "Yes. ...")."""
-    for lang in LANGS:
-        text = entry.answer.text(lang)
-        assert not text.startswith(YES_OPENERS), (
-            f"{entry.id} [{lang}] opens with a verdict: {text[:40]!r}"
-        )
+
+    def check(entry: Entry) -> None:
+        for lang in LANGS:
+            text = entry.answer.text(lang)
+            assert not text.startswith(YES_OPENERS), (
+                f"{entry.id} [{lang}] opens with a verdict: {text[:40]!r}"
+            )
+
+    each(entries(), check, entry_id)
 
 
 # -- changeable facts ---------------------------------------------------------------------------
@@ -91,15 +98,17 @@ def now_markers(entry: Entry) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("entry", entries(), ids=ids(entries()))
-def test_a_fact_stated_in_the_present_is_marked_changeable(entry: Entry) -> None:
-    markers = now_markers(entry)
-    if entry.id in NOT_CHANGEABLE:
-        assert markers, f"{entry.id} no longer needs its allowlist entry"
-        return
-    assert not markers or entry.changeable, (
-        f"{entry.id} states {markers} as current but is not `changeable: true`: replies would say it as of today"
-    )
+def test_a_fact_stated_in_the_present_is_marked_changeable() -> None:
+    def check(entry: Entry) -> None:
+        markers = now_markers(entry)
+        if entry.id in NOT_CHANGEABLE:
+            assert markers, f"{entry.id} no longer needs its allowlist entry"
+            return
+        assert not markers or entry.changeable, (
+            f"{entry.id} states {markers} as current but is not `changeable: true`: replies would say it as of today"
+        )
+
+    each(entries(), check, entry_id)
 
 
 def test_the_allowlist_names_real_entries_with_reasons() -> None:
@@ -234,23 +243,30 @@ def organisation_names() -> dict[str, set[str]]:
     return names
 
 
-@pytest.mark.parametrize("entry", entries(), ids=ids(entries()))
-def test_no_alias_is_another_organisations_name(entry: Entry) -> None:
-    wrong = {
-        a: sorted(organisation_names()[key(a)])
-        for a in entry.aliases
-        if key(a) in organisation_names() and entry.id not in organisation_names()[key(a)]
-    }
-    assert not wrong, f"{entry.id} takes the name of another organisation: {wrong}"
+def test_no_alias_is_another_organisations_name() -> None:
+    def check(entry: Entry) -> None:
+        wrong = {
+            a: sorted(organisation_names()[key(a)])
+            for a in entry.aliases
+            if key(a) in organisation_names() and entry.id not in organisation_names()[key(a)]
+        }
+        assert not wrong, f"{entry.id} takes the name of another organisation: {wrong}"
+
+    each(entries(), check, entry_id)
 
 
-@pytest.mark.parametrize("entry", entries(), ids=ids(entries()))
-def test_no_alias_is_another_entrys_title(entry: Entry) -> None:
+def test_no_alias_is_another_entrys_title() -> None:
     titles = {key(e.title.zh): e.id for e in entries()} | {
         key(e.title.en): e.id for e in entries()
     }
-    wrong = {a: titles[key(a)] for a in entry.aliases if titles.get(key(a), entry.id) != entry.id}
-    assert not wrong, f"{entry.id}: {wrong}"
+
+    def check(entry: Entry) -> None:
+        wrong = {
+            a: titles[key(a)] for a in entry.aliases if titles.get(key(a), entry.id) != entry.id
+        }
+        assert not wrong, f"{entry.id}: {wrong}"
+
+    each(entries(), check, entry_id)
 
 
 @pytest.mark.parametrize("name", sorted(NOT_AN_ALIAS))
@@ -289,25 +305,35 @@ def document_counts(entry: Entry) -> str:
     return "".join(path.read_text(encoding="utf-8").split()) if path.exists() else ""
 
 
-@pytest.mark.parametrize("entry", entries(), ids=ids(entries()))
-def test_an_open_list_is_not_told_as_a_closed_count(entry: Entry) -> None:
+def test_an_open_list_is_not_told_as_a_closed_count() -> None:
     """「包括製冷及空調……和汽車維修等方面」 gives examples: never "the memorandum covers five areas".
     A count the document states itself (「職責包括兩大範疇」) may be repeated."""
-    doc = document_counts(entry)
-    if not doc:
+    docs = {e.id: doc for e in entries() if (doc := document_counts(e))}
+    if not docs:
         pytest.skip("the seed documents (../shared/seeds) are not beside this checkout")
-    found = [
-        m.group() for text in (entry.answer.zh, entry.title.zh) for m in CLOSED_ZH.finditer(text)
-    ]
-    for text in (entry.answer.en, entry.title.en):
-        for m in CLOSED_EN.finditer(text):
-            number = next(
-                (zh for en, zh in EN_NUMBERS.items() if re.search(rf"\b{en}\b", m.group(), re.I)),
-                "",
-            )
-            if not number or not re.search(number + r"(?:大|個)(?:範疇|方面|領域)", doc):
-                found.append(m.group())
-    assert not found, f"{entry.id} closes a list: {found}"
+
+    def check(entry: Entry) -> None:
+        doc = docs[entry.id]
+        found = [
+            m.group()
+            for text in (entry.answer.zh, entry.title.zh)
+            for m in CLOSED_ZH.finditer(text)
+        ]
+        for text in (entry.answer.en, entry.title.en):
+            for m in CLOSED_EN.finditer(text):
+                number = next(
+                    (
+                        zh
+                        for en, zh in EN_NUMBERS.items()
+                        if re.search(rf"\b{en}\b", m.group(), re.I)
+                    ),
+                    "",
+                )
+                if not number or not re.search(number + r"(?:大|個)(?:範疇|方面|領域)", doc):
+                    found.append(m.group())
+        assert not found, f"{entry.id} closes a list: {found}"
+
+    each([e for e in entries() if e.id in docs], check, entry_id)
 
 
 def test_the_memorandum_training_areas_say_they_are_examples() -> None:

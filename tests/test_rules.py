@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.kb.loader import KnowledgeInvalid, load_knowledge
 from bot.kb.schema import SourcesFile
@@ -18,10 +17,10 @@ from bot.rules import evaluate, load_rules, next_question
 from bot.rules.evaluate import check_facts, missing_facts
 from bot.rules.render import render_outcomes
 from bot.rules.schema import Value
-from tests.helpers import FIXTURE_KB
+from tests.helpers import FIXTURE_KB, load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-RAW = yaml.safe_load((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
+RAW = load_yaml((ROOT / "knowledge" / "rules.yaml").read_text(encoding="utf-8"))
 TODAY = date(2024, 6, 1)
 
 
@@ -162,7 +161,7 @@ def test_the_real_rules_load_and_every_rule_is_covered_here(rules):
 
 def test_document_titles_match_sources_yaml():
     parsed = SourcesFile.model_validate(
-        yaml.safe_load((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))
+        load_yaml((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))
     )
     _, errors = load(sources={s.id: s for s in parsed.sources})
     assert errors == []
@@ -498,7 +497,7 @@ def test_entries_are_only_checked_when_given(rules):
 
 def test_source_title_must_match_sources_yaml():
     parsed = SourcesFile.model_validate(
-        yaml.safe_load((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))
+        load_yaml((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))
     )
     raw = copy.deepcopy(RAW)
     raw["documents"][0]["title"]["en"] = "QF newsletter"

@@ -13,10 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.rules import answer, evaluate, extract_facts
-from tests.helpers import real_rules
+from tests.helpers import load_yaml, real_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 30)
@@ -206,9 +205,7 @@ def test_ordinary_english_about_experience(text):
 # -- the document's words ---------------------------------------------------------------------------------
 
 SEEDS = ROOT.parent / "shared" / "seeds"
-SOURCES = yaml.safe_load((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))[
-    "sources"
-]
+SOURCES = load_yaml((ROOT / "knowledge" / "sources.yaml").read_text(encoding="utf-8"))["sources"]
 
 
 @pytest.mark.skipif(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .telegram_server import Call, FakeTelegramServer
+if TYPE_CHECKING:  # types only: engine tests read messages without aiohttp and the fake server
+    from .telegram_server import Call, FakeTelegramServer
 
 JSON = dict[str, Any]
 
