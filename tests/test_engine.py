@@ -312,9 +312,10 @@ def test_skipping_comparisons_for_far_candidates_changes_no_decision_nor_any_nea
     assistant = real_assistant()
     pool = [q for e in assistant.kb.entries.values() for q in e.questions.all()]
     questions = random.Random(3).sample(pool, 300)
-    fast = [matcher_module.Matcher(assistant.index).match(q) for q in questions]
+    matcher = matcher_module.Matcher(assistant.index)
+    fast = [matcher.match(q) for q in questions]
     monkeypatch.setattr(matcher_module, "RERANK_WEIGHT", 10.0)  # never skip
-    full = [matcher_module.Matcher(assistant.index).match(q) for q in questions]
+    full = [matcher.match(q) for q in questions]
 
     def near(m):
         best = m.candidates[0].score if m.candidates else 0.0

@@ -8,6 +8,7 @@ rare each word is), and the question must resemble the entry's names or sample q
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
@@ -58,6 +59,7 @@ class Match:
         return self.candidates[0] if self.candidates else None
 
 
+_ALL_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # One-character prepositions and particles jieba sometimes glues onto the next word.
 _GLUED = frozenset("为在于对向给把被同和与跟喺俾的嘅将由")
 _NUMERALS = frozenset("零一二两兩三四五六七八九十百千万萬亿億几幾多少第首个個0123456789")
@@ -113,7 +115,7 @@ class Matcher:
         for ie in index.indexed.values():
             for name in ie.names:
                 n = name.replace(" ", "")
-                if len(n) >= 4 and is_han(n[0]) and all(is_han(c) for c in n):
+                if len(n) >= 4 and _ALL_HAN.fullmatch(n):
                     for pair in _pairs(n):
                         by_pair.setdefault(pair, {})[n] = None
         self._names_by_pair: dict[str, tuple[str, ...]] = {p: tuple(n) for p, n in by_pair.items()}
