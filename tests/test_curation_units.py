@@ -324,3 +324,42 @@ def test_the_taught_message_names_the_form_in_the_admins_language():
     assert (
         reply.markup is not None and reply.markup.inline_keyboard[0][0].callback_data == "kc:u:7"
     )
+
+
+def test_teaching_one_entry_gives_the_file_a_whole_file_edit_would():
+    """Only the entry's own lines are round-tripped; the file must come out the same as when the
+    whole file is, for an entry in the middle of a real file."""
+    from bot.editing.phrasing import _edited
+
+    path = min(
+        (
+            p
+            for p in (ROOT / "knowledge").glob("*.yaml")
+            if p.name not in ("sources.yaml", "rules.yaml")
+        ),
+        key=lambda p: p.stat().st_size,
+    )
+    original = path.read_text(encoding="utf-8")
+    entries = load_yaml(original)["entries"]
+    entry = entries[len(entries) // 2]
+    text, form = add_phrasing(original, entry["id"], "中間那一項怎樣申請？")
+    assert text == _edited(original, entry["id"], "中間那一項怎樣申請？", form)
+
+
+def test_an_entry_whose_questions_follow_a_comment_at_the_margin_is_still_taught():
+    original = (
+        "entries:\n"
+        "  - id: a\n"
+        "    title: {zh: 甲, en: A}\n"
+        "# a note at the margin, inside the entry\n"
+        "    questions:\n"
+        "      zh-Hant:\n"
+        "        - 甲是甚麼？\n"
+        "  - id: b\n"
+        "    questions:\n"
+        "      zh-Hant:\n"
+        "        - 乙是甚麼？\n"
+    )
+    text, _ = add_phrasing(original, "a", "甲怎樣申請？", "zh-Hant")
+    assert load_yaml(text)["entries"][0]["questions"]["zh-Hant"] == ["甲是甚麼？", "甲怎樣申請？"]
+    assert load_yaml(text)["entries"][1] == load_yaml(original)["entries"][1]

@@ -3,8 +3,9 @@ file's formatting and comments.
 
 ruamel.yaml's round-trip mode keeps comments, flow and block styles and quoting. An edit is kept
 only when the file comes back byte for byte but for one line: the flow list's line with the item
-inserted, or the block list's new line. Otherwise it is refused rather than reflow the file. A large
-file takes a second or two (pure-Python YAML): call it off the event loop.
+inserted, or the block list's new line. Otherwise it is refused rather than reflow the file. Only
+the entry's own lines are round-tripped (a whole large file took a second or two of pure-Python
+YAML); call it off the event loop all the same.
 """
 
 from __future__ import annotations
@@ -84,6 +85,45 @@ def add_phrasing(
     # As the worker wrote it (full-width ？ kept, as the files write it); spaces and controls tidied.
     phrasing = " ".join(_CONTROL.sub(" ", phrasing).split())
     form = form or question_form(phrasing)
+    block = _entry_block(text, entry_id)
+    if block is not None:
+        # Only the entry's own lines go through the (slow, pure-Python) round trip, under the same
+        # "entries:" key so they come back in the file's layout; the whole-file check still holds.
+        lines = text.splitlines(keepends=True)
+        start, end = block
+        try:
+            fragment = _edited(f"entries:\n{''.join(lines[start:end])}", entry_id, phrasing, form)
+            edited = "".join(lines[:start]) + fragment.partition("\n")[2] + "".join(lines[end:])
+            _check_one_line(text, edited)
+            return edited, form
+        except EditRefused as refused:
+            if refused.reason == "duplicate":
+                raise  # otherwise the whole file is tried: a comment may have cut the block short
+    edited = _edited(text, entry_id, phrasing, form)  # a layout the block alone does not keep
+    _check_one_line(text, edited)
+    return edited, form
+
+
+# "  - id: rpl-elderly-care": where an entry of the file's entries list starts.
+_ENTRY_START = re.compile(r"^(\s*)- id:\s*['\"]?([^'\"\s#]+)")
+
+
+def _entry_block(text: str, entry_id: str) -> tuple[int, int] | None:
+    """The lines [start, end) of entry `entry_id` in the file's entries list; None if not found."""
+    lines = text.splitlines()
+    start = indent = None
+    for i, line in enumerate(lines):
+        m = _ENTRY_START.match(line)
+        if start is None:
+            if m and m.group(2) == entry_id:
+                start, indent = i, m.group(1)
+        elif line.strip() and not line.startswith(f"{indent} ") or (m and m.group(1) == indent):
+            return start, i
+    return None if start is None else (start, len(lines))
+
+
+def _edited(text: str, entry_id: str, phrasing: str, form: Form) -> str:
+    """`text` (a file, or one entry under "entries:") round-tripped with the phrasing added."""
     y = _yaml()
     data = y.load(text)
     entries = data.get("entries") if hasattr(data, "get") else None
@@ -100,9 +140,7 @@ def add_phrasing(
     if any(key_of(str(q)) == key_of(phrasing) for q in questions):
         raise EditRefused("duplicate", phrasing)
     _append(questions, phrasing)
-    edited = _dump(y, data)
-    _check_one_line(text, edited)
-    return edited, form
+    return _dump(y, data)
 
 
 def _check_one_line(before: str, after: str) -> None:
