@@ -40,6 +40,7 @@ from bot.kb.schema import Entry
 from bot.kb.smalltalk import small_talk
 from bot.kb.text import MAX_QUERY_CHARS, Lang, detect_lang, fold, han_count, in_script, normalise
 from bot.kb.understand import (
+    ASK_EVIDENCE,
     AskKind,
     Clause,
     Reading,
@@ -429,7 +430,8 @@ class Assistant:
             and lean.entry is not None
             and lean.entry.id in conv.entries
             and bool(asks)
-            and all(has_evidence(k, folded_text(lean.entry)) for k in asks)
+            # only kinds with a visible form ("who": a body, a person) say the subject states it
+            and all(k in ASK_EVIDENCE and has_evidence(k, folded_text(lean.entry)) for k in asks)
         )
         if (
             lean.entry is not None
