@@ -160,7 +160,12 @@ def bench_real(config: Config, n: int) -> dict:
         load = os.getloadavg()[0]  # start-up is wall time: other work on the machine stretches it
         startup = startup_seconds(knowledge, config.index_path)
         assistant = Assistant(Index(index_path))
-        lat = percentiles(time_answers(assistant, queries_from(kb, n)))
+        queries = queries_from(kb, n)
+        lat = percentiles(time_answers(assistant, queries))
+        # Each question's fastest of three more passes: what an answer costs without the machine's
+        # noise (on the shared 2-core machine the same code's p95 moves by a third between runs).
+        passes = [time_answers(assistant, queries) for _ in range(3)]
+        best = percentiles([min(times) for times in zip(*passes, strict=True)])
     return {
         "entries": len(kb.entries),
         "build_s": build_s,
@@ -172,6 +177,7 @@ def bench_real(config: Config, n: int) -> dict:
             "load_average": load,
         },
         "latency_ms": lat,
+        "latency_best_of_3_ms": best,
         "peak_mb": peak_mb(),
         "questions": n,
     }
@@ -224,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     lat = r["latency_ms"]
     print(
         f"  latency per question ({r['questions']}): p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  p99 {lat['p99']:.2f} ms  [target p95 <= 2 ms]"
+    )
+    best = r["latency_best_of_3_ms"]
+    print(
+        f"    each question's fastest of 3 more passes: p50 {best['p50']:.2f} ms  p95 {best['p95']:.2f} ms"
     )
     print(f"  peak memory        {r['peak_mb']:.0f} MB")
     if not args.skip_synthetic:
