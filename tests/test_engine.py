@@ -185,6 +185,20 @@ def test_search_ranks_entries_for_inline_mode(assistant):
     assert assistant.search("sing me a song") == []
 
 
+def test_a_large_index_ranks_the_rarest_words_within_the_budget_in_sqlite(assistant, monkeypatch):
+    from bot.kb import index as index_module
+
+    index = assistant.index
+    common = sorted(index.df, key=lambda w: -index.df[w])[:6]
+    rarest = min(common, key=lambda w: index.df[w])
+    monkeypatch.setattr(index_module, "POSTING_BUDGET", 1)  # every index is "large" now
+    rows = index._conn.execute(
+        f"SELECT rowid, {RANKING} AS s FROM entries_fts WHERE entries_fts MATCH ? ORDER BY s, rowid",
+        (f'"{rarest}"',),
+    ).fetchall()
+    assert index.search(common, limit=500) == [(index._ids[r], -score) for r, score in rows]
+
+
 def test_search_scores_are_sqlites_own_bm25_for_the_whole_question(assistant):
     """Word scores are kept between questions; their sums must be what one SQLite query gives,
     to the last bit and in the same order, for common words, a hyphenated one and unknown ones."""

@@ -288,7 +288,7 @@ class FactFinder:
         self.kb, self.matcher = kb, matcher
         self.profiles = Profiles(kb)
         self._names: dict[str, list[Entry]] | None = None
-        self._by_prefix: dict[str, list[str]] | None = None
+        self._by_prefix: dict[str, tuple[int, ...]] | None = None
         self._all_text: str | None = None
         self._org_names: str | None = None
 
@@ -372,16 +372,18 @@ class FactFinder:
         spans: list[tuple[int, int, Entry]] = []
         table = self._name_table()
         if self._by_prefix is None:
-            # Names by their first two characters: a question is scanned once, not once per name.
-            by_prefix: dict[str, list[str]] = {}
+            # The lengths of names by their first two characters: at each place of the question only
+            # those slices are looked up, however many names (100,000 entries) share a beginning.
+            lengths: dict[str, set[int]] = {}
             for name in table:
                 if len(name) >= 3:
-                    by_prefix.setdefault(name[:2], []).append(name)
-            self._by_prefix = by_prefix
+                    lengths.setdefault(name[:2], set()).add(len(name))
+            self._by_prefix = {p: tuple(sorted(ls)) for p, ls in lengths.items()}
         found: dict[str, int] = {}
         for i in range(len(compact) - 2):
-            for name in self._by_prefix.get(compact[i : i + 2], ()):
-                if name not in found and compact.startswith(name, i):
+            for size in self._by_prefix.get(compact[i : i + 2], ()):
+                name = compact[i : i + size]
+                if len(name) == size and name in table and name not in found:
                     found[name] = i
         for name, start in found.items():
             entries = table[name]

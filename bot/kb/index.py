@@ -326,7 +326,8 @@ class Index:
                     break
                 kept.append(t)
                 used += df
-            terms = kept
+            # So many rows and words that keeping words' scores would thrash: SQLite ranks them.
+            return self._ranked(kept, limit)
         # FTS5's BM25 of an OR query is the sum of each phrase's own BM25 (each phrase has its own
         # IDF; row length and column weights are the row's), added in query order, so summing the
         # cached scores of each word gives SQLite's scores to the last bit.
@@ -336,6 +337,20 @@ class Index:
                 totals[rowid] = totals.get(rowid, 0.0) + score
         best = heapq.nsmallest(limit, [(score, rowid) for rowid, score in totals.items()])
         return [(self._ids[rowid], -score) for score, rowid in best]
+
+    def _ranked(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
+        if not terms:
+            return []
+        try:
+            rows = self._conn.execute(
+                f"SELECT rowid, {RANKING} AS score FROM entries_fts WHERE entries_fts MATCH ?"
+                " ORDER BY score, rowid LIMIT ?",
+                (" OR ".join(f'"{t}"' for t in terms), limit),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            logger.warning("FTS query failed for %d terms", len(terms), exc_info=True)
+            return []
+        return [(self._ids[rowid], -float(score)) for rowid, score in rows]
 
     def _term_scores(self, term: str) -> dict[int, float]:
         """Each row's BM25 score for one word, from SQLite once, then kept: a word recurs in many
