@@ -348,7 +348,7 @@ class Assistant:
         clause = reading.clauses[0] if reading.clauses else Clause(reading.folded)
         asks = clause.asks
         if _BOTH.search(clause.text):
-            # "HRSSGZ n GITTC 係咩", "InnoPortal 和 InnoZone 有咩分別": each subject named, answered in turn.
+            # "機電署 同 VTC 係咩", "QF and VQP?": each subject named, answered in turn.
             subjects = finder.named_pair(clause.text)
             if subjects:
                 return [
@@ -521,7 +521,7 @@ class Assistant:
                 and out[0].outcome == "decline"
                 and (not found.named or _POINTS.search(clause.text))
             ):
-                # "技能提升基金每人資助幾多？可以讀保健員課程嗎？": the second ask is about the first's
+                # "某某基金資助幾多？讀夜校得唔得？": the second ask is about the first's
                 # unknown subject, not about whatever its own words happen to match.
                 found = Found("decline", score=found.score)
             first = out[0] if out else None

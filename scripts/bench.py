@@ -66,7 +66,7 @@ def queries_from(kb: KnowledgeBase, n: int, seed: int = 7) -> list[str]:
                 [
                     "今日天氣點？",
                     "sing me a song",
-                    "附近有什么好吃的？",
+                    "楼下边间茶餐厅好食？",
                     "how do I renew my passport",
                 ]
             )

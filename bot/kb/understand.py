@@ -473,7 +473,7 @@ def counted(folded_question: str) -> str | None:
     """What a "how many" question counts: a few characters or words after 幾多/多少/how many."""
     m = _COUNTED_ZH.search(folded_question)
     if m:
-        # "幾多個資歷可以申請" counts 資歷: the words that run on after the noun are not it.
+        # "幾多個資歷俾人揀" counts 資歷: the words that run on after the noun are not it.
         return (_RUN_ON.sub("", m.group(1)) or m.group(1))[:4]
     m = _COUNTED_EN.search(folded_question)
     if m:
@@ -580,7 +580,7 @@ def strip_filler(folded: str) -> str:
     return text
 
 
-# Words that ask. A sentence closed by a full stop asks only with one of them: "主要負責商場啲𨋢。"
+# Words that ask. A sentence closed by a full stop asks only with one of them: "我負責屋苑啲機電。"
 # says what the asker does, though "負責" is also how one asks who is in charge.
 _ASKING = re.compile(
     r"边|哪|谁|什么|甚么|咩|几时|几多|几耐|几钱|几号|几点|几位|几间|多少|点样|点解|点先|如何|怎|为何|为什么|吗|嘛|呢|请问|想问|想知|想了解|"
@@ -651,7 +651,7 @@ def _split_asks(sentence: str) -> list[Clause]:
     return [Clause(sentence, tuple(ask_kinds(sentence)))]
 
 
-# "份人力更新報告入面，…", "機電署篇文章講到…", "in the VTC article, …": the question
+# "份通訊入面，…", "機電署篇文章講到…", "in the VTC article, …": the question
 # names the document it read and then asks about something in it. The part after the reference is
 # what is asked about; the reference only says where to look.
 _DOCUMENT = (
