@@ -22,7 +22,6 @@ from bot.kb.facts import (
     WITHIN_MIN_COVERAGE,
     FactFinder,
     Found,
-    as_written,
     dated_before,
     family,
     folded_text,
@@ -44,6 +43,7 @@ from bot.kb.understand import (
     AskKind,
     Clause,
     Reading,
+    as_written,
     ask_kinds,
     demonstrated,
     has_evidence,
@@ -363,10 +363,10 @@ class Assistant:
                 alone = story
         if conv is None:
             return [alone], None
-        last_entry = finder.kb.entries.get(conv.entries[0]) if conv.entries else None
-        if reading.subject_only and last_entry is not None and _AFTER.search(reading.subject_only):
+        last = finder.kb.entries.get(conv.entries[0]) if conv.entries else None
+        if reading.subject_only and last is not None and _AFTER.search(reading.subject_only):
             # "讀完之後呢？": what comes next on the path just told, not a new subject.
-            found = finder.check(last_entry, clause.text, asks, today, named=True)
+            found = finder.check(last, clause.text, asks, today, named=True)
             return [found], found
         if reading.subject_only:
             # "咁B2呢？" after the M category: the same fact about a sibling that X names.
@@ -390,7 +390,6 @@ class Assistant:
             if body.isascii()
             else len(_PUNCTUATION.sub("", body)) <= SHORT_ASK
         )
-        last = finder.kb.entries.get(conv.entries[0]) if conv.entries else None
         if last is not None and demonstrated(clause.text, folded_text(last)):
             # "那個諮委會的主席": that committee is the one talked about, though the word names others
             # too; a fact the conversation's subject does not state is missing, not another's.
@@ -589,9 +588,8 @@ class Assistant:
             budget = (
                 BODY_BUDGET + PART_BUDGET // 3
             )  # two asks answered by one entry: room for both facts
-        first_ask = self._first_ask(
-            snap, reading
-        )  # answered by the first entry, whatever the rest
+        # The first of several asks is answered by the first entry, whatever the rest.
+        first_ask = self._first_ask(snap, reading)
         parts = [
             self._part(kb, e, lang, words, reading.asks, budget, first_ask if i == 0 else None)
             for i, e in enumerate(entries)
@@ -808,7 +806,7 @@ class Assistant:
         when = ""
         if source is not None and source.date:
             when = render_date(source.date, lang)
-        if found.missing in ("ask_place", "ask_edition", "ask_named") and found.detail:
+        if found.missing in SWAPPED and found.detail:
             detail = found.detail
             if detail.isdigit() and lang != "en":
                 detail += "年"  # a year the documents do not cover

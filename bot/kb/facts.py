@@ -207,9 +207,14 @@ class Profiles:
 _LATIN_HAN = re.compile(r"(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
 
 
+def _where(folded: str) -> list[int]:
+    """Where each character of the compact form (spaces out) stands in the folded text."""
+    return [i for i, ch in enumerate(folded) if ch != " "]
+
+
 def _words(folded: str, start: int, end: int) -> str:
     """The folded text of a span of its compact form, spaces kept ("industry training ...")."""
-    where = [i for i, ch in enumerate(folded) if ch != " "]
+    where = _where(folded)
     return folded[where[start] : where[end - 1] + 1]
 
 
@@ -368,7 +373,7 @@ class FactFinder:
     def _spans(self, folded: str) -> list[tuple[int, int, Entry]]:
         """Names in a folded text, as spans of its compact form (spaces out); Latin names whole words."""
         compact = folded.replace(" ", "")
-        where = [i for i, ch in enumerate(folded) if ch != " "]  # compact index → folded index
+        where = _where(folded)
         spans: list[tuple[int, int, Entry]] = []
         table = self._name_table()
         if self._by_prefix is None:
@@ -539,17 +544,16 @@ class FactFinder:
             entry = self.named(query) or (self.defined(query) if "what" in asks else None)
             if entry is not None:
                 return Found("answer", entry=entry, score=1.0, match=None, named=True)
-        thing = self.unknown_thing(asked if asked is not None else query)
+        own = asked if asked is not None else query  # the asker's own words
+        thing = self.unknown_thing(own)
         if thing:
             return Found("decline", detail=thing)
-        match = self.in_document(asked if asked is not None else query) or self.matcher.match(
-            query
-        )
+        match = self.in_document(own) or self.matcher.match(query)
         best = match.best
         if best is None or match.decision == "decline":
             # "香港老年學會幾點開門？": too few words to match on, but a known subject and an ask the
             # documents never answer: say exactly that rather than list the topics.
-            folded = fold(asked if asked is not None else query)
+            folded = fold(own)
             # ...unless the name only qualifies another thing: "持續進修獎學基金" is a fund, not 持續進修.
             named = [e for s, e in self._heads(fold(query)) if not s]
             if named:
@@ -564,15 +568,10 @@ class FactFinder:
                         named=True,
                     )
             return Found("decline", match=match, score=best.score if best else 0.0)
-        entry = self.asked_kind(match, asked if asked is not None else query) or self._pick(
-            match, asks, asked if asked is not None else query
-        )
-        names = best.name_hit >= NAMED or bool(
-            names_in(fold(asked or query), subject_of(self.kb, entry))
-        )
+        entry = self.asked_kind(match, own) or self._pick(match, asks, own)
+        names = best.name_hit >= NAMED or bool(names_in(fold(own), subject_of(self.kb, entry)))
         if match.decision == "choose" and entry.id == best.id:
             return Found("choose", entry=entry, score=best.score, match=match, named=names)
-        own = asked if asked is not None else query
         other = self.named_elsewhere(own, entry) if "holder" in asks else None
         if other is not None:
             # "Who is the chairman of VTC?" found a committee's chairman: a post is the named
@@ -604,9 +603,8 @@ class FactFinder:
         """The subject the question names when the entry found has nothing to do with it (not it,
         not of its family, and not mentioning it): the question is about that subject, whatever
         the rest of its words matched. None when the question names none, or names the entry's."""
-        folded = _LATIN_HAN.sub(
-            " ", fold(query)
-        )  # "VTC主席": the English name is a word of its own
+        # "VTC主席": the English name is a word of its own.
+        folded = _LATIN_HAN.sub(" ", fold(query))
         spans = self._spans(folded)
         if not spans:
             return None
@@ -633,7 +631,7 @@ class FactFinder:
     @staticmethod
     def _qualifier(folded: str, start: int) -> str:
         """The words just before a general name that say which one ("零售業" 諮委會, "retail" ITAC)."""
-        where = [i for i, ch in enumerate(folded) if ch != " "]
+        where = _where(folded)
         before = folded[: where[start]] if start < len(where) else folded
         han = re.search(r"([\u4e00-\u9fff]{2,6})$", _NOT_A_NAME.split(before.rstrip())[-1])
         latin = re.search(r"([a-z]{3,})\s*$", before)
@@ -697,10 +695,12 @@ class FactFinder:
                 ]
                 # A venue is the thing's own: the parent's place (a data park beside the institute)
                 # is not where its child is.
-                own = [e for e in fam if kind != "where" or e is entry or e.parent == entry.id]
+                searched = [
+                    e for e in fam if kind != "where" or e is entry or e.parent == entry.id
+                ]
                 if kind == "where":
                     close = [e for e in close if e.id != entry.parent]
-                stating = [e for e in own if self._states(e, kind, noun)]
+                stating = [e for e in searched if self._states(e, kind, noun)]
                 better = (
                     [e for e in stating if self._fits(e, kind)]
                     or stating
@@ -837,12 +837,6 @@ def names_of(entry: Entry) -> list[str]:
             _NAMES.clear()
         _NAMES[key] = names
     return names
-
-
-def as_written(folded: str, name: str) -> str:
-    """A compact name as the folded text writes it, spaces and all ("qf promotional vehicle")."""
-    m = re.search(r"\s*".join(re.escape(ch) for ch in name), folded)
-    return m.group(0) if m else name
 
 
 def names_in(folded: str, entry: Entry) -> list[str]:

@@ -8,7 +8,6 @@ rare each word is), and the question must resemble the entry's names or sample q
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
@@ -17,7 +16,7 @@ from typing import Literal, NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.kb.index import Index, IndexedEntry
-from bot.kb.text import STOPWORDS, fold, is_han
+from bot.kb.text import STOPWORDS, all_han, fold, is_han
 
 Decision = Literal["answer", "choose", "decline"]
 
@@ -59,7 +58,6 @@ class Match:
         return self.candidates[0] if self.candidates else None
 
 
-_ALL_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # One-character prepositions and particles jieba sometimes glues onto the next word.
 _GLUED = frozenset("为在于对向给把被同和与跟喺俾的嘅将由")
 _NUMERALS = frozenset("零一二两兩三四五六七八九十百千万萬亿億几幾多少第首个個0123456789")
@@ -115,7 +113,7 @@ class Matcher:
         for ie in index.indexed.values():
             for name in ie.names:
                 n = name.replace(" ", "")
-                if len(n) >= 4 and _ALL_HAN.fullmatch(n):
+                if len(n) >= 4 and all_han(n):
                     for pair in _pairs(n):
                         by_pair.setdefault(pair, {})[n] = None
         self._names_by_pair: dict[str, tuple[str, ...]] = {p: tuple(n) for p, n in by_pair.items()}
@@ -123,12 +121,11 @@ class Matcher:
     def mend_names(self, folded: str) -> str:
         """Replace a near-miss of a known long name (one character off) with the name itself."""
         df = self.index.df
+        # A slip leaves a word no entry has; without one there is nothing to mend.
         if not any(
             len(w) > 1 and is_han(w) and w not in df for w, _ in self.content_units(folded)
         ):
-            return (
-                folded  # a slip leaves a word no entry has; without one there is nothing to mend
-            )
+            return folded
         by_pair = self._names_by_pair
         counts = Counter(
             chain.from_iterable(
@@ -241,13 +238,15 @@ class Matcher:
         scored = []
         for rank, (partial, exact, coverage, bm, ie) in enumerate(first):
             similarity, name_hit = 0.0, exact
-            if rank < RERANK and (
+            compared = rank < RERANK and (
                 len(top) < 2 or partial + RERANK_WEIGHT >= min(top[1], top[0] - NEAR_BEST) - 0.001
-            ):
+            )
+            if compared:
                 similarity = self._similarity(query_str, query_sorted, ie)
                 name_hit = max(exact, self._name_hit(folded, compact, tokens, ie, fuzzy))
-                top = sorted([*top, partial + 0.25 * similarity + 0.05 * name_hit])[::-1][:2]
             score = partial + 0.25 * similarity + 0.05 * name_hit
+            if compared:
+                top = sorted([*top, score], reverse=True)[:2]
             scored.append((round(score, 4), coverage, similarity, name_hit, bm, ie.id))
         scored.sort(key=lambda c: c[0], reverse=True)  # stable: equal scores keep search order
         lead = scored[0][0] - scored[1][0] if len(scored) > 1 else 0.0

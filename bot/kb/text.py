@@ -72,10 +72,12 @@ FOLD_CACHE = 16384  # folded texts kept: every entry's texts and names, and rece
 _CONTROL = re.compile(
     r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
 )
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(f"[{_HAN_CHARS}]")
+_ALL_HAN = re.compile(f"[{_HAN_CHARS}]+")
 _LATIN_WORD = re.compile(r"[a-zA-Z]+")
 # Runs of Han characters, or of Latin letters/digits (with inner &.-+ as in E&M, BIM-AM, 4.0).
-_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[&.+'-][a-z0-9]+)*")
+_RUN = re.compile(rf"[{_HAN_CHARS}]+|[a-z0-9]+(?:[&.+'-][a-z0-9]+)*")
 
 # Words that carry no topic: question words and particles in the four forms workers write.
 # Kept small on purpose; rarer function words are discounted by their document frequency.
@@ -190,6 +192,11 @@ def runs(folded: str) -> list[str]:
 
 def is_han(token: str) -> bool:
     return bool(_HAN.match(token))
+
+
+def all_han(text: str) -> bool:
+    """Every character Chinese (a name to mend by its character pairs)."""
+    return bool(_ALL_HAN.fullmatch(text))
 
 
 def stem(word: str) -> str:

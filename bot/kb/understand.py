@@ -699,9 +699,19 @@ def without_pointers(folded: str) -> str:
     return _POINTER.sub(" ", folded)
 
 
+def _spaced(name: str) -> str:
+    """A pattern for a compact (spaceless) name as a text may write it, spaces inside allowed."""
+    return r"\s*".join(re.escape(ch) for ch in name)
+
+
 def without_names(folded: str, names: list[str]) -> str:
     """The clause with the given (compact, folded) names taken out, spaces inside them allowed."""
     for name in names:
-        pattern = r"\s*".join(re.escape(ch) for ch in name)
-        folded = re.sub(pattern, " ", folded)
+        folded = re.sub(_spaced(name), " ", folded)
     return " ".join(folded.split())
+
+
+def as_written(folded: str, name: str) -> str:
+    """A compact name as the folded text writes it, spaces and all ("qf promotional vehicle")."""
+    m = re.search(_spaced(name), folded)
+    return m.group(0) if m else name
