@@ -46,8 +46,8 @@ def test_a_story_keeps_its_question_sentences_and_the_rest_as_context():
 def test_a_story_sentence_that_states_what_the_asker_does_is_not_an_ask():
     # "負責" can ask who is in charge, and "十幾年" holds a question word, but a sentence closed by a
     # full stop with no word that asks is the asker's story.
-    reading = read("我喺物業公司做咗十幾年，主要負責大廈升降機。想問份備忘錄包唔包升降機維修？")
-    assert [c.text for c in reading.clauses] == ["想问份备忘录包唔包升降机维修?"]
+    reading = read("我喺物業公司做咗十幾年，主要負責大廈升降機。想知機電署份協議有冇講電梯？")
+    assert [c.text for c in reading.clauses] == ["想知机电署份协议有冇讲电梯?"]
     assert "负责" in reading.context
 
 
@@ -146,8 +146,8 @@ def test_an_english_story_is_split_at_its_full_stops():
 
 def test_a_long_story_is_answered_from_its_question(assistant):
     story = (
-        "我喺升降機公司做咗十幾年，主要做商場嘅𨋢。老細話大灣區機會多，叫我哋留意下。"
-        "想問機電署同廣州人社局份備忘錄包唔包升降機維修？"
+        "我係屋苑嘅機電技工，做咗八年，日日搞大廈電梯。朋友話粵港有機電人才合作。"
+        "想知機電署同廣州人社局份備忘錄有冇包升降機保養？"
     )
     answer = assistant.answer(story)
     assert answer.answered and "升降機" in answer.text
