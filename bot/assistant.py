@@ -24,10 +24,8 @@ from bot.kb.facts import (
     Found,
     dated_before,
     family,
-    folded_text,
     later_asked,
     names_in,
-    names_of,
     now_asked,
     subject_of,
 )
@@ -390,7 +388,7 @@ class Assistant:
             if body.isascii()
             else len(_PUNCTUATION.sub("", body)) <= SHORT_ASK
         )
-        if last is not None and demonstrated(clause.text, folded_text(last)):
+        if last is not None and demonstrated(clause.text, finder.readings.of(last).text):
             # "那個諮委會的主席": that committee is the one talked about, though the word names others
             # too; a fact the conversation's subject does not state is missing, not another's.
             near = finder.within(
@@ -430,7 +428,10 @@ class Assistant:
             and lean.entry.id in conv.entries
             and bool(asks)
             # only kinds with a visible form ("who": a body, a person) say the subject states it
-            and all(k in ASK_EVIDENCE and has_evidence(k, folded_text(lean.entry)) for k in asks)
+            and all(
+                k in ASK_EVIDENCE and has_evidence(k, finder.readings.of(lean.entry).text)
+                for k in asks
+            )
         )
         if (
             lean.entry is not None
@@ -447,24 +448,26 @@ class Assistant:
         if lean.entry is alone.entry:
             # The same either way: say which subject it took only when the message named none.
             return ([lean], lean) if (short or points) and not alone.named else ([alone], None)
-        lean_weight = self._weigh(lean, asks, conv, reading) + (
+        lean_weight = self._weigh(lean, asks, conv, reading, finder) + (
             0.0 if alone.named else LEAN_UNNAMED
         )
         return (
             ([lean], lean)
-            if lean_weight > self._weigh(alone, asks, None, reading)
+            if lean_weight > self._weigh(alone, asks, None, reading, finder)
             else ([alone], None)
         )
 
     @staticmethod
-    def _weigh(found: Found, asks: tuple, conv: Conversation | None, reading: Reading) -> float:
+    def _weigh(
+        found: Found, asks: tuple, conv: Conversation | None, reading: Reading, finder: FactFinder
+    ) -> float:
         """How well a reading of a follow-up fits: alone when it names its own subject, leaning on the
         conversation when it points back ("佢哋", "it") or stays with the same subject."""
         score = found.score + (0.03 if found.outcome == "answer" else 0.0)
         if (
             found.entry is not None
             and asks
-            and all(has_evidence(k, folded_text(found.entry)) for k in asks)
+            and all(has_evidence(k, finder.readings.of(found.entry).text) for k in asks)
         ):
             score += 0.05
         if conv is None:
@@ -545,7 +548,9 @@ class Assistant:
         """Words naming the subject of a question, to carry to a follow-up."""
         kb = self._snap.kb
         subject = subject_of(kb, entry)
-        named = names_in(folded, subject) or (names_in(folded, entry) if subject is entry else [])
+        named = names_in(folded, kb.readings.of(subject).names) or (
+            names_in(folded, kb.readings.of(entry).names) if subject is entry else []
+        )
         if named:
             return " ".join(as_written(folded, n) for n in named)
         return fold(subject.title.zh)
@@ -690,9 +695,9 @@ class Assistant:
         """What the next turn may lean on: the subject's words and the ask's words of this one."""
         clause = reading.clauses[0].text if reading.clauses else reading.folded
         subject_words = self._subject_words(clause, primary)
-        if leaned and conversation.active and not names_in(clause, primary):
+        if leaned and conversation.active and not names_in(clause, kb.readings.of(primary).names):
             subject_words = conversation.subject  # the subject the follow-up leaned on stays
-        elif not leaned and not names_in(clause, primary):
+        elif not leaned and not names_in(clause, kb.readings.of(primary).names):
             # "學習體驗獎勵計劃由誰撥款？" is answered by the Education Bureau, but the scheme stays
             # the subject: the next "何時開始接受申請？" is about the scheme, not the bureau.
             finder = self._snap.finder
@@ -700,7 +705,9 @@ class Assistant:
             if named:
                 subject_words = finder.names_text(clause)
                 ids = ids + tuple(e.id for e in named[:2])
-        names = names_in(clause, primary) + names_in(clause, subject_of(kb, primary))
+        names = names_in(clause, kb.readings.of(primary).names) + names_in(
+            clause, kb.readings.of(subject_of(kb, primary)).names
+        )
         ask_words = (
             without_names(clause, names) if reading.asks or not leaned else conversation.ask
         )
@@ -764,7 +771,7 @@ class Assistant:
             asks,
             self._snap.matcher.idf,
             budget,
-            " ".join(names_of(entry)),
+            " ".join(kb.readings.of(entry).names),
             first,
         )
         text = self.dated_text(entry, lang, chosen.text, kb) if entry.changeable else chosen.text

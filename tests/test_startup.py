@@ -212,3 +212,51 @@ def test_a_built_index_comes_with_jiebas_cache_so_its_first_load_does_not_build_
     assert caches[0].stat().st_mtime_ns == written  # read, not rebuilt
     fresh = Segmenter(dictionary, tmp_path)  # no cache there: built from the dictionary
     assert loaded._tk.FREQ == fresh._tk.FREQ and loaded._tk.total == fresh._tk.total
+
+
+def test_the_index_holds_each_entrys_reading_so_no_answer_works_one_out(
+    engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folding an entry and finding what its sample questions ask cost about a millisecond; a fresh
+    bot reads them from the index, equal to what working them out gives."""
+    from bot.kb import readings
+
+    fresh = {e.id: readings.read(e) for e in engine.index.kb.entries.values()}
+
+    def refuse(entry: Entry) -> readings.Reading:
+        raise AssertionError(f"{entry.id} was read again")
+
+    monkeypatch.setattr(readings, "read", refuse)
+    opened = Index(engine.index.path)
+    for entry in opened.kb.entries.values():
+        assert opened.kb.readings.of(entry) == fresh[entry.id], entry.id
+    assert opened.kb.readings.of(entry).names[0]  # names, longest first
+
+
+def test_readings_stored_by_other_code_are_worked_out_again_and_the_index_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changed reading code (a new ask cue) makes the stored readings stale: they are not trusted,
+    and `make run` (ensure_index) builds the index again."""
+    from bot.kb import index as index_module
+    from bot.kb import readings
+    from tests.helpers import fixture_copy
+
+    knowledge, path = fixture_copy(tmp_path)
+    assert index_module.is_fresh(path, knowledge)
+    monkeypatch.setattr(index_module, "readings_code", lambda: "other-code")
+    assert not index_module.is_fresh(path, knowledge)
+    worked_out: list[str] = []
+    real_read = readings.read
+
+    def counted(entry: Entry) -> readings.Reading:
+        worked_out.append(entry.id)
+        return real_read(entry)
+
+    monkeypatch.setattr(readings, "read", counted)
+    opened = Index(path)
+    entry = next(iter(opened.kb.entries.values()))
+    assert opened.kb.readings.of(entry) == real_read(entry)
+    assert worked_out == [entry.id]
+    assert index_module.ensure_index(knowledge, path)  # rebuilt
+    assert index_module.read_meta(path)["readings"] == "other-code"

@@ -9,17 +9,19 @@ the same kind of thing and whose text states it wins. A subject whose family sta
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from bot.kb.asks import Ask, recorded_absent, stated, unanswerable_ask
+from bot.kb.asks import Ask, recorded_absent, unanswerable_ask
+from bot.kb.asks import stated as stated_only
 from bot.kb.loader import KnowledgeBase
 from bot.kb.matcher import NEAR_BEST, RERANK, Candidate, Match, Matcher
 from bot.kb.schema import Entry, last_day
-from bot.kb.text import fold, fold_whole, is_han
+from bot.kb.text import fold, is_han
 from bot.kb.understand import (
     ASK_CUES,
     PLACES,
@@ -184,26 +186,6 @@ class Found:
         return self.match.candidates if self.match else []
 
 
-@dataclass
-class Profiles:
-    """Which kinds of fact each entry's sample questions ask; computed when first needed."""
-
-    kb: KnowledgeBase
-    _cache: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def of(self, entry: Entry) -> dict[str, float]:
-        got = self._cache.get(entry.id)
-        if got is None:
-            questions = [fold(q) for q in entry.questions.all()]
-            n = max(1, len(questions))
-            got = {
-                kind: sum(1 for q in questions if cue.search(q)) / n
-                for kind, cue in ASK_CUES.items()
-            }
-            self._cache[entry.id] = got
-        return got
-
-
 _LATIN_HAN = re.compile(r"(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
 
 
@@ -291,7 +273,7 @@ def dated_before(kb: KnowledgeBase, entry: Entry, today: date) -> bool:
 class FactFinder:
     def __init__(self, kb: KnowledgeBase, matcher: Matcher) -> None:
         self.kb, self.matcher = kb, matcher
-        self.profiles = Profiles(kb)
+        self.readings = kb.readings
         self._names: dict[str, list[Entry]] | None = None
         self._by_prefix: dict[str, tuple[int, ...]] | None = None
         self._all_text: str | None = None
@@ -338,11 +320,14 @@ class FactFinder:
         compact = fold(query).replace(" ", "")
         if self._all_text is None:
             self._all_text = " ".join(
-                _names_and_text(e).replace(" ", "") for e in self.kb.entries.values()
+                self.readings.of(e).named_text.replace(" ", "") for e in self.kb.entries.values()
             )
         if self._org_names is None:  # the names of subjects (organisations, schemes, events…)
             self._org_names = " ".join(
-                n for e in self.kb.entries.values() if e.type in SUBJECT_TYPES for n in names_of(e)
+                n
+                for e in self.kb.entries.values()
+                if e.type in SUBJECT_TYPES
+                for n in self.readings.of(e).names
             )
         for m in _NAMED_THING.finditer(compact):
             words, head = _NOT_A_NAME.split(m.group(1))[-1], m.group(2)
@@ -365,7 +350,7 @@ class FactFinder:
         for start, end, entry in self._spans(folded):
             head = _HEAD_NOUN.match(compact, end)
             qualified = head is not None and not any(
-                compact[start : head.end()] in n for n in names_of(entry)
+                compact[start : head.end()] in n for n in self.readings.of(entry).names
             )
             out.append((qualified, entry))
         return out
@@ -447,7 +432,7 @@ class FactFinder:
 
         def fit(e: Entry) -> tuple[float, float]:
             cover = self.matcher.own_coverage(clause, e.id)
-            profile = self.profiles.of(e)
+            profile = self.readings.of(e).asks
             told = sum(
                 PROFILE_BONUS * 4 * profile.get(k, 0.0)
                 + (0.2 if k in CHECKED and self._states(e, k, noun) else 0.0)
@@ -569,7 +554,9 @@ class FactFinder:
                     )
             return Found("decline", match=match, score=best.score if best else 0.0)
         entry = self.asked_kind(match, own) or self._pick(match, asks, own)
-        names = best.name_hit >= NAMED or bool(names_in(fold(own), subject_of(self.kb, entry)))
+        names = best.name_hit >= NAMED or bool(
+            names_in(fold(own), self.readings.of(subject_of(self.kb, entry)).names)
+        )
         if match.decision == "choose" and entry.id == best.id:
             return Found("choose", entry=entry, score=best.score, match=match, named=names)
         other = self.named_elsewhere(own, entry) if "holder" in asks else None
@@ -591,11 +578,11 @@ class FactFinder:
             return None
         best = self.kb.entries[match.candidates[0].id]
         for noun in (k[:n] for k in kinds for n in range(len(k), 2, -1)):
-            if any(noun in n for n in names_of(best)):
+            if any(noun in n for n in self.readings.of(best).names):
                 return None
             for c in match.candidates[1:5]:
                 e = self.kb.entries.get(c.id)
-                if e is not None and any(n.endswith(noun) for n in names_of(e)):
+                if e is not None and any(n.endswith(noun) for n in self.readings.of(e).names):
                     return e
         return None
 
@@ -610,16 +597,19 @@ class FactFinder:
             return None
         compact = folded.replace(" ", "")
         related = {e.id for e in family(self.kb, entry)}
-        text = f"{' '.join(names_of(entry))} {folded_text(entry).replace(' ', '')}"
+        text = f"{' '.join(self.readings.of(entry).names)} {self.readings.of(entry).text.replace(' ', '')}"
         for start, end, named in spans:
             if (
                 named.id in related
                 or entry.id in {e.id for e in family(self.kb, named)}
                 or compact[start:end] in text  # the entry speaks of what was named
-                or any(n in folded_text(named).replace(" ", "") for n in names_of(entry))
+                or any(
+                    n in self.readings.of(named).text.replace(" ", "")
+                    for n in self.readings.of(entry).names
+                )
             ):  # ...or what was named speaks of the entry ("the assessor" is the Association)
                 qualifier = self._qualifier(folded, start) if entry.parent == named.id else ""
-                if qualifier and not any(qualifier in n for n in names_of(entry)):
+                if qualifier and not any(qualifier in n for n in self.readings.of(entry).names):
                     # "零售業諮委會": a committee, but not the automotive one found, nor one known.
                     return (
                         named,
@@ -710,11 +700,11 @@ class FactFinder:
                     entry = better[0]
                 elif not stating:
                     return missing(f"ask_{kind}")
-        text = folded_text(entry)
+        text = self.readings.of(entry).text
         edition = editions_missing(folded, text)
         if edition:
             return missing("ask_edition", edition)
-        family_text = " ".join(_names_and_text(e) for e in fam)
+        family_text = " ".join(self.readings.of(e).named_text for e in fam)
         year = years_missing(folded, family_text)
         if year:
             return missing("ask_edition", year)
@@ -727,7 +717,7 @@ class FactFinder:
 
     def _states(self, entry: Entry, kind: AskKind, noun: str | None) -> bool:
         """The entry states the kind of fact asked (its own name aside: 香港 in a name is no place)."""
-        text = folded_text(entry)
+        text = self.readings.of(entry).text
         if kind == "where":
             # 香港 in "香港人工智能研發院" is no venue; a venue alias ("Xiqu Centre") still is one.
             for name in sorted(
@@ -745,7 +735,7 @@ class FactFinder:
         return has_evidence(kind, text)
 
     def _fits(self, entry: Entry, kind: AskKind) -> bool:
-        return self.profiles.of(entry).get(kind, 0.0) > 0.0
+        return self.readings.of(entry).asks.get(kind, 0.0) > 0.0
 
     def owned(self, query: str) -> str | None:
         """In "報告的桌面研究", the desk research is asked about, not the report that holds it: the entry
@@ -776,8 +766,8 @@ class FactFinder:
 
         def fit(eid: str) -> float:
             e = self.kb.entries[eid]
-            profile = self.profiles.of(e)
-            folded = folded_text(e)
+            profile = self.readings.of(e).asks
+            folded = self.readings.of(e).text
             return (
                 pool[eid]
                 + (OWNED_BONUS if eid == owned else 0.0)
@@ -791,26 +781,8 @@ class FactFinder:
         return self.kb.entries[max(pool, key=fit)]
 
 
-def _names_and_text(entry: Entry) -> str:
-    return _folded(
-        " ".join(
-            [entry.title.zh, entry.title.en, *entry.aliases, entry.answer.zh, entry.answer.en]
-        )
-    )
-
-
 def _text(entry: Entry) -> str:
-    return stated(f"{entry.answer.zh} {entry.answer.en}")
-
-
-@lru_cache(maxsize=8192)
-def _folded(text: str) -> str:
-    return fold_whole(text)
-
-
-def folded_text(entry: Entry) -> str:
-    """The entry's stated text, folded; cached, as every candidate of every question reads it."""
-    return _folded(_text(entry))
+    return stated_only(f"{entry.answer.zh} {entry.answer.en}")
 
 
 def subject_of(kb: KnowledgeBase, entry: Entry) -> Entry:
@@ -820,30 +792,10 @@ def subject_of(kb: KnowledgeBase, entry: Entry) -> Entry:
     return kb.entries[entry.parent]
 
 
-_NAMES: dict[tuple[str, int], list[str]] = {}
-
-
-def names_of(entry: Entry) -> list[str]:
-    """The entry's names and aliases, folded and compact, longest first (cached per entry object)."""
-    key = (entry.id, id(entry))
-    names = _NAMES.get(key)
-    if names is None:
-        names = sorted(
-            {fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]},
-            key=len,
-            reverse=True,
-        )
-        if len(_NAMES) > 50_000:  # a long-running bot reloading often: start afresh
-            _NAMES.clear()
-        _NAMES[key] = names
-    return names
-
-
-def names_in(folded: str, entry: Entry) -> list[str]:
-    """The entry's names and aliases that occur in a folded question (longest first, no overlaps)."""
+def names_in(folded: str, names: Sequence[str]) -> list[str]:
+    """The names (an entry's reading's) that occur in a folded question (longest first, no overlaps)."""
     compact = folded.replace(" ", "")
     found: list[str] = []
-    names = names_of(entry)
     for name in names:
         if len(name) >= 2 and name in compact and not any(name in f for f in found):
             if (

@@ -25,6 +25,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from bot.kb.loader import KnowledgeBase, content_digest, load_knowledge
+from bot.kb.readings import Reading, Readings, read
+from bot.kb.readings import code as readings_code
 from bot.kb.schema import Entry, Source, Topic, stored
 from bot.kb.text import STOPWORDS, Segmenter, fold, write_dictionary
 
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = "8"  # bump when the index layout or the tokenisation changes
+INDEX_VERSION = "9"  # bump when the index layout or the tokenisation changes
 DICT_NAME = "jieba.dict"
 POSTING_BUDGET = 2000  # rows one query may make SQLite score, in an index at least this large
 # BM25 weighting names most, then sample questions, then answers. Called by name in the query: through
@@ -76,6 +78,7 @@ def _entry_rows(kb: KnowledgeBase, seg: Segmenter) -> Iterator[dict]:
             "body": " ".join(body),
             "names_folded": json.dumps(names, ensure_ascii=False),
             "questions_cut": json.dumps([" ".join(q) for q in q_tokens], ensure_ascii=False),
+            "reading": json.dumps(read(entry).as_json(), ensure_ascii=False),
         }
 
 
@@ -164,6 +167,7 @@ def _fill(
         meta = {
             "version": INDEX_VERSION,
             "digest": kb.digest,
+            "readings": readings_code(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "entries": str(len(kb.entries)),
             "sources": json.dumps(
@@ -229,6 +233,7 @@ def is_fresh(path: Path, knowledge_dir: Path) -> bool:
     return (
         meta.get("version") == INDEX_VERSION
         and meta.get("digest") == content_digest(knowledge_dir)
+        and meta.get("readings") == readings_code()
         and path.with_name(f"{path.stem}.{DICT_NAME}").exists()
     )
 
@@ -262,11 +267,17 @@ class Index:
         self._ids: dict[int, str] = {}
         self._scores: dict[str, dict[int, float]] = {}
         self._scored = 0
-        for rowid, eid, raw, names, questions, n, q, b in self._conn.execute(
-            "SELECT rowid, id, entry, names_folded, questions_cut, names, questions, body FROM entries"
+        # Readings made by other code than this process's are worked out again on first use.
+        read_here = meta.get("readings") == readings_code()
+        reading_of: dict[str, Reading] = {}
+        for rowid, eid, raw, names, questions, n, q, b, reading in self._conn.execute(
+            "SELECT rowid, id, entry, names_folded, questions_cut, names, questions, body, reading"
+            " FROM entries"
         ):
             self._ids[rowid] = eid
             entries[eid] = stored(Entry, json.loads(raw))  # validated when the index was built
+            if read_here:
+                reading_of[eid] = Reading.from_json(json.loads(reading))
             # Without stopwords, one sample question in ten repeats another: compared once.
             content = [
                 words.split()
@@ -308,6 +319,7 @@ class Index:
             files=MappingProxyType(json.loads(meta.get("files") or "{}")),
             rules=rules,
             digest=meta.get("digest", ""),
+            readings=Readings(reading_of),
         )
 
     def search(self, tokens: list[str], limit: int = 40) -> list[tuple[str, float]]:

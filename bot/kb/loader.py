@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.kb.readings import Readings
 from bot.kb.schema import EntriesFile, Entry, KnowledgeError, Source, SourcesFile, Topic
 
 SOURCES_FILE = "sources.yaml"
@@ -45,6 +46,7 @@ class KnowledgeBase:
     files: Mapping[str, str] = field(default_factory=dict)  # entry id -> file it came from
     rules: Any = None  # eligibility rules (bot.rules), when rules.yaml exists
     digest: str = ""
+    readings: Readings = field(default_factory=Readings)  # the index's, when it has them
 
     def __post_init__(self) -> None:
         kids: dict[str, list[Entry]] = {}
