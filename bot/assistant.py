@@ -362,6 +362,11 @@ class Assistant:
         if conv is None:
             return [alone], None
         last = finder.kb.entries.get(conv.entries[0]) if conv.entries else None
+        shared = finder.by_conversation(clause.text, conv.entries)
+        if shared is not None:
+            # "那個啟動禮" after the mechanics' scheme: its launch, of the two launches so called.
+            found = finder.check(shared, clause.text, asks, today, named=True)
+            return [found], found
         if reading.subject_only and last is not None and _AFTER.search(reading.subject_only):
             # "讀完之後呢？": what comes next on the path just told, not a new subject.
             found = finder.check(last, clause.text, asks, today, named=True)
@@ -601,10 +606,17 @@ class Assistant:
         ]
         notes = [
             self._not_stated(
-                kb, f, lang, words, [g.missing for g in missed[e.id][1:] if g.missing]
+                kb,
+                f,
+                lang,
+                words,
+                [g.missing for g in missed[e.id][1:] if g.missing],
+                beside=e.id in answered,
             )
             for f, e in missing
-            if e.id not in answered
+            # A fee, a contact, a salary the documents never give is said even beside an answer
+            # from the same entry ("評估機構係邊個？貴唔貴？"): the worker asked it too.
+            if e.id not in answered or f.missing in UNSTATED_KEYS
         ]
         now = now_asked(" ".join(c.text for c in reading.clauses) or reading.folded)
         dated = [e for e in entries if now and dated_before(kb, e, self.today())]
@@ -796,8 +808,10 @@ class Assistant:
         lang: Lang,
         words: list[str],
         also: Sequence[str] = (),
+        beside: bool = False,
     ) -> str:
-        """What the documents do not give about a subject (the kinds in `also` too), and what they do."""
+        """What the documents do not give about a subject (the kinds in `also` too), and what they
+        do; `beside` an answer from the same entry, only what they do not give."""
         entry = found.entry
         assert entry is not None and found.missing is not None
         if found.missing == "entry":
@@ -829,6 +843,8 @@ class Assistant:
         key = "not_stated_dated" if found.missing == "ask_later" and when else "not_stated"
         kinds = [k for k in dict.fromkeys([found.missing, *also]) if k in UNSTATED_KINDS]
         thing = t("and_joiner", lang).join(t(k, lang) for k in kinds or [found.missing])
+        if beside:
+            return t("not_stated_beside", lang, thing=thing, title=title)
         return t(key, lang, thing=thing, title=title, gist=gist, date=when)
 
     def _events(

@@ -318,6 +318,42 @@ def test_a_record_of_what_the_documents_do_not_give_is_a_decline(assistant):
     assert not answer.answered
 
 
+def test_a_fact_of_one_trade_is_not_answered_with_another_trades(assistant):
+    # Only some elderly care RPL qualifications have an exemption period: a logistics worker's
+    # question is told what the documents do give, not elderly care's dates as if they were his.
+    answer = assistant.answer("做物流嘅 RPL 都有冇免試期？")
+    assert not answer.answered and "物流" in first_line(answer.text)
+    english = assistant.answer("Does the logistics RPL come with an exemption period too?")
+    assert not english.answered and "logistics" in first_line(english.text).lower()
+    # A trade mentioned only as the asker's own is no swap when the asked one is named.
+    mine = assistant.answer("我本身做物流，想知安老 RPL 免試期去到幾時？")
+    assert mine.answered and "2028年8月31日" in mine.text
+
+
+def test_the_trade_asked_finds_its_own_fact_among_close_candidates(assistant):
+    answer = assistant.answer("安老院同事想做 RPL，評估係邊間機構負責？")
+    assert answer.answered and "香港老年學會" in answer.text
+
+
+def test_a_list_of_trades_answers_whether_one_is_among_them(assistant):
+    answer = assistant.answer("職業資歷階梯有冇包埋建造業？")
+    assert answer.answered and "物業管理" in answer.text
+
+
+def test_asking_whether_it_is_expensive_is_a_fee_ask(assistant):
+    answer = assistant.answer("安老 RPL 要唔要交錢？貴唔貴㗎？")
+    assert not answer.answered and "費用" in first_line(answer.text)
+    # Beside an answer to another ask, the fee not given is still said, once and briefly.
+    both = assistant.answer("安老 RPL 評估機構叫咩名？貴唔貴㗎？")
+    assert both.answered and "香港老年學會" in first_line(both.text)
+    assert both.text.count("費用") == 1 and "文件提到的是" not in both.text
+
+
+def test_another_citys_government_department_is_not_the_memorandums_party(assistant):
+    answer = assistant.answer("機電署同澳門邊一個政府部門簽咗人才備忘錄？")
+    assert not answer.answered and "澳門" in first_line(answer.text)
+
+
 # -- the asker's own script ---------------------------------------------------------------------------
 
 

@@ -205,3 +205,13 @@ def test_an_english_subject_is_remembered_with_its_spaces(assistant):
 def test_after_that_is_the_next_step_of_the_path_just_told(assistant):
     _, follow = talk(assistant, "我係護理員但冇中五，點樣可以做保健員？", "讀完個證書之後呢？")
     assert follow.answered and "保健員訓練課程" in follow.text
+
+
+def test_a_name_two_entries_share_is_the_one_the_conversation_is_about(assistant):
+    # Two launch ceremonies: elderly care RPL's (18 Oct 2023) and the mechanics' scheme's (17 Nov).
+    *_, elderly = talk(assistant, "安老 RPL 評估機構係邊個？", "佢哋個啟動禮係幾時？")
+    assert elderly.answered and "2023年10月18日" in elderly.text
+    *_, mechanics = talk(assistant, "車輛維修技工自願註冊計劃有咩類別？", "啟動禮邊日搞？")
+    assert mechanics.answered and "2023年11月17日" in mechanics.text
+    *_, speaker = talk(assistant, "車輛維修技工自願註冊計劃有咩類別？", "啟動禮上邊位官員致辭？")
+    assert speaker.answered and speaker.text.find("麥震宇") < speaker.text.find("彭耀雄")

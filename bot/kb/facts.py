@@ -25,6 +25,7 @@ from bot.kb.text import fold, is_han
 from bot.kb.understand import (
     ASK_CUES,
     PLACES,
+    SECTORS,
     AskKind,
     count_stated,
     counted,
@@ -59,7 +60,7 @@ _JOINS = frozenset(
 _POSSESSIVE = frozenset({"的", "嘅", "之", "中的", "里的", "入面嘅", "内的", "里面的", "'s"})
 _OWNED = frozenset("的嘅之签簽合共与和间份个嗰条啲项")
 _PARTY = (
-    r"\s*(?:市|省)?\s*(?:的)?\s*(?:'s\s+)?(?:[a-z&]+\s+){0,2}(?:(?:哪个|边个|哪些|边啲|什么|咩)?(?:部门|机构)|"
+    r"\s*(?:市|省)?\s*(?:的)?\s*(?:'s\s+)?(?:[a-z&]+\s+){0,2}(?:(?:哪一?个|边一?个|哪些|边啲|什么|咩)?(?:政府)?(?:部门|机构)|"
     r"人社局|人力资源|局|厅|署|学院|科协|协会|政府|大学|"
     r"municipal|provincial|bureau|department|college|government|association|university|hrss)"
 )
@@ -262,6 +263,34 @@ def places_missing(folded_question: str, folded_text: str) -> list[str]:
     return missing if missing and stated else []
 
 
+_SECTORS = [
+    re.compile(
+        "|".join(
+            rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words
+        )
+    )
+    for words in SECTORS
+]
+LISTED = 3  # a text naming this many trades lists them: it answers "does it include …"
+
+
+def sectors_named(folded: str) -> list[re.Pattern[str]]:
+    return [s for s in _SECTORS if s.search(folded)]
+
+
+def sectors_missing(folded_question: str, folded_text: str, own_text: str) -> str:
+    """A trade swapped for another: the question names trades the text never names while the text
+    names another (the logistics RPL asked, elderly care's stated); "" if none. A text listing
+    trades answers whether one is among them."""
+    asked = sectors_named(folded_question)
+    if not asked or any(s.search(folded_text) for s in asked):
+        return ""
+    if len(sectors_named(own_text)) >= LISTED or not sectors_named(folded_text):
+        return ""
+    found = asked[0].search(folded_question)
+    return found.group(0) if found else ""
+
+
 def dated_before(kb: KnowledgeBase, entry: Entry, today: date) -> bool:
     """The entry speaks of a time before today (an event, a round, a dated document)."""
     if entry.when is not None:
@@ -355,11 +384,8 @@ class FactFinder:
             out.append((qualified, entry))
         return out
 
-    def _spans(self, folded: str) -> list[tuple[int, int, Entry]]:
-        """Names in a folded text, as spans of its compact form (spaces out); Latin names whole words."""
-        compact = folded.replace(" ", "")
-        where = _where(folded)
-        spans: list[tuple[int, int, Entry]] = []
+    def _found_names(self, compact: str) -> dict[str, int]:
+        """Each name (three characters or more) in a compact text, with where it first starts."""
         table = self._name_table()
         if self._by_prefix is None:
             # The lengths of names by their first two characters: at each place of the question only
@@ -375,7 +401,15 @@ class FactFinder:
                 name = compact[i : i + size]
                 if len(name) == size and name in table and name not in found:
                     found[name] = i
-        for name, start in found.items():
+        return found
+
+    def _spans(self, folded: str) -> list[tuple[int, int, Entry]]:
+        """Names in a folded text, as spans of its compact form (spaces out); Latin names whole words."""
+        compact = folded.replace(" ", "")
+        where = _where(folded)
+        spans: list[tuple[int, int, Entry]] = []
+        table = self._name_table()
+        for name, start in self._found_names(compact).items():
             entries = table[name]
             if name[0].isascii() and name[0].isalnum():
                 a, b = where[start], where[start + len(name) - 1]
@@ -442,6 +476,38 @@ class FactFinder:
 
         best = max(pool.values(), key=lambda e: fit(e)[0])
         return best if fit(best)[1] >= min_cover else None
+
+    def by_conversation(self, query: str, last: Sequence[str]) -> Entry | None:
+        """An entry a name in a follow-up stands for, when that name is shared ("啟動禮": the elderly
+        care launch and the mechanics' one) and one of its entries is closest to the conversation:
+        the same subject's family, then a related entry, then the same topic."""
+        table = self._name_table()
+        talked = [self.kb.entries[i] for i in last if i in self.kb.entries]
+        if not talked:
+            return None
+        subjects = {subject_of(self.kb, e).id for e in talked}
+        related = {r for e in talked for r in e.related}
+        topics = {e.topic for e in talked}
+
+        def closeness(e: Entry) -> int:
+            if subject_of(self.kb, e).id in subjects or e.id in subjects:
+                return 3
+            if e.id in related or any(e.id in t.related or t.id in e.related for t in talked):
+                return 2
+            return 1 if e.topic in topics else 0
+
+        found = self._found_names(fold(query).replace(" ", ""))
+        for name, start in found.items():
+            entries = table[name]
+            if len(entries) < 2 or any(
+                len(other) > len(name) and at <= start and start + len(name) <= at + len(other)
+                for other, at in found.items()
+            ):  # "安老RPL啟動禮" names one of them itself
+                continue
+            ranked = sorted(((closeness(e), e.id) for e in entries), reverse=True)
+            if ranked[0][0] > 0 and ranked[0][0] > ranked[1][0]:
+                return self.kb.entries[ranked[0][1]]
+        return None
 
     def sibling(self, last: tuple[str, ...], subject: str) -> Entry | None:
         """The entry beside the last one that `subject` names ("B2" beside the M category, "trade"
@@ -711,9 +777,41 @@ class FactFinder:
         places = places_missing(folded, family_text)
         if places:
             return missing("ask_place", places[0])
+        sector = sectors_missing(folded, family_text, text)
+        if sector:
+            # The same fact of the trade asked, when another candidate states it (the elderly care
+            # assessor, not the logistics one the words matched best).
+            other = self._of_sector(folded, asks, noun, match)
+            if other is not None:
+                return self.check(other, asked, asks, today, match, named)
+            return missing("ask_named", sector)
         if later_asked(folded) and dated_before(self.kb, entry, today):
             return missing("ask_later")
         return Found("answer", entry=entry, score=score, match=match, named=named)
+
+    def _of_sector(
+        self, folded: str, asks: Sequence[AskKind], noun: str | None, match: Match | None
+    ) -> Entry | None:
+        """A close candidate about the trade asked that states the kind of fact asked; one named
+        after the trade before one that only mentions it."""
+        if match is None or match.best is None:
+            return None
+        asked = sectors_named(folded)
+        close = [
+            e
+            for c in match.candidates[1:RERANK]
+            if match.best.score - c.score <= ASK_WINDOW
+            and (e := self.kb.entries.get(c.id)) is not None
+            and all(self._states(e, k, noun) for k in asks if k in CHECKED)
+        ]
+        for text_of in (
+            lambda e: " ".join(self.readings.of(e).names),
+            lambda e: self.readings.of(e).named_text,
+        ):
+            for e in close:
+                if all(s.search(text_of(e)) for s in asked):
+                    return e
+        return None
 
     def _states(self, entry: Entry, kind: AskKind, noun: str | None) -> bool:
         """The entry states the kind of fact asked (its own name aside: 香港 in a name is no place)."""

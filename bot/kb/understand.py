@@ -438,6 +438,34 @@ _DISTRICTS = (
     "kowloon bay",
     "kwun tong",
 )
+# Trades a question may name ("物流業RPL", "logistics RPL"), each with the words that name it,
+# folded; English ones match as whole words. Words that also stand in other names are left out
+# (人力資源 is in 人力資源和社會保障局, "security" in Social Security, 航空 in 國泰航空).
+SECTORS: tuple[tuple[str, ...], ...] = (
+    ("安老", "护老", "老人院", "elderly care", "elderly"),
+    ("物流", "logistics"),
+    ("汽车", "车辆", "车房", "automotive", "vehicle", "motor"),
+    ("保安", "security guard"),
+    ("银行", "banking"),
+    ("保险", "insurance"),
+    ("零售", "retail"),
+    ("印刷", "printing"),
+    ("物业管理", "property management"),
+    ("资讯及通讯科技", "ict"),
+    ("服装", "时装", "fashion", "garment"),
+    ("进出口", "import and export"),
+    ("美容", "beauty"),
+    ("美发", "hairdressing"),
+    ("饮食", "餐饮", "catering"),
+    ("酒店", "hotel"),
+    ("旅游", "tourism"),
+    ("建造", "construction"),
+    ("电子业", "electronics"),
+    ("钟表", "watch and clock"),
+    ("珠宝", "jewellery"),
+    ("纺织", "textile"),
+    ("制造", "manufacturing"),
+)
 ASK_EVIDENCE["where"] = re.compile(
     "|".join(re.escape(p) for p in PLACES + _DISTRICTS if p not in ("香港", "hong kong"))
     + r"|路|街|大楼|大厦|总部|会场|校园|中心|馆|"
