@@ -393,13 +393,26 @@ class Assistant:
             if body.isascii()
             else len(_PUNCTUATION.sub("", body)) <= SHORT_ASK
         )
-        if last is not None and demonstrated(clause.text, finder.readings.of(last).text):
+        thing = demonstrated(clause.text, finder.readings.of(last).text) if last else ""
+        if last is not None and thing:
             # "那個諮委會的主席": that committee is the one talked about, though the word names others
             # too; a fact the conversation's subject does not state is missing, not another's.
             near = finder.within(
                 conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE, short=short
             )
             found = finder.check(near or last, clause.text, asks, today, named=True)
+            if found.outcome == "missing" and "holder" not in asks:
+                # "這個計劃的宣講會": the scheme the last answer named, when it states what is asked.
+                # (Not for a post: "that committee's chairman" is that committee's, not one of
+                # the committees' in general.)
+                for named in finder.named_all(finder.readings.of(last).text):
+                    if named.id != last.id and any(
+                        thing in n for n in finder.readings.of(named).names
+                    ):
+                        near = finder.within((named.id,), own, asks, 0.0, short=short)
+                        other = finder.check(near or named, clause.text, asks, today, named=True)
+                        if other.outcome == "answer":
+                            return [other], other
             return [found], found
         # "佢哋幾時搞？", "who runs it?" point back; in a long question "their" is about its own words.
         points = reading.pointer and brief(own)

@@ -215,3 +215,16 @@ def test_a_name_two_entries_share_is_the_one_the_conversation_is_about(assistant
     assert mechanics.answered and "2023年11月17日" in mechanics.text
     *_, speaker = talk(assistant, "車輛維修技工自願註冊計劃有咩類別？", "啟動禮上邊位官員致辭？")
     assert speaker.answered and speaker.text.find("麥震宇") < speaker.text.find("彭耀雄")
+
+
+def test_this_scheme_is_the_one_the_last_answer_named_when_it_states_the_fact(assistant):
+    # The anniversary answer names the admission scheme (VPAS); "this scheme's seminars" are its
+    # seminars, whose attendance the documents give, not the anniversary's.
+    *_, seminars = talk(assistant, "VPES 一周年點樣慶祝？", "呢個計劃嘅講座有幾多人參加過？")
+    assert seminars.answered and "5,000" in seminars.text
+
+
+def test_a_vague_pointer_to_a_document_does_not_override_the_question_itself(assistant):
+    # "講話入面" names no document for sure: the speech's postponed Green I&T Day is still found.
+    answer = assistant.answer("講話入面講到第二屆綠色創科日要延期，原因係咩？")
+    assert answer.answered and "疫情" in answer.text

@@ -711,16 +711,18 @@ _DEMONSTRATIVE = re.compile(
 _NOT_A_THING = frozenset({"year", "month", "week", "time", "round", "stage"})
 
 
-def demonstrated(folded: str, last_text: str) -> bool:
-    """The question points with "那個" / "that" at a thing the last subject's text names: it asks
-    about that thing, the one talked about. (Two characters of it at least, or an English word.)"""
+def demonstrated(folded: str, last_text: str) -> str:
+    """The thing the question points at with "那個" / "that" when the last subject's text names it
+    (two characters of it at least, or an English word): it asks about the one talked about."""
     for m in _DEMONSTRATIVE.finditer(folded):
         zh, en = m.group(1), m.group(2)
-        if zh and any(zh[:n] in last_text for n in range(len(zh), 1, -1)):
-            return True
+        if zh:
+            thing = next((zh[:n] for n in range(len(zh), 1, -1) if zh[:n] in last_text), "")
+            if thing:
+                return thing
         if en and en not in _NOT_A_THING and re.search(rf"\b{en}\b", last_text):
-            return True
-    return False
+            return str(en)
+    return ""
 
 
 def without_pointers(folded: str) -> str:
