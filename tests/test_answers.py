@@ -109,6 +109,19 @@ def test_a_sentence_moved_first_drops_its_link_to_the_one_before():
     assert chosen.text.startswith("政府預留10億港元")
 
 
+def test_a_sentence_that_continues_a_list_is_not_moved_first():
+    from bot.kb.compose import select
+
+    text = "報告列出兩類人才：研發人員；以及熟悉人工智能方案的人才。另有其他建議。"
+    chosen = select(text, "zh-Hant", ["人工智能"], [], lambda w: 3.0, budget=40)
+    assert chosen.text.startswith("報告列出兩類人才")
+
+
+def test_which_ones_is_not_how_many():
+    assert read("分享會有哪幾個機構派代表？").asks == ["who"]
+    assert "howmany" in read("分享會有幾多個機構派代表？").asks
+
+
 def test_a_known_subject_with_two_asks_answers_both_in_the_order_asked(assistant):
     answer = assistant.answer("VPES 過去一年接待了多少個代表團？又支援了多少位教職員去內地交流？")
     assert answer.answered

@@ -67,3 +67,8 @@ def test_english_words_meet_their_base_form(word, base):
     from bot.kb.text import stem
 
     assert stem(word) == base
+
+
+def test_variant_characters_hong_kong_keyboards_type_fold_to_the_usual_ones():
+    assert fold("招聘廣吿") == fold("招聘廣告")
+    assert fold("淸楚") == fold("清楚")

@@ -26,7 +26,7 @@ _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|e\.g|i\.e|No|Ir|St|vs|approx)\.
 
 # A sentence that leans on the one before it.
 _ANAPHOR = re.compile(
-    r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其](?!外)|这|该|以上|上述|"
+    r"(?:This|These|That|It|Its|They|Their|Such|Both)\b|[這此該它其](?!外)|这|该|以上|上述|以及|"
     r"[A-Z][a-z]+,?\s+(?:they|these|this|it|them)\b"  # "Together they make it harder…"
 )
 # A sentence's link to the one before ("此外，", "In addition, "), dropped when it is moved first.

@@ -120,9 +120,15 @@ def fold_whole(text: str) -> str:
     return _fold(_clean(text))
 
 
+# Variant characters Hong Kong input methods type that OpenCC leaves as they are (廣吿 for 廣告).
+_VARIANTS = str.maketrans(
+    {"吿": "告", "淸": "清", "靑": "青", "囘": "回", "濶": "阔", "擧": "举", "𠮶": "嗰"}
+)
+
+
 def _fold(text: str) -> str:
     # hk2s turns Cantonese 嗰 ("that") into the rare 𠮶; keep the form every cue is written with.
-    return converter("hk2s").convert(text.lower()).replace("𠮶", "嗰")
+    return converter("hk2s").convert(text.lower()).translate(_VARIANTS)
 
 
 def to_simplified(text: str) -> str:
