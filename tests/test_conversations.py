@@ -228,3 +228,5 @@ def test_a_vague_pointer_to_a_document_does_not_override_the_question_itself(ass
     # "講話入面" names no document for sure: the speech's postponed Green I&T Day is still found.
     answer = assistant.answer("講話入面講到第二屆綠色創科日要延期，原因係咩？")
     assert answer.answered and "疫情" in answer.text
+    person = assistant.answer("新聞入面提到嘅彭耀雄先生係咩職位？")
+    assert person.answered and "機電工程署署長" in person.text

@@ -706,11 +706,13 @@ class FactFinder:
         pointed = [self.kb.entries[c.id] for c in guess.candidates[:1]]
         docs = {e.source.doc for _, _, e in named} or {e.source.doc for e in pointed}
         match = self.matcher.match(rest, limit=RERANK)
-        inside = [c for c in match.candidates if self.kb.entries[c.id].source.doc in docs]
-        if match.decision != "answer" or not inside:
+        if match.decision != "answer":
             return None  # the whole question, its document's name included, decides
-        if not named and guess.decision != "answer" and inside[0] is not match.candidates[0]:
-            return None  # "講話裏…" is no sure pointer to a document: the rest's own best stands
+        if not named and guess.decision != "answer":
+            return match  # "講話裏…", "新聞入面…" point at no document for sure: the rest decides
+        inside = [c for c in match.candidates if self.kb.entries[c.id].source.doc in docs]
+        if not inside:
+            return None
         return Match(match.decision, inside, match.query_tokens)
 
     def check(

@@ -685,7 +685,7 @@ def _split_asks(sentence: str) -> list[Clause]:
 # names the document it read and then asks about something in it. The part after the reference is
 # what is asked about; the reference only says where to look.
 _DOCUMENT = (
-    r"报告|文章|通讯|新闻稿|演讲|讲话|发言|致辞|备忘录内容|"
+    r"报告|文章|通讯|新闻稿|新闻|演讲|讲话|发言|致辞|备忘录内容|"
     r"(?<![a-z])(?:report|article|newsletter|speech|press release)(?![a-z])"
 )
 _INSIDE = r"入面|里面|里头|当中|之中|中|里|内|提到|提及|所讲|讲|说|话|写|讲到|mentions?|says?"
