@@ -117,6 +117,17 @@ def test_a_sentence_that_continues_a_list_is_not_moved_first():
     assert chosen.text.startswith("報告列出兩類人才")
 
 
+def test_for_how_many_a_sentence_with_the_figure_comes_before_an_opening_without_one():
+    from bot.kb.compose import select
+
+    text = (
+        "調查從多個招聘網站蒐集招聘資料並比對行業列表。比對後共得1,234則招聘紀錄。其餘資料作參考。"
+    )
+    words = ["搜集", "招聘", "纪录"]
+    chosen = select(text, "zh-Hant", words, ["howmany"], lambda w: 3.0, budget=40)
+    assert chosen.text.startswith("比對後共得1,234則招聘紀錄")
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" in read("分享會有幾多個機構派代表？").asks

@@ -130,10 +130,18 @@ def select(
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
     if best > 0 and _ANAPHOR.match(parts[best]):
         best -= 1  # "This passes on key knowledge…" needs the sentence it points back to
+    counts = "howmany" in asks
+    stating = [i for i in range(len(parts)) if counts and has_evidence("howmany", folded[i])]
+    if stating and 0 not in stating:
+        # The opening gives no figure for "how many": a sentence that does, and is nearly as close
+        # to the question, comes first.
+        head = max(stating, key=lambda i: (scores[i], -i))
+        if not _ANAPHOR.match(parts[head]) and scores[head] >= scores[0] - ASK_FOUND:
+            best = head
     # Move a later sentence first only when it clearly says more about the question than the opening.
     order = (
         [best] + [i for i in range(len(parts)) if i != best]
-        if scores[best] > scores[0] + 1.0
+        if scores[best] > scores[0] + 1.0 or best in stating
         else list(range(len(parts)))
     )
     kinds = [k for k in first[1] if k in _VISIBLE] if first is not None else []
