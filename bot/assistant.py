@@ -421,9 +421,11 @@ class Assistant:
             and not reading.subject_only
             and (short or points or alone.outcome not in ("answer", "missing"))
         ):
-            # "咁幾時截止？": the fact of the last subject's family that the follow-up's words point at.
+            # "咁幾時截止？": the fact of the last subject's family that the follow-up's words point at;
+            # "呢條路係邊個分享？" points back and names nothing else: the last subject, whatever words.
+            anyway = short or (points and alone.outcome == "decline")
             near = finder.within(
-                conv.entries, own, asks, 0.0 if short else WITHIN_MIN_COVERAGE, short=short
+                conv.entries, own, asks, 0.0 if anyway else WITHIN_MIN_COVERAGE, short=short
             )
             if near is not None:
                 found = finder.check(near, clause.text, asks, today, named=True)

@@ -230,3 +230,9 @@ def test_a_vague_pointer_to_a_document_does_not_override_the_question_itself(ass
     assert answer.answered and "疫情" in answer.text
     person = assistant.answer("新聞入面提到嘅彭耀雄先生係咩職位？")
     assert person.answered and "機電工程署署長" in person.text
+
+
+def test_a_pointer_with_a_classifier_leans_on_the_last_subject(assistant):
+    # "呢條路" (this path) names nothing else: the path just told, and who told it there.
+    *_, who = talk(assistant, "我係護理員冇中五，點樣可以做保健員？", "呢條路係邊個部門講㗎？")
+    assert who.answered and "社會福利署" in who.text

@@ -569,7 +569,7 @@ _SUBJECT_ONLY = re.compile(
 )
 # Pronouns that point back at the last subject.
 _POINTER = re.compile(
-    r"佢哋|佢|他们|她们|它们|他|她|它|呢个|嗰个|嗰日|嗰次|嗰度|嗰阵|这个|那个|那天|那日|当日|当天|该|此|\b(?:it|its|they|them|their|this|that|"
+    r"佢哋|佢|他们|她们|它们|他|她|它|(?:呢|嗰|这|那)(?:个|条|种|项|份|间|次)|嗰日|嗰度|嗰阵|那天|那日|当日|当天|该|此|\b(?:it|its|they|them|their|this|that|"
     r"those|these|the scheme|the one)\b"
 )
 # Words of a follow-up that carry no subject: "咁", "and", "then"...
