@@ -354,6 +354,13 @@ def test_a_fact_of_one_trade_is_not_answered_with_another_trades(assistant):
     assert mine.answered and "2028年8月31日" in mine.text
 
 
+def test_a_trade_the_memorandum_names_is_no_registration_the_documents_describe(assistant):
+    # The vehicle mechanics' registration is another trade's: never given as the lift's.
+    assert not assistant.answer("想做電梯工程師，註冊有咩條件？").answered
+    answer = assistant.answer("電梯工程師註冊要咩條件？")
+    assert not answer.answered and "電梯" in first_line(answer.text)
+
+
 def test_the_trade_asked_finds_its_own_fact_among_close_candidates(assistant):
     answer = assistant.answer("安老院同事想做 RPL，評估係邊間機構負責？")
     assert answer.answered and "香港老年學會" in answer.text

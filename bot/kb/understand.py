@@ -467,6 +467,8 @@ SECTORS: tuple[tuple[str, ...], ...] = (
     ("珠宝", "jewellery"),
     ("纺织", "textile"),
     ("制造", "manufacturing"),
+    ("升降机", "电梯", "lift", "lifts", "elevator", "escalator"),
+    ("制冷", "空调", "冷气", "refrigeration", "air-conditioning", "air conditioning"),
 )
 ASK_EVIDENCE["where"] = re.compile(
     "|".join(re.escape(p) for p in PLACES + _DISTRICTS if p not in ("香港", "hong kong"))
