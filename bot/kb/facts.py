@@ -16,8 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from bot.kb.asks import Ask, recorded_absent, unanswerable_ask
-from bot.kb.asks import stated as stated_only
+from bot.kb.asks import Ask, recorded_absent, stated, unanswerable_ask
 from bot.kb.loader import KnowledgeBase
 from bot.kb.matcher import NEAR_BEST, RERANK, Candidate, Match, Matcher
 from bot.kb.schema import Entry, last_day
@@ -242,10 +241,10 @@ def _years(folded_text: str) -> frozenset[str]:
 def years_missing(folded_question: str, folded_text: str) -> str:
     """A year the question names that the text never names, while the text gives years of its own
     (the 2021 conference asked, the 2020 one stated): another edition; "" if none."""
-    stated = _years(folded_text)
-    if not stated:
+    given = _years(folded_text)
+    if not given:
         return ""
-    return next((y for y in _YEAR.findall(folded_question) if y not in stated), "")
+    return next((y for y in _YEAR.findall(folded_question) if y not in given), "")
 
 
 def places_missing(folded_question: str, folded_text: str) -> list[str]:
@@ -257,10 +256,10 @@ def places_missing(folded_question: str, folded_text: str) -> list[str]:
     missing = [p for p in asked if p not in folded_text]
     if not missing:
         return []
-    stated = [
+    given = [
         p for p in PLACES if p in folded_text and p not in ("香港", "hong kong") and p not in asked
     ]
-    return missing if missing and stated else []
+    return missing if missing and given else []
 
 
 _SECTORS = [
@@ -663,7 +662,8 @@ class FactFinder:
             return None
         compact = folded.replace(" ", "")
         related = {e.id for e in family(self.kb, entry)}
-        text = f"{' '.join(self.readings.of(entry).names)} {self.readings.of(entry).text.replace(' ', '')}"
+        reading = self.readings.of(entry)
+        text = f"{' '.join(reading.names)} {reading.text.replace(' ', '')}"
         for start, end, named in spans:
             if (
                 named.id in related
@@ -885,7 +885,7 @@ class FactFinder:
 
 
 def _text(entry: Entry) -> str:
-    return stated_only(f"{entry.answer.zh} {entry.answer.en}")
+    return stated(f"{entry.answer.zh} {entry.answer.en}")
 
 
 def subject_of(kb: KnowledgeBase, entry: Entry) -> Entry:
