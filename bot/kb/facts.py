@@ -262,19 +262,27 @@ def places_missing(folded_question: str, folded_text: str) -> list[str]:
     return missing if missing and given else []
 
 
-_SECTORS = [
-    re.compile(
-        "|".join(
+# One pattern for every trade, a named group each: a text is scanned once, not once per trade.
+_SECTOR = re.compile(
+    "|".join(
+        f"(?P<s{i}>"
+        + "|".join(
             rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words
         )
+        + ")"
+        for i, words in enumerate(SECTORS)
     )
-    for words in SECTORS
-]
+)
 LISTED = 3  # a text naming this many trades lists them: it answers "does it include …"
 
 
-def sectors_named(folded: str) -> list[re.Pattern[str]]:
-    return [s for s in _SECTORS if s.search(folded)]
+def sectors_named(folded: str) -> dict[str, str]:
+    """The trades a folded text names (by group), each with the words that first named it."""
+    named: dict[str, str] = {}
+    for m in _SECTOR.finditer(folded):
+        if m.lastgroup is not None:
+            named.setdefault(m.lastgroup, m.group(0))
+    return named
 
 
 def sectors_missing(folded_question: str, folded_text: str, own_text: str) -> str:
@@ -282,12 +290,12 @@ def sectors_missing(folded_question: str, folded_text: str, own_text: str) -> st
     names another (the logistics RPL asked, elderly care's stated); "" if none. A text listing
     trades answers whether one is among them."""
     asked = sectors_named(folded_question)
-    if not asked or any(s.search(folded_text) for s in asked):
+    if not asked:
         return ""
-    if len(sectors_named(own_text)) >= LISTED or not sectors_named(folded_text):
+    given = sectors_named(folded_text)
+    if not given or asked.keys() & given.keys() or len(sectors_named(own_text)) >= LISTED:
         return ""
-    found = asked[0].search(folded_question)
-    return found.group(0) if found else ""
+    return next(iter(asked.values()))
 
 
 def dated_before(kb: KnowledgeBase, entry: Entry, today: date) -> bool:
@@ -814,7 +822,7 @@ class FactFinder:
             lambda e: self.readings.of(e).named_text,
         ):
             for e in close:
-                if all(s.search(text_of(e)) for s in asked):
+                if asked.keys() <= sectors_named(text_of(e)).keys():
                     return e
         return None
 
