@@ -128,6 +128,13 @@ def test_for_how_many_a_sentence_with_the_figure_comes_before_an_opening_without
     assert chosen.text.startswith("比對後共得1,234則招聘紀錄")
 
 
+def test_how_many_people_is_a_count_of_people():
+    from bot.kb.understand import count_stated, counted
+
+    assert counted("讲座总共有几多人参加过呀?") == "人"
+    assert count_stated("人", "累积参与人数超过5,000人")
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" in read("分享會有幾多個機構派代表？").asks

@@ -479,7 +479,7 @@ ASK_EVIDENCE["where"] = re.compile(
 # "幾多個註冊技工", "how many trainees": the thing counted, so that a figure about something else
 # in the same entry is not taken for it.
 _COUNTED_ZH = re.compile(
-    r"(?:几多|多少)(?:个|位|名|间|家|项|份|所|则|次|人|条|张|场|届|类|种|批|座|队|组)?([\u4e00-\u9fff]{2,8})"
+    r"(?:几多|多少)(个|位|名|间|家|项|份|所|则|次|人|条|张|场|届|类|种|批|座|队|组)?([\u4e00-\u9fff]{2,8})"
 )
 _COUNTED_EN = re.compile(r"\bhow many ([a-z]+(?: [a-z]+)?)")
 
@@ -506,7 +506,10 @@ def counted(folded_question: str) -> str | None:
     m = _COUNTED_ZH.search(folded_question)
     if m:
         # "幾多個資歷俾人揀" counts 資歷: the words that run on after the noun are not it.
-        return (_RUN_ON.sub("", m.group(1)) or m.group(1))[:4]
+        noun = _RUN_ON.sub("", m.group(2))
+        if not noun and m.group(1) == "人":
+            return "人"  # "幾多人參加過": people
+        return (noun or m.group(2))[:4]
     m = _COUNTED_EN.search(folded_question)
     if m:
         word = m.group(1).split()[0]
