@@ -135,6 +135,12 @@ def test_how_many_people_is_a_count_of_people():
     assert count_stated("人", "累积参与人数超过5,000人")
 
 
+def test_a_thing_described_not_named_is_answered_when_one_entry_clearly_leads(assistant):
+    # Worded like no sample question, but only one entry is a place at the EMSD headquarters.
+    answer = assistant.answer("機電署總部大樓入面有個俾人展示科創產品嘅地方，個名係咩？")
+    assert answer.answered and "機電創科專區" in first_line(answer.text)
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" in read("分享會有幾多個機構派代表？").asks
