@@ -141,6 +141,14 @@ def test_a_thing_described_not_named_is_answered_when_one_entry_clearly_leads(as
     assert answer.answered and "機電創科專區" in first_line(answer.text)
 
 
+def test_asking_whether_the_report_says_it_is_no_ask_of_its_own(assistant):
+    # The pay is not given; "does the report say?" must not turn the reply into an answer.
+    answer = assistant.answer("做技術員人工大概幾多？份報告有冇講？")
+    assert not answer.answered and "薪酬" in first_line(answer.text)
+    english = assistant.answer("What do technicians earn? Does the report say?")
+    assert not english.answered and "salary" in first_line(english.text)
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" in read("分享會有幾多個機構派代表？").asks

@@ -117,6 +117,10 @@ ASKS: tuple[Ask, ...] = (
                 "wages",
                 "income",
                 "pay",
+                "earn",
+                "earns",
+                "earnings",
+                "get paid",
             ).pattern
             + r"|人工(?!智)"
         ),

@@ -561,6 +561,14 @@ _META = re.compile(
     r"(?:in )?(?:english|eng)\s*(?:pls|please|thx|thanks)?\s*[.。!！,，:：]|"
     r"(?:可唔可以|可否|请|唔该)?(?:用|讲)(?:中文|广东话|繁体|简体|英文)(?:答|回答|回复|讲)?(?:得唔得|吖|啦|呀|唔该)?[.。!！,，?？]?"
 )
+# "份報告有冇講？", "does the report say?" after an ask: whether the documents say it, which the
+# answer tells anyway; not an ask of its own.
+_SAYS_IT = re.compile(
+    r"(?:份|篇|个|那份|这份|呢份)?(?:报告|文章|文件|通讯|资料)(?:入面|里面|里)?"
+    r"(?:有冇|有没有|有无|有否|有)(?:讲|提|提到|提及|说|写|讲到)(?:过|到)?(?:呀|啊|吗|㗎|嘛)?[?？]|"
+    r"(?:does|do|did) (?:the|that|this) (?:report|article|document|newsletter)s? (?:say|mention)"
+    r"(?: (?:it|that|so))?\s*[?？]"
+)
 # "换个话题", "another question": start afresh.
 _RESET = re.compile(
     r"换个话题|转个话题|换话题|转话题|唔讲呢样住|唔讲呢个住|讲第样|另一个问题|另外一个问题|问第样|"
@@ -642,7 +650,7 @@ def _is_question(sentence: str) -> bool:
 
 def read(text: str) -> Reading:
     """Split a message into its question clauses (each with its asks) and its story."""
-    folded = strip_filler(_META.sub(" ", strip_filler(fold(text))))
+    folded = strip_filler(_SAYS_IT.sub(" ", _META.sub(" ", strip_filler(fold(text)))))
     reset = bool(_RESET.search(folded))
     if reset:
         folded = strip_filler(_RESET.sub(" ", folded).strip(" ,，:：。.!！"))
