@@ -149,6 +149,25 @@ def test_asking_whether_the_report_says_it_is_no_ask_of_its_own(assistant):
     assert not english.answered and "salary" in first_line(english.text)
 
 
+def test_a_count_of_things_the_entry_never_mentions_is_not_stated(assistant):
+    # The focus group's date and the job records' count are figures, but no count of its members.
+    answer = assistant.answer("How many members did the advanced manufacturing focus group have?")
+    assert not answer.answered
+
+
+def test_a_year_in_the_documents_own_title_is_no_other_edition(assistant):
+    answer = assistant.answer(
+        "In the 2026 manpower update, by how much did engineering services ads grow?"
+    )
+    assert answer.answered and "115%" in answer.text
+
+
+def test_how_many_of_the_first_of_things_joined_is_counted():
+    from bot.kb.understand import counted
+
+    assert counted("跟多少所高职和高中院校合作?") == "高职"
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" in read("分享會有幾多個機構派代表？").asks

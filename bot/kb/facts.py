@@ -784,7 +784,14 @@ class FactFinder:
         if edition:
             return missing("ask_edition", edition)
         family_text = " ".join(self.readings.of(e).named_text for e in fam)
-        year = years_missing(folded, family_text)
+        source = self.kb.sources.get(entry.source.doc)
+        # The document's own title and date name years too ("Manpower Update 2026"): not editions.
+        titled = (
+            f"{fold(source.title.zh)} {fold(source.title.en)} {source.date or ''}"
+            if source
+            else ""
+        )
+        year = years_missing(folded, f"{family_text} {titled}")
         if year:
             return missing("ask_edition", year)
         places = places_missing(folded, family_text)
@@ -841,8 +848,15 @@ class FactFinder:
             # any figure the entry gives.
             head = noun if noun in text else noun[-2:]
             return head in text and count_stated(head, text)
+        plural = noun is not None and noun.isascii() and noun.endswith("s") and len(noun) > 3
+        if plural and noun is not None:
+            noun = noun[:-1]  # "members" is found as "member" too
         if kind == "howmany" and noun and noun in text:
             return count_stated(noun, text)
+        if plural and noun is not None and noun not in _ANY_COUNT and noun[:5] not in text:
+            # "How many members sat on it?": the entry's figures (dates, job records) count other
+            # things when it never mentions members (a word's first letters: typos too).
+            return False
         return has_evidence(kind, text)
 
     def _fits(self, entry: Entry, kind: AskKind) -> bool:
@@ -890,6 +904,10 @@ class FactFinder:
             )
 
         return self.kb.entries[max(pool, key=fit)]
+
+
+# English nouns a count may go by without the entry repeating them ("how many people came?").
+_ANY_COUNT = frozenset({"people", "time", "year", "day", "month", "week", "hour", "percent"})
 
 
 def _text(entry: Entry) -> str:

@@ -509,11 +509,12 @@ def counted(folded_question: str) -> str | None:
         noun = _RUN_ON.sub("", m.group(2))
         if not noun and m.group(1) == "人":
             return "人"  # "幾多人參加過": people
-        return (noun or m.group(2))[:4]
+        # "幾多所高職和高中": the first of things joined is counted with the figure.
+        first = re.split(r"[和及与同或、]", noun or m.group(2))[0]
+        return (first if len(first) >= 2 else noun or m.group(2))[:4]
     m = _COUNTED_EN.search(folded_question)
     if m:
-        word = m.group(1).split()[0]
-        return word[:-1] if word.endswith("s") and len(word) > 3 else word
+        return m.group(1).split()[0]  # as asked: "members" is a plural noun, "attended" is not
     return None
 
 
