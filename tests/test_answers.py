@@ -168,6 +168,13 @@ def test_how_many_of_the_first_of_things_joined_is_counted():
     assert counted("跟多少所高职和高中院校合作?") == "高职"
 
 
+def test_a_name_two_entries_share_is_the_one_the_questions_other_names_are_near(assistant):
+    elderly = assistant.answer("安老服務業過往資歷認可嘅啟動禮幾時搞？")
+    assert elderly.answered and "2023年10月18日" in elderly.text
+    mechanics = assistant.answer("車輛維修技工自願註冊計劃嘅啟動禮幾時搞？")
+    assert mechanics.answered and "2023年11月17日" in mechanics.text
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" in read("分享會有幾多個機構派代表？").asks

@@ -416,7 +416,8 @@ class FactFinder:
         where = _where(folded)
         spans: list[tuple[int, int, Entry]] = []
         table = self._name_table()
-        for name, start in self._found_names(compact).items():
+        found = self._found_names(compact)
+        for name, start in found.items():
             entries = table[name]
             if name[0].isascii() and name[0].isalnum():
                 a, b = where[start], where[start + len(name) - 1]
@@ -424,9 +425,16 @@ class FactFinder:
                     b + 1 < len(folded) and folded[b + 1].isalnum()
                 ):
                     continue
+            # A name several entries share ("啟動禮") is the one the question's other names are near.
+            others = [e for o in found if o != name for e in table[o]] if len(entries) > 1 else []
             best = min(
                 entries,
-                key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id)),
+                key=lambda e: (
+                    -self._closeness(e, others) if others else 0,
+                    e.type not in SUBJECT_TYPES,
+                    e.parent is not None,
+                    len(e.id),
+                ),
             )
             spans.append((start, start + len(name), best))
         spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
@@ -484,6 +492,16 @@ class FactFinder:
         best = max(pool.values(), key=lambda e: fit(e)[0])
         return best if fit(best)[1] >= min_cover else None
 
+    def _closeness(self, entry: Entry, near: list[Entry]) -> int:
+        """How close an entry is to others: the same subject's family, a related one, a topic."""
+        if subject_of(self.kb, entry).id in {subject_of(self.kb, t).id for t in near} | {
+            t.id for t in near
+        }:
+            return 3
+        if any(entry.id in t.related or t.id in entry.related for t in near):
+            return 2
+        return 1 if entry.topic in {t.topic for t in near} else 0
+
     def by_conversation(self, query: str, last: Sequence[str]) -> Entry | None:
         """An entry a name in a follow-up stands for, when that name is shared ("啟動禮": the elderly
         care launch and the mechanics' one) and one of its entries is closest to the conversation:
@@ -492,16 +510,6 @@ class FactFinder:
         talked = [self.kb.entries[i] for i in last if i in self.kb.entries]
         if not talked:
             return None
-        subjects = {subject_of(self.kb, e).id for e in talked}
-        related = {r for e in talked for r in e.related}
-        topics = {e.topic for e in talked}
-
-        def closeness(e: Entry) -> int:
-            if subject_of(self.kb, e).id in subjects or e.id in subjects:
-                return 3
-            if e.id in related or any(e.id in t.related or t.id in e.related for t in talked):
-                return 2
-            return 1 if e.topic in topics else 0
 
         found = self._found_names(fold(query).replace(" ", ""))
         for name, start in found.items():
@@ -511,9 +519,16 @@ class FactFinder:
                 for other, at in found.items()
             ):  # "安老RPL啟動禮" names one of them itself
                 continue
-            ranked = sorted(((closeness(e), e.id) for e in entries), reverse=True)
-            if ranked[0][0] > 0 and ranked[0][0] > ranked[1][0]:
-                return self.kb.entries[ranked[0][1]]
+            # The question's own other names say which first ("安老…擴展到社區照顧的啟動禮").
+            named = [e for other in found if other != name for e in table[other]]
+            for context in (named, talked):
+                ranked = sorted(
+                    ((self._closeness(e, context), e.id) for e in entries), reverse=True
+                )
+                if ranked[0][0] > 0 and ranked[0][0] > ranked[1][0]:
+                    return self.kb.entries[ranked[0][1]]
+                if named:
+                    return None  # named, but none of them settles it: the question decides
         return None
 
     def sibling(self, last: tuple[str, ...], subject: str) -> Entry | None:
