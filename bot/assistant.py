@@ -78,7 +78,13 @@ SURE_ALONE = 0.80  # a message read alone this well is not re-read against the c
 # "讀完之後呢？", "after that?": the next step of what was just told.
 _AFTER = re.compile(
     r"^(?:(?:读完|做完|完成|考完|毕业|拿到|攞到|修毕).{0,6}?)?(?:之后|以后|然后|跟住|接着|再之后)$|"
-    r"^(?:after that|and then|then|after)$"
+    r"^(?:after that|and then|then|after)$|"
+    # "上一年呢？", "and the year before?": the same table or report, another year of it.
+    r"^(?:上一年度?|前一年度?|上年|上一届|前一届|the (?:year|one) before|the previous (?:year|one)|"
+    r"the prior year|a year earlier)$"
+)
+_BARE = re.compile(
+    r"^(?:and|so|what about|how about|咁|噉|那|那么)\s*|\s*(?:呢|呀|啊)?[?？!！.。\s]*$"
 )
 # "Not stated" kinds that mean the subject asked is another one than the one found.
 SWAPPED = frozenset({"ask_place", "ask_edition", "ask_named"})
@@ -367,7 +373,8 @@ class Assistant:
             # "那個啟動禮" after the mechanics' scheme: its launch, of the two launches so called.
             found = finder.check(shared, clause.text, asks, today, named=True)
             return [found], found
-        if reading.subject_only and last is not None and _AFTER.search(reading.subject_only):
+        bare = reading.subject_only or _BARE.sub("", clause.text)
+        if last is not None and _AFTER.search(bare):
             # "讀完之後呢？": what comes next on the path just told, not a new subject.
             found = finder.check(last, clause.text, asks, today, named=True)
             return [found], found

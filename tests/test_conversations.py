@@ -236,3 +236,10 @@ def test_a_pointer_with_a_classifier_leans_on_the_last_subject(assistant):
     # "呢條路" (this path) names nothing else: the path just told, and who told it there.
     *_, who = talk(assistant, "我係護理員冇中五，點樣可以做保健員？", "呢條路係邊個部門講㗎？")
     assert who.answered and "社會福利署" in who.text
+
+
+def test_the_year_before_asks_the_same_table_of_another_year(assistant):
+    *_, before = talk(
+        assistant, "Trading sector: which job had the most ads in 2024-25?", "and the year before?"
+    )
+    assert before.answered and "2023-2024" in before.text and "Trading" in before.lead
