@@ -153,6 +153,10 @@ def test_a_count_of_things_the_entry_never_mentions_is_not_stated(assistant):
     # The focus group's date and the job records' count are figures, but no count of its members.
     answer = assistant.answer("How many members did the advanced manufacturing focus group have?")
     assert not answer.answered
+    places = assistant.answer("How many training places a year does the EMSD-Guangzhou MoU give?")
+    assert not places.answered
+    typo = assistant.answer("how many VTC studnets went on the GBA Explorer Trips?")
+    assert typo.answered and "1,000" in typo.text
 
 
 def test_a_year_in_the_documents_own_title_is_no_other_edition(assistant):

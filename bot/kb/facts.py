@@ -868,7 +868,7 @@ class FactFinder:
             noun = noun[:-1]  # "members" is found as "member" too
         if kind == "howmany" and noun and noun in text:
             return count_stated(noun, text)
-        if plural and noun is not None and noun not in _ANY_COUNT and noun[:5] not in text:
+        if plural and noun is not None and noun not in _ANY_COUNT and noun[:4] not in text:
             # "How many members sat on it?": the entry's figures (dates, job records) count other
             # things when it never mentions members (a word's first letters: typos too).
             return False

@@ -160,6 +160,10 @@ ASK_CUES: dict[AskKind, re.Pattern[str]] = {
         "边个地方",
         "去边",
         "哪个区",
+        "哪个城市",
+        "边个城市",
+        "哪座城市",
+        "which city",
         "哪些地方",
         "where",
         "which district",
@@ -514,7 +518,10 @@ def counted(folded_question: str) -> str | None:
         return (first if len(first) >= 2 else noun or m.group(2))[:4]
     m = _COUNTED_EN.search(folded_question)
     if m:
-        return m.group(1).split()[0]  # as asked: "members" is a plural noun, "attended" is not
+        # As asked: "members" is a plural noun, "attended" is not; of "internship places", the
+        # plural is what is counted.
+        words = m.group(1).split()
+        return next((w for w in words if w.endswith("s") and len(w) > 3), words[0])
     return None
 
 
