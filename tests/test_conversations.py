@@ -243,3 +243,8 @@ def test_the_year_before_asks_the_same_table_of_another_year(assistant):
         assistant, "Trading sector: which job had the most ads in 2024-25?", "and the year before?"
     )
     assert before.answered and "2023-2024" in before.text and "Trading" in before.lead
+
+
+def test_next_year_in_cantonese_is_a_time_after_the_documents(assistant):
+    *_, later = talk(assistant, "車輛維修技工自願註冊計劃有咩類別？", "出年會唔會多個新類別？")
+    assert not later.answered and "2024年1月" in later.text

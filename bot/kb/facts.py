@@ -113,7 +113,8 @@ SUBJECT_TYPES = frozenset(
 # "Next round", "this year": a time after the documents. Soft words ("latest", "current") are
 # answered with the latest document's date instead.
 _NEXT = re.compile(
-    r"下一届|下届|下一期|下一轮|下轮|下一次|下次|下一阶段|下阶段|明年|今年(?:会|仲会|将会|会唔会|会不会)|"
+    r"下一届|下届|下一期|下一轮|下轮|下一次|下次|下一阶段|下阶段|明年|下年|出年|"
+    r"今年(?:会|仲会|将会|会唔会|会不会)|"
     r"\b(?:next|upcoming|next year|coming up|next round|future)\b|"
     r"\b(?:will|going to)\b[^?]*\bthis year\b"  # "will it come to Sha Tin this year?": not yet told
 )
