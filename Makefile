@@ -42,7 +42,7 @@ test: install
 	$(PY) -m pytest
 
 eval: index
-	$(PY) -m scripts.eval ../shared/eval/dev.jsonl ../shared/eval/eligibility.jsonl ../shared/eval/chat.jsonl ../shared/eval/multiturn.jsonl tests/data/questions.jsonl tests/data/questions_holdout.jsonl tests/data/blind_chat.jsonl tests/data/blind_multiturn.jsonl tests/data/blind_chat2.jsonl tests/data/blind_multiturn2.jsonl tests/data/blind_chat3.jsonl tests/data/blind_multiturn3.jsonl tests/data/blind_chat4.jsonl tests/data/blind_multiturn4.jsonl
+	$(PY) -m scripts.eval ../shared/eval/dev.jsonl ../shared/eval/eligibility.jsonl ../shared/eval/chat.jsonl ../shared/eval/multiturn.jsonl tests/data/questions.jsonl tests/data/questions_holdout.jsonl tests/data/blind_chat.jsonl tests/data/blind_multiturn.jsonl tests/data/blind_chat2.jsonl tests/data/blind_multiturn2.jsonl tests/data/blind_chat3.jsonl tests/data/blind_multiturn3.jsonl tests/data/blind_chat4.jsonl tests/data/blind_multiturn4.jsonl tests/data/blind_chat5.jsonl tests/data/blind_multiturn5.jsonl
 
 bench: index
 	$(PY) -m scripts.bench
