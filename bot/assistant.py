@@ -43,6 +43,7 @@ from bot.kb.understand import (
     Reading,
     as_written,
     ask_kinds,
+    counted,
     demonstrated,
     has_evidence,
     read,
@@ -622,8 +623,13 @@ class Assistant:
             )  # two asks answered by one entry: room for both facts
         # The first of several asks is answered by the first entry, whatever the rest.
         first_ask = self._first_ask(snap, reading)
+        nouns = tuple(
+            n for c in reading.clauses if "howmany" in c.asks and (n := counted(c.text) or "")
+        )
         parts = [
-            self._part(kb, e, lang, words, reading.asks, budget, first_ask if i == 0 else None)
+            self._part(
+                kb, e, lang, words, reading.asks, budget, first_ask if i == 0 else None, nouns
+            )
             for i, e in enumerate(entries)
         ]
         notes = [
@@ -792,6 +798,7 @@ class Assistant:
         asks: list,
         budget: int,
         first: tuple[list[str], tuple[AskKind, ...]] | None = None,
+        counted_things: tuple[str, ...] = (),
     ) -> Part:
         full = entry.answer.text(lang)
         if entry.changeable:
@@ -807,6 +814,7 @@ class Assistant:
             budget,
             " ".join(kb.readings.of(entry).names),
             first,
+            counted_things,
         )
         text = self.dated_text(entry, lang, chosen.text, kb) if entry.changeable else chosen.text
         return Part(

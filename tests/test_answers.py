@@ -179,6 +179,11 @@ def test_a_name_two_entries_share_is_the_one_the_questions_other_names_are_near(
     assert mechanics.answered and "2023年11月17日" in mechanics.text
 
 
+def test_a_figure_of_the_thing_counted_comes_first_though_the_opening_shares_more_words(assistant):
+    answer = assistant.answer("先進製造業人力更新報告嘅桌面研究搵到幾多則招聘紀錄？")
+    assert answer.answered and answer.text.index("3,862") < 60
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" in read("分享會有幾多個機構派代表？").asks

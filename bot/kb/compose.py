@@ -97,6 +97,7 @@ def select(
     budget: int = BODY_BUDGET,
     names: str = "",
     first: tuple[Iterable[str], Iterable[AskKind]] | None = None,
+    counted: Iterable[str] = (),
 ) -> Selection:
     """The sentences of `text` that answer the question, the best first, within `budget` characters.
 
@@ -106,6 +107,7 @@ def select(
     :param names: the subject's names, folded and joined: their words weigh less
     :param first: the words and kinds of the first of several asks this text answers: its fact
         comes first, as asked
+    :param counted: what "how many" questions count ("招聘紀錄"): a figure of it comes first
     """
     parts = sentences(text)
     if len(parts) <= 1:
@@ -136,7 +138,8 @@ def select(
         # The opening gives no figure for "how many": a sentence that does, and is nearly as close
         # to the question, comes first.
         head = max(stating, key=lambda i: (scores[i], -i))
-        if not _ANAPHOR.match(parts[head]) and scores[head] >= scores[0] - ASK_FOUND:
+        of_it = any(n and n in folded[head] for n in counted)
+        if not _ANAPHOR.match(parts[head]) and (of_it or scores[head] >= scores[0] - ASK_FOUND):
             best = head
     # Move a later sentence first only when it clearly says more about the question than the opening.
     order = (
