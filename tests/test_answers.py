@@ -186,6 +186,7 @@ def test_a_figure_of_the_thing_counted_comes_first_though_the_opening_shares_mor
 
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
+    assert "howmany" not in read("VPES係VTC喺內地第幾個中心？").asks
     assert "howmany" in read("分享會有幾多個機構派代表？").asks
 
 

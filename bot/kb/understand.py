@@ -359,8 +359,8 @@ ASK_CUES["who"] = re.compile(
     + rf"|{LATIN_START}(?:which|what)\s+(?:[a-z&-]+\s+){{0,2}}(?:{_ORGS_EN}){LATIN_END}"
     + rf"|(?:哪|边)[一两二三几]?(?:个|间|所|些|啲)?.{{0,4}}?(?:{_ORGS_ZH})"
 )
-# "哪幾個機構", "邊幾間": which ones, not how many.
-ASK_CUES["howmany"] = re.compile(rf"(?<![哪边])(?:{ASK_CUES['howmany'].pattern})")
+# "哪幾個機構", "邊幾間": which ones, not how many; "第幾個": which in order.
+ASK_CUES["howmany"] = re.compile(rf"(?<![哪边第])(?:{ASK_CUES['howmany'].pattern})")
 
 
 @lru_cache(maxsize=4096)
