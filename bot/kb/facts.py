@@ -9,7 +9,7 @@ the same kind of thing and whose text states it wins. A subject whose family sta
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -23,13 +23,14 @@ from bot.kb.schema import Entry, last_day
 from bot.kb.text import fold, is_han
 from bot.kb.understand import (
     ASK_CUES,
+    LISTED,
     PLACES,
-    SECTORS,
     AskKind,
     count_stated,
     counted,
     document_reference,
     has_evidence,
+    sectors_named,
 )
 
 Outcome = Literal["answer", "choose", "decline", "missing"]
@@ -263,38 +264,13 @@ def places_missing(folded_question: str, folded_text: str) -> list[str]:
     return missing if missing and given else []
 
 
-# One pattern for every trade, a named group each: a text is scanned once, not once per trade.
-_SECTOR = re.compile(
-    "|".join(
-        f"(?P<s{i}>"
-        + "|".join(
-            rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words
-        )
-        + ")"
-        for i, words in enumerate(SECTORS)
-    )
-)
-LISTED = 3  # a text naming this many trades lists them: it answers "does it include …"
-
-
-def sectors_named(folded: str) -> dict[str, str]:
-    """The trades a folded text names (by group), each with the words that first named it."""
-    named: dict[str, str] = {}
-    for m in _SECTOR.finditer(folded):
-        if m.lastgroup is not None:
-            named.setdefault(m.lastgroup, m.group(0))
-    return named
-
-
-def sectors_missing(folded_question: str, folded_text: str, own_text: str) -> str:
+def sectors_missing(folded_question: str, given: Set[str], own: Set[str]) -> str:
     """A trade swapped for another: the question names trades the text never names while the text
-    names another (the logistics RPL asked, elderly care's stated); "" if none. A text listing
+    names another (the logistics RPL asked, elderly care's stated); "" if none. `given` are the
+    trades the subject's family names, `own` those of the entry's own text: a text listing
     trades answers whether one is among them."""
     asked = sectors_named(folded_question)
-    if not asked:
-        return ""
-    given = sectors_named(folded_text)
-    if not given or asked.keys() & given.keys() or len(sectors_named(own_text)) >= LISTED:
+    if not asked or not given or asked.keys() & given or len(own) >= LISTED:
         return ""
     return next(iter(asked.values()))
 
@@ -813,7 +789,8 @@ class FactFinder:
         places = places_missing(folded, family_text)
         if places:
             return missing("ask_place", places[0])
-        sector = sectors_missing(folded, family_text, text)
+        given = frozenset().union(*(self.readings.of(e).sectors for e in fam))
+        sector = sectors_missing(folded, given, self.readings.of(entry).own_sectors)
         if sector:
             # The same fact of the trade asked, when another candidate states it (the elderly care
             # assessor, not the logistics one the words matched best).
@@ -841,11 +818,11 @@ class FactFinder:
             and all(self._states(e, k, noun) for k in asks if k in CHECKED)
         ]
         for text_of in (
-            lambda e: " ".join(self.readings.of(e).names),
-            lambda e: self.readings.of(e).named_text,
+            lambda e: sectors_named(" ".join(self.readings.of(e).names)).keys(),
+            lambda e: self.readings.of(e).sectors,
         ):
             for e in close:
-                if asked.keys() <= sectors_named(text_of(e)).keys():
+                if asked.keys() <= text_of(e):
                     return e
         return None
 

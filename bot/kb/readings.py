@@ -19,7 +19,7 @@ from typing import Any
 from bot.kb.asks import stated
 from bot.kb.schema import Entry
 from bot.kb.text import fold, fold_whole
-from bot.kb.understand import ASK_CUES
+from bot.kb.understand import ASK_CUES, sectors_named
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Reading:
     named_text: str  # names, aliases and the whole answer, folded: where a name may be mentioned
     names: tuple[str, ...]  # titles and aliases, folded and compact, longest first
     asks: Mapping[str, float]  # the share of the sample questions asking each kind of fact
+    sectors: frozenset[str]  # the trades its names and whole answer name (understand.SECTORS)
+    own_sectors: frozenset[str]  # the trades its stated answer names
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -35,11 +37,20 @@ class Reading:
             "named_text": self.named_text,
             "names": list(self.names),
             "asks": dict(self.asks),
+            "sectors": sorted(self.sectors),
+            "own_sectors": sorted(self.own_sectors),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Reading:
-        return cls(data["text"], data["named_text"], tuple(data["names"]), data["asks"])
+        return cls(
+            data["text"],
+            data["named_text"],
+            tuple(data["names"]),
+            data["asks"],
+            frozenset(data["sectors"]),
+            frozenset(data["own_sectors"]),
+        )
 
 
 def read(entry: Entry) -> Reading:
@@ -51,15 +62,19 @@ def read(entry: Entry) -> Reading:
         {fold(n).replace(" ", "") for n in [entry.title.zh, entry.title.en, *entry.aliases]},
         key=lambda n: (-len(n), n),
     )
+    text = fold_whole(stated(f"{entry.answer.zh} {entry.answer.en}"))
+    named_text = fold_whole(
+        " ".join(
+            [entry.title.zh, entry.title.en, *entry.aliases, entry.answer.zh, entry.answer.en]
+        )
+    )
     return Reading(
-        text=fold_whole(stated(f"{entry.answer.zh} {entry.answer.en}")),
-        named_text=fold_whole(
-            " ".join(
-                [entry.title.zh, entry.title.en, *entry.aliases, entry.answer.zh, entry.answer.en]
-            )
-        ),
+        text=text,
+        named_text=named_text,
         names=tuple(names),
         asks={kind: share for kind, share in asks.items() if share},
+        sectors=frozenset(sectors_named(named_text)),
+        own_sectors=frozenset(sectors_named(text)),
     )
 
 

@@ -474,6 +474,29 @@ SECTORS: tuple[tuple[str, ...], ...] = (
     ("升降机", "电梯", "lift", "lifts", "elevator", "escalator"),
     ("制冷", "空调", "冷气", "refrigeration", "air-conditioning", "air conditioning"),
 )
+# One pattern for every trade, a named group each: a text is scanned once, not once per trade.
+_SECTOR = re.compile(
+    "|".join(
+        f"(?P<s{i}>"
+        + "|".join(
+            rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words
+        )
+        + ")"
+        for i, words in enumerate(SECTORS)
+    )
+)
+LISTED = 3  # a text naming this many trades lists them: it answers "does it include …"
+
+
+def sectors_named(folded: str) -> dict[str, str]:
+    """The trades a folded text names (by group), each with the words that first named it."""
+    named: dict[str, str] = {}
+    for m in _SECTOR.finditer(folded):
+        if m.lastgroup is not None:
+            named.setdefault(m.lastgroup, m.group(0))
+    return named
+
+
 ASK_EVIDENCE["where"] = re.compile(
     "|".join(re.escape(p) for p in PLACES + _DISTRICTS if p not in ("香港", "hong kong"))
     + r"|路|街|大楼|大厦|总部|会场|校园|中心|馆|"
