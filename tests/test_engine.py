@@ -217,6 +217,17 @@ def test_search_scores_are_sqlites_own_bm25_for_the_whole_question(assistant):
             assert index.search(words, limit=500) == expected
 
 
+def test_the_index_stores_every_words_scores_as_sqlite_gives_them(assistant):
+    """A new word costs a lookup, not a full-text query: what the build stored is SQLite's own."""
+    from bot.kb.index import _scored
+
+    index = assistant.index
+    assert index._postings
+    for word in index.df:
+        assert index._stored_scores(word) == _scored(index._conn, word), word
+    assert index._stored_scores("nosuchword") is None
+
+
 @pytest.mark.parametrize(
     "text, start",
     [

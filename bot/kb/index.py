@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = "9"  # bump when the index layout or the tokenisation changes
+INDEX_VERSION = "10"  # bump when the index layout or the tokenisation changes
 DICT_NAME = "jieba.dict"
 POSTING_BUDGET = 2000  # rows one query may make SQLite score, in an index at least this large
 # BM25 weighting names most, then sample questions, then answers. Called by name in the query: through
@@ -140,6 +140,17 @@ def build_index(
     return path
 
 
+def _scored(conn: sqlite3.Connection, term: str) -> list[tuple[int, float]]:
+    """Each row's BM25 score for one word, from SQLite's full-text index."""
+    try:
+        return conn.execute(
+            f"SELECT rowid, {RANKING} FROM entries_fts WHERE entries_fts MATCH ?", (f'"{term}"',)
+        ).fetchall()
+    except sqlite3.OperationalError:  # a "word" FTS5 cannot read as a phrase
+        logger.warning("FTS query failed for one term", exc_info=True)
+        return []
+
+
 def _fill(
     db: sqlite_utils.Database, kb: KnowledgeBase, seg: Segmenter, rows: Iterable[dict] | None
 ) -> None:
@@ -164,6 +175,14 @@ def _fill(
         db.table("vocab").insert_all(
             ({"token": t, "df": n} for t, n in df.items()), pk="token", batch_size=5000
         )
+        if len(kb.entries) < POSTING_BUDGET:
+            # Each word's rows and BM25 scores, as SQLite gives them: a worker's new word is then
+            # one lookup, not a full-text query (50 µs). Large indexes rank in SQLite instead.
+            db.table("postings").insert_all(
+                ({"token": t, "scores": json.dumps(_scored(db.conn, t))} for t in df),
+                pk="token",
+                batch_size=5000,
+            )
         meta = {
             "version": INDEX_VERSION,
             "digest": kb.digest,
@@ -267,6 +286,11 @@ class Index:
         self._ids: dict[int, str] = {}
         self._scores: dict[str, dict[int, float]] = {}
         self._scored = 0
+        self._postings = bool(
+            self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'postings'"
+            ).fetchone()
+        )
         # Readings made by other code than this process's are worked out again on first use.
         read_here = meta.get("readings") == readings_code()
         reading_of: dict[str, Reading] = {}
@@ -364,21 +388,21 @@ class Index:
             return []
         return [(self._ids[rowid], -float(score)) for rowid, score in rows]
 
+    def _stored_scores(self, term: str) -> list[tuple[int, float]] | None:
+        """The word's scores as the build stored them; None when it did not (a word no entry has,
+        an index too large to keep them)."""
+        if not self._postings:
+            return None
+        row = self._conn.execute("SELECT scores FROM postings WHERE token = ?", (term,)).fetchone()
+        return [(rowid, score) for rowid, score in json.loads(row[0])] if row else None
+
     def _term_scores(self, term: str) -> dict[int, float]:
         """Each row's BM25 score for one word, from SQLite once, then kept: a word recurs in many
         questions, and scoring its rows again was a fifth of an answer's time."""
         got = self._scores.get(term)
         if got is None:
-            try:
-                got = dict(
-                    self._conn.execute(
-                        f"SELECT rowid, {RANKING} FROM entries_fts WHERE entries_fts MATCH ?",
-                        (f'"{term}"',),
-                    ).fetchall()
-                )
-            except sqlite3.OperationalError:  # a "word" FTS5 cannot read as a phrase
-                logger.warning("FTS query failed for one term", exc_info=True)
-                got = {}
+            stored = self._stored_scores(term)
+            got = dict(stored if stored is not None else _scored(self._conn, term))
             if self._scored + len(got) > SCORES_KEPT:
                 self._scores.clear()
                 self._scored = 0
