@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import os
 import re
 import shutil
 import sys
@@ -410,3 +411,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("backend") == "postgresql":
             item.add_marker(pytest.mark.postgres)
+
+
+# -- workers (issue 13): the suite spread over the cores ------------------------------------------------
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """How many pytest-xdist workers `-n auto` (pyproject addopts) starts: one per core for the
+    suite or a folder, where much of the time is spent waiting on bot processes, the fake Bot API
+    and PostgreSQL; none (everything in this process) for a run of named files or tests, where
+    starting the workers (about 2 s) would cost more than it saves. `-n N` chooses itself, and so
+    does PYTEST_XDIST_AUTO_NUM_WORKERS (read by pytest-xdist's own hook)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    here = config.invocation_params.dir
+    named = [here / arg.split("::", 1)[0] for arg in config.args]
+    if named and all(path.is_file() for path in named):
+        return 0
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
