@@ -196,6 +196,9 @@ def tg_config(data_dir: Path, base_url: str = "", **overrides: Any):
     return Config(env=env, dotenv=None)
 
 
+POLL_INTERVAL = 0.001  # seconds between the harness bot's getUpdates calls (see running_bot)
+
+
 class FakeClock:
     def __init__(self, start: float = 1000.0) -> None:
         self.now = start
@@ -279,7 +282,12 @@ async def running_bot(
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
+    # A millisecond between polls rather than none: PTB waits 1.5 times the interval after a failed
+    # getUpdates (growing by half on each failure), but a whole second when the interval is 0, so
+    # the getUpdates errors tests inject cost milliseconds. `bot.py run` keeps PTB's own waits.
+    await app.updater.start_polling(
+        poll_interval=POLL_INTERVAL, timeout=10, allowed_updates=ALLOWED_UPDATES
+    )
     await app.start()
     try:
         yield BotHarness(server, app, store, config, clock)
