@@ -120,6 +120,10 @@ class Config(BaseSettings):
         3,
         description="With DATABASE_URL: the sender lease (broadcasts, reminders); every process renews or tries to take it every third of this, so a dead sender is replaced within that.",
     )
+    bot_api_retry_seconds: float = Field(
+        0.5,
+        description="Wait before trying the Bot API again when it cannot be reached at start or refuses getUpdates (401/404, a server restarting); doubled after each of the few tries.",
+    )
 
     def __init__(
         self, env: Mapping[str, str] | None = None, dotenv: Path | None = ROOT / ".env"

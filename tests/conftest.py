@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import os
 import re
 import shutil
 import sys
@@ -195,6 +196,9 @@ def tg_config(data_dir: Path, base_url: str = "", **overrides: Any):
     return Config(env=env, dotenv=None)
 
 
+POLL_INTERVAL = 0.001  # seconds between the harness bot's getUpdates calls (see running_bot)
+
+
 class FakeClock:
     def __init__(self, start: float = 1000.0) -> None:
         self.now = start
@@ -278,7 +282,12 @@ async def running_bot(
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
+    # A millisecond between polls rather than none: PTB waits 1.5 times the interval after a failed
+    # getUpdates (growing by half on each failure), but a whole second when the interval is 0, so
+    # the getUpdates errors tests inject cost milliseconds. `bot.py run` keeps PTB's own waits.
+    await app.updater.start_polling(
+        poll_interval=POLL_INTERVAL, timeout=10, allowed_updates=ALLOWED_UPDATES
+    )
     await app.start()
     try:
         yield BotHarness(server, app, store, config, clock)
@@ -410,3 +419,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("backend") == "postgresql":
             item.add_marker(pytest.mark.postgres)
+
+
+# -- workers (issue 13): the suite spread over the cores ------------------------------------------------
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """How many pytest-xdist workers `-n auto` (pyproject addopts) starts: one per core for the
+    suite or a folder, where much of the time is spent waiting on bot processes, the fake Bot API
+    and PostgreSQL; none (everything in this process) for a run of named files or tests, where
+    starting the workers (about 2 s) would cost more than it saves. `-n N` chooses itself, and so
+    does PYTEST_XDIST_AUTO_NUM_WORKERS (read by pytest-xdist's own hook)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    here = config.invocation_params.dir
+    named = [here / arg.split("::", 1)[0] for arg in config.args]
+    if named and all(path.is_file() for path in named):
+        return 0
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -23,7 +23,7 @@ import pytest
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.telegram.ambiguity import at_most_once, never_left
-from bot.telegram.app import RetryingRateLimiter
+from bot.telegram.app import POLL_AUTH_RETRIES, RetryingRateLimiter
 from tests.conftest import ROOT, TG_TOKEN, running_bot
 from tests.fakes.messages import wait_text
 from tests.fakes.waiting import wait_until
@@ -291,7 +291,12 @@ def data_dir_with_index(tmp_path, tg_index):
 async def test_bot_py_run_exits_non_zero_when_polling_is_refused_for_good(
     tg_server, tg_knowledge, tg_index, tmp_path
 ):
-    env = bot_env(tg_server.base_url, data_dir_with_index(tmp_path, tg_index), tg_knowledge)
+    env = bot_env(
+        tg_server.base_url,
+        data_dir_with_index(tmp_path, tg_index),
+        tg_knowledge,
+        BOT_API_RETRY_SECONDS=0.05,  # tried again after 0.05, 0.1, 0.2 s (0.5, 1, 2 s by default)
+    )
     proc = await run_bot(env)
     try:
         tg_server.push_update(tg_server.updates.private_text(QUESTION))
@@ -306,6 +311,8 @@ async def test_bot_py_run_exits_non_zero_when_polling_is_refused_for_good(
             proc.kill()
     stderr = (await proc.stderr.read()).decode()
     assert proc.returncode == 3, stderr[-2000:]
+    refused = [c for c in tg_server.calls_of("getUpdates") if c.status == 401]
+    assert len(refused) == 1 + POLL_AUTH_RETRIES  # tried again a few times before giving up
     assert "polling stopped for good (InvalidToken" in stderr and "exiting with status 3" in stderr
     assert TG_TOKEN not in stderr
 
@@ -337,7 +344,12 @@ async def test_start_up_with_a_refused_token_prints_one_line(tg_knowledge, tg_in
 async def test_start_up_with_an_unreachable_api_prints_one_line(tg_knowledge, tg_index, tmp_path):
 
     url = f"http://127.0.0.1:{free_port()}/bot"  # nothing listens there
-    env = bot_env(url, data_dir_with_index(tmp_path, tg_index), tg_knowledge)
+    env = bot_env(
+        url,
+        data_dir_with_index(tmp_path, tg_index),
+        tg_knowledge,
+        BOT_API_RETRY_SECONDS=0.05,  # its 3 tries 0.05 and 0.1 s apart (0.5 and 1 s by default)
+    )
     proc = await run_bot(env)
     stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
     err = stderr.decode()

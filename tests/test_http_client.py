@@ -81,12 +81,13 @@ async def test_a_dropped_connection_may_have_been_carried_out():
 
 async def test_a_full_pool_is_a_timeout_before_anything_left():
     async with running_fake_server() as server:
-        server.fail("sendMessage", "slow", delay=1.0)
+        hold = server.fail("sendMessage", "slow", delay=3)  # answered when released
         async with bot_for(server.base_url, AiohttpRequest(1, pool_timeout=0.1)) as bot:
             slow = asyncio.ensure_future(bot.send_message(1, "slow"))
             await server.wait_for("sendMessage")  # the only connection is busy with it
             with pytest.raises(TimedOut) as caught:
                 await bot.send_message(2, "waits for a connection", connect_timeout=0.1)
+            hold.release()
             await slow
         assert server.sent_messages(2) == []
     assert never_left(caught.value)

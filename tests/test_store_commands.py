@@ -9,17 +9,12 @@ import subprocess
 import pytest
 
 from tests.conftest import TG_TOKEN
-from tests.helpers import bot_main, bot_py
+from tests.helpers import bot_main
 
 
 def run_bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """`bot.py *args` in this process (bot.cli.main), with only `env` and PATH set."""
     return bot_main(*args, env=with_path(env))
-
-
-def start_bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """`python bot.py *args` as a new process, with only `env` and PATH set."""
-    return bot_py(*args, env=with_path(env))
 
 
 def with_path(env: dict[str, str]) -> dict[str, str]:
@@ -52,10 +47,12 @@ def test_migrate_applies_once_and_refuses_an_emptied_database_unless_fresh(backe
         assert run_bot("migrate", "--fresh", env=env).returncode == 0
 
 
-@pytest.mark.slow  # starts `bot.py` in a new process, four times
 async def test_doctor_checks_the_database_token_and_webhook_without_printing_the_token(
     backend, tg_server
 ):
+    """`bot.py doctor` and `migrate` run in a thread (bot.cli.main, as in a new process: its own
+    environment, output and event loop) while this test's loop serves the fake Bot API; four new
+    processes took 3 s of CPU."""
     import asyncio
 
     env = {
@@ -64,13 +61,13 @@ async def test_doctor_checks_the_database_token_and_webhook_without_printing_the
         "TELEGRAM_API_BASE_URL": tg_server.base_url,
         "WEBHOOK_URL": "https://bot.example.org/hook",
     }
-    empty = await asyncio.to_thread(start_bot, "doctor", env=env)
+    empty = await asyncio.to_thread(run_bot, "doctor", env=env)
     assert (
         empty.returncode == 1 and "bot.py migrate" in empty.stdout
     )  # an empty database: what to do
-    assert (await asyncio.to_thread(start_bot, "migrate", env=env)).returncode == 0
+    assert (await asyncio.to_thread(run_bot, "migrate", env=env)).returncode == 0
     tg_server.webhook_url = "https://bot.example.org/hook"
-    done = await asyncio.to_thread(start_bot, "doctor", env=env)
+    done = await asyncio.to_thread(run_bot, "doctor", env=env)
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert "[ok  ] state database" in out and "[ok  ] bot token: accepted: the bot is @" in out
@@ -82,7 +79,7 @@ async def test_doctor_checks_the_database_token_and_webhook_without_printing_the
     )
     assert TG_TOKEN not in out and TG_TOKEN.split(":")[1] not in out
     tg_server.token = "9:another"  # the server now refuses our token
-    refused = await asyncio.to_thread(start_bot, "doctor", env=env)
+    refused = await asyncio.to_thread(run_bot, "doctor", env=env)
     assert (
         refused.returncode == 1
         and "[FAIL] bot token" in refused.stdout

@@ -74,7 +74,7 @@ SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 POLL_AUTH_RETRIES = (
     3  # 401/404 answers to getUpdates tried again (after 0.5 s, 1 s, 2 s) before polling ends
 )
-POLL_AUTH_BACKOFF = 0.5
+POLL_AUTH_BACKOFF = 0.5  # BOT_API_RETRY_SECONDS (bot/config.py) sets it for `bot.py run`
 
 
 # -- concurrency and retries -----------------------------------------------------------------------
@@ -352,7 +352,9 @@ def build_application(
         .request(AiohttpRequest(CONNECTION_POOL_SIZE, read_timeout, read_timeout, 5.0, 5.0))
         .post_init(functools.partial(_post_init, knowledge_poll=knowledge_poll))
         .post_shutdown(_post_shutdown)
-        .get_updates_request(get_updates_request or PollingRequest())
+        .get_updates_request(
+            get_updates_request or PollingRequest(auth_backoff=config.bot_api_retry_seconds)
+        )
     )
     base_url = base_url or config.telegram_api_base_url
     if base_url:
@@ -505,7 +507,13 @@ def run(config: Config) -> None:
         ) from None
     died: list[str] = []
     try:
-        asyncio.run(lifecycle.preflight(token, config.telegram_api_base_url or None))
+        asyncio.run(
+            lifecycle.preflight(
+                token,
+                config.telegram_api_base_url or None,
+                backoff=config.bot_api_retry_seconds,
+            )
+        )
         assistant = open_assistant(config)
         application = build_application(config, assistant, store)
         # What is loaded by now (knowledge base, index, jieba, PTB) stays for good: a full garbage

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 EXIT_POLLING_DIED = 3
 POLLING_TASK_NAME = "Updater:start_polling:polling_task"  # PTB's name for its polling task
 PREFLIGHT_TRIES = 3
-PREFLIGHT_BACKOFF = 0.5  # seconds, doubled after each try
+PREFLIGHT_BACKOFF = 0.5  # seconds, doubled after each try (BOT_API_RETRY_SECONDS for `bot.py run`)
 
 _early_hups: list[int] = []
 

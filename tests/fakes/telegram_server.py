@@ -211,6 +211,13 @@ class Failure:
     delay: float = 0.0
     description: str | None = None
     used: int = field(default=0)
+    # Set by release(): a "slow" answer held now goes out at once rather than after `delay`.
+    released: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
+
+    def release(self) -> None:
+        """Answer the "slow" calls held by this failure now (and later ones at once): a test that
+        holds a reply while it checks something lets it go when done, instead of waiting `delay`."""
+        self.released.set()
 
     @property
     def remaining(self) -> int:
@@ -596,11 +603,24 @@ class FakeTelegramServer:
         except AssertionError:
             raise AssertionError(describe()) from None
 
-    async def _pause(self, seconds: float) -> None:
-        """Sleep that stop() interrupts, so held answers never block shutdown."""
-        if seconds > 0:
+    async def _pause(self, seconds: float, released: asyncio.Event | None = None) -> None:
+        """Sleep that stop() interrupts, so held answers never block shutdown (and `released`,
+        when given, ends early)."""
+        if seconds <= 0:
+            return
+        if released is None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), seconds)
+            return
+        waits = {
+            asyncio.ensure_future(self._closing.wait()),
+            asyncio.ensure_future(released.wait()),
+        }
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     def _key(self, chat_id: Any) -> int | str:
         try:
@@ -652,7 +672,7 @@ class FakeTelegramServer:
             call.injected = failure.kind
             _LOGGER.debug("Injecting %s failure into %s", failure.kind, method)
             if failure.kind == "slow":
-                await self._pause(failure.delay)
+                await self._pause(failure.delay, failure.released)
             elif failure.kind not in ("timeout", "drop", *_CARRIED_OUT_THEN_ERROR):
                 return self._error(call, self._injected_error(failure))
 
