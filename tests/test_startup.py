@@ -260,3 +260,20 @@ def test_readings_stored_by_other_code_are_worked_out_again_and_the_index_rebuil
     assert worked_out == [entry.id]
     assert index_module.ensure_index(knowledge, path)  # rebuilt
     assert index_module.read_meta(path)["readings"] == "other-code"
+
+
+def test_a_build_keeps_jiebas_most_frequent_words_for_the_next_process(tmp_path: Path) -> None:
+    """Sorting jieba's 349,000 dictionary lines takes a second; the next build (a reload, a teach,
+    in another process) reads them from beside the index instead."""
+    from bot.kb import text
+
+    text._jieba_top.cache_clear()
+    try:
+        top = text._jieba_top(1000, tmp_path)
+        (kept,) = tmp_path.glob("jieba-top-1000-*.txt")
+        assert kept.read_text(encoding="utf-8") == top and len(top.splitlines()) == 1000
+        kept.write_text("甲乙 5 n\n", encoding="utf-8")  # what the next process reads is the file
+        text._jieba_top.cache_clear()
+        assert text._jieba_top(1000, tmp_path) == "甲乙 5 n\n"
+    finally:
+        text._jieba_top.cache_clear()

@@ -7,6 +7,7 @@ asker's script.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import marshal
 import os
@@ -336,24 +337,39 @@ class Segmenter:
 
 
 @lru_cache(maxsize=1)
-def _jieba_top(base_top: int) -> str:
+def _jieba_top(base_top: int, cache_dir: Path | None = None) -> str:
     """The `base_top` most frequent lines of jieba's dictionary, most frequent first. Reading and
-    sorting its 349,000 lines takes about a second: once per process, not on every index build
-    (a reload, the tests); kept as one string of about 1 MB."""
+    sorting its 349,000 lines takes about a second: once per process, and kept in `cache_dir`
+    for the next process (a reload, a teach), named after jieba's dictionary as installed."""
     base = Path(_import_jieba().__file__ or "").with_name("dict.txt")
+    stat = base.stat()
+    kept = (
+        cache_dir / f"jieba-top-{base_top}-{stat.st_size}-{stat.st_mtime_ns}.txt"
+        if cache_dir
+        else None
+    )
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            return kept.read_text(encoding="utf-8")
     rows = []
     for line in base.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) >= 2:
             rows.append((int(parts[1]), parts[0], parts[2] if len(parts) > 2 else "x"))
     rows.sort(reverse=True)
-    return "".join(f"{w} {f} {t}\n" for f, w, t in rows[:base_top])
+    top = "".join(f"{w} {f} {t}\n" for f, w, t in rows[:base_top])
+    if kept is not None:
+        with contextlib.suppress(OSError):  # a read-only or full disk: the next build sorts again
+            tmp = kept.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(top, encoding="utf-8")
+            tmp.replace(kept)
+    return top
 
 
 def write_dictionary(path: Path, extra_words: Iterable[str], base_top: int = 60000) -> None:
     """Write the trimmed jieba dictionary: the `base_top` most frequent jieba words plus `extra_words`."""
     words: dict[str, tuple[int, str]] = {}
-    for line in _jieba_top(base_top).splitlines():
+    for line in _jieba_top(base_top, path.parent).splitlines():
         w, f, t = line.split(" ")
         words[w] = (int(f), t)
     for word in extra_words:
