@@ -318,9 +318,9 @@ def test_rebuilding_the_index_leaves_no_stray_files(tmp_path):
     Assistant.open(kb_dir, path)  # the new one loaded: a second generation of every file
     assert in_use.answer("Tell me about VPES").entries == ["vpes"]
     names = sorted(p.name for p in path.parent.iterdir())
-    assert (
-        names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) <= 3
-    )  # plus one jieba cache
+    # Plus at most the most frequent jieba words kept for the next build and one jieba cache.
+    assert names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) <= 4
+    assert all(n.startswith(("jieba-top-", "jieba.u")) for n in names[2:])
 
 
 def test_skipping_comparisons_for_far_candidates_changes_no_decision_nor_any_near_choice(

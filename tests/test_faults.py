@@ -555,9 +555,11 @@ def test_temporary_files_of_a_killed_build_are_swept_by_the_next(tg_knowledge, t
     (var / f"jieba-{dead}-1-abc").mkdir()
     build_index(load_knowledge(tg_knowledge), tg_knowledge, var / "index.sqlite")
     names = sorted(p.name for p in var.iterdir())
-    # The index, its dictionary, and jieba's cache of that dictionary (for the first load).
-    assert names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) == 3
-    assert names[2].startswith("jieba.u") and names[2].endswith(".cache")
+    # The index, its dictionary, jieba's most frequent words (for the next build) and jieba's
+    # cache of the dictionary (for the first load).
+    assert names[:2] == ["index.jieba.dict", "index.sqlite"] and len(names) == 4
+    assert names[2].startswith("jieba-top-") and names[2].endswith(".txt")
+    assert names[3].startswith("jieba.u") and names[3].endswith(".cache")
 
 
 # -- 5. crafted callbacks, updates and inputs: a polite reply or nothing, never a traceback ----------------

@@ -360,6 +360,8 @@ def _jieba_top(base_top: int, cache_dir: Path | None = None) -> str:
     top = "".join(f"{w} {f} {t}\n" for f, w, t in rows[:base_top])
     if kept is not None:
         with contextlib.suppress(OSError):  # a read-only or full disk: the next build sorts again
+            for old in kept.parent.glob(f"jieba-top-{base_top}-*.txt"):
+                old.unlink()  # of a jieba installed before
             tmp = kept.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(top, encoding="utf-8")
             tmp.replace(kept)
