@@ -62,6 +62,7 @@ def entry_names(entry: Entry) -> list[str]:
 
 
 def _entry_rows(kb: KnowledgeBase, seg: Segmenter) -> Iterator[dict]:
+    kept_readings = len(kb.entries) < POSTING_BUDGET
     for entry in kb.entries.values():
         names = [fold(n) for n in entry_names(entry)]
         name_tokens = [t for n in names for t in seg.cut(n)]
@@ -78,7 +79,11 @@ def _entry_rows(kb: KnowledgeBase, seg: Segmenter) -> Iterator[dict]:
             "body": " ".join(body),
             "names_folded": json.dumps(names, ensure_ascii=False),
             "questions_cut": json.dumps([" ".join(q) for q in q_tokens], ensure_ascii=False),
-            "reading": json.dumps(read(entry).as_json(), ensure_ascii=False),
+            # A large index leaves readings to first use: a millisecond each would add minutes
+            # to its build and to every load.
+            "reading": (
+                json.dumps(read(entry).as_json(), ensure_ascii=False) if kept_readings else None
+            ),
         }
 
 
@@ -300,7 +305,7 @@ class Index:
         ):
             self._ids[rowid] = eid
             entries[eid] = stored(Entry, json.loads(raw))  # validated when the index was built
-            if read_here:
+            if read_here and reading is not None:
                 reading_of[eid] = Reading.from_json(json.loads(reading))
             # Without stopwords, one sample question in ten repeats another: compared once.
             content = [
