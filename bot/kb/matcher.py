@@ -8,6 +8,7 @@ rare each word is), and the question must resemble the entry's names or sample q
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
@@ -95,11 +96,15 @@ def _name_weight(name: str) -> float:
     return min(1.0, 0.55 + 0.1 * len(name))
 
 
+_LATIN = re.compile(r"[a-z0-9]")
+
+
 class Matcher:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._units_cache: dict[str, list[tuple[str, list[str]]]] = {}
         self._names_cache: dict[str, _Names] = {}
+        self._samples_cache: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._n = max(1, len(index.indexed))
         # English words by first letter: typos rarely touch it, and it keeps the scan short.
         self._latin_vocab: dict[str, list[str]] = {}
@@ -312,22 +317,39 @@ class Matcher:
                     got += u.weight * part / u.idf_sum
         return got
 
-    @staticmethod
-    def _similarity(query_str: str, query_sorted: str, ie: IndexedEntry) -> float:
+    def _similarity(self, query_str: str, query_sorted: str, ie: IndexedEntry) -> float:
         """How much the question resembles the closest sample questions (content words only)."""
         if not ie.questions:
             return 0.0
+        questions, ordered = self._samples(ie, _LATIN.search(query_str), not query_str.isascii())
         best_set = process.extractOne(
-            query_str, ie.questions, scorer=fuzz.token_set_ratio, processor=None
+            query_str, questions, scorer=fuzz.token_set_ratio, processor=None
         )
         # token_sort_ratio, with the words sorted once: the question's here, the samples' at opening.
-        best_sort = process.extractOne(
-            query_sorted,
-            ie.questions_sorted,
-            scorer=fuzz.ratio,
-            processor=None,
-        )
+        best_sort = process.extractOne(query_sorted, ordered, scorer=fuzz.ratio, processor=None)
         return (best_set[1] + best_sort[1]) / 200.0
+
+    def _samples(
+        self, ie: IndexedEntry, latin: object, han: bool
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The sample questions worth comparing, as written and sorted: a sample with no word in
+        the question's script (Latin or Chinese) shares no word with it. A question in both
+        scripts is compared with every one. Made once per entry and script."""
+        script = "both" if latin and han else "latin" if latin else "han"
+        got = self._samples_cache.get((ie.id, script))
+        if got is None:
+            keep = [
+                script == "both"
+                or (bool(_LATIN.search(q)) if script == "latin" else not q.isascii())
+                for q in ie.questions
+            ]
+            if not any(keep):
+                keep = [True] * len(keep)
+            got = self._samples_cache[(ie.id, script)] = (
+                tuple(q for q, k in zip(ie.questions, keep, strict=True) if k),
+                tuple(q for q, k in zip(ie.questions_sorted, keep, strict=True) if k),
+            )
+        return got
 
     def _names_of(self, ie: IndexedEntry) -> _Names:
         """The entry's names (two characters or more, spaces dropped), sorted for _name_hit, made once."""

@@ -474,16 +474,14 @@ SECTORS: tuple[tuple[str, ...], ...] = (
     ("升降机", "电梯", "lift", "lifts", "elevator", "escalator"),
     ("制冷", "空调", "冷气", "refrigeration", "air-conditioning", "air conditioning"),
 )
-# One pattern for every trade, a named group each: a text is scanned once, not once per trade.
+# One pattern of every trade's words (longest first), and which trade each word names: a text is
+# scanned once, and literal alternatives scan fast.
+_SECTOR_OF = {w: f"s{i}" for i, words in enumerate(SECTORS) for w in words}
 _SECTOR = re.compile(
-    "|".join(
-        f"(?P<s{i}>"
-        + "|".join(
-            rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words
-        )
-        + ")"
-        for i, words in enumerate(SECTORS)
-    )
+    r"(?<![a-z])(?:"
+    + "|".join(re.escape(w) for w in sorted(_SECTOR_OF, key=len, reverse=True) if w.isascii())
+    + r")(?![a-z])|"
+    + "|".join(re.escape(w) for w in sorted(_SECTOR_OF, key=len, reverse=True) if not w.isascii())
 )
 LISTED = 3  # a text naming this many trades lists them: it answers "does it include …"
 
@@ -492,8 +490,7 @@ def sectors_named(folded: str) -> dict[str, str]:
     """The trades a folded text names (by group), each with the words that first named it."""
     named: dict[str, str] = {}
     for m in _SECTOR.finditer(folded):
-        if m.lastgroup is not None:
-            named.setdefault(m.lastgroup, m.group(0))
+        named.setdefault(_SECTOR_OF[m.group(0)], m.group(0))
     return named
 
 
