@@ -336,18 +336,23 @@ class Segmenter:
         return self.cut(fold(text))
 
 
+def _jieba_dictionary() -> Path:
+    return Path(_import_jieba().__file__ or "").with_name("dict.txt")
+
+
+def _kept_top(cache_dir: Path, base_top: int) -> Path:
+    """Where a build keeps jieba's most frequent words: named after jieba's dictionary as installed."""
+    stat = _jieba_dictionary().stat()
+    return cache_dir / f"jieba-top-{base_top}-{stat.st_size}-{stat.st_mtime_ns}.txt"
+
+
 @lru_cache(maxsize=1)
 def _jieba_top(base_top: int, cache_dir: Path | None = None) -> str:
     """The `base_top` most frequent lines of jieba's dictionary, most frequent first. Reading and
     sorting its 349,000 lines takes about a second: once per process, and kept in `cache_dir`
     for the next process (a reload, a teach), named after jieba's dictionary as installed."""
-    base = Path(_import_jieba().__file__ or "").with_name("dict.txt")
-    stat = base.stat()
-    kept = (
-        cache_dir / f"jieba-top-{base_top}-{stat.st_size}-{stat.st_mtime_ns}.txt"
-        if cache_dir
-        else None
-    )
+    base = _jieba_dictionary()
+    kept = _kept_top(cache_dir, base_top) if cache_dir else None
     if kept is not None:
         with contextlib.suppress(OSError):
             return kept.read_text(encoding="utf-8")
