@@ -266,9 +266,9 @@ def test_a_build_reads_jiebas_most_frequent_words_kept_by_an_earlier_one(tmp_pat
     keep it, test_faults' file listing checks)."""
     from bot.kb import text
 
-    text._jieba_top.cache_clear()
+    text._kept_top(tmp_path, 1000).write_text("甲乙 5 n\n", encoding="utf-8")
     try:
-        text._kept_top(tmp_path, 1000).write_text("甲乙 5 n\n", encoding="utf-8")
         assert text._jieba_top(1000, tmp_path) == "甲乙 5 n\n"
+        assert text._jieba_top(1000) == "甲乙 5 n\n"  # and this process keeps it
     finally:
-        text._jieba_top.cache_clear()
+        text._TOP.pop(1000, None)

@@ -346,24 +346,28 @@ def _kept_top(cache_dir: Path, base_top: int) -> Path:
     return cache_dir / f"jieba-top-{base_top}-{stat.st_size}-{stat.st_mtime_ns}.txt"
 
 
-@lru_cache(maxsize=1)
+_TOP: dict[int, str] = {}  # this process's list, by size: every later build reuses it
+
+
 def _jieba_top(base_top: int, cache_dir: Path | None = None) -> str:
     """The `base_top` most frequent lines of jieba's dictionary, most frequent first. Reading and
     sorting its 349,000 lines takes about a second: once per process, and kept in `cache_dir`
-    for the next process (a reload, a teach), named after jieba's dictionary as installed."""
-    base = _jieba_dictionary()
+    for the next process (a reload, a teach) to read instead."""
     kept = _kept_top(cache_dir, base_top) if cache_dir else None
-    if kept is not None:
+    top = _TOP.get(base_top)
+    if top is None and kept is not None:
         with contextlib.suppress(OSError):
-            return kept.read_text(encoding="utf-8")
-    rows = []
-    for line in base.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            rows.append((int(parts[1]), parts[0], parts[2] if len(parts) > 2 else "x"))
-    rows.sort(reverse=True)
-    top = "".join(f"{w} {f} {t}\n" for f, w, t in rows[:base_top])
-    if kept is not None:
+            top = _TOP[base_top] = kept.read_text(encoding="utf-8")
+            return top
+    if top is None:
+        rows = []
+        for line in _jieba_dictionary().read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                rows.append((int(parts[1]), parts[0], parts[2] if len(parts) > 2 else "x"))
+        rows.sort(reverse=True)
+        top = _TOP[base_top] = "".join(f"{w} {f} {t}\n" for f, w, t in rows[:base_top])
+    if kept is not None and not kept.exists():
         with contextlib.suppress(OSError):  # a read-only or full disk: the next build sorts again
             for old in kept.parent.glob(f"jieba-top-{base_top}-*.txt"):
                 old.unlink()  # of a jieba installed before
