@@ -368,12 +368,17 @@ def _jieba_top(base_top: int, cache_dir: Path | None = None) -> str:
         rows.sort(reverse=True)
         top = _TOP[base_top] = "".join(f"{w} {f} {t}\n" for f, w, t in rows[:base_top])
     if kept is not None and not kept.exists():
-        with contextlib.suppress(OSError):  # a read-only or full disk: the next build sorts again
+        tmp = kept.with_suffix(f".{os.getpid()}.tmp")
+        try:
             for old in kept.parent.glob(f"jieba-top-{base_top}-*.txt"):
                 old.unlink()  # of a jieba installed before
-            tmp = kept.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(top, encoding="utf-8")
             tmp.replace(kept)
+        except (
+            OSError
+        ):  # a read-only or full disk: nothing left behind; the next build sorts again
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
     return top
 
 
