@@ -184,6 +184,14 @@ def test_a_figure_of_the_thing_counted_comes_first_though_the_opening_shares_mor
     assert answer.answered and answer.text.index("3,862") < 60
 
 
+def test_the_holder_of_another_post_does_not_answer_who_holds_this_one(assistant):
+    # The memorandum's article names EMSD's Director, not the Guangzhou bureau's head.
+    answer = assistant.answer("廣州人社局邊一位局長簽咗份機電人才備忘錄？")
+    assert not answer.answered
+    director = assistant.answer("簽機電人才備忘錄嗰陣，機電署署長係邊一位？")
+    assert director.answered and "薛永恒" in director.text
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" not in read("VPES係VTC喺內地第幾個中心？").asks

@@ -90,6 +90,11 @@ _VENUE = re.compile(
     r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|办公室|办事处|总部|"
     r"(?<![a-z])(?:located|held|based|situated|venue|site|office|offices|headquarters)(?![a-z])"
 )
+# The post an office-holder question asks for: another post's holder does not answer it.
+_POST = re.compile(
+    r"副?(?:主席|会长|署长|局长|院长|校长|总裁|总经理|秘书长)|"
+    r"(?<![a-z])(?:chairman|chairperson|chairwoman|president|ceo)(?![a-z])"
+)
 # Kinds of fact whose absence from a subject's entries is visible in the text.
 CHECKED = frozenset({"when", "deadline", "howmany", "where", "holder"})
 NAMED = 0.8
@@ -772,6 +777,9 @@ class FactFinder:
                 elif not stating:
                     return missing(f"ask_{kind}")
         text = self.readings.of(entry).text
+        post = _POST.search(folded) if "holder" in asks and "who" in asks else None
+        if post and post.group(0) not in text:
+            return missing("ask_holder")  # "人社局局長": the text names a 署長, not a 局長
         edition = editions_missing(folded, text)
         if edition:
             return missing("ask_edition", edition)
