@@ -192,6 +192,12 @@ def test_the_holder_of_another_post_does_not_answer_who_holds_this_one(assistant
     assert director.answered and "薛永恒" in director.text
 
 
+def test_a_place_that_begins_a_bodys_name_is_no_venue(assistant):
+    # Students of Singapore's ITE took part; where the competition was held is not given.
+    answer = assistant.answer("大灣區國際青年技能邀請賽喺邊個城市搞㗎？")
+    assert not answer.answered and "地點" in first_line(answer.text)
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" not in read("VPES係VTC喺內地第幾個中心？").asks

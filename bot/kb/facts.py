@@ -90,6 +90,15 @@ _VENUE = re.compile(
     r"设在|设于|位于|举行|举办|搞|开会|选址|地点|喺边区|边区|哪个区|办公室|办事处|总部|"
     r"(?<![a-z])(?:located|held|based|situated|venue|site|office|offices|headquarters)(?![a-z])"
 )
+_BODY_NAMED_AFTER_PLACE = re.compile(
+    "(?:"
+    + "|".join(re.escape(p) for p in PLACES if not p.isascii())
+    + r")(?:市|省)?[\u4e00-\u9fff]{0,8}?(?:局|厅|署|院|学会|协会|联盟|大学|学院|公司|集团)|"
+    + r"(?<![a-z])(?:"
+    + "|".join(re.escape(p) for p in PLACES if p.isascii())
+    + r")(?:'s)?\s+(?:[a-z]+\s+){0,4}?(?:institute|bureau|university|college|association|"
+    r"council|department|alliance|company|group|academy)(?![a-z])"
+)
 # The post an office-holder question asks for: another post's holder does not answer it.
 _POST = re.compile(
     r"副?(?:主席|会长|署长|局长|院长|校长|总裁|总经理|秘书长)|"
@@ -844,6 +853,8 @@ class FactFinder:
             ):
                 if len(name) >= 2:
                     text = text.replace(name, " ")
+            # Nor is 新加坡 in "新加坡工藝教育局": a place that begins a body's name.
+            text = _BODY_NAMED_AFTER_PLACE.sub(" ", text)
         if kind == "howmany" and noun and not noun.isascii() and len(noun) >= 4:
             # "幾多個註冊技工": a count of that thing (or of its head noun, 院校 for 內地院校), not
             # any figure the entry gives.
