@@ -198,6 +198,12 @@ def test_a_place_that_begins_a_bodys_name_is_no_venue(assistant):
     assert not answer.answered and "地點" in first_line(answer.text)
 
 
+def test_a_count_as_at_another_year_is_not_the_one_asked(assistant):
+    answer = assistant.answer("截至2021年底，創新及科技基金批咗幾多個項目？")
+    assert not answer.answered and "2021" in first_line(answer.text)
+    assert assistant.answer("創新及科技基金批咗幾多個項目？").answered
+
+
 def test_which_ones_is_not_how_many():
     assert read("分享會有哪幾個機構派代表？").asks == ["who"]
     assert "howmany" not in read("VPES係VTC喺內地第幾個中心？").asks

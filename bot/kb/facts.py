@@ -263,6 +263,19 @@ def years_missing(folded_question: str, folded_text: str) -> str:
     return next((y for y in _YEAR.findall(folded_question) if y not in given), "")
 
 
+_AS_AT = re.compile(
+    r"(?:截至|截止到|截止|直至|as (?:at|of)|by the end of)\s*(?:the end of\s*)?((?:19|20)\d\d)"
+)
+
+
+def as_at_missing(folded_question: str, folded_text: str) -> str:
+    """A count asked as at one year that the text gives as at another ("截至2020年底" asked,
+    "截至2019年10月底" stated): "" if not so."""
+    asked = _AS_AT.findall(folded_question)
+    given = _AS_AT.findall(folded_text)
+    return next((y for y in asked if given and y not in given), "")
+
+
 def places_missing(folded_question: str, folded_text: str) -> list[str]:
     """A place swapped for another: the question names a city the text never mentions while the text
     names a different one (深圳 asked, 廣州 stated). A place the text does not name at all may be the
@@ -800,7 +813,7 @@ class FactFinder:
             if source
             else ""
         )
-        year = years_missing(folded, f"{family_text} {titled}")
+        year = years_missing(folded, f"{family_text} {titled}") or as_at_missing(folded, text)
         if year:
             return missing("ask_edition", year)
         places = places_missing(folded, family_text)
