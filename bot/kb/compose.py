@@ -132,8 +132,11 @@ def select(
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
     if best > 0 and _ANAPHOR.match(parts[best]):
         best -= 1  # "This passes on key knowledge…" needs the sentence it points back to
-    counts = "howmany" in asks
-    stating = [i for i in range(len(parts)) if counts and has_evidence("howmany", folded[i])]
+    stating = (
+        [i for i in range(len(parts)) if has_evidence("howmany", folded[i])]
+        if "howmany" in asks
+        else []
+    )
     if stating and 0 not in stating:
         # The opening gives no figure for "how many": a sentence that does, and is nearly as close
         # to the question, comes first.

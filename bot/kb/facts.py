@@ -431,14 +431,9 @@ class FactFinder:
                     continue
             # A name several entries share ("啟動禮") is the one the question's other names are near.
             others = [e for o in found if o != name for e in table[o]] if len(entries) > 1 else []
-            best = min(
+            best = (others and self._nearest(entries, others)) or min(
                 entries,
-                key=lambda e: (
-                    -self._closeness(e, others) if others else 0,
-                    e.type not in SUBJECT_TYPES,
-                    e.parent is not None,
-                    len(e.id),
-                ),
+                key=lambda e: (e.type not in SUBJECT_TYPES, e.parent is not None, len(e.id)),
             )
             spans.append((start, start + len(name), best))
         spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
@@ -496,15 +491,23 @@ class FactFinder:
         best = max(pool.values(), key=lambda e: fit(e)[0])
         return best if fit(best)[1] >= min_cover else None
 
-    def _closeness(self, entry: Entry, near: list[Entry]) -> int:
-        """How close an entry is to others: the same subject's family, a related one, a topic."""
-        if subject_of(self.kb, entry).id in {subject_of(self.kb, t).id for t in near} | {
-            t.id for t in near
-        }:
-            return 3
-        if any(entry.id in t.related or t.id in entry.related for t in near):
-            return 2
-        return 1 if entry.topic in {t.topic for t in near} else 0
+    def _nearest(self, entries: list[Entry], near: list[Entry]) -> Entry | None:
+        """The one of `entries` closest to `near` (the same subject's family, then a related entry,
+        then the same topic) when it is closer than every other; None otherwise."""
+        subjects = {subject_of(self.kb, t).id for t in near} | {t.id for t in near}
+        topics = {t.topic for t in near}
+
+        def closeness(e: Entry) -> int:
+            if subject_of(self.kb, e).id in subjects:
+                return 3
+            if any(e.id in t.related or t.id in e.related for t in near):
+                return 2
+            return 1 if e.topic in topics else 0
+
+        ranked = sorted(((closeness(e), e.id) for e in entries), reverse=True)
+        if ranked and ranked[0][0] > 0 and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
+            return self.kb.entries[ranked[0][1]]
+        return None
 
     def by_conversation(self, query: str, last: Sequence[str]) -> Entry | None:
         """An entry a name in a follow-up stands for, when that name is shared ("啟動禮": the elderly
@@ -523,16 +526,11 @@ class FactFinder:
                 for other, at in found.items()
             ):  # "安老RPL啟動禮" names one of them itself
                 continue
-            # The question's own other names say which first ("安老…擴展到社區照顧的啟動禮").
-            named = [e for other in found if other != name for e in table[other]]
-            for context in (named, talked):
-                ranked = sorted(
-                    ((self._closeness(e, context), e.id) for e in entries), reverse=True
-                )
-                if ranked[0][0] > 0 and ranked[0][0] > ranked[1][0]:
-                    return self.kb.entries[ranked[0][1]]
-                if named:
-                    return None  # named, but none of them settles it: the question decides
+            # The question's own other names decide first ("安老…擴展到社區照顧的啟動禮"): _spans
+            # reads the name by them; only a name they leave open is the conversation's.
+            if any(other != name for other in found):
+                return None
+            return self._nearest(entries, talked)
         return None
 
     def sibling(self, last: tuple[str, ...], subject: str) -> Entry | None:

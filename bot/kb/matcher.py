@@ -321,7 +321,7 @@ class Matcher:
         """How much the question resembles the closest sample questions (content words only)."""
         if not ie.questions:
             return 0.0
-        questions, ordered = self._samples(ie, _LATIN.search(query_str), not query_str.isascii())
+        questions, ordered = self._samples(ie, query_str)
         best_set = process.extractOne(
             query_str, questions, scorer=fuzz.token_set_ratio, processor=None
         )
@@ -329,18 +329,16 @@ class Matcher:
         best_sort = process.extractOne(query_sorted, ordered, scorer=fuzz.ratio, processor=None)
         return (best_set[1] + best_sort[1]) / 200.0
 
-    def _samples(
-        self, ie: IndexedEntry, latin: object, han: bool
-    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The sample questions worth comparing, as written and sorted: a sample with no word in
-        the question's script (Latin or Chinese) shares no word with it. A question in both
-        scripts is compared with every one. Made once per entry and script."""
+    def _samples(self, ie: IndexedEntry, query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The sample questions worth comparing with `query`, as written and sorted: a sample
+        with no word in the question's script (Latin or Chinese) shares no word with it. A
+        question in both scripts is compared with every one. Made once per entry and script."""
+        latin, han = bool(_LATIN.search(query)), not query.isascii()
         script = "both" if latin and han else "latin" if latin else "han"
         got = self._samples_cache.get((ie.id, script))
         if got is None:
             keep = [
-                script == "both"
-                or (bool(_LATIN.search(q)) if script == "latin" else not q.isascii())
+                latin and han or (bool(_LATIN.search(q)) if latin else not q.isascii())
                 for q in ie.questions
             ]
             if not any(keep):

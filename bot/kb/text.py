@@ -354,32 +354,34 @@ def _jieba_top(base_top: int, cache_dir: Path | None = None) -> str:
     sorting its 349,000 lines takes about a second: once per process, and kept in `cache_dir`
     for the next process (a reload, a teach) to read instead."""
     kept = _kept_top(cache_dir, base_top) if cache_dir else None
-    top = _TOP.get(base_top)
-    if top is None and kept is not None:
+    if base_top not in _TOP and kept is not None:
         with contextlib.suppress(OSError):
-            top = _TOP[base_top] = kept.read_text(encoding="utf-8")
-            return top
-    if top is None:
+            _TOP[base_top] = kept.read_text(encoding="utf-8")
+    if base_top not in _TOP:
         rows = []
         for line in _jieba_dictionary().read_text(encoding="utf-8").splitlines():
             parts = line.split()
             if len(parts) >= 2:
                 rows.append((int(parts[1]), parts[0], parts[2] if len(parts) > 2 else "x"))
         rows.sort(reverse=True)
-        top = _TOP[base_top] = "".join(f"{w} {f} {t}\n" for f, w, t in rows[:base_top])
+        _TOP[base_top] = "".join(f"{w} {f} {t}\n" for f, w, t in rows[:base_top])
     if kept is not None and not kept.exists():
-        tmp = kept.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            for old in kept.parent.glob(f"jieba-top-{base_top}-*.txt"):
-                old.unlink()  # of a jieba installed before
-            tmp.write_text(top, encoding="utf-8")
-            tmp.replace(kept)
-        except (
-            OSError
-        ):  # a read-only or full disk: nothing left behind; the next build sorts again
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-    return top
+        _keep(kept, _TOP[base_top], f"jieba-top-{base_top}-*.txt")
+    return _TOP[base_top]
+
+
+def _keep(path: Path, text: str, older: str) -> None:
+    """Write `text` to `path` whole, first removing files matching `older` (of a jieba installed
+    before); a read-only or full disk leaves nothing behind, and the next build sorts again."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        for old in path.parent.glob(older):
+            old.unlink()
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def write_dictionary(path: Path, extra_words: Iterable[str], base_top: int = 60000) -> None:
